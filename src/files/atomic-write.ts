@@ -1,0 +1,53 @@
+import { promises as fs, constants } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface AtomicWriteOptions {
+  /** Mode for a new file; an existing file keeps its own mode. */
+  mode?: number;
+  /** Mode for directories created on the way. */
+  dirMode?: number;
+}
+
+/**
+ * Replaces `file` with `data` so that a process killed at any instant leaves either the old
+ * or the new content, never a torn file: write a temporary file in the same directory, flush
+ * it, then rename over the target (rename is atomic within one file system).
+ *
+ * A symlinked target is refused rather than replaced: renaming over the link would silently
+ * turn it into a regular file and detach it from what it pointed to.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true, mode: options.dirMode ?? 0o700 });
+
+  let mode = options.mode ?? 0o600;
+  try {
+    const st = await fs.lstat(file);
+    if (st.isSymbolicLink()) {
+      throw Object.assign(new Error(`${file} is a symbolic link; refusing to replace it`), { code: 'ESYMLINK' });
+    }
+    mode = st.mode & 0o7777;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
+  } catch (e) {
+    await handle.close().catch(() => {});
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
