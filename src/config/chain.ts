@@ -1,0 +1,174 @@
+import { MfaLoginError } from '../errors.js';
+import { getProfile, type Profile, type ProfileSet } from './profiles.js';
+
+/** How to reach STS for one step, from the profile's settings (env overrides are applied by the STS adapter). */
+export interface StsSettings {
+  region?: string;
+  endpointUrl?: string;
+  /** `legacy` sends us-east-1 traffic to the global endpoint, as older SDKs did. */
+  regionalEndpoints?: 'legacy' | 'regional';
+  useFips?: boolean;
+}
+
+/** The IAM user at the root of a chain: its keys are in the secret store under `profile`. */
+export interface SourceStep {
+  profile: string;
+  durationSeconds?: number;
+  sts: StsSettings;
+}
+
+export interface RoleStep {
+  profile: string;
+  roleArn: string;
+  externalId?: string;
+  roleSessionName?: string;
+  sourceIdentity?: string;
+  durationSeconds?: number;
+  sts: StsSettings;
+}
+
+/** What it takes to get credentials for one profile: an IAM user, its MFA device, then roles in order. */
+export interface ChainPlan {
+  target: string;
+  source: SourceStep;
+  roles: RoleStep[];
+  /** The MFA device: the nearest `mfa_serial` walking from the target towards the source. */
+  mfaSerial?: string;
+  mfaSerialFrom?: string;
+  /** A command that prints a code (aws-vault's key), found the same way. */
+  mfaProcess?: string;
+  /** The region to hand to tools: the target's, else the nearest one up the chain. */
+  region?: string;
+}
+
+const MFA_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):mfa\/[\w+=,.@/-]{1,256}$/;
+/** Hardware MFA devices are named by serial number, not ARN; STS accepts [\w+=/:,.@-]{9,256}. */
+const HARDWARE_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
+const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/**
+ * Walks source_profile links from `target` to the IAM user at the root. Pure: the caller has
+ * already read the files. A loop, a dangling source_profile or a malformed value stops here with
+ * the file and line, before anything asks for a code.
+ */
+export function resolveChain(set: ProfileSet, target: string): ChainPlan {
+  const path: Profile[] = [];
+  let current = getProfile(set, target);
+  for (;;) {
+    if (path.some((p) => p.name === current.name)) {
+      const names = [...path.map((p) => p.name), current.name];
+      throw new MfaLoginError('E_PROFILE_LOOP', `source_profile loop: ${names.join(' -> ')}`, {
+        hint: `change source_profile in one of these profiles so that the chain ends at an IAM user (${path[path.length - 1]!.where.source_profile})`,
+      });
+    }
+    path.push(current);
+    const s = current.settings;
+    if (s.role_arn === undefined) break;
+    if (s.source_profile === undefined) {
+      const how = s.credential_source ? `credential_source = ${s.credential_source}` : 'no source_profile';
+      throw new MfaLoginError('E_CONFIG', `profile ${current.name} has role_arn but ${how}; mfa-login assumes roles from an IAM user named by source_profile`, {
+        hint: `add "source_profile = <your IAM user profile>" to [profile ${current.name}] (${current.where.role_arn})`,
+      });
+    }
+    const next = set.profiles.get(s.source_profile);
+    if (next === undefined) {
+      const known = [...set.profiles.keys()].sort().join(', ');
+      throw new MfaLoginError('E_PROFILE_UNKNOWN', `profile ${current.name} names source_profile ${s.source_profile}, which is not defined (${current.where.source_profile}); known profiles: ${known}`, {
+        hint: `add [profile ${s.source_profile}] to ${set.configFile}, or fix source_profile`,
+      });
+    }
+    current = next;
+  }
+
+  const root = path[path.length - 1]!;
+  const rolesFromTarget = path.slice(0, -1);
+  const plan: ChainPlan = {
+    target,
+    source: { profile: root.name, sts: stsSettings(root), ...opt('durationSeconds', duration(root, 'duration_seconds')) },
+    roles: rolesFromTarget.reverse().map(roleStep),
+  };
+  for (const p of path) {
+    if (plan.mfaSerial === undefined && p.settings.mfa_serial !== undefined) {
+      plan.mfaSerial = mfaSerial(p);
+      plan.mfaSerialFrom = p.name;
+    }
+    if (plan.mfaProcess === undefined && p.settings.mfa_process !== undefined) plan.mfaProcess = p.settings.mfa_process;
+    if (plan.region === undefined && p.settings.region !== undefined) plan.region = p.settings.region;
+  }
+  return plan;
+}
+
+function roleStep(p: Profile): RoleStep {
+  const s = p.settings;
+  const roleArn = s.role_arn!;
+  if (!ROLE_ARN.test(roleArn)) {
+    throw bad(p, 'role_arn', `is not an IAM role ARN (expected arn:aws:iam::123456789012:role/NAME)`);
+  }
+  const step: RoleStep = { profile: p.name, roleArn, sts: stsSettings(p) };
+  if (s.external_id !== undefined) {
+    if (!EXTERNAL_ID.test(s.external_id)) throw bad(p, 'external_id', 'must be 2 to 1224 characters of letters, digits and +=,.@:/-');
+    step.externalId = s.external_id;
+  }
+  if (s.role_session_name !== undefined) {
+    if (!SESSION_NAME.test(s.role_session_name)) throw bad(p, 'role_session_name', 'must be 2 to 64 characters of letters, digits and +=,.@-');
+    step.roleSessionName = s.role_session_name;
+  }
+  if (s.source_identity !== undefined) {
+    if (!SESSION_NAME.test(s.source_identity)) throw bad(p, 'source_identity', 'must be 2 to 64 characters of letters, digits and +=,.@-');
+    step.sourceIdentity = s.source_identity;
+  }
+  const d = duration(p, 'duration_seconds');
+  if (d !== undefined) {
+    if (d < 900 || d > 43200) throw bad(p, 'duration_seconds', 'must be between 900 and 43200 seconds for a role');
+    step.durationSeconds = d;
+  }
+  return step;
+}
+
+function mfaSerial(p: Profile): string {
+  const v = p.settings.mfa_serial!;
+  if (MFA_ARN.test(v)) return v;
+  if (/^arn:/.test(v)) {
+    const kind = /^arn:[^:]*:[^:]*::\d*:([a-z-]+)\//.exec(v)?.[1];
+    const what = kind === undefined ? 'is not a valid MFA device ARN' : `is an IAM ${kind} ARN, not an MFA device`;
+    throw bad(p, 'mfa_serial', `${what} (expected arn:aws:iam::123456789012:mfa/NAME; partitions aws, aws-us-gov, aws-cn)`);
+  }
+  if (HARDWARE_SERIAL.test(v)) return v;
+  throw bad(p, 'mfa_serial', 'is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware token serial number');
+}
+
+function duration(p: Profile, key: string): number | undefined {
+  const v = p.settings[key];
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw bad(p, key, 'must be a whole number of seconds');
+  return Number(v);
+}
+
+function stsSettings(p: Profile): StsSettings {
+  const s = p.settings;
+  const out: StsSettings = {};
+  if (s.region !== undefined) out.region = s.region;
+  if (s.endpoint_url !== undefined) out.endpointUrl = s.endpoint_url;
+  if (s.sts_regional_endpoints !== undefined) {
+    if (s.sts_regional_endpoints !== 'legacy' && s.sts_regional_endpoints !== 'regional') {
+      throw bad(p, 'sts_regional_endpoints', 'must be "legacy" or "regional"');
+    }
+    out.regionalEndpoints = s.sts_regional_endpoints;
+  }
+  if (s.use_fips_endpoint !== undefined) out.useFips = s.use_fips_endpoint.toLowerCase() === 'true';
+  return out;
+}
+
+function bad(p: Profile, key: string, what: string): MfaLoginError {
+  const value = p.settings[key]!;
+  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  return new MfaLoginError('E_CONFIG', `${p.where[key]}: ${key} = ${shown} ${what}`, { hint: `fix ${key} in the profile ${p.name}` });
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+export const patterns = { MFA_ARN, ROLE_ARN, SESSION_NAME };

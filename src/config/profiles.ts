@@ -1,0 +1,120 @@
+import { MfaLoginError } from '../errors.js';
+import { parseIni } from './ini.js';
+
+export type Env = Record<string, string | undefined>;
+
+/** One named profile, merged from the config and credentials files as the AWS CLI merges them. */
+export interface Profile {
+  name: string;
+  settings: Record<string, string>;
+  /** Where each setting came from, e.g. `~/.aws/config line 4`, for messages. */
+  where: Record<string, string>;
+  inConfig: boolean;
+  inCredentials: boolean;
+}
+
+export interface ProfileSet {
+  configFile: string;
+  credentialsFile: string;
+  profiles: Map<string, Profile>;
+}
+
+export interface SharedFilePaths {
+  configFile: string;
+  credentialsFile: string;
+}
+
+/** The files the AWS CLI reads, honouring AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE. */
+export function sharedFilePaths(env: Env, homeDir: string): SharedFilePaths {
+  return {
+    configFile: expandHome(env.AWS_CONFIG_FILE || `${homeDir}/.aws/config`, homeDir),
+    credentialsFile: expandHome(env.AWS_SHARED_CREDENTIALS_FILE || `${homeDir}/.aws/credentials`, homeDir),
+  };
+}
+
+function expandHome(p: string, homeDir: string): string {
+  return p === '~' || p.startsWith('~/') ? homeDir + p.slice(1) : p;
+}
+
+/** The profile a command acts on when none is named: AWS_PROFILE, then AWS_DEFAULT_PROFILE, then `default`. */
+export function defaultProfileName(env: Env): string {
+  return env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || 'default';
+}
+
+/**
+ * Builds the profile set from the two files' text (undefined when a file does not exist).
+ * In the config file only `[default]` and `[profile NAME]` are profiles (`[sso-session x]`,
+ * `[services x]` and stray headers are not, as in the SDKs); in the credentials file every
+ * section is. Keys in the credentials file win over the config file for the same profile.
+ */
+export function loadProfiles(files: SharedFilePaths, configText: string | undefined, credentialsText: string | undefined): ProfileSet {
+  const profiles = new Map<string, Profile>();
+  const get = (name: string): Profile => {
+    let p = profiles.get(name);
+    if (p === undefined) {
+      p = { name, settings: Object.create(null), where: Object.create(null), inConfig: false, inCredentials: false };
+      profiles.set(name, p);
+    }
+    return p;
+  };
+
+  if (configText !== undefined) {
+    const seen = new Map<string, number>();
+    for (const section of parseIni(configText, files.configFile)) {
+      const name = configProfileName(section.header);
+      if (name === undefined) continue;
+      // `[default]` and `[profile default]` name the same profile; two of them is ambiguous.
+      const first = seen.get(name);
+      if (first !== undefined) {
+        throw new MfaLoginError('E_CONFIG_SYNTAX', `${files.configFile} line ${section.line}: profile ${name} is defined twice (first on line ${first})`, { hint: 'merge the two sections into one' });
+      }
+      seen.set(name, section.line);
+      const p = get(name);
+      p.inConfig = true;
+      for (const [k, v] of Object.entries(section.values)) {
+        p.settings[k] = v;
+        p.where[k] = `${files.configFile} line ${section.lines[k]}`;
+      }
+    }
+  }
+  if (credentialsText !== undefined) {
+    for (const section of parseIni(credentialsText, files.credentialsFile)) {
+      const p = get(section.header);
+      p.inCredentials = true;
+      for (const [k, v] of Object.entries(section.values)) {
+        p.settings[k] = v;
+        p.where[k] = `${files.credentialsFile} line ${section.lines[k]}`;
+      }
+    }
+  }
+  return { ...files, profiles };
+}
+
+/** `default` -> default, `profile prod` -> prod, `profile "prod"` -> prod; anything else is not a profile. */
+export function configProfileName(header: string): string | undefined {
+  if (header === 'default') return 'default';
+  const m = /^profile\s+(.+)$/.exec(header);
+  if (m === null) return undefined;
+  const name = m[1]!.trim();
+  const unquoted = /^(["'])(.*)\1$/.exec(name);
+  return unquoted ? unquoted[2] : name;
+}
+
+/** The config-file header text for a profile name. */
+export function configHeaderFor(name: string): string {
+  return name === 'default' ? 'default' : `profile ${name}`;
+}
+
+export function getProfile(set: ProfileSet, name: string): Profile {
+  const p = set.profiles.get(name);
+  if (p === undefined) throw unknownProfile(set, name);
+  return p;
+}
+
+export function unknownProfile(set: ProfileSet, name: string): MfaLoginError {
+  const known = [...set.profiles.keys()].sort();
+  const list = known.length === 0 ? `no profiles are defined in ${set.configFile} or ${set.credentialsFile}` : `known profiles: ${known.join(', ')}`;
+  return new MfaLoginError('E_PROFILE_UNKNOWN', `profile ${name} not found; ${list}`, {
+    hint: `add [profile ${name}] to ${set.configFile}, or store keys for it with: mfa-login add ${name}`,
+  });
+}

@@ -1,0 +1,107 @@
+import type { Credentials, SessionCredentials } from '../credentials.js';
+import { StsError, type AssumeRoleInput, type AssumedRole, type CallerIdentity, type GetSessionTokenInput, type Sts, type StsTarget } from './sts.js';
+
+/**
+ * The Sts port over the AWS SDK for JavaScript v3. The only module that imports the SDK, and it
+ * does so lazily: loading the SDK costs more than half a Node start, and the cached credential
+ * path never needs it.
+ */
+export function awsSdkSts(options: { debug?: (msg: string) => void } = {}): Sts {
+  const debug = options.debug ?? (() => {});
+  // Node 20 is supported by the SDK until early 2027; its notice would only confuse our users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  const stsClient = async (credentials: Credentials, target: StsTarget) => {
+    const sdk = await import('@aws-sdk/client-sts');
+    const client = new sdk.STSClient({
+      region: target.region,
+      credentials: toSdkCredentials(credentials),
+      useFipsEndpoint: target.useFips,
+      useGlobalEndpoint: target.useGlobalEndpoint,
+      maxAttempts: 2,
+      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    });
+    return { sdk, client };
+  };
+
+  const describe = (target: StsTarget) => target.endpoint ?? `STS in ${target.region}${target.useFips ? ' (FIPS)' : ''}`;
+
+  return {
+    async getSessionToken(input: GetSessionTokenInput): Promise<SessionCredentials> {
+      const { sdk, client } = await stsClient(input.keys, input.target);
+      debug(`GetSessionToken via ${describe(input.target)} for ${input.durationSeconds}s${input.serialNumber ? ` with MFA device ${input.serialNumber}` : ''}`);
+      const out = await call(input.target, () =>
+        client.send(new sdk.GetSessionTokenCommand({
+          DurationSeconds: input.durationSeconds,
+          ...(input.serialNumber ? { SerialNumber: input.serialNumber, TokenCode: input.tokenCode } : {}),
+        })),
+      );
+      return fromSdkCredentials(out.Credentials, 'GetSessionToken');
+    },
+
+    async assumeRole(input: AssumeRoleInput): Promise<AssumedRole> {
+      const { sdk, client } = await stsClient(input.credentials, input.target);
+      debug(`AssumeRole ${input.roleArn} as ${input.roleSessionName} via ${describe(input.target)}${input.durationSeconds ? ` for ${input.durationSeconds}s` : ''}${input.serialNumber ? ' with an MFA code' : ''}`);
+      const out = await call(input.target, () =>
+        client.send(new sdk.AssumeRoleCommand({
+          RoleArn: input.roleArn,
+          RoleSessionName: input.roleSessionName,
+          ...(input.durationSeconds !== undefined ? { DurationSeconds: input.durationSeconds } : {}),
+          ...(input.externalId !== undefined ? { ExternalId: input.externalId } : {}),
+          ...(input.sourceIdentity !== undefined ? { SourceIdentity: input.sourceIdentity } : {}),
+          ...(input.serialNumber ? { SerialNumber: input.serialNumber, TokenCode: input.tokenCode } : {}),
+        })),
+      );
+      return { credentials: fromSdkCredentials(out.Credentials, 'AssumeRole'), assumedRoleArn: out.AssumedRoleUser?.Arn ?? input.roleArn };
+    },
+
+    async getCallerIdentity(credentials: Credentials, target: StsTarget): Promise<CallerIdentity> {
+      const { sdk, client } = await stsClient(credentials, target);
+      debug(`GetCallerIdentity via ${describe(target)}`);
+      const out = await call(target, () => client.send(new sdk.GetCallerIdentityCommand({})));
+      return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
+    },
+
+    async listMfaDevices(credentials: Credentials, target: StsTarget): Promise<string[]> {
+      const iam = await import('@aws-sdk/client-iam');
+      const client = new iam.IAMClient({
+        // IAM is a global service: its signing region is us-east-1 (us-gov-west-1, cn-north-1 elsewhere).
+        region: target.region.startsWith('us-gov-') ? 'us-gov-west-1' : target.region.startsWith('cn-') ? 'cn-north-1' : 'us-east-1',
+        credentials: toSdkCredentials(credentials),
+        maxAttempts: 2,
+        ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+      });
+      debug(`ListMFADevices via ${target.endpoint ?? 'IAM'}`);
+      const out = await call(target, () => client.send(new iam.ListMFADevicesCommand({})));
+      return (out.MFADevices ?? []).map((d) => d.SerialNumber ?? '').filter((s) => s !== '');
+    },
+  };
+}
+
+function toSdkCredentials(c: Credentials) {
+  return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
+}
+
+function fromSdkCredentials(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined, action: string): SessionCredentials {
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new StsError('MalformedResponse', `${action} returned no credentials`, undefined, undefined, '');
+  }
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) };
+}
+
+/** Turns whatever the SDK throws into an StsError with the AWS code, message and server time. */
+async function call<T>(target: StsTarget, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const err = e as { name?: string; Code?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
+    const endpoint = target.endpoint ?? `sts.${target.region}`;
+    const status = err.$metadata?.httpStatusCode;
+    if (status === undefined && (err.code || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET/.test(String(err.message)))) {
+      throw new StsError('NetworkError', `${err.code ?? ''} ${err.message ?? ''}`.trim(), undefined, undefined, endpoint);
+    }
+    const dateHeader = err.$response?.headers?.date;
+    const serverDate = dateHeader ? new Date(dateHeader) : undefined;
+    throw new StsError(err.Code ?? err.name ?? 'Unknown', err.message ?? String(e), status, serverDate && !isNaN(serverDate.getTime()) ? serverDate : undefined, endpoint);
+  }
+}

@@ -1,0 +1,86 @@
+import type { Credentials, LongTermKeys, SessionCredentials } from '../credentials.js';
+import type { StsSettings } from '../config/chain.js';
+
+/** Where a call goes, after environment overrides: what the SDK client is built from. */
+export interface StsTarget {
+  region: string;
+  endpoint?: string;
+  useFips: boolean;
+  useGlobalEndpoint: boolean;
+}
+
+export interface GetSessionTokenInput {
+  keys: LongTermKeys;
+  durationSeconds: number;
+  serialNumber?: string;
+  tokenCode?: string;
+  target: StsTarget;
+}
+
+export interface AssumeRoleInput {
+  credentials: Credentials;
+  roleArn: string;
+  roleSessionName: string;
+  durationSeconds?: number;
+  externalId?: string;
+  sourceIdentity?: string;
+  serialNumber?: string;
+  tokenCode?: string;
+  target: StsTarget;
+}
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  userId: string;
+}
+
+export interface AssumedRole {
+  credentials: SessionCredentials;
+  assumedRoleArn: string;
+}
+
+/** The STS (and the one IAM call) the broker makes. Passed in, so nothing else builds a client. */
+export interface Sts {
+  getSessionToken(input: GetSessionTokenInput): Promise<SessionCredentials>;
+  assumeRole(input: AssumeRoleInput): Promise<AssumedRole>;
+  getCallerIdentity(credentials: Credentials, target: StsTarget): Promise<CallerIdentity>;
+  /** Serial numbers of the caller's own MFA devices (IAM ListMFADevices). */
+  listMfaDevices(credentials: Credentials, target: StsTarget): Promise<string[]>;
+}
+
+/** A refusal from STS/IAM or a failure to reach it, carrying what the caller needs to explain it. */
+export class StsError extends Error {
+  constructor(
+    /** The AWS error code (`AccessDenied`, `ExpiredToken`, ...) or `NetworkError`. */
+    readonly code: string,
+    message: string,
+    readonly status: number | undefined,
+    /** The server's Date header, when the response had one: used to detect clock skew. */
+    readonly serverDate: Date | undefined,
+    /** The endpoint that answered (or did not). */
+    readonly endpoint: string,
+  ) {
+    super(message);
+    this.name = 'StsError';
+  }
+}
+
+/**
+ * Applies the standard overrides to a profile's STS settings, in the order the SDKs apply them:
+ * AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL, then the profile's endpoint_url; AWS_REGION, then
+ * AWS_DEFAULT_REGION, then the profile's region, then us-east-1; AWS_STS_REGIONAL_ENDPOINTS and
+ * AWS_USE_FIPS_ENDPOINT over their profile keys.
+ */
+export function stsTarget(settings: StsSettings, env: Record<string, string | undefined>, service: 'sts' | 'iam' = 'sts'): StsTarget {
+  const serviceVar = service === 'sts' ? env.AWS_ENDPOINT_URL_STS : env.AWS_ENDPOINT_URL_IAM;
+  const ignoreConfigured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true';
+  const endpoint = ignoreConfigured ? undefined : serviceVar || env.AWS_ENDPOINT_URL || settings.endpointUrl;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || settings.region || 'us-east-1';
+  const fipsVar = env.AWS_USE_FIPS_ENDPOINT?.toLowerCase();
+  const useFips = fipsVar !== undefined && fipsVar !== '' ? fipsVar === 'true' : settings.useFips === true;
+  const regional = env.AWS_STS_REGIONAL_ENDPOINTS || settings.regionalEndpoints || 'regional';
+  const target: StsTarget = { region, useFips, useGlobalEndpoint: regional === 'legacy' && region === 'us-east-1' };
+  if (endpoint) target.endpoint = endpoint;
+  return target;
+}
