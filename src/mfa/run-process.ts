@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { MfaLoginError } from '../errors.js';
+import type { ProcessRunner } from './code-source.js';
+
+/**
+ * Runs mfa_process through the shell, as aws-vault does, so `ykman oath accounts code --single aws`
+ * or `op item get aws --otp` work as written. stderr stays on ours (a YubiKey may ask to be
+ * touched); a command that hangs is killed with its process group after the timeout.
+ */
+export const runProcess: ProcessRunner = (command, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    let out = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      if (out.length < 65536) out += d;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new MfaLoginError('E_MFA_PROCESS', `mfa_process could not start: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        reject(new MfaLoginError('E_MFA_PROCESS', `mfa_process gave no code within ${Math.round(timeoutMs / 1000)}s: ${command}`, { hint: 'run the command by hand; set MFA_LOGIN_MFA_PROCESS_TIMEOUT (seconds) if it needs longer' }));
+      } else if (code !== 0) {
+        reject(new MfaLoginError('E_MFA_PROCESS', `mfa_process failed (${signal ? `signal ${signal}` : `exit status ${code}`}): ${command}`, { hint: 'run the command by hand to see why' }));
+      } else {
+        resolve(out);
+      }
+    });
+  });

@@ -1,0 +1,81 @@
+import { openSync, closeSync } from 'node:fs';
+import tty from 'node:tty';
+import { MfaLoginError } from '../errors.js';
+
+/**
+ * The user's controlling terminal, opened as /dev/tty rather than stdin/stdout: under
+ * `eval "$(mfa-env prod)"` or credential_process, stdout is captured and stderr is hidden, yet the
+ * person at the keyboard still has to be asked for a code.
+ */
+export interface Terminal {
+  /** True when there is a controlling terminal to talk to. */
+  available(): boolean;
+  ask(message: string, options?: { validate?: (value: string) => true | string }): Promise<string>;
+  /** Like ask, but nothing typed is echoed. */
+  askSecret(message: string): Promise<string>;
+  confirm(message: string, defaultValue: boolean): Promise<boolean>;
+  choose(message: string, choices: string[]): Promise<string>;
+  /** A line for the person at the terminal (not for stdout, which may be captured). */
+  say(line: string): void;
+}
+
+export function controllingTerminal(devTty = '/dev/tty'): Terminal {
+  let probed: boolean | undefined;
+  const available = () => {
+    if (probed === undefined) {
+      try {
+        closeSync(openSync(devTty, 'r+'));
+        probed = true;
+      } catch {
+        probed = false; // ENXIO: no controlling terminal (cron, CI, an IDE, a detached process)
+      }
+    }
+    return probed;
+  };
+
+  const withTty = async <T>(run: (ctx: { input: tty.ReadStream; output: tty.WriteStream }) => Promise<T>): Promise<T> => {
+    if (!available()) throw new MfaLoginError('E_MFA_NO_SOURCE', 'no terminal to ask on');
+    const input = new tty.ReadStream(openSync(devTty, 'r'));
+    const output = new tty.WriteStream(openSync(devTty, 'w'));
+    try {
+      return await run({ input, output });
+    } catch (e) {
+      if ((e as Error).name === 'ExitPromptError' || (e as Error).name === 'AbortPromptError') {
+        throw new MfaLoginError('E_INTERRUPTED', 'interrupted');
+      }
+      throw e;
+    } finally {
+      input.setRawMode?.(false);
+      input.destroy();
+      output.destroy();
+    }
+  };
+
+  /** One inquirer question on the terminal; inquirer is loaded only when someone is asked. */
+  const prompt = <T>(question: Record<string, unknown>): Promise<T> =>
+    withTty(async (ctx) => {
+      const { default: inquirer } = await import('inquirer');
+      const ask = inquirer.createPromptModule(ctx);
+      const answers = (await ask([{ ...question, name: 'value' }] as never)) as { value: T };
+      return answers.value;
+    });
+
+  return {
+    available,
+    ask: (message, options = {}) => prompt<string>({ type: 'input', message, ...(options.validate ? { validate: options.validate } : {}) }),
+    askSecret: (message) => prompt<string>({ type: 'password', message, mask: false }),
+    confirm: (message, defaultValue) => prompt<boolean>({ type: 'confirm', message, default: defaultValue }),
+    choose: (message, choices) => prompt<string>({ type: 'select', message, choices: choices.map((c) => ({ name: c, value: c })) }),
+    say(line) {
+      if (!available()) return;
+      const fd = openSync(devTty, 'w');
+      try {
+        const out = new tty.WriteStream(fd);
+        out.write(`${line}\n`);
+        out.destroy();
+      } catch {
+        closeSync(fd);
+      }
+    },
+  };
+}
