@@ -1,0 +1,29 @@
+import type { Env } from './config/profiles.js';
+import type { SessionCache } from './cache/session-cache.js';
+import type { SecretStore } from './secrets/store.js';
+import type { Sts } from './sts/sts.js';
+import type { Terminal } from './terminal/terminal.js';
+import type { ProcessRunner } from './mfa/code-source.js';
+
+/**
+ * Everything the commands touch outside themselves, built once at the edge (cli/real-deps.ts)
+ * and passed down. Tests build it from fakes or local real parts. The expensive parts (keychain
+ * binding, AWS SDK) are functions so that a command that does not need them never loads them.
+ */
+export interface Deps {
+  env: Env;
+  homeDir: string;
+  now(): Date;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  stdinIsTty: boolean;
+  readStdin(): Promise<string>;
+  readFile(path: string): Promise<string | undefined>;
+  writeFile(path: string, text: string, mode?: number): Promise<void>;
+  secrets(): SecretStore;
+  sts(): Sts;
+  cache(): SessionCache;
+  terminal: Terminal;
+  runProcess: ProcessRunner;
+  debug(message: string): void;
+}

@@ -1,0 +1,135 @@
+/** STS (Version 2011-06-15) actions: GetSessionToken, AssumeRole, GetCallerIdentity. */
+import {
+  accessDenied,
+  assumeRoleDenied,
+  assumeRoleMfaFailed,
+  roleChainingTooLong,
+  roleMaxSessionExceeded,
+  sessionTokenMfaFailed,
+} from './faults.js';
+import {
+  assumedRoleArn,
+  callerAccount,
+  callerArn,
+  callerUserId,
+  parseRoleArn,
+  uniqueId,
+  type KeyRecord,
+} from './identity.js';
+import type { ServerState } from './state.js';
+import type { LocalStsRole } from './types.js';
+import { ParameterReader, PATTERNS } from './validation.js';
+import { node, text } from './xml.js';
+
+export interface ActionContext {
+  caller: KeyRecord;
+  params: URLSearchParams;
+  nowMs: number;
+  state: ServerState;
+}
+
+/** Returns the content of `<ActionResult>`. */
+export type ActionHandler = (context: ActionContext) => string;
+
+const CHAINED_ROLE_MAX_SECONDS = 3600;
+
+export const stsActions: Record<string, ActionHandler> = {
+  GetCallerIdentity({ caller }) {
+    return text('UserId', callerUserId(caller)) + text('Account', callerAccount(caller)) + text('Arn', callerArn(caller));
+  },
+
+  GetSessionToken({ caller, params, nowMs, state }) {
+    const read = new ParameterReader(params);
+    const duration = read.integer('DurationSeconds', { min: 900, max: 129600 }) ?? 43200;
+    const serial = read.string('SerialNumber', { min: 9, max: 256, pattern: PATTERNS.serialNumber });
+    const code = read.string('TokenCode', { min: 6, max: 6, pattern: PATTERNS.tokenCode });
+    read.done();
+
+    if (caller.kind !== 'user') throw accessDenied('Cannot call GetSessionToken with session credentials');
+    let mfa = false;
+    if (serial !== undefined || code !== undefined) {
+      if (serial === undefined || code === undefined || !state.mfa.verify(caller.user, serial, code, nowMs)) {
+        throw sessionTokenMfaFailed();
+      }
+      mfa = true;
+    }
+    const issued = state.issue(nowMs, duration, { kind: 'session', user: caller.user, mfa });
+    return credentialsXml(issued);
+  },
+
+  AssumeRole({ caller, params, nowMs, state }) {
+    const read = new ParameterReader(params);
+    const roleArn = read.string('RoleArn', { required: true, min: 20, max: 2048 });
+    const sessionName = read.string('RoleSessionName', { required: true, min: 2, max: 64, pattern: PATTERNS.sessionName });
+    const requested = read.integer('DurationSeconds', { min: 900, max: 43200 });
+    const externalId = read.string('ExternalId', { min: 2, max: 1224, pattern: PATTERNS.externalId });
+    const serial = read.string('SerialNumber', { min: 9, max: 256, pattern: PATTERNS.serialNumber });
+    const code = read.string('TokenCode', { min: 6, max: 6, pattern: PATTERNS.tokenCode });
+    const sourceIdentity = read.string('SourceIdentity', { min: 2, max: 64, pattern: PATTERNS.sessionName });
+    read.done();
+
+    // AWS gives the same answer for an unknown role, an untrusted caller, a wrong ExternalId
+    // and a missing MFA, so that callers cannot probe which roles exist.
+    const denied = assumeRoleDenied(callerArn(caller), roleArn!);
+    const role = state.roles.get(roleArn!);
+    if (!role || !parseRoleArn(role.roleArn) || !trusts(role, caller)) throw denied;
+    if (role.externalId !== undefined && externalId !== role.externalId) throw denied;
+
+    const duration = requested ?? 3600;
+    const chained = caller.kind !== 'user';
+    if (chained && duration > CHAINED_ROLE_MAX_SECONDS) throw roleChainingTooLong();
+    if (!chained && duration > (role.maxSessionDuration ?? 3600)) throw roleMaxSessionExceeded();
+
+    let mfa = caller.mfa;
+    if (serial !== undefined || code !== undefined) {
+      // Only an IAM user has MFA devices; a role session passing a serial cannot match one.
+      const valid =
+        serial !== undefined && code !== undefined && !caller.role && state.mfa.verify(caller.user, serial, code, nowMs);
+      if (!valid) throw assumeRoleMfaFailed();
+      mfa = true;
+    }
+    if (role.requireMfa && !mfa) throw denied;
+
+    // A source identity, once set, follows the session down a role chain and cannot be changed.
+    if (caller.sourceIdentity !== undefined && sourceIdentity !== undefined && sourceIdentity !== caller.sourceIdentity) {
+      throw denied;
+    }
+    const session = { role, sessionName: sessionName! };
+    const issued = state.issue(nowMs, duration, {
+      kind: 'role',
+      user: caller.user,
+      role: session,
+      mfa,
+      sourceIdentity: sourceIdentity ?? caller.sourceIdentity,
+    });
+    return (
+      credentialsXml(issued) +
+      node(
+        'AssumedRoleUser',
+        text('AssumedRoleId', `${uniqueId('AROA', role.roleArn)}:${session.sessionName}`),
+        text('Arn', assumedRoleArn(session)),
+      ) +
+      (issued.sourceIdentity !== undefined ? text('SourceIdentity', issued.sourceIdentity) : '')
+    );
+  },
+};
+
+/** The principals a trust policy could name that this caller matches. */
+function trusts(role: LocalStsRole, caller: KeyRecord): boolean {
+  if (!role.trustedPrincipals) return true;
+  const account = callerAccount(caller);
+  const partition = (caller.role ? parseRoleArn(caller.role.role.roleArn)?.partition : caller.user.partition) ?? 'aws';
+  const names = new Set([account, `arn:${partition}:iam::${account}:root`, callerArn(caller)]);
+  if (caller.role) names.add(caller.role.role.roleArn);
+  return role.trustedPrincipals.some((principal) => names.has(principal));
+}
+
+function credentialsXml(key: KeyRecord): string {
+  return node(
+    'Credentials',
+    text('AccessKeyId', key.accessKeyId),
+    text('SecretAccessKey', key.secretAccessKey),
+    text('SessionToken', key.sessionToken ?? ''),
+    text('Expiration', new Date(key.expiresAt!).toISOString().replace(/\.\d{3}Z$/, 'Z')),
+  );
+}

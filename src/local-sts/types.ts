@@ -1,0 +1,61 @@
+/** The fixture a local STS is started from: who exists, and which roles they may assume. */
+
+export type Partition = 'aws' | 'aws-us-gov' | 'aws-cn';
+
+export interface LocalStsMfaDevice {
+  /** The device ARN a client passes as `SerialNumber`, e.g. `arn:aws:iam::111111111111:mfa/alice`. */
+  serial: string;
+  /** Base32 TOTP seed, as shown when the virtual device was registered. */
+  seed: string;
+}
+
+export interface LocalStsUser {
+  userName: string;
+  accountId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  partition?: Partition;
+  mfaDevices?: LocalStsMfaDevice[];
+  /** Whether the user's IAM policy allows iam:ListMFADevices on itself; default true. */
+  canListMfaDevices?: boolean;
+}
+
+export interface LocalStsRole {
+  roleArn: string;
+  /** The role's MaxSessionDuration in seconds (3600–43200); default 3600. */
+  maxSessionDuration?: number;
+  /** Trust policy condition `aws:MultiFactorAuthPresent`. */
+  requireMfa?: boolean;
+  /** Trust policy condition `sts:ExternalId`. */
+  externalId?: string;
+  /** Principals the trust policy names: ARNs or account ids; absent means any caller. */
+  trustedPrincipals?: string[];
+}
+
+export interface LocalStsOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Milliseconds since the epoch; simulated time for tests. Default Date.now. */
+  now?: () => number;
+  users: LocalStsUser[];
+  roles?: LocalStsRole[];
+}
+
+export interface LocalStsLogEntry {
+  action: string;
+  accessKeyId: string;
+  status: number;
+  errorCode?: string;
+}
+
+export interface LocalSts {
+  url: string;
+  port: number;
+  /** Requests per Action, failed ones included. */
+  calls: Record<string, number>;
+  log: LocalStsLogEntry[];
+  resetCalls(): void;
+  close(): Promise<void>;
+}

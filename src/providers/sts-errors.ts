@@ -1,0 +1,85 @@
+import { MfaLoginError } from '../errors.js';
+import { StsError } from '../sts/sts.js';
+
+export interface CallContext {
+  action: 'GetSessionToken' | 'AssumeRole' | 'GetCallerIdentity' | 'ListMFADevices';
+  profile: string;
+  /** The role being assumed, for AssumeRole. */
+  roleArn?: string;
+  serial?: string;
+  accessKeyId?: string;
+  /** Where the setting that likely needs fixing lives. */
+  configFile?: string;
+}
+
+/**
+ * Turns an STS refusal into one line that says what went wrong in the user's terms and what to do.
+ * Matching is on the code and the stable start of AWS's message (see aws-facts.md).
+ */
+export function explainStsError(e: unknown, ctx: CallContext): unknown {
+  if (!(e instanceof StsError)) return e;
+  const m = e.message;
+  const who = `profile ${ctx.profile}`;
+  if (e.code === 'NetworkError') {
+    return new MfaLoginError('E_STS_UNREACHABLE', `cannot reach STS at ${e.endpoint} (${m})`, {
+      hint: 'check the network, the region, and endpoint_url / AWS_ENDPOINT_URL_STS',
+      cause: e,
+    });
+  }
+  if (e.code === 'AccessDenied' && m.startsWith('MultiFactorAuthentication failed')) {
+    return new MfaLoginError('E_MFA_REJECTED', `STS refused the MFA code for ${ctx.serial ?? 'the MFA device'} (${who}): a wrong code, a code already used, or a device that is not this user's`, {
+      hint: `wait for the next code and try again; if it keeps failing, check mfa_serial in ${ctx.configFile ?? 'the config file'}`,
+      cause: e,
+    });
+  }
+  if (e.code === 'ValidationError' && /tokenCode/.test(m)) {
+    return new MfaLoginError('E_MFA_CODE', 'STS refused the code as malformed: it must be 6 digits', { cause: e });
+  }
+  if (e.code === 'ValidationError' && /role chaining/.test(m)) {
+    return new MfaLoginError('E_STS', `${ctx.roleArn} cannot be assumed for longer than 1 hour through another role (${who})`, {
+      hint: 'lower duration_seconds to 3600 or less for this profile',
+      cause: e,
+    });
+  }
+  if (e.code === 'ValidationError' && /DurationSeconds/.test(m)) {
+    return new MfaLoginError('E_STS', `STS refused the requested duration for ${ctx.roleArn ?? ctx.action} (${who}): ${m}`, {
+      hint: 'lower duration_seconds, or raise the role\'s maximum session duration in IAM',
+      cause: e,
+    });
+  }
+  if (e.code === 'InvalidClientTokenId') {
+    return new MfaLoginError('E_STS', `AWS does not recognise the access key ${ctx.accessKeyId ?? ''} stored for ${who}`.replace('  ', ' '), {
+      hint: `store the current keys with: mfa-login add ${ctx.profile}`,
+      cause: e,
+    });
+  }
+  if (e.code === 'SignatureDoesNotMatch' || e.code === 'RequestExpired') {
+    if (/expired|skew/i.test(m)) {
+      return new MfaLoginError('E_STS', `STS refused the request because this computer's clock is off${skew(e)}`, {
+        hint: 'set the clock right (enable NTP: timedatectl set-ntp true) and try again',
+        cause: e,
+      });
+    }
+    return new MfaLoginError('E_STS', `the secret key stored for ${who} does not match its access key ${ctx.accessKeyId ?? ''}`.trimEnd(), {
+      hint: `store the current keys with: mfa-login add ${ctx.profile}`,
+      cause: e,
+    });
+  }
+  if (e.code === 'AccessDenied' && ctx.action === 'AssumeRole') {
+    const caller = /^User: (\S+) is not authorized/.exec(m)?.[1];
+    return new MfaLoginError('E_STS_ACCESS_DENIED', `${caller ?? 'the caller'} may not assume ${ctx.roleArn} (${who}): the role's trust policy does not trust this caller, requires MFA it did not get, or expects a different external_id`, {
+      hint: 'check the role\'s trust policy, and mfa_serial / external_id for this profile',
+      cause: e,
+    });
+  }
+  if (e.code === 'ExpiredToken') {
+    return new MfaLoginError('E_STS', `the cached session for ${who} has expired`, { hint: `forget it with: mfa-login logout ${ctx.profile}`, cause: e });
+  }
+  return new MfaLoginError('E_STS', `STS refused ${ctx.action} for ${who}: ${e.code}: ${m}`, { cause: e });
+}
+
+function skew(e: StsError): string {
+  if (e.serverDate === undefined) return '';
+  const seconds = Math.round((Date.now() - e.serverDate.getTime()) / 1000);
+  return ` by about ${Math.abs(seconds)}s (${seconds > 0 ? 'ahead of' : 'behind'} AWS)`;
+}
