@@ -1,0 +1,183 @@
+import type { Deps } from '../../deps.js';
+import type { LongTermKeys } from '../../credentials.js';
+import { MfaLoginError } from '../../errors.js';
+import { patterns } from '../../config/chain.js';
+import { configHeaderFor, type ProfileSet } from '../../config/profiles.js';
+import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
+import { explainStsError } from '../../providers/sts-errors.js';
+import { StsError, stsTarget } from '../../sts/sts.js';
+import { readProfiles, shortPath } from '../profiles-io.js';
+
+export interface AddInput {
+  profile: string;
+  fromEnv: boolean;
+  import: boolean;
+  mfaSerial?: string;
+  yes: boolean;
+}
+
+const ACCESS_KEY_ID = /^AKIA[A-Z0-9]{12,124}$/;
+const SECRET = /^[A-Za-z0-9/+=]{16,128}$/;
+
+/**
+ * `mfa-login add <profile>`: check the keys with STS before storing anything, store them, and make
+ * sure the profile knows its MFA device (the most common first-run mistake is a missing or wrong
+ * mfa_serial).
+ */
+export async function add(deps: Deps, input: AddInput): Promise<void> {
+  const files = await readProfiles(deps);
+  const profile = files.profiles.get(input.profile);
+  const keys = await keysFrom(deps, input, files);
+
+  const target = stsTarget(
+    {
+      ...(profile?.settings.region ? { region: profile.settings.region } : {}),
+      ...(profile?.settings.endpoint_url ? { endpointUrl: profile.settings.endpoint_url } : {}),
+    },
+    deps.env,
+  );
+  const identity = await deps
+    .sts()
+    .getCallerIdentity(keys, target)
+    .catch((e) => {
+      throw explainStsError(e, { action: 'GetCallerIdentity', profile: input.profile, accessKeyId: keys.accessKeyId });
+    });
+
+  const store = deps.secrets();
+  await store.set(input.profile, keys);
+  // Sessions obtained with the old keys belong to whoever those keys were.
+  await deps.cache().forget(input.profile);
+  deps.stdout(`Stored the keys of ${identity.arn} (${keys.accessKeyId}) for profile ${input.profile} in ${store.location}.\n`);
+
+  if (input.import) {
+    const text = (await deps.readFile(files.credentialsFile)) ?? '';
+    const next = removeSectionKeys(text, input.profile, ['aws_access_key_id', 'aws_secret_access_key']);
+    await deps.writeFile(files.credentialsFile, next, 0o600);
+    deps.stdout(`Removed them from [${input.profile}] in ${shortPath(deps, files.credentialsFile)}.\n`);
+  }
+
+  const existing = profile?.settings.mfa_serial;
+  if (existing !== undefined && input.mfaSerial === undefined) {
+    deps.stdout(`MFA device: ${existing} (from ${profile!.where.mfa_serial}).\n`);
+    return;
+  }
+  const serial = input.mfaSerial ?? (await findMfaDevice(deps, keys, identity.arn, target, input));
+  if (serial === undefined) return;
+  if (!patterns.MFA_ARN.test(serial) && !/^[\w+=/:,.@-]{9,256}$/.test(serial)) {
+    throw new MfaLoginError('E_USAGE', `--mfa-serial ${serial} is not an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME)`, {});
+  }
+  await recordSerial(deps, files, input, serial);
+}
+
+/** Where the keys come from: --import, --from-env, stdin when it is not a terminal, else a prompt. */
+async function keysFrom(deps: Deps, input: AddInput, files: ProfileSet): Promise<LongTermKeys> {
+  let keys: LongTermKeys;
+  let from: string;
+  if (input.import) {
+    const p = files.profiles.get(input.profile);
+    const id = p?.settings.aws_access_key_id;
+    const secret = p?.settings.aws_secret_access_key;
+    if (!p?.inCredentials || id === undefined || secret === undefined || !p.where.aws_access_key_id!.startsWith(files.credentialsFile)) {
+      throw new MfaLoginError('E_NO_KEYS', `[${input.profile}] in ${files.credentialsFile} has no aws_access_key_id and aws_secret_access_key to import`, { hint: `run without --import to type them: mfa-login add ${input.profile}` });
+    }
+    if (p.settings.aws_session_token !== undefined) {
+      throw new MfaLoginError('E_NO_KEYS', `[${input.profile}] in ${files.credentialsFile} holds a temporary session, not long-term keys`, { hint: 'import the IAM user\'s long-term access key (it starts with AKIA)' });
+    }
+    keys = { accessKeyId: id, secretAccessKey: secret };
+    from = `[${input.profile}] in ${files.credentialsFile}`;
+  } else if (input.fromEnv) {
+    const id = deps.env.AWS_ACCESS_KEY_ID;
+    const secret = deps.env.AWS_SECRET_ACCESS_KEY;
+    if (!id || !secret) {
+      throw new MfaLoginError('E_NO_KEYS', '--from-env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to be set', {});
+    }
+    if (deps.env.AWS_SESSION_TOKEN) {
+      throw new MfaLoginError('E_NO_KEYS', 'the environment holds a temporary session (AWS_SESSION_TOKEN is set), not long-term keys', { hint: 'store the IAM user\'s long-term access key (it starts with AKIA)' });
+    }
+    keys = { accessKeyId: id, secretAccessKey: secret };
+    from = 'the environment';
+  } else if (!deps.stdinIsTty) {
+    keys = parseKeysText(await deps.readStdin());
+    from = 'standard input';
+  } else {
+    const accessKeyId = (await deps.terminal.ask('Access key ID:', { validate: (v) => (ACCESS_KEY_ID.test(v.trim()) ? true : 'An access key ID looks like AKIAIOSFODNN7EXAMPLE') })).trim();
+    const secretAccessKey = (await deps.terminal.askSecret('Secret access key:')).trim();
+    keys = { accessKeyId, secretAccessKey };
+    from = 'the terminal';
+  }
+  if (keys.accessKeyId.startsWith('ASIA')) {
+    throw new MfaLoginError('E_NO_KEYS', `the access key from ${from} is temporary (it starts with ASIA); store the IAM user's long-term key (AKIA...)`, {});
+  }
+  if (!ACCESS_KEY_ID.test(keys.accessKeyId)) {
+    throw new MfaLoginError('E_NO_KEYS', `the access key id from ${from} does not look like one (expected AKIA followed by letters and digits)`, {});
+  }
+  if (!SECRET.test(keys.secretAccessKey)) {
+    throw new MfaLoginError('E_NO_KEYS', `the secret access key from ${from} does not look like one (expected 40 characters of letters, digits, / and +)`, {});
+  }
+  return keys;
+}
+
+/**
+ * Keys piped in: two lines (id, then secret), `id secret` on one line, or the CSV the IAM console
+ * downloads (`Access key ID,Secret access key` then the values).
+ */
+export function parseKeysText(text: string): LongTermKeys {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !/^access key id/i.test(l) && !/^user name,/i.test(l));
+  const parts = lines.length === 1 ? lines[0]!.split(/[\s,]+/) : lines.length === 2 ? lines : lines.flatMap((l) => l.split(','));
+  const [id, secret] = parts.length >= 2 ? [parts[parts.length - 2]!.trim(), parts[parts.length - 1]!.trim()] : ['', ''];
+  if (!id || !secret) {
+    throw new MfaLoginError('E_NO_KEYS', 'standard input did not hold an access key id and a secret access key', {
+      hint: 'pipe two lines: the access key id, then the secret; or run in a terminal to be asked',
+    });
+  }
+  return { accessKeyId: id, secretAccessKey: secret };
+}
+
+/**
+ * The user's MFA device: IAM ListMFADevices when the policy allows it (up to eight devices: let
+ * the user choose), else the console's naming convention arn:PARTITION:iam::ACCOUNT:mfa/USER,
+ * which the user confirms.
+ */
+async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, target: ReturnType<typeof stsTarget>, input: AddInput): Promise<string | undefined> {
+  const m = /^arn:([^:]+):iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/.exec(userArn);
+  if (m === null) {
+    deps.stdout(`${userArn} is not an IAM user, so it has no MFA device to record; set mfa_serial by hand if you need one.\n`);
+    return undefined;
+  }
+  const [, partition, account, user] = m;
+  let devices: string[] | undefined;
+  try {
+    devices = await deps.sts().listMfaDevices(keys, target);
+  } catch (e) {
+    if (!(e instanceof StsError)) throw e;
+    deps.debug(`ListMFADevices refused (${e.code}); falling back to the device naming convention`);
+  }
+  if (devices !== undefined && devices.length === 0) {
+    deps.stdout(`${userArn} has no MFA device. Assign a virtual MFA device in the IAM console, then run: mfa-login add ${input.profile} --mfa-serial ARN\n`);
+    return undefined;
+  }
+  const interactive = deps.terminal.available() && deps.stdinIsTty;
+  if (devices !== undefined && devices.length > 1) {
+    if (!interactive) {
+      deps.stdout(`${userArn} has ${devices.length} MFA devices: ${devices.join(', ')}\nChoose one with: mfa-login add ${input.profile} --mfa-serial ARN\n`);
+      return undefined;
+    }
+    return deps.terminal.choose('Which MFA device should this profile use?', devices);
+  }
+  const guessed = devices === undefined;
+  const serial = devices?.[0] ?? `arn:${partition}:iam::${account}:mfa/${user}`;
+  if (input.yes) return serial;
+  if (!interactive) {
+    deps.stdout(`${guessed ? 'Probable' : 'Found'} MFA device: ${serial}\nRecord it with: mfa-login add ${input.profile} --mfa-serial ${serial}  (or add mfa_serial to the profile)\n`);
+    return undefined;
+  }
+  const ok = await deps.terminal.confirm(guessed ? `Could not list your MFA devices; is it ${serial}?` : `Found MFA device ${serial}. Use it for ${input.profile}?`, true);
+  return ok ? serial : undefined;
+}
+
+async function recordSerial(deps: Deps, files: ProfileSet, input: AddInput, serial: string): Promise<void> {
+  const text = (await deps.readFile(files.configFile)) ?? '';
+  const header = configHeaderFor(input.profile);
+  await deps.writeFile(files.configFile, setSectionValues(text, header, [['mfa_serial', serial]]), 0o600);
+  deps.stdout(`Recorded mfa_serial = ${serial} in [${header}] of ${shortPath(deps, files.configFile)}.\n`);
+}

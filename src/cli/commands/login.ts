@@ -1,0 +1,99 @@
+import type { Deps } from '../../deps.js';
+import { MfaLoginError } from '../../errors.js';
+import { resolveChain } from '../../config/chain.js';
+import { defaultProfileName, type ProfileSet } from '../../config/profiles.js';
+import { credentialsFor } from '../../providers/credentials-for.js';
+import { setSectionValues } from '../../output/ini-edit.js';
+import { toRfc3339 } from '../../output/rfc3339.js';
+import { readProfiles, shortPath } from '../profiles-io.js';
+import { codeSourceFor } from './code.js';
+
+/** Keys in a config profile that make the SDKs and the AWS CLI ignore static keys of the same name. */
+const OVERRIDING_KEYS = ['role_arn', 'credential_process', 'web_identity_token_file', 'sso_start_url', 'sso_session', 'sso_account_id', 'sso_role_name'];
+
+export interface LoginInput {
+  profile: string;
+  to?: string;
+  mfaToken?: string;
+  duration?: number;
+}
+
+/** `mfa-login <profile>`: obtain the session and write it to the shared credentials file. */
+export async function login(deps: Deps, input: LoginInput): Promise<void> {
+  const profile = input.profile || defaultProfileName(deps.env);
+  const files = await readProfiles(deps);
+  const plan = resolveChain(files, profile);
+  const target = chooseTarget(files, profile, input.to);
+
+  const got = await credentialsFor(deps, plan, {
+    codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login ${profile}`),
+    ...(input.duration !== undefined ? { sessionDurationSeconds: input.duration } : {}),
+  });
+  const c = got.credentials;
+
+  // Re-read just before writing, so an edit made while the user was typing the code is kept.
+  const current = (await deps.readFile(files.credentialsFile)) ?? '';
+  const next = setSectionValues(current, target.name, [
+    ['aws_access_key_id', c.accessKeyId],
+    ['aws_secret_access_key', c.secretAccessKey],
+    ['aws_session_token', c.sessionToken],
+    ['expiration', toRfc3339(c.expiration)],
+  ]);
+  await deps.writeFile(files.credentialsFile, next, 0o600);
+
+  if (target.redirected) {
+    deps.stderr(`mfa-login: [profile ${profile}] in ${shortPath(deps, files.configFile)} has ${target.redirected}, which makes AWS tools ignore keys written under [${profile}]; wrote to [${target.name}] instead\n`);
+  }
+  const left = Math.round((c.expiration.getTime() - deps.now().getTime()) / 60000);
+  deps.stdout(
+    `Wrote ${plan.roles.length > 0 ? `a session of ${plan.roles[plan.roles.length - 1]!.roleArn}` : 'an MFA session'} to [${target.name}] in ${shortPath(deps, files.credentialsFile)}, valid until ${toRfc3339(c.expiration)} (${formatMinutes(left)}${got.fromCache ? ', cached' : ''}).\n` +
+      `Use it with: aws --profile ${target.name} ...  or  export AWS_PROFILE=${target.name}\n`,
+  );
+}
+
+/**
+ * Where to write. Never under a name whose config profile makes AWS tools ignore static keys, and
+ * never over long-term keys still sitting in the file: both would silently lose something.
+ */
+function chooseTarget(files: ProfileSet, profile: string, to: string | undefined): { name: string; redirected?: string } {
+  const name = to ?? profile;
+  if (!/^[\w+=,.@:/-]+$/.test(name)) {
+    throw new MfaLoginError('E_USAGE', `--to ${JSON.stringify(name)} is not a usable profile name`, { hint: 'use letters, digits and - _ . @ + = , : /' });
+  }
+  const blocker = (n: string) => {
+    const p = files.profiles.get(n);
+    if (p === undefined) return undefined;
+    const key = OVERRIDING_KEYS.find((k) => p.settings[k] !== undefined && !p.where[k]!.startsWith(files.credentialsFile));
+    if (key !== undefined) return key;
+    const s = p.settings;
+    if (s.aws_access_key_id !== undefined && s.aws_session_token === undefined && p.where.aws_access_key_id!.startsWith(files.credentialsFile)) return 'long-term keys';
+    return undefined;
+  };
+  const free = () => {
+    for (let i = 1; ; i++) {
+      const candidate = i === 1 ? `${name}-mfa` : `${name}-mfa-${i}`;
+      if (blocker(candidate) === undefined) return candidate;
+    }
+  };
+  const why = blocker(name);
+  if (why === undefined) return { name };
+  if (why === 'long-term keys') {
+    throw new MfaLoginError('E_PROFILE_CONFLICT', `[${name}] in ${files.credentialsFile} holds long-term keys; writing a session there would overwrite them`, {
+      hint: `move them into the keychain with: mfa-login add ${name} --import   or write elsewhere with: --to ${free()}`,
+    });
+  }
+  if (to !== undefined) {
+    throw new MfaLoginError('E_PROFILE_CONFLICT', `[profile ${name}] in ${files.configFile} has ${why}, so AWS tools would ignore keys written under [${name}]`, {
+      hint: `write to a free name instead: --to ${free()}`,
+    });
+  }
+  return { name: free(), redirected: why };
+}
+
+function formatMinutes(m: number): string {
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  const r = m % 60;
+  return r === 0 ? `${h} h` : `${h} h ${r} min`;
+}
+

@@ -1,0 +1,14 @@
+import type { Deps } from '../deps.js';
+import { loadProfiles, sharedFilePaths, type ProfileSet } from '../config/profiles.js';
+
+/** Reads both shared files once and builds the profile set. */
+export async function readProfiles(deps: Deps): Promise<ProfileSet & { configText: string | undefined; credentialsText: string | undefined }> {
+  const paths = sharedFilePaths(deps.env, deps.homeDir);
+  const [configText, credentialsText] = await Promise.all([deps.readFile(paths.configFile), deps.readFile(paths.credentialsFile)]);
+  return { ...loadProfiles(paths, configText, credentialsText), configText, credentialsText };
+}
+
+/** `~/.aws/credentials` rather than `/home/alice/.aws/credentials`, for messages. */
+export function shortPath(deps: Deps, p: string): string {
+  return p.startsWith(`${deps.homeDir}/`) ? `~${p.slice(deps.homeDir.length)}` : p;
+}
