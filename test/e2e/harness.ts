@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalSts, type LocalSts, type LocalStsOptions } from '../../src/local-sts/server.js';
+import { totp } from '../../src/local-sts/totp.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const MFA_LOGIN = path.join(ROOT, 'bin/mfa-login.js');
+export const MFA_ENV = path.join(ROOT, 'bin/mfa-env.js');
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A user in the identity account with a virtual MFA device; secrets carry `/` and `+` like real ones. */
+export function user(name: string, account = '111111111111') {
+  const tag = name.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(8, 'X').slice(0, 8);
+  return {
+    userName: name,
+    accountId: account,
+    accessKeyId: `AKIA${tag}00000001`,
+    secretAccessKey: `${name}Secret/+${'0'.repeat(40)}`.slice(0, 40),
+    mfaDevices: [{ serial: `arn:aws:iam::${account}:mfa/${name}`, seed: 'JBSWY3DPEHPK3PXP' + tag.replace(/[^A-Z2-7]/g, 'A') }],
+  };
+}
+
+export type TestUser = ReturnType<typeof user>;
+
+/**
+ * A throw-away HOME with its own ~/.aws and a local STS, and a runner for the built CLI. The CLI
+ * runs detached (no controlling terminal), so a missing code source fails instead of prompting.
+ */
+export class Sandbox {
+  readonly home: string;
+  sts!: LocalSts;
+  private lastStep = new Map<string, number>();
+
+  constructor(readonly users: TestUser[]) {
+    this.home = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-e2e-'));
+    mkdirSync(path.join(this.home, '.aws'), { recursive: true });
+  }
+
+  async start(options: Partial<LocalStsOptions> = {}): Promise<this> {
+    this.sts = await startLocalSts({ users: this.users, ...options });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.sts?.close();
+    rmSync(this.home, { recursive: true, force: true });
+  }
+
+  file(rel: string): string {
+    return path.join(this.home, rel);
+  }
+
+  write(rel: string, text: string): void {
+    mkdirSync(path.dirname(this.file(rel)), { recursive: true });
+    writeFileSync(this.file(rel), text);
+  }
+
+  read(rel: string): string | undefined {
+    return existsSync(this.file(rel)) ? readFileSync(this.file(rel), 'utf8') : undefined;
+  }
+
+  /**
+   * A code STS will accept and has not seen. The local STS, like AWS, takes the current step and
+   * one on either side, but once a step is accepted it refuses that step and every earlier one;
+   * so codes are handed out in increasing step order, waiting for the next step when the window
+   * is used up.
+   */
+  async code(u: TestUser): Promise<string> {
+    const seed = u.mfaDevices[0]!.seed;
+    for (;;) {
+      const now = Date.now();
+      const current = Math.floor(now / 30_000);
+      const next = Math.max((this.lastStep.get(seed) ?? -Infinity) + 1, current - 1);
+      if (next <= current + 1) {
+        this.lastStep.set(seed, next);
+        return totp(seed, next * 30_000 + 1000);
+      }
+      await new Promise((r) => setTimeout(r, (current + 1) * 30_000 - now + 50));
+    }
+  }
+
+  env(extra: Record<string, string | undefined> = {}): Record<string, string> {
+    const base: Record<string, string | undefined> = {
+      PATH: process.env.PATH,
+      HOME: this.home,
+      LANG: 'C.UTF-8',
+      AWS_ENDPOINT_URL: this.sts?.url,
+      AWS_REGION: 'us-east-1',
+      MFA_LOGIN_BACKEND: 'file',
+      MFA_LOGIN_FILE_PASSPHRASE: 'correct horse battery staple',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // The private keyring session of test/with-keyring.sh, when there is one.
+      DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
+      ...extra,
+    };
+    return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  }
+
+  run(args: string[], options: { env?: Record<string, string | undefined>; input?: string; bin?: string } = {}): Promise<RunResult> {
+    return runCommand(process.execPath, [options.bin ?? MFA_LOGIN, ...args], this.env(options.env), options.input);
+  }
+
+  /** Stores keys for a user through `add`, the way a person would (piped on stdin). */
+  async add(profile: string, u: TestUser, extra: string[] = []): Promise<RunResult> {
+    const r = await this.run(['add', profile, '--yes', ...extra], { input: `${u.accessKeyId}\n${u.secretAccessKey}\n` });
+    if (r.status !== 0) throw new Error(`add failed: ${r.stderr}`);
+    return r;
+  }
+}
+
+export function runCommand(cmd: string, args: string[], env: Record<string, string>, input?: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** In CI every component must be there; on a developer machine a missing one skips with a reason. */
+export function requireComponent(present: boolean, what: string): string | false {
+  if (present) return false;
+  if (process.env.CI === 'true') throw new Error(`${what} is missing, and CI must not skip it`);
+  return `${what} is not installed`;
+}
+
+export const AWS_CLI = '/usr/bin/aws';
