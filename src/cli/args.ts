@@ -1,4 +1,5 @@
 import { MfaLoginError } from '../errors.js';
+import type { Shell } from '../output/exports.js';
 
 /** What the user asked for, as data: parsing never runs anything. */
 export type Command =
@@ -7,6 +8,11 @@ export type Command =
   | { name: 'remove'; profile: string }
   | { name: 'list'; json: boolean }
   | { name: 'logout'; profile?: string; all: boolean }
+  | { name: 'credential-process'; profile: string; mfaToken?: string; duration?: number }
+  | { name: 'session'; profile?: string; mfaToken?: string; duration?: number }
+  | { name: 'exec'; profile: string; command: string[]; allowNested: boolean; mfaToken?: string; duration?: number }
+  | { name: 'setup'; profile: string; as?: string }
+  | { name: 'env'; profile?: string; shell?: Shell; unset: boolean; mfaToken?: string; duration?: number }
   | { name: 'help'; text: string }
   | { name: 'version' };
 
@@ -45,6 +51,15 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
       .option('duration', { type: 'string', describe: 'length of the MFA session: seconds or 12h, 90m (default: duration_seconds, else 12h)' })
       .example('$0 alice', 'ask for a code, write a 12-hour session to [alice] in ~/.aws/credentials');
 
+  const codeOptions = (y: any) =>
+    y
+      .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
+      .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed (seconds, or 12h, 90m)' });
+  const codeArgs = (a: Record<string, unknown>) => ({
+    ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
+    ...(a.duration !== undefined ? { duration: parseDuration(String(a.duration)) } : {}),
+  });
+
   const loginCommand = (a: Record<string, unknown>) =>
     set({
       name: 'login',
@@ -55,6 +70,7 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     });
 
   const parser = yargs(argv)
+    .parserConfiguration({ 'populate--': true })
     .scriptName('mfa-login')
     .usage('$0 <profile> | $0 <command>\n\nAWS credentials behind one MFA code: long-term keys in the OS keychain, sessions cached until they expire.')
     .option('debug', { type: 'boolean', describe: 'say what is done and why; show stack traces', global: true })
@@ -81,6 +97,44 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
       'forget cached sessions of a profile, or all of them',
       (y: any) => y.positional('profile', { type: 'string' }).option('all', { type: 'boolean', describe: 'forget every cached session' }),
       (a: Record<string, unknown>) => set({ name: 'logout', all: a.all === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}) }),
+    )
+    .command(
+      'credential-process <profile>',
+      'print credentials as the JSON that credential_process in ~/.aws/config expects',
+      (y: any) => codeOptions(y.positional('profile', { type: 'string' })).example('credential_process = $0 credential-process prod', 'in ~/.aws/config (see: mfa-login setup)'),
+      (a: Record<string, unknown>) => set({ name: 'credential-process', profile: String(a.profile), ...codeArgs(a) }),
+    )
+    .command(
+      'session [profile]',
+      'start or check a profile\'s session without printing credentials',
+      (y: any) => codeOptions(y.positional('profile', { type: 'string' })).example('$0 session prod', 'asks for a code if needed; later credential_process calls need none'),
+      (a: Record<string, unknown>) => set({ name: 'session', ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...codeArgs(a) }),
+    )
+    .command(
+      'exec <profile> [command..]',
+      'run a command with the profile\'s credentials in its environment',
+      (y: any) =>
+        codeOptions(y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true }))
+          .option('allow-nested', { type: 'boolean', describe: 'allow exec inside another mfa-login exec' })
+          .example('$0 exec prod -- aws s3 ls', 'the command exits with its own status'),
+      (a: Record<string, unknown>) =>
+        set({
+          name: 'exec',
+          profile: String(a.profile),
+          command: [...((a.command as unknown[]) ?? []), ...((a['--'] as unknown[]) ?? [])].map(String),
+          allowNested: a.allowNested === true,
+          ...codeArgs(a),
+        }),
+    )
+    .command(
+      'setup <profile>',
+      'add a credential_process profile to ~/.aws/config that calls mfa-login',
+      (y: any) =>
+        y
+          .positional('profile', { type: 'string' })
+          .option('name', { type: 'string', describe: 'the profile to write (default: PROFILE-mfa)' })
+          .example('$0 setup prod', 'then: aws s3 ls --profile prod-mfa'),
+      (a: Record<string, unknown>) => set({ name: 'setup', profile: String(a.profile), ...(a.name !== undefined ? { as: String(a.name) } : {}) }),
     )
     .command('$0 [profile]', false as unknown as string, loginOptions, loginCommand)
     .strict()
@@ -112,4 +166,57 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
   if (args.help === true || (command === undefined && helpText !== '')) return { command: { name: 'help', text: helpText }, debug };
   if (command === undefined) throw new MfaLoginError('E_USAGE', 'nothing to do', { hint: 'see: mfa-login --help' });
   return { command, debug };
+}
+
+const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'] as const;
+
+/** `mfa-env [<profile>]`: its own small command line, since it is its own command. */
+export async function parseEnvArgs(argv: string[], version: string): Promise<Parsed> {
+  const { default: yargs } = await import('yargs');
+  const parser = yargs(argv)
+    .scriptName('mfa-env')
+    .usage('eval "$(mfa-env [profile])"\n\nPrints the statements that put a profile\'s credentials into your shell. Any prompt goes to the terminal, not to the captured output.')
+    .command('$0 [profile]', false as unknown as string, (y: any) => y.positional('profile', { type: 'string', describe: 'default: $AWS_PROFILE, then "default"' }))
+    .option('shell', { type: 'string', choices: SHELLS as unknown as string[], describe: 'the shell to print for (default: detected)' })
+    .option('unset', { type: 'boolean', describe: 'print what clears the variables instead' })
+    .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
+    .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed' })
+    .option('debug', { type: 'boolean', describe: 'say what is done and why; show stack traces' })
+    .example('eval "$(mfa-env prod)"', 'bash, zsh')
+    .example('mfa-env prod | source', 'fish')
+    .example('mfa-env prod | Invoke-Expression', 'PowerShell')
+    .example('eval "$(mfa-env --unset)"', 'clear them again')
+    .strict()
+    .version(version)
+    .help()
+    .exitProcess(false);
+  let failure: string | undefined;
+  let helpText = '';
+  const a = await new Promise<Record<string, unknown>>((resolve) => {
+    parser.fail((msg: string | undefined, err: Error | undefined) => {
+      failure = msg ?? err?.message ?? 'invalid arguments';
+    });
+    parser.parse(argv, {}, (err: Error | undefined, parsed: Record<string, unknown>, output: string) => {
+      helpText = output;
+      if (err && failure === undefined) failure = err.message;
+      resolve(parsed);
+    });
+  });
+  if (failure !== undefined) throw new MfaLoginError('E_USAGE', failure, { hint: 'see: mfa-env --help' });
+  const debug = a.debug === true;
+  if (a.version === true) return { command: { name: 'version' }, debug };
+  if (a.help === true || helpText !== '') return { command: { name: 'help', text: helpText }, debug };
+  const sh = a.shell === undefined ? undefined : String(a.shell);
+  const shell: Shell | undefined = sh === undefined ? undefined : sh === 'fish' ? 'fish' : sh === 'powershell' || sh === 'pwsh' ? 'powershell' : 'sh';
+  return {
+    debug,
+    command: {
+      name: 'env',
+      unset: a.unset === true,
+      ...(a.profile !== undefined ? { profile: String(a.profile) } : {}),
+      ...(shell !== undefined ? { shell } : {}),
+      ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
+      ...(a.duration !== undefined ? { duration: parseDuration(String(a.duration)) } : {}),
+    },
+  };
 }

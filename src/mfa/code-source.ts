@@ -70,7 +70,8 @@ export function chooseCodeSource(options: {
     canRetry: true,
     async get(req) {
       if (!terminal.available()) {
-        throw new MfaLoginError('E_MFA_NO_SOURCE', `an MFA code is needed for ${req.profile} and there is no terminal to ask on`, { hint: options.whenNoTerminal });
+        // One line: under credential_process it is all the AWS CLI shows of us.
+        throw new MfaLoginError('E_MFA_NO_SOURCE', `an MFA code is needed for ${req.profile} and there is no terminal to ask on; ${options.whenNoTerminal}`);
       }
       const answer = await terminal.ask(`MFA code for ${req.serial}:`, {
         validate: (v) => (CODE.test(v.trim()) ? true : 'Enter the 6 digits your MFA app shows'),

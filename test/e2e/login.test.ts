@@ -44,7 +44,7 @@ test('add, log in, reuse the cached session with no STS call, log out', async ()
   assert.equal(out.stdout, 'Forgot 1 cached session of alice.\n');
   const third = await sb.run(['alice']);
   assert.equal(third.status, 5);
-  assert.match(third.stderr, /^mfa-login: an MFA code is needed for alice and there is no terminal to ask on\n  hint: run "mfa-login alice" in a terminal first, pass --mfa-token, or set mfa_process in the profile\n$/);
+  assert.equal(third.stderr, 'mfa-login: an MFA code is needed for alice and there is no terminal to ask on; run "mfa-login alice" in a terminal first, or set mfa_process in the profile\n');
 });
 
 test('the AWS CLI v2 uses the written profile as it is', async (t) => {

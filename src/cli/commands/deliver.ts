@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import type { Deps } from '../../deps.js';
+import { resolveChain, type ChainPlan } from '../../config/chain.js';
+import { defaultProfileName } from '../../config/profiles.js';
+import { credentialsFor, type Obtained } from '../../providers/credentials-for.js';
+import { formatCredentialProcess } from '../../output/credential-process.js';
+import { detectShell, formatExports, formatUnset, type Shell } from '../../output/exports.js';
+import { toRfc3339 } from '../../output/rfc3339.js';
+import { readProfiles } from '../profiles-io.js';
+import { codeSourceFor } from './code.js';
+
+export interface SessionInput {
+  profile?: string;
+  mfaToken?: string;
+  duration?: number;
+}
+
+/** Resolves a profile and obtains its credentials (from the cache when it can). */
+export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ plan: ChainPlan; got: Obtained }> {
+  const profile = input.profile || defaultProfileName(deps.env);
+  const plan = resolveChain(await readProfiles(deps), profile);
+  const got = await credentialsFor(deps, plan, {
+    // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
+    codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login session ${profile}`),
+    ...(input.duration !== undefined ? { sessionDurationSeconds: input.duration } : {}),
+  });
+  return { plan, got };
+}
+
+/** The account the credentials act in: the last role's, else the MFA device's. */
+export function accountOf(plan: ChainPlan): string | undefined {
+  const arn = plan.roles.length > 0 ? plan.roles[plan.roles.length - 1]!.roleArn : plan.mfaSerial;
+  return arn === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
+}
+
+/** `mfa-login credential-process <profile>`: the JSON the SDKs read, and nothing else on stdout. */
+export async function credentialProcess(deps: Deps, input: SessionInput): Promise<void> {
+  const { plan, got } = await sessionFor(deps, input);
+  deps.stdout(formatCredentialProcess(got.credentials, accountOf(plan)));
+}
+
+/** `mfa-login session <profile>`: start or check the session without printing any secret. */
+export async function session(deps: Deps, input: SessionInput): Promise<void> {
+  const { plan, got } = await sessionFor(deps, input);
+  const minutes = Math.round((got.credentials.expiration.getTime() - deps.now().getTime()) / 60000);
+  const what = plan.roles.length > 0 ? plan.roles[plan.roles.length - 1]!.roleArn : `the MFA session of ${plan.source.profile}`;
+  deps.stdout(`${plan.target}: ${what}, valid until ${toRfc3339(got.credentials.expiration)} (${minutes} min${got.fromCache ? ', cached' : ''}).\n`);
+}
+
+export interface EnvInput extends SessionInput {
+  shell?: Shell;
+  unset: boolean;
+}
+
+/** `mfa-env [<profile>]`: statements for the user's shell to evaluate. */
+export async function env(deps: Deps, input: EnvInput): Promise<void> {
+  const shell = input.shell ?? detectShell(deps.env, parentProcessName());
+  deps.debug(`formatting for ${shell}${input.shell ? ' (--shell)' : ' (detected)'}`);
+  if (input.unset) {
+    deps.stdout(formatUnset(shell));
+    return;
+  }
+  const { plan, got } = await sessionFor(deps, input);
+  deps.stdout(formatExports(got.credentials, { shell, ...(plan.region !== undefined ? { region: plan.region } : {}) }));
+}
+
+/** The name of the process that started us: the shell that will evaluate `$(mfa-env)`. */
+function parentProcessName(): string | undefined {
+  try {
+    return readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined; // not Linux: the environment decides
+  }
+}

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Deps } from '../../deps.js';
+import { MfaLoginError } from '../../errors.js';
+import { toRfc3339 } from '../../output/rfc3339.js';
+import { sessionFor, type SessionInput } from './deliver.js';
+
+export interface ExecInput extends SessionInput {
+  command: string[];
+  allowNested: boolean;
+}
+
+/** Set in the child's environment: says which profile it runs as, and lets us refuse to nest. */
+export const NESTED_MARKER = 'MFA_LOGIN_PROFILE';
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+/**
+ * `mfa-login exec <profile> -- <command>`: runs the command with the credentials in its
+ * environment. Returns the exit status to leave with: the command's own, or 128 + the signal
+ * that ended it, as a shell reports it.
+ */
+export async function exec(deps: Deps, input: ExecInput): Promise<number> {
+  if (input.command.length === 0) {
+    throw new MfaLoginError('E_USAGE', 'no command to run', { hint: 'mfa-login exec PROFILE -- COMMAND [ARGS...]' });
+  }
+  const outer = deps.env[NESTED_MARKER];
+  if (outer && !input.allowNested) {
+    // The inner credentials would silently replace the outer ones: almost always a mistake.
+    throw new MfaLoginError('E_USAGE', `already inside "mfa-login exec ${outer}"; running exec in it would replace those credentials`, {
+      hint: 'exit that shell first, or pass --allow-nested',
+    });
+  }
+  const { plan, got } = await sessionFor(deps, input);
+  const c = got.credentials;
+  const childEnv: Record<string, string | undefined> = { ...deps.env };
+  // A profile name left in the environment makes the SDKs look it up instead of using the keys.
+  for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION']) delete childEnv[k];
+  Object.assign(childEnv, {
+    AWS_ACCESS_KEY_ID: c.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+    AWS_SESSION_TOKEN: c.sessionToken,
+    AWS_CREDENTIAL_EXPIRATION: toRfc3339(c.expiration),
+    [NESTED_MARKER]: plan.target,
+  });
+  if (plan.region !== undefined) Object.assign(childEnv, { AWS_REGION: plan.region, AWS_DEFAULT_REGION: plan.region });
+
+  const [cmd, ...args] = input.command;
+  deps.debug(`running ${cmd} as ${plan.target}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd!, args, { stdio: 'inherit', env: childEnv });
+    const forward = (sig: NodeJS.Signals) => () => {
+      child.kill(sig);
+    };
+    const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
+    for (const [sig, h] of handlers) process.on(sig, h);
+    const done = () => {
+      for (const [sig, h] of handlers) process.off(sig, h);
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      done();
+      // The statuses a shell uses, so scripts cannot tell us apart from running it directly.
+      if (e.code === 'ENOENT' || e.code === 'EACCES') {
+        deps.stderr(`mfa-login: ${cmd}: ${e.code === 'ENOENT' ? 'command not found' : 'permission denied'}\n`);
+        resolve(e.code === 'ENOENT' ? 127 : 126);
+      } else reject(e);
+    });
+    child.on('exit', (code, signal) => {
+      done();
+      resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
+    });
+  });
+}
