@@ -1,0 +1,290 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type BinaryLike, type ScryptOptions } from 'node:crypto';
+import type { LongTermKeys } from '../credentials.js';
+import { MfaLoginError } from '../errors.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import type { SecretStore } from './store.js';
+
+/**
+ * File layout (text, two lines):
+ *
+ *   {"format":"mfa-login-keys","version":1,"kdf":"scrypt","N":32768,"r":8,"p":1,"salt":"…","cipher":"aes-256-gcm","iv":"…"}
+ *   <base64 of ciphertext followed by the 16-byte GCM tag>
+ *
+ * The header line, byte for byte, is the GCM additional data: editing the scrypt parameters or
+ * the IV fails authentication like a wrong passphrase would. The plaintext is
+ * `{"profiles":{"<name>":{"accessKeyId":"…","secretAccessKey":"…"}}}`, so not even the profile
+ * names are readable without the passphrase.
+ */
+const FORMAT = 'mfa-login-keys';
+const VERSION = 1;
+
+/** 2^15 costs about 0.1 s and 32 MiB: noticeable once per command, expensive for a guesser. */
+const DEFAULT_COST = { N: 2 ** 15, r: 8, p: 1 };
+// Bounds for parameters read from a file, so a crafted header cannot make us allocate gigabytes.
+const MAX_N = 2 ** 20;
+const MAX_R = 32;
+const MAX_P = 16;
+
+interface Header {
+  format: typeof FORMAT;
+  version: typeof VERSION;
+  kdf: 'scrypt';
+  N: number;
+  r: number;
+  p: number;
+  salt: string;
+  cipher: 'aes-256-gcm';
+  iv: string;
+}
+
+export interface PassphraseRequest {
+  /** The file the passphrase is for. */
+  file: string;
+  /** True when the file does not exist yet: the passphrase chosen now protects it from here on. */
+  creating: boolean;
+}
+
+export interface EncryptedFileStoreOptions {
+  /** Asked at most once per store (the answer is kept in memory), and only when the file must be read or written. */
+  passphrase: (request: PassphraseRequest) => Promise<string>;
+  /** Defaults to defaultKeyFilePath(env, homeDir). */
+  file?: string;
+  env?: Record<string, string | undefined>;
+  homeDir?: string;
+}
+
+/** `${XDG_CONFIG_HOME:-~/.config}/mfa-login/keys.enc`. */
+export function defaultKeyFilePath(env: Record<string, string | undefined>, homeDir: string): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  // The XDG spec says a relative value is invalid and must be ignored.
+  const configHome = xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir, '.config');
+  return path.join(configHome, 'mfa-login', 'keys.enc');
+}
+
+type Profiles = Map<string, LongTermKeys>;
+
+interface Opened {
+  profiles: Profiles;
+  /** The key and salt in use, so a rewrite does not pay for scrypt again. */
+  key: Buffer;
+  header: Pick<Header, 'N' | 'r' | 'p' | 'salt'>;
+}
+
+/**
+ * All profiles' long-term keys in one file, encrypted with AES-256-GCM under a key derived from a
+ * passphrase by scrypt. For machines without a usable OS keychain (MFA_LOGIN_BACKEND=file).
+ *
+ * Two processes writing at the same instant can lose one of the writes (last rename wins); the
+ * file itself is never torn. Storing keys is a rare, interactive act, so there is no lock.
+ */
+export class EncryptedFileStore implements SecretStore {
+  readonly backend = 'file' as const;
+  readonly location: string;
+  readonly file: string;
+  private readonly askPassphrase: (request: PassphraseRequest) => Promise<string>;
+  private passphrase: Promise<string> | undefined;
+  private readonly keys = new Map<string, Buffer>();
+  /** Operations run one at a time so that two set() calls in one process cannot drop each other's change. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: EncryptedFileStoreOptions) {
+    this.file = options.file ?? defaultKeyFilePath(options.env ?? process.env, options.homeDir ?? os.homedir());
+    this.location = this.file;
+    this.askPassphrase = options.passphrase;
+  }
+
+  get(profile: string): Promise<LongTermKeys | undefined> {
+    return this.serialize(async () => {
+      const opened = await this.read();
+      return opened?.profiles.get(profile);
+    });
+  }
+
+  set(profile: string, keys: LongTermKeys): Promise<void> {
+    return this.serialize(async () => {
+      const opened = (await this.read()) ?? (await this.create());
+      opened.profiles.set(profile, { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
+      await this.write(opened);
+    });
+  }
+
+  remove(profile: string): Promise<boolean> {
+    return this.serialize(async () => {
+      const opened = await this.read();
+      if (!opened?.profiles.delete(profile)) return false;
+      await this.write(opened);
+      return true;
+    });
+  }
+
+  list(): Promise<string[]> {
+    return this.serialize(async () => {
+      const opened = await this.read();
+      return opened ? [...opened.profiles.keys()].sort() : [];
+    });
+  }
+
+  private serialize<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation, operation);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private getPassphrase(creating: boolean): Promise<string> {
+    this.passphrase ??= this.askPassphrase({ file: this.file, creating }).then((p) => {
+      if (p === '') {
+        throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', `empty passphrase for ${this.file}`, {
+          hint: 'choose a non-empty passphrase (or set MFA_LOGIN_FILE_PASSPHRASE)',
+        });
+      }
+      return p;
+    });
+    // A failed prompt (no terminal, Ctrl-C) must not stick: the next call may ask again.
+    this.passphrase.catch(() => {
+      this.passphrase = undefined;
+    });
+    return this.passphrase;
+  }
+
+  private async deriveKey(passphrase: string, cost: { N: number; r: number; p: number }, salt: string): Promise<Buffer> {
+    const id = `${cost.N}:${cost.r}:${cost.p}:${salt}`;
+    const cached = this.keys.get(id);
+    if (cached) return cached;
+    const key = await scrypt(passphrase, Buffer.from(salt, 'base64'), 32, {
+      ...cost,
+      // Node refuses by default once 128*N*r reaches 32 MiB, which is exactly where N=2^15, r=8 lands.
+      maxmem: 256 * cost.N * cost.r,
+    });
+    this.keys.set(id, key);
+    return key;
+  }
+
+  private async create(): Promise<Opened> {
+    const salt = randomBytes(16).toString('base64');
+    const key = await this.deriveKey(await this.getPassphrase(true), DEFAULT_COST, salt);
+    return { profiles: new Map(), key, header: { ...DEFAULT_COST, salt } };
+  }
+
+  /** undefined when there is no file: nothing stored yet, and no passphrase asked for. */
+  private async read(): Promise<Opened | undefined> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new MfaLoginError('E_FILE', `cannot read ${this.file}: ${(e as Error).message}`, { cause: e });
+    }
+
+    const newline = text.indexOf('\n');
+    const headerLine = newline < 0 ? text : text.slice(0, newline);
+    const header = this.parseHeader(headerLine);
+    const sealed = Buffer.from(text.slice(newline + 1).trim(), 'base64');
+    const iv = Buffer.from(header.iv, 'base64');
+    if (sealed.length < 16 || iv.length !== 12) throw this.cannotDecrypt();
+
+    const key = await this.deriveKey(await this.getPassphrase(false), header, header.salt);
+    let plaintext: string;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAAD(Buffer.from(headerLine, 'utf8'));
+      decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+      plaintext = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString('utf8');
+    } catch (e) {
+      throw this.cannotDecrypt(e);
+    }
+    return { profiles: this.parsePayload(plaintext), key, header };
+  }
+
+  private async write(opened: Opened): Promise<void> {
+    // A fresh IV for every write: GCM with a repeated (key, IV) pair leaks the plaintexts' XOR.
+    const header: Header = {
+      format: FORMAT,
+      version: VERSION,
+      kdf: 'scrypt',
+      N: opened.header.N,
+      r: opened.header.r,
+      p: opened.header.p,
+      salt: opened.header.salt,
+      cipher: 'aes-256-gcm',
+      iv: randomBytes(12).toString('base64'),
+    };
+    const headerLine = JSON.stringify(header);
+    const payload = JSON.stringify({ profiles: Object.fromEntries(opened.profiles) });
+    const cipher = createCipheriv('aes-256-gcm', opened.key, Buffer.from(header.iv, 'base64'));
+    cipher.setAAD(Buffer.from(headerLine, 'utf8'));
+    const sealed = Buffer.concat([cipher.update(payload, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    try {
+      await writeFileAtomic(this.file, `${headerLine}\n${sealed.toString('base64')}\n`, { mode: 0o600, dirMode: 0o700 });
+    } catch (e) {
+      throw new MfaLoginError('E_FILE', `cannot write ${this.file}: ${(e as Error).message}`, {
+        hint: 'the previous contents are unchanged; fix the cause and store the keys again',
+        cause: e,
+      });
+    }
+  }
+
+  private parseHeader(line: string): Header {
+    let h: Partial<Header> & { format?: unknown; version?: unknown };
+    try {
+      h = JSON.parse(line) as typeof h;
+    } catch {
+      throw this.notOurs();
+    }
+    if (typeof h !== 'object' || h === null || h.format !== FORMAT) throw this.notOurs();
+    if (h.version !== VERSION) {
+      throw new MfaLoginError('E_FILE', `${this.file} has key file format version ${String(h.version)}, this mfa-login reads version ${VERSION}`, {
+        hint: 'upgrade mfa-login',
+      });
+    }
+    const validCost =
+      h.kdf === 'scrypt' &&
+      Number.isInteger(h.N) && h.N! >= 2 && h.N! <= MAX_N && (h.N! & (h.N! - 1)) === 0 &&
+      Number.isInteger(h.r) && h.r! >= 1 && h.r! <= MAX_R &&
+      Number.isInteger(h.p) && h.p! >= 1 && h.p! <= MAX_P;
+    if (!validCost || h.cipher !== 'aes-256-gcm' || typeof h.salt !== 'string' || typeof h.iv !== 'string') {
+      throw this.cannotDecrypt();
+    }
+    return h as Header;
+  }
+
+  private parsePayload(plaintext: string): Profiles {
+    const profiles: Profiles = new Map();
+    let data: unknown;
+    try {
+      data = JSON.parse(plaintext);
+    } catch {
+      throw this.cannotDecrypt();
+    }
+    const record = (data as { profiles?: unknown } | null)?.profiles;
+    if (typeof record !== 'object' || record === null) throw this.cannotDecrypt();
+    // JSON.parse makes "__proto__" an own key, and a Map keeps it as plain data.
+    for (const [name, keys] of Object.entries(record)) {
+      const k = keys as Partial<LongTermKeys> | null;
+      if (typeof k?.accessKeyId !== 'string' || typeof k.secretAccessKey !== 'string') throw this.cannotDecrypt();
+      profiles.set(name, { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey });
+    }
+    return profiles;
+  }
+
+  private cannotDecrypt(cause?: unknown): MfaLoginError {
+    return new MfaLoginError('E_FILE_STORE_PASSPHRASE', `cannot decrypt ${this.file}: wrong passphrase or damaged file`, {
+      hint: 'enter the passphrase the file was created with (MFA_LOGIN_FILE_PASSPHRASE, when set, is used without asking)',
+      cause,
+    });
+  }
+
+  private notOurs(): MfaLoginError {
+    return new MfaLoginError('E_FILE', `${this.file} is not an mfa-login key file`, {
+      hint: 'point MFA_LOGIN_FILE_STORE at the key file, or move this file away',
+    });
+  }
+}
+
+function scrypt(password: BinaryLike, salt: BinaryLike, keylen: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scryptCallback(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}

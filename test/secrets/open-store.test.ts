@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { MfaLoginError } from '../../src/errors.js';
+import { EncryptedFileStore } from '../../src/secrets/file-store.js';
+import { KeychainStore } from '../../src/secrets/keychain-store.js';
+import { openSecretStore } from '../../src/secrets/open-store.js';
+import { distSecrets, isolatedEnv, run, tempDir } from './helpers.js';
+
+const neverAsk = async (): Promise<string> => assert.fail('no passphrase should be asked');
+
+describe('openSecretStore', () => {
+  test('keychain by default, and when MFA_LOGIN_BACKEND is empty or "keychain"', () => {
+    for (const env of [{}, { MFA_LOGIN_BACKEND: '' }, { MFA_LOGIN_BACKEND: 'keychain' }]) {
+      const store = openSecretStore({ env, homeDir: '/home/u', askPassphrase: neverAsk });
+      assert.ok(store instanceof KeychainStore);
+      assert.equal(store.backend, 'keychain');
+    }
+  });
+
+  test('file: default path under XDG_CONFIG_HOME or ~/.config, MFA_LOGIN_FILE_STORE overrides', () => {
+    const open = (env: Record<string, string>) => openSecretStore({ env: { MFA_LOGIN_BACKEND: 'file', ...env }, homeDir: '/home/u', askPassphrase: neverAsk });
+    assert.equal(open({}).location, '/home/u/.config/mfa-login/keys.enc');
+    assert.equal(open({ XDG_CONFIG_HOME: '/xdg' }).location, '/xdg/mfa-login/keys.enc');
+    assert.equal(open({ MFA_LOGIN_FILE_STORE: '/srv/keys.enc' }).location, '/srv/keys.enc');
+    assert.equal(open({ MFA_LOGIN_FILE_STORE: 'rel/keys.enc' }).location, path.resolve('rel/keys.enc'));
+    assert.ok(open({}) instanceof EncryptedFileStore);
+  });
+
+  test('anything else is a usage error naming the valid values', () => {
+    assert.throws(
+      () => openSecretStore({ env: { MFA_LOGIN_BACKEND: 'kwallet' }, homeDir: '/home/u', askPassphrase: neverAsk }),
+      (e: unknown) =>
+        e instanceof MfaLoginError && e.code === 'E_USAGE' && e.message === 'MFA_LOGIN_BACKEND="kwallet" is not a secret store: use "keychain" or "file"',
+    );
+  });
+
+  test('file passphrase: MFA_LOGIN_FILE_PASSPHRASE without asking, else one prompt naming the file', async () => {
+    const dir = tempDir('openstore');
+    const file = path.join(dir, 'keys.enc');
+    const keys = { accessKeyId: 'AKIAOPENSTORE0000001', secretAccessKey: 'open/store/secret' };
+
+    const fromEnv = openSecretStore({ env: { MFA_LOGIN_BACKEND: 'file', MFA_LOGIN_FILE_STORE: file, MFA_LOGIN_FILE_PASSPHRASE: 'pw' }, homeDir: dir, askPassphrase: neverAsk });
+    await fromEnv.set('dev', keys);
+
+    const prompts: string[] = [];
+    const asking = openSecretStore({
+      env: { MFA_LOGIN_BACKEND: 'file', MFA_LOGIN_FILE_STORE: file },
+      homeDir: dir,
+      askPassphrase: async (prompt) => {
+        prompts.push(prompt);
+        return 'pw';
+      },
+    });
+    assert.deepEqual(await asking.get('dev'), keys);
+    assert.deepEqual(await asking.list(), ['dev']);
+    assert.deepEqual(prompts, [`Passphrase for ${file}: `]);
+
+    const creating: string[] = [];
+    const fresh = openSecretStore({
+      env: { MFA_LOGIN_BACKEND: 'file', MFA_LOGIN_FILE_STORE: path.join(dir, 'new.enc') },
+      homeDir: dir,
+      askPassphrase: async (prompt) => (creating.push(prompt), 'pw2'),
+    });
+    await fresh.set('dev', keys);
+    assert.deepEqual(creating, [`New passphrase to encrypt ${path.join(dir, 'new.enc')}: `]);
+  });
+
+  test('@napi-rs/keyring is loaded on the first keychain operation, not by importing or opening', async () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const loaded = () => Object.keys(createRequire(process.cwd() + '/').cache).some((k) => k.includes('@napi-rs'));
+      const { openSecretStore } = await import(process.env.OPEN_STORE_URL);
+      const store = openSecretStore({ env: {}, homeDir: process.env.HOME, askPassphrase: async () => 'x' });
+      const afterOpen = loaded();
+      await store.get('dev').catch(() => {});
+      console.log(JSON.stringify({ backend: store.backend, afterOpen, afterGet: loaded() }));
+    `;
+    // No bus in the child: the get() fails fast without touching any keyring.
+    const env = isolatedEnv(tempDir('lazy'), { OPEN_STORE_URL: new URL('open-store.js', distSecrets).href });
+    const out = await run(process.execPath, ['--input-type=module', '-e', script], { env });
+    assert.deepEqual(JSON.parse(out.stdout), { backend: 'keychain', afterOpen: false, afterGet: true }, out.stderr);
+  });
+});
