@@ -13,6 +13,8 @@ export type Command =
   | { name: 'exec'; profile: string; command: string[]; allowNested: boolean; mfaToken?: string; duration?: number }
   | { name: 'setup'; profile: string; as?: string }
   | { name: 'env'; profile?: string; shell?: Shell; unset: boolean; mfaToken?: string; duration?: number }
+  | { name: 'completion'; shell: 'bash' | 'zsh' | 'fish' }
+  | { name: 'profiles' }
   | { name: 'help'; text: string }
   | { name: 'version' };
 
@@ -136,6 +138,18 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
           .example('$0 setup prod', 'then: aws s3 ls --profile prod-mfa'),
       (a: Record<string, unknown>) => set({ name: 'setup', profile: String(a.profile), ...(a.name !== undefined ? { as: String(a.name) } : {}) }),
     )
+    .command(
+      'completion <shell>',
+      'print the completion script for bash, zsh or fish',
+      (y: any) =>
+        y
+          .positional('shell', { type: 'string', choices: ['bash', 'zsh', 'fish'] })
+          .example('source <($0 completion bash)', 'in ~/.bashrc')
+          .example('$0 completion fish > ~/.config/fish/completions/mfa-login.fish', ''),
+      (a: Record<string, unknown>) => set({ name: 'completion', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' }),
+    )
+    // For the completion scripts: profile names, one a line.
+    .command('__profiles', false as unknown as string, {}, () => set({ name: 'profiles' }))
     .command('$0 [profile]', false as unknown as string, loginOptions, loginCommand)
     .strict()
     .version(version)

@@ -47,6 +47,15 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
       return (await import('./commands/deliver.js')).env(deps, c);
     case 'exec':
       return (await import('./commands/exec.js')).exec(deps, c);
+    case 'completion':
+      deps.stdout(readFileSync(new URL(`../../../completions/mfa-login.${c.shell}`, import.meta.url), 'utf8'));
+      return;
+    case 'profiles': {
+      const { readProfiles } = await import('./profiles-io.js');
+      const names = [...(await readProfiles(deps)).profiles.keys()].sort();
+      deps.stdout(names.map((n) => `${n}\n`).join(''));
+      return;
+    }
     case 'setup':
       return (await import('./commands/setup.js')).setup(deps, { profile: c.profile, ...(c.as !== undefined ? { name: c.as } : {}) });
   }
