@@ -60,7 +60,7 @@ export function callerArn(key: KeyRecord): string {
 }
 
 export function callerAccount(key: KeyRecord): string {
-  return key.role ? parseRoleArn(key.role.roleArn)!.accountId : key.user.accountId;
+  return key.role ? parseRoleArn(key.role.role.roleArn)!.accountId : key.user.accountId;
 }
 
 /**

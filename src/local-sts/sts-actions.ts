@@ -116,9 +116,11 @@ export const stsActions: Record<string, ActionHandler> = {
 
 /** The principals a trust policy could name that this caller matches. */
 function trusts(role: LocalStsRole, caller: KeyRecord): boolean {
+  const partition = (caller.role ? parseRoleArn(caller.role.role.roleArn)?.partition : caller.user.partition) ?? 'aws';
+  // Partitions are separate worlds: no trust policy reaches across them.
+  if (parseRoleArn(role.roleArn)?.partition !== partition) return false;
   if (!role.trustedPrincipals) return true;
   const account = callerAccount(caller);
-  const partition = (caller.role ? parseRoleArn(caller.role.role.roleArn)?.partition : caller.user.partition) ?? 'aws';
   const names = new Set([account, `arn:${partition}:iam::${account}:root`, callerArn(caller)]);
   if (caller.role) names.add(caller.role.role.roleArn);
   return role.trustedPrincipals.some((principal) => names.has(principal));

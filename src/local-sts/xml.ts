@@ -1,12 +1,8 @@
 /** Just enough XML writing for AWS Query protocol responses. */
 
+/** Text content needs only these three; quotes stay as they are, as in AWS's own answers. */
 export function xmlEscape(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** An element holding text. */
