@@ -1,0 +1,152 @@
+import type { Credentials } from '../credentials.js';
+import { MfaLoginError } from '../errors.js';
+import { toRfc3339 } from './rfc3339.js';
+
+/** `sh` is every POSIX-quoting shell: bash, zsh, dash, ksh, ash. */
+export type Shell = 'sh' | 'fish' | 'powershell';
+
+const POSIX_SHELLS = new Set([
+  'sh', 'bash', 'rbash', 'zsh', 'dash', 'ash', 'ksh', 'ksh93', 'mksh', 'lksh', 'oksh', 'pdksh',
+  'yash', 'posh', 'busybox',
+]);
+const POWERSHELLS = new Set(['pwsh', 'pwsh-preview', 'powershell', 'powershell_ise']);
+
+/** Which shell a process or path name denotes, or undefined when it is not a shell we know. */
+function shellOfName(name: string | undefined): Shell | undefined {
+  if (!name) return undefined;
+  const base = name
+    .trim()
+    .replace(/^.*[/\\]/, '')
+    // Login shells show up as `-bash` in comm and argv[0].
+    .replace(/^-/, '')
+    .replace(/\.exe$/i, '')
+    .toLowerCase();
+  if (base === 'fish') return 'fish';
+  if (POWERSHELLS.has(base)) return 'powershell';
+  if (POSIX_SHELLS.has(base)) return 'sh';
+  return undefined;
+}
+
+/**
+ * Guess the shell that will evaluate our output. Evidence is taken in this order, strongest first:
+ *
+ * 1. `parentProcessName`, when it names a known shell: `eval "$(mfa-env)"` and `mfa-env | source`
+ *    run us as a direct child of the evaluating shell. Wrappers (npx, sudo, tmux) name no shell
+ *    and fall through.
+ * 2. `FISH_VERSION`: fish does not export it, so when it is in our environment someone exported
+ *    it from fish on purpose.
+ * 3. `PSModulePath` with no POSIX or fish `SHELL`: PowerShell puts PSModulePath in every child's
+ *    environment, including a bash started from it, so it only counts when SHELL does not say
+ *    otherwise (Windows has no SHELL; on Linux the parent check above already settled it).
+ * 4. `SHELL`'s basename: the login shell, which is right for most people most of the time.
+ * 5. `sh`: a wrong guess then fails loudly in fish or PowerShell (`export` is not a command there)
+ *    rather than setting something odd.
+ */
+export function detectShell(env: Record<string, string | undefined>, parentProcessName?: string): Shell {
+  const parent = shellOfName(parentProcessName);
+  if (parent) return parent;
+  if (env.FISH_VERSION) return 'fish';
+  const login = shellOfName(env.SHELL);
+  if (env.PSModulePath && (login === undefined || login === 'powershell')) return 'powershell';
+  return login ?? 'sh';
+}
+
+const KEY_ID = 'AWS_ACCESS_KEY_ID';
+const SECRET = 'AWS_SECRET_ACCESS_KEY';
+const TOKEN = 'AWS_SESSION_TOKEN';
+const EXPIRATION = 'AWS_CREDENTIAL_EXPIRATION';
+const REGION = 'AWS_REGION';
+const DEFAULT_REGION = 'AWS_DEFAULT_REGION';
+// Left set next to exported keys, these make some tools (and the SDKs' profile-first providers)
+// use a profile instead of the keys we just exported.
+const PROFILE_VARS = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'] as const;
+
+/** Everything formatExports may set or unset, in output order. */
+const ALL_VARS = [KEY_ID, SECRET, TOKEN, EXPIRATION, REGION, DEFAULT_REGION, ...PROFILE_VARS];
+
+// A lone surrogate cannot be encoded as UTF-8: the shell would receive U+FFFD instead.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function checkValue(name: string, value: string): void {
+  // NUL cannot live in an environment variable; a line break would split our one-statement-per-line
+  // output, and a value smuggling one in is the start of an injection.
+  if (/[\0\r\n]/.test(value) || LONE_SURROGATE.test(value)) {
+    throw new MfaLoginError(
+      'E_USAGE',
+      `cannot export ${name}: its value contains a NUL, a line break or invalid Unicode`,
+    );
+  }
+}
+
+/** POSIX: nothing is special inside single quotes, and a single quote cannot be escaped there. */
+function quoteSh(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** fish: inside single quotes only `\\` and `\'` are escapes; every other byte is literal. */
+function quoteFish(value: string): string {
+  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
+/**
+ * PowerShell: inside single quotes a quote is written twice. PowerShell also takes the typographic
+ * single quotes ‘ ’ ‚ ‛ as quote characters (they end the string), so those are doubled too, as its
+ * own CodeGeneration.EscapeSingleQuotedStringContent does.
+ */
+function quotePowerShell(value: string): string {
+  return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (c) => c + c)}'`;
+}
+
+function setLine(shell: Shell, name: string, value: string): string {
+  checkValue(name, value);
+  switch (shell) {
+    case 'sh':
+      return `export ${name}=${quoteSh(value)}`;
+    case 'fish':
+      // -g: `source` inside a function would otherwise make the variable function-local.
+      return `set -gx ${name} ${quoteFish(value)}`;
+    case 'powershell':
+      return `$env:${name} = ${quotePowerShell(value)}`;
+  }
+}
+
+function unsetLine(shell: Shell, name: string): string {
+  switch (shell) {
+    case 'sh':
+      return `unset ${name}`;
+    case 'fish':
+      // `set -e` of an unset variable exits 4, which would make `mfa-env | source; and cmd` fail;
+      // the `if` always exits 0. Only the global scope: erasing a universal variable would change
+      // every fish session of the user, for good.
+      return `if set -q -g ${name}; set -e -g ${name}; end`;
+    case 'powershell':
+      // Assigning $null removes the variable and, unlike Remove-Item, never errors when it is absent.
+      return `$env:${name} = $null`;
+  }
+}
+
+/**
+ * Statements that put `creds` into the environment of the evaluating shell, one per line.
+ * A missing session token or expiration is unset rather than skipped, so a stale one left by an
+ * earlier eval cannot pair with the new keys. The region is only touched when given.
+ */
+export function formatExports(creds: Credentials, options: { shell: Shell; region?: string }): string {
+  const { shell, region } = options;
+  const lines = [setLine(shell, KEY_ID, creds.accessKeyId), setLine(shell, SECRET, creds.secretAccessKey)];
+  lines.push(creds.sessionToken !== undefined ? setLine(shell, TOKEN, creds.sessionToken) : unsetLine(shell, TOKEN));
+  lines.push(
+    creds.expiration !== undefined
+      ? setLine(shell, EXPIRATION, toRfc3339(creds.expiration))
+      : unsetLine(shell, EXPIRATION),
+  );
+  if (region !== undefined) {
+    lines.push(setLine(shell, REGION, region), setLine(shell, DEFAULT_REGION, region));
+  }
+  for (const name of PROFILE_VARS) lines.push(unsetLine(shell, name));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Statements that clear every variable formatExports sets or unsets. */
+export function formatUnset(shell: Shell): string {
+  return `${ALL_VARS.map((name) => unsetLine(shell, name)).join('\n')}\n`;
+}

@@ -1,0 +1,12 @@
+/**
+ * `2026-11-24T14:00:00Z`: the form botocore, the JS SDK and AWS_CREDENTIAL_EXPIRATION readers all
+ * accept. Milliseconds are dropped (truncated, so an expiry is never reported later than it is).
+ */
+export function toRfc3339(d: Date): string {
+  const ms = d.getTime();
+  // toISOString switches to a six-digit `+YYYYYY` year outside 0000–9999, which is not RFC 3339.
+  if (!Number.isFinite(ms) || d.getUTCFullYear() < 0 || d.getUTCFullYear() > 9999) {
+    throw new RangeError(`not a date RFC 3339 can express: ${String(d)}`);
+  }
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,169 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { detectShell, formatExports, formatUnset, type Shell } from '../../src/output/exports.js';
+import { isMfaLoginError } from '../../src/errors.js';
+import type { Credentials } from '../../src/credentials.js';
+
+const session: Credentials = {
+  accessKeyId: 'ASIAEXAMPLE',
+  secretAccessKey: 'wJalr/K7MDENG+bPxRfiCY',
+  sessionToken: 'IQoJb3JpZ2luX2Vj',
+  expiration: new Date('2026-11-24T14:00:00.999Z'),
+};
+
+describe('formatExports', () => {
+  test('sh', () => {
+    assert.equal(
+      formatExports(session, { shell: 'sh', region: 'eu-west-1' }),
+      [
+        "export AWS_ACCESS_KEY_ID='ASIAEXAMPLE'",
+        "export AWS_SECRET_ACCESS_KEY='wJalr/K7MDENG+bPxRfiCY'",
+        "export AWS_SESSION_TOKEN='IQoJb3JpZ2luX2Vj'",
+        "export AWS_CREDENTIAL_EXPIRATION='2026-11-24T14:00:00Z'",
+        "export AWS_REGION='eu-west-1'",
+        "export AWS_DEFAULT_REGION='eu-west-1'",
+        'unset AWS_PROFILE',
+        'unset AWS_DEFAULT_PROFILE',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('fish', () => {
+    assert.equal(
+      formatExports(session, { shell: 'fish' }),
+      [
+        "set -gx AWS_ACCESS_KEY_ID 'ASIAEXAMPLE'",
+        "set -gx AWS_SECRET_ACCESS_KEY 'wJalr/K7MDENG+bPxRfiCY'",
+        "set -gx AWS_SESSION_TOKEN 'IQoJb3JpZ2luX2Vj'",
+        "set -gx AWS_CREDENTIAL_EXPIRATION '2026-11-24T14:00:00Z'",
+        'if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end',
+        'if set -q -g AWS_DEFAULT_PROFILE; set -e -g AWS_DEFAULT_PROFILE; end',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('long-term keys: no token and no expiration, so stale ones are unset', () => {
+    assert.equal(
+      formatExports({ accessKeyId: 'AKIA', secretAccessKey: 's' }, { shell: 'sh' }),
+      [
+        "export AWS_ACCESS_KEY_ID='AKIA'",
+        "export AWS_SECRET_ACCESS_KEY='s'",
+        'unset AWS_SESSION_TOKEN',
+        'unset AWS_CREDENTIAL_EXPIRATION',
+        'unset AWS_PROFILE',
+        'unset AWS_DEFAULT_PROFILE',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  // pwsh is not installable here: these strings are what PowerShell's own quoting rules give.
+  describe('powershell', () => {
+    test('the whole output', () => {
+      assert.equal(
+        formatExports({ ...session, sessionToken: undefined }, { shell: 'powershell', region: 'us-east-1' }),
+        [
+          "$env:AWS_ACCESS_KEY_ID = 'ASIAEXAMPLE'",
+          "$env:AWS_SECRET_ACCESS_KEY = 'wJalr/K7MDENG+bPxRfiCY'",
+          '$env:AWS_SESSION_TOKEN = $null',
+          "$env:AWS_CREDENTIAL_EXPIRATION = '2026-11-24T14:00:00Z'",
+          "$env:AWS_REGION = 'us-east-1'",
+          "$env:AWS_DEFAULT_REGION = 'us-east-1'",
+          '$env:AWS_PROFILE = $null',
+          '$env:AWS_DEFAULT_PROFILE = $null',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    const quoting: [value: string, literal: string][] = [
+      ['plain', "'plain'"],
+      ["it's", "'it''s'"],
+      ["'", "''''"],
+      ["''", "''''''"],
+      ['$(Remove-Item -Recurse ~)', "'$(Remove-Item -Recurse ~)'"],
+      ['$env:HOME `n "x"', "'$env:HOME `n \"x\"'"],
+      ['a\\', "'a\\'"],
+      // PowerShell ends a single-quoted string at any of ' ‘ ’ ‚ ‛, so each is doubled.
+      ['\u2018; calc; \u2019', "'\u2018\u2018; calc; \u2019\u2019'"],
+      ['\u201A\u201B', "'\u201A\u201A\u201B\u201B'"],
+      ['“double”', "'“double”'"],
+      ['é ☃ 𝄞', "'é ☃ 𝄞'"],
+    ];
+    for (const [value, literal] of quoting) {
+      test(`quotes ${JSON.stringify(value)}`, () => {
+        const out = formatExports({ accessKeyId: value, secretAccessKey: 's', sessionToken: 't' }, { shell: 'powershell' });
+        assert.equal(out.split('\n')[0], `$env:AWS_ACCESS_KEY_ID = ${literal}`);
+      });
+    }
+
+    test('unset', () => {
+      assert.equal(
+        formatUnset('powershell'),
+        [
+          'AWS_ACCESS_KEY_ID',
+          'AWS_SECRET_ACCESS_KEY',
+          'AWS_SESSION_TOKEN',
+          'AWS_CREDENTIAL_EXPIRATION',
+          'AWS_REGION',
+          'AWS_DEFAULT_REGION',
+          'AWS_PROFILE',
+          'AWS_DEFAULT_PROFILE',
+        ]
+          .map((n) => `$env:${n} = $null\n`)
+          .join(''),
+      );
+    });
+  });
+
+  const shells: Shell[] = ['sh', 'fish', 'powershell'];
+  for (const shell of shells) {
+    for (const [what, value] of [
+      ['a newline', 'a\nexport EVIL=1'],
+      ['a carriage return', 'a\rb'],
+      ['a NUL', 'a\0b'],
+      ['a lone surrogate', 'a\uD800b'],
+    ]) {
+      test(`${shell}: rejects ${what} in any value`, () => {
+        const bad = (e: unknown) => isMfaLoginError(e) && e.code === 'E_USAGE' && !e.message.includes(value!);
+        assert.throws(() => formatExports({ ...session, secretAccessKey: value! }, { shell }), bad);
+        assert.throws(() => formatExports({ ...session, sessionToken: value! }, { shell }), bad);
+        assert.throws(() => formatExports(session, { shell, region: value! }), bad);
+      });
+    }
+  }
+
+  test('an invalid expiration date is refused rather than exported as garbage', () => {
+    assert.throws(() => formatExports({ ...session, expiration: new Date(Number.NaN) }, { shell: 'sh' }), RangeError);
+  });
+});
+
+describe('detectShell', () => {
+  const cases: [why: string, env: Record<string, string | undefined>, parent: string | undefined, shell: Shell][] = [
+    ['nothing known', {}, undefined, 'sh'],
+    ['SHELL=/bin/bash', { SHELL: '/bin/bash' }, undefined, 'sh'],
+    ['SHELL=/usr/bin/zsh', { SHELL: '/usr/bin/zsh' }, undefined, 'sh'],
+    ['SHELL=/usr/local/bin/fish', { SHELL: '/usr/local/bin/fish' }, undefined, 'fish'],
+    ['SHELL=/usr/bin/pwsh', { SHELL: '/usr/bin/pwsh' }, undefined, 'powershell'],
+    ['parent fish beats SHELL=bash (fish run from a bash login)', { SHELL: '/bin/bash' }, 'fish', 'fish'],
+    ['parent bash beats SHELL=fish (bash run from fish)', { SHELL: '/usr/bin/fish' }, 'bash', 'sh'],
+    ['parent bash beats an inherited PSModulePath', { PSModulePath: '/opt/pwsh/Modules', SHELL: '/bin/bash' }, 'bash', 'sh'],
+    ['parent bash beats an exported FISH_VERSION', { FISH_VERSION: '3.6.0' }, 'bash', 'sh'],
+    ['parent pwsh', { SHELL: '/bin/bash', PSModulePath: 'x' }, 'pwsh', 'powershell'],
+    ['a login shell shows as -zsh', { SHELL: '/usr/bin/fish' }, '-zsh', 'sh'],
+    ['parent dash', {}, 'dash', 'sh'],
+    ['Windows parent powershell.exe', {}, 'powershell.exe', 'powershell'],
+    ['a parent that is no shell (npm, sudo) falls through to SHELL', { SHELL: '/usr/bin/fish' }, 'node', 'fish'],
+    ['FISH_VERSION exported, no parent', { FISH_VERSION: '3.6.0', SHELL: '/bin/bash' }, undefined, 'fish'],
+    ['PSModulePath with no SHELL (Windows)', { PSModulePath: 'C:\\Modules' }, undefined, 'powershell'],
+    ['PSModulePath with a POSIX SHELL: the POSIX shell wins', { PSModulePath: '/opt/m', SHELL: '/bin/zsh' }, undefined, 'sh'],
+    ['PSModulePath with SHELL=fish', { PSModulePath: '/opt/m', SHELL: '/usr/bin/fish' }, undefined, 'fish'],
+    ['empty variables count as unset', { FISH_VERSION: '', PSModulePath: '', SHELL: '' }, '', 'sh'],
+    ['an unknown SHELL', { SHELL: '/usr/bin/nushell' }, undefined, 'sh'],
+  ];
+  for (const [why, env, parent, shell] of cases) {
+    test(why, () => assert.equal(detectShell(env, parent), shell));
+  }
+});
