@@ -9,6 +9,12 @@ import { explainStsError } from './sts-errors.js';
 
 /** botocore refreshes credentials 15 minutes before they expire; never hand out less. */
 export const MIN_VALIDITY_MS = 15 * 60 * 1000;
+/**
+ * A session that is only used to call AssumeRole for the next hop need not last: a few minutes
+ * cover the call. Refreshing parents 15 minutes early would cost an extra AssumeRole (or, for the
+ * MFA session, an extra code) for nothing.
+ */
+export const PARENT_MIN_VALIDITY_MS = 2 * 60 * 1000;
 /** AssumeRole made with session credentials is role chaining, which STS caps at one hour. */
 export const CHAINED_ROLE_MAX_SECONDS = 3600;
 export const DEFAULT_SESSION_SECONDS = 43200;
@@ -37,7 +43,7 @@ export interface Obtained {
 export async function credentialsFor(deps: Deps, plan: ChainPlan, options: ObtainOptions): Promise<Obtained> {
   const cache = deps.cache();
   const now = () => deps.now().getTime();
-  const fresh = (s: CachedSession | undefined) => s !== undefined && s.credentials.expiration.getTime() - now() >= MIN_VALIDITY_MS;
+  const fresh = (s: CachedSession | undefined, margin: number) => s !== undefined && s.credentials.expiration.getTime() - now() >= margin;
   let asked = false;
   let longTerm: LongTermKeys | undefined;
 
@@ -90,9 +96,9 @@ export async function credentialsFor(deps: Deps, plan: ChainPlan, options: Obtai
     );
   });
 
-  const mfaSession = async (): Promise<{ creds: SessionCredentials; cached: boolean }> => {
+  const mfaSession = async (margin: number): Promise<{ creds: SessionCredentials; cached: boolean }> => {
     const hit = await cache.get(mfaKey);
-    if (fresh(hit)) {
+    if (fresh(hit, margin)) {
       deps.debug(`using the cached MFA session of ${plan.source.profile} (expires ${hit!.credentials.expiration.toISOString()})`);
       return { creds: hit!.credentials, cached: true };
     }
@@ -112,11 +118,11 @@ export async function credentialsFor(deps: Deps, plan: ChainPlan, options: Obtai
     return { creds, cached: false };
   };
 
-  const roleSession = async (i: number): Promise<SessionCredentials> => {
+  const roleSession = async (i: number, margin: number): Promise<SessionCredentials> => {
     const role = plan.roles[i]!;
     const key = roleKeys[i]!;
     const hit = await cache.get(key);
-    if (fresh(hit)) {
+    if (fresh(hit, margin)) {
       deps.debug(`using the cached session of ${role.roleArn} (expires ${hit!.credentials.expiration.toISOString()})`);
       return hit!.credentials;
     }
@@ -146,7 +152,7 @@ export async function credentialsFor(deps: Deps, plan: ChainPlan, options: Obtai
         asked = true;
         return deps.sts().assumeRole({ ...base, credentials: parent.creds, durationSeconds: duration });
       };
-      const parentOf = async () => (i === 0 ? mfaSession() : { creds: await roleSession(i - 1), cached: true });
+      const parentOf = async () => (i === 0 ? mfaSession(PARENT_MIN_VALIDITY_MS) : { creds: await roleSession(i - 1, PARENT_MIN_VALIDITY_MS), cached: true });
       const parent = await parentOf();
       try {
         creds = (await assume(parent)).credentials;
@@ -169,10 +175,10 @@ export async function credentialsFor(deps: Deps, plan: ChainPlan, options: Obtai
   };
 
   if (plan.roles.length === 0) {
-    const s = await mfaSession();
+    const s = await mfaSession(MIN_VALIDITY_MS);
     return { credentials: s.creds, fromCache: s.cached };
   }
-  const creds = await roleSession(plan.roles.length - 1);
+  const creds = await roleSession(plan.roles.length - 1, MIN_VALIDITY_MS);
   return { credentials: creds, fromCache: !asked };
 }
 

@@ -6,7 +6,7 @@ import { StsError, type AssumeRoleInput, type AssumedRole, type CallerIdentity, 
  * does so lazily: loading the SDK costs more than half a Node start, and the cached credential
  * path never needs it.
  */
-export function awsSdkSts(options: { debug?: (msg: string) => void } = {}): Sts {
+export function awsSdkSts(options: { debug?: (msg: string) => void; now?: () => Date } = {}): Sts {
   const debug = options.debug ?? (() => {});
   // Node 20 is supported by the SDK until early 2027; its notice would only confuse our users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -19,6 +19,8 @@ export function awsSdkSts(options: { debug?: (msg: string) => void } = {}): Sts 
       useFipsEndpoint: target.useFips,
       useGlobalEndpoint: target.useGlobalEndpoint,
       maxAttempts: 2,
+      // Signing time follows the injected clock (simulated days in tests; the real one otherwise).
+      ...(options.now ? { systemClockOffset: options.now().getTime() - Date.now() } : {}),
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     });
     return { sdk, client };
