@@ -131,9 +131,18 @@ function mfaSerial(p: Profile): string {
   const v = p.settings.mfa_serial!;
   if (MFA_ARN.test(v)) return v;
   if (/^arn:/.test(v)) {
-    const kind = /^arn:[^:]*:[^:]*::\d*:([a-z-]+)\//.exec(v)?.[1];
-    const what = kind === undefined ? 'is not a valid MFA device ARN' : `is an IAM ${kind} ARN, not an MFA device`;
-    throw bad(p, 'mfa_serial', `${what} (expected arn:aws:iam::123456789012:mfa/NAME; partitions aws, aws-us-gov, aws-cn)`);
+    const [, partition, service, , account, resource = ''] = v.split(':');
+    const kind = /^([a-z-]+)\//.exec(resource)?.[1];
+    const what = !['aws', 'aws-us-gov', 'aws-cn'].includes(partition ?? '')
+      ? `has partition "${partition}" (expected aws, aws-us-gov or aws-cn)`
+      : service !== 'iam'
+        ? `is an ARN of ${service === '' ? 'no service' : service}, not of IAM`
+        : kind !== undefined && kind !== 'mfa'
+          ? `is an IAM ${kind} ARN, not an MFA device`
+          : !/^\d{12}$/.test(account ?? '')
+            ? 'does not have a 12-digit account id'
+            : 'is not a valid MFA device ARN';
+    throw bad(p, 'mfa_serial', `${what} (expected arn:aws:iam::123456789012:mfa/NAME)`);
   }
   if (HARDWARE_SERIAL.test(v)) return v;
   throw bad(p, 'mfa_serial', 'is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware token serial number');

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveChain } from '../../src/config/chain.js';
+import { loadProfiles } from '../../src/config/profiles.js';
+import { MfaLoginError } from '../../src/errors.js';
+import { defaultSessionName } from '../../src/providers/credentials-for.js';
+
+const files = { configFile: 'config', credentialsFile: 'credentials' };
+const plan = (config: string, target: string) => resolveChain(loadProfiles(files, config, undefined), target);
+const USER = '[profile alice]\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\nregion = eu-west-1\n';
+
+test('an IAM user alone is a chain with no roles', () => {
+  const p = plan(USER, 'alice');
+  assert.deepEqual(p.roles, []);
+  assert.equal(p.source.profile, 'alice');
+  assert.equal(p.mfaSerial, 'arn:aws:iam::111111111111:mfa/alice');
+  assert.equal(p.region, 'eu-west-1');
+});
+
+test('role hops are ordered from the source to the target and keep their settings', () => {
+  const p = plan(
+    `${USER}[profile hop]\nrole_arn = arn:aws:iam::222222222222:role/Hop\nsource_profile = alice\n[profile prod]\nrole_arn = arn:aws-us-gov:iam::333333333333:role/path/Admin\nsource_profile = hop\nexternal_id = abc:123\nrole_session_name = alice@corp\nsource_identity = alice\nduration_seconds = 1800\nregion = us-gov-west-1\n`,
+    'prod',
+  );
+  assert.deepEqual(p.roles.map((r) => r.profile), ['hop', 'prod']);
+  assert.deepEqual(p.roles[1], {
+    profile: 'prod',
+    roleArn: 'arn:aws-us-gov:iam::333333333333:role/path/Admin',
+    externalId: 'abc:123',
+    roleSessionName: 'alice@corp',
+    sourceIdentity: 'alice',
+    durationSeconds: 1800,
+    sts: { region: 'us-gov-west-1' },
+  });
+  assert.equal(p.region, 'us-gov-west-1');
+});
+
+test('mfa_serial and mfa_process come from the nearest profile to the target', () => {
+  const p = plan(`${USER}[profile prod]\nrole_arn = arn:aws:iam::222222222222:role/A\nsource_profile = alice\nmfa_serial = GAHT12345678\nmfa_process = ykman oath accounts code --single aws\n`, 'prod');
+  assert.equal(p.mfaSerial, 'GAHT12345678');
+  assert.equal(p.mfaSerialFrom, 'prod');
+  assert.equal(p.mfaProcess, 'ykman oath accounts code --single aws');
+});
+
+const loops: Array<[string, string, string]> = [
+  ['one profile', '[profile a]\nrole_arn = arn:aws:iam::222222222222:role/A\nsource_profile = a\n', 'a -> a'],
+  ['two profiles', '[profile a]\nrole_arn = arn:aws:iam::222222222222:role/A\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::222222222222:role/B\nsource_profile = a\n', 'a -> b -> a'],
+  [
+    'five profiles',
+    ['a', 'b', 'c', 'd', 'e'].map((n, i, all) => `[profile ${n}]\nrole_arn = arn:aws:iam::222222222222:role/${n}\nsource_profile = ${all[(i + 1) % 5]}\n`).join(''),
+    'a -> b -> c -> d -> e -> a',
+  ],
+];
+for (const [name, config, path] of loops) {
+  test(`a source_profile loop of ${name} lists the path`, () => {
+    assert.throws(() => plan(config, 'a'), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_PROFILE_LOOP' && e.message === `source_profile loop: ${path}`);
+  });
+}
+
+const invalid: Array<[string, string, RegExp]> = [
+  ['a user ARN as mfa_serial', '[profile a]\nmfa_serial = arn:aws:iam::111111111111:user/alice\n', /config line 2: mfa_serial = arn:aws:iam::111111111111:user\/alice is an IAM user ARN, not an MFA device/],
+  ['a wrong partition', '[profile a]\nmfa_serial = arn:aws-xx:iam::111111111111:mfa/alice\n', /has partition "aws-xx" \(expected aws, aws-us-gov or aws-cn\)/],
+  ['a wrong service', '[profile a]\nmfa_serial = arn:aws:sts::111111111111:mfa/alice\n', /is an ARN of sts, not of IAM/],
+  ['a short account id', '[profile a]\nmfa_serial = arn:aws:iam::1111:mfa/alice\n', /does not have a 12-digit account id/],
+  ['garbage serial', '[profile a]\nmfa_serial = a b\n', /is neither an MFA device ARN/],
+  ['a bad role ARN', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:user/x\nsource_profile = alice\n`, /role_arn = arn:aws:iam::222222222222:user\/x is not an IAM role ARN/],
+  ['a duration that is not a number', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = alice\nduration_seconds = 1h\n`, /duration_seconds = 1h must be a whole number of seconds/],
+  ['a role duration out of range', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = alice\nduration_seconds = 600\n`, /must be between 900 and 43200 seconds/],
+  ['a bad session name', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = alice\nrole_session_name = a b\n`, /role_session_name = a b must be 2 to 64 characters/],
+  ['a bad external id', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = alice\nexternal_id = x\n`, /external_id = x must be 2 to 1224/],
+  ['a bad sts_regional_endpoints', '[profile a]\nsts_regional_endpoints = sometimes\n', /must be "legacy" or "regional"/],
+  ['role_arn without source_profile', '[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\ncredential_source = Ec2InstanceMetadata\n', /has role_arn but credential_source = Ec2InstanceMetadata/],
+  ['a dangling source_profile', '[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = ghost\n', /names source_profile ghost, which is not defined \(config line 3\); known profiles: a/],
+];
+for (const [name, config, message] of invalid) {
+  test(`refuses ${name}`, () => {
+    assert.throws(() => plan(config, 'a'), (e: unknown) => e instanceof MfaLoginError && message.test(e.message));
+  });
+}
+
+test('the role session name names the human', () => {
+  assert.equal(defaultSessionName(plan(USER, 'alice')), 'alice');
+  assert.equal(defaultSessionName(plan('[profile ops user]\nmfa_serial = GAHT12345678\n', 'ops user')), 'ops-user');
+});
