@@ -36,13 +36,17 @@ export function fileCache(dir: string): SessionCache {
   return {
     mode: 'file',
     location: dir,
-    get: (key) => read(fileOf(key)),
-    async put(key, session) {
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      await fs.chmod(dir, 0o700);
-      const c = session.credentials;
-      const body = { version: VERSION, ...session, credentials: { ...c, expiration: c.expiration.toISOString() } };
-      await writeFileAtomic(fileOf(key), JSON.stringify(body), { mode: 0o600 });
+    async acquire(key, validUntil) {
+      const s = await read(fileOf(key));
+      if (s !== undefined && s.credentials.expiration.getTime() >= validUntil.getTime()) return { session: s };
+      const store = async (session: CachedSession) => {
+        await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+        await fs.chmod(dir, 0o700);
+        const c = session.credentials;
+        const body = { version: VERSION, ...session, credentials: { ...c, expiration: c.expiration.toISOString() } };
+        await writeFileAtomic(fileOf(key), JSON.stringify(body), { mode: 0o600 });
+      };
+      return { lease: { put: store, release: async () => {} } };
     },
     async forget(profile) {
       let n = 0;

@@ -13,15 +13,36 @@ export interface CachedSession {
   sourceKeyId?: string;
 }
 
-/** The sessions' resting place. Files for now; the choice is behind this interface. */
+/** The right to obtain the session for one key while other callers for that key wait. */
+export interface Lease {
+  /** Stores the session, ends the lease, and hands the session to everyone waiting for it. */
+  put(session: CachedSession): Promise<void>;
+  /** Ends the lease without a session (the holder failed); the next waiter gets a lease. */
+  release(): Promise<void>;
+}
+
+/** Either a session that is valid long enough, or the lease to go and get one. */
+export type Acquired = { session: CachedSession; lease?: undefined } | { session?: undefined; lease: Lease };
+
+/**
+ * Where sessions are kept between invocations: an agent process holding them in memory (the
+ * default), files, or nowhere. Besides storing, it makes parallel callers wait for one another
+ * so that sixteen processes starting at once spend one code and one STS call, not sixteen.
+ */
 export interface SessionCache {
-  readonly mode: 'file' | 'none';
+  readonly mode: 'agent' | 'file' | 'none';
   /** Where it keeps things, for messages. */
   readonly location: string;
-  get(key: string): Promise<CachedSession | undefined>;
-  put(key: string, session: CachedSession): Promise<void>;
+  /**
+   * A session for `key` valid at least until `validUntil`, or else a lease to obtain it. While
+   * another caller holds the lease for `key`, waits (bounded: a clear error, never a hang) and then
+   * returns what that caller stored. A lease whose holder died is taken over within seconds.
+   * `profile` names who asks, for messages about waiting.
+   */
+  acquire(key: string, validUntil: Date, profile: string): Promise<Acquired>;
   /** Forgets every session that involves `profile`, or all when undefined; returns how many. */
   forget(profile?: string): Promise<number>;
+  /** What is held, without waiting for anything. */
   list(): Promise<Array<{ key: string; session: CachedSession }>>;
 }
 
@@ -36,12 +57,13 @@ export function cacheKey(parts: Record<string, string | number | undefined>): st
   return createHash('sha256').update(canonical).digest('hex').slice(0, 40);
 }
 
+const noLease: Lease = { put: async () => {}, release: async () => {} };
+
 /** No cache at all (MFA_LOGIN_CACHE=none): every invocation asks STS, and asks for a code. */
 export const noCache: SessionCache = {
   mode: 'none',
   location: 'nowhere (MFA_LOGIN_CACHE=none)',
-  get: async () => undefined,
-  put: async () => {},
+  acquire: async () => ({ lease: noLease }),
   forget: async () => 0,
   list: async () => [],
 };

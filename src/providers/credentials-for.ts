@@ -43,7 +43,6 @@ export interface Obtained {
 export async function credentialsFor(deps: Deps, plan: ChainPlan, options: ObtainOptions): Promise<Obtained> {
   const cache = deps.cache();
   const now = () => deps.now().getTime();
-  const fresh = (s: CachedSession | undefined, margin: number) => s !== undefined && s.credentials.expiration.getTime() - now() >= margin;
   let asked = false;
   let longTerm: LongTermKeys | undefined;
 
@@ -96,90 +95,107 @@ export async function credentialsFor(deps: Deps, plan: ChainPlan, options: Obtai
     );
   });
 
-  const mfaSession = async (margin: number): Promise<{ creds: SessionCredentials; cached: boolean }> => {
-    const hit = await cache.get(mfaKey);
-    if (fresh(hit, margin)) {
-      deps.debug(`using the cached MFA session of ${plan.source.profile} (expires ${hit!.credentials.expiration.toISOString()})`);
-      return { creds: hit!.credentials, cached: true };
+  /**
+   * The session for one cache key: from the cache when it lasts long enough, else made by `make`
+   * under the cache's lease, so that parallel callers wait for this one instead of each spending
+   * a code and an STS call. Whoever waited receives what `make` produced.
+   */
+  const through = async (key: string, margin: number, what: string, make: () => Promise<CachedSession>): Promise<{ creds: SessionCredentials; cached: boolean }> => {
+    const got = await cache.acquire(key, new Date(now() + margin), plan.target);
+    if (got.session !== undefined) {
+      deps.debug(`using the cached ${what} (expires ${got.session.credentials.expiration.toISOString()})`);
+      return { creds: got.session.credentials, cached: true };
     }
-    const k = await keys();
-    const seconds = sessionSeconds(plan, options);
-    const ser = serial();
-    asked = true;
-    const creds = await withCode((tokenCode) =>
-      deps
-        .sts()
-        .getSessionToken({ keys: k, durationSeconds: seconds, serialNumber: ser, tokenCode, target: sourceTarget })
-        .catch((e) => {
-          throw explainStsError(e, { action: 'GetSessionToken', profile: plan.source.profile, serial: ser, accessKeyId: k.accessKeyId });
-        }),
-    );
-    await cache.put(mfaKey, { kind: 'mfa-session', credentials: creds, profiles: [plan.source.profile], subject: ser, sourceKeyId: k.accessKeyId });
-    return { creds, cached: false };
+    let made: CachedSession;
+    try {
+      made = await make();
+    } catch (e) {
+      await got.lease.release().catch(() => {});
+      throw e;
+    }
+    await got.lease.put(made);
+    return { creds: made.credentials, cached: false };
   };
 
-  const roleSession = async (i: number, margin: number): Promise<SessionCredentials> => {
-    const role = plan.roles[i]!;
-    const key = roleKeys[i]!;
-    const hit = await cache.get(key);
-    if (fresh(hit, margin)) {
-      deps.debug(`using the cached session of ${role.roleArn} (expires ${hit!.credentials.expiration.toISOString()})`);
-      return hit!.credentials;
-    }
-    const target = stsTarget(merge(role.sts, plan.source.sts), deps.env);
-    const profiles = [plan.source.profile, ...plan.roles.slice(0, i + 1).map((r) => r.profile)];
-    const explain = (e: unknown) => explainStsError(e, { action: 'AssumeRole', profile: role.profile, roleArn: role.roleArn, ...(plan.mfaSerial ? { serial: plan.mfaSerial } : {}) });
-    const base = { roleArn: role.roleArn, roleSessionName: roleSessionNames[i]!, target, ...pick(role) };
-
-    let creds: SessionCredentials;
-    if (i === 0 && (role.durationSeconds ?? 0) > CHAINED_ROLE_MAX_SECONDS) {
-      // Longer than chaining allows: assume the role straight from the IAM user with the code,
-      // so the role's own maximum applies instead of the one-hour cap.
-      deps.debug(`${role.profile}: duration_seconds ${role.durationSeconds} exceeds the 1-hour chaining cap; calling AssumeRole directly with the long-term key and an MFA code`);
+  const mfaSession = (margin: number) =>
+    through(mfaKey, margin, `MFA session of ${plan.source.profile}`, async () => {
       const k = await keys();
+      const seconds = sessionSeconds(plan, options);
       const ser = serial();
       asked = true;
-      creds = await withCode((tokenCode) =>
-        deps.sts().assumeRole({ ...base, credentials: k, durationSeconds: role.durationSeconds!, serialNumber: ser, tokenCode }).then((r) => r.credentials, (e) => { throw explain(e); }),
+      const creds = await withCode((tokenCode) =>
+        deps
+          .sts()
+          .getSessionToken({ keys: k, durationSeconds: seconds, serialNumber: ser, tokenCode, target: sourceTarget })
+          .catch((e) => {
+            throw explainStsError(e, { action: 'GetSessionToken', profile: plan.source.profile, serial: ser, accessKeyId: k.accessKeyId });
+          }),
       );
-    } else {
-      const duration = Math.min(role.durationSeconds ?? CHAINED_ROLE_MAX_SECONDS, CHAINED_ROLE_MAX_SECONDS);
-      if ((role.durationSeconds ?? 0) > CHAINED_ROLE_MAX_SECONDS) {
-        deps.debug(`${role.profile}: duration_seconds ${role.durationSeconds} capped to ${CHAINED_ROLE_MAX_SECONDS}: this hop is reached through another role (role chaining)`);
-      }
-      const assume = async (parent: { creds: SessionCredentials; cached: boolean }) => {
-        deps.debug(`${role.profile}: AssumeRole from the ${i === 0 ? 'MFA session' : `session of ${plan.roles[i - 1]!.roleArn}`} (role chaining, at most ${CHAINED_ROLE_MAX_SECONDS}s)`);
+      return { kind: 'mfa-session', credentials: creds, profiles: [plan.source.profile], subject: ser, sourceKeyId: k.accessKeyId };
+    });
+
+  const roleSession = (i: number, margin: number) => {
+    const role = plan.roles[i]!;
+    return through(roleKeys[i]!, margin, `session of ${role.roleArn}`, async () => {
+      const target = stsTarget(merge(role.sts, plan.source.sts), deps.env);
+      const profiles = [plan.source.profile, ...plan.roles.slice(0, i + 1).map((r) => r.profile)];
+      const explain = (e: unknown) => explainStsError(e, { action: 'AssumeRole', profile: role.profile, roleArn: role.roleArn, ...(plan.mfaSerial ? { serial: plan.mfaSerial } : {}) });
+      const base = { roleArn: role.roleArn, roleSessionName: roleSessionNames[i]!, target, ...pick(role) };
+
+      let creds: SessionCredentials;
+      if (i === 0 && (role.durationSeconds ?? 0) > CHAINED_ROLE_MAX_SECONDS) {
+        // Longer than chaining allows: assume the role straight from the IAM user with the code,
+        // so the role's own maximum applies instead of the one-hour cap.
+        deps.debug(`${role.profile}: duration_seconds ${role.durationSeconds} exceeds the 1-hour chaining cap; calling AssumeRole directly with the long-term key and an MFA code`);
+        const k = await keys();
+        const ser = serial();
         asked = true;
-        return deps.sts().assumeRole({ ...base, credentials: parent.creds, durationSeconds: duration });
-      };
-      const parentOf = async () => (i === 0 ? mfaSession(PARENT_MIN_VALIDITY_MS) : { creds: await roleSession(i - 1, PARENT_MIN_VALIDITY_MS), cached: true });
-      const parent = await parentOf();
-      try {
-        creds = (await assume(parent)).credentials;
-      } catch (e) {
-        // A cached session that STS no longer honours (revoked, or the clock moved): forget it and
-        // go once more from a fresh one, rather than failing until it would have expired.
-        const stale = e instanceof StsError && (e.code === 'ExpiredToken' || e.code === 'InvalidClientTokenId') && parent.cached;
-        if (!stale) throw explain(e);
-        deps.debug(`${role.profile}: the cached parent session was refused (${(e as StsError).code}); getting a new one`);
-        await cache.forget(i === 0 ? plan.source.profile : plan.roles[i - 1]!.profile);
+        creds = await withCode((tokenCode) =>
+          deps.sts().assumeRole({ ...base, credentials: k, durationSeconds: role.durationSeconds!, serialNumber: ser, tokenCode }).then(
+            (r) => r.credentials,
+            (e) => {
+              throw explain(e);
+            },
+          ),
+        );
+      } else {
+        const duration = Math.min(role.durationSeconds ?? CHAINED_ROLE_MAX_SECONDS, CHAINED_ROLE_MAX_SECONDS);
+        if ((role.durationSeconds ?? 0) > CHAINED_ROLE_MAX_SECONDS) {
+          deps.debug(`${role.profile}: duration_seconds ${role.durationSeconds} capped to ${CHAINED_ROLE_MAX_SECONDS}: this hop is reached through another role (role chaining)`);
+        }
+        const assume = async (parent: { creds: SessionCredentials }) => {
+          deps.debug(`${role.profile}: AssumeRole from the ${i === 0 ? 'MFA session' : `session of ${plan.roles[i - 1]!.roleArn}`} (role chaining, at most ${CHAINED_ROLE_MAX_SECONDS}s)`);
+          asked = true;
+          return deps.sts().assumeRole({ ...base, credentials: parent.creds, durationSeconds: duration });
+        };
+        const parentOf = () => (i === 0 ? mfaSession(PARENT_MIN_VALIDITY_MS) : roleSession(i - 1, PARENT_MIN_VALIDITY_MS));
+        const parent = await parentOf();
         try {
-          creds = (await assume(await parentOf())).credentials;
-        } catch (e2) {
-          throw explain(e2);
+          creds = (await assume(parent)).credentials;
+        } catch (e) {
+          // A cached session that STS no longer honours (revoked, or the clock moved): forget it and
+          // go once more from a fresh one, rather than failing until it would have expired.
+          const stale = e instanceof StsError && (e.code === 'ExpiredToken' || e.code === 'InvalidClientTokenId') && parent.cached;
+          if (!stale) throw explain(e);
+          deps.debug(`${role.profile}: the cached parent session was refused (${(e as StsError).code}); getting a new one`);
+          await cache.forget(i === 0 ? plan.source.profile : plan.roles[i - 1]!.profile);
+          try {
+            creds = (await assume(await parentOf())).credentials;
+          } catch (e2) {
+            throw explain(e2);
+          }
         }
       }
-    }
-    await cache.put(key, { kind: 'role', credentials: creds, profiles, subject: role.roleArn, ...(longTerm ? { sourceKeyId: longTerm.accessKeyId } : {}) });
-    return creds;
+      return { kind: 'role', credentials: creds, profiles, subject: role.roleArn, ...(longTerm ? { sourceKeyId: longTerm.accessKeyId } : {}) };
+    });
   };
 
   if (plan.roles.length === 0) {
     const s = await mfaSession(MIN_VALIDITY_MS);
     return { credentials: s.creds, fromCache: s.cached };
   }
-  const creds = await roleSession(plan.roles.length - 1, MIN_VALIDITY_MS);
-  return { credentials: creds, fromCache: !asked };
+  const r = await roleSession(plan.roles.length - 1, MIN_VALIDITY_MS);
+  return { credentials: r.creds, fromCache: !asked };
 }
 
 async function loadKeys(deps: Deps, profile: string): Promise<LongTermKeys> {
