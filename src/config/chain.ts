@@ -1,5 +1,6 @@
 import { MfaLoginError } from '../errors.js';
 import { getProfile, type Profile, type ProfileSet } from './profiles.js';
+import { nearMisses } from './near-miss.js';
 
 /** How to reach STS for one step, from the profile's settings (env overrides are applied by the STS adapter). */
 export interface StsSettings {
@@ -39,6 +40,8 @@ export interface ChainPlan {
   mfaProcess?: string;
   /** The region to hand to tools: the target's, else the nearest one up the chain. */
   region?: string;
+  /** Keys that look like misspellings of ours, for the user to see (never fatal). */
+  warnings: string[];
 }
 
 const MFA_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):mfa\/[\w+=,.@/-]{1,256}$/;
@@ -68,8 +71,9 @@ export function resolveChain(set: ProfileSet, target: string): ChainPlan {
     if (s.role_arn === undefined) break;
     if (s.source_profile === undefined) {
       const how = s.credential_source ? `credential_source = ${s.credential_source}` : 'no source_profile';
+      const misspelt = nearMisses([current]).find((w) => w.endsWith('source_profile?'));
       throw new MfaLoginError('E_CONFIG', `profile ${current.name} has role_arn but ${how}; mfa-login assumes roles from an IAM user named by source_profile`, {
-        hint: `add "source_profile = <your IAM user profile>" to [profile ${current.name}] (${current.where.role_arn})`,
+        hint: misspelt ?? `add "source_profile = <your IAM user profile>" to [profile ${current.name}] (${current.where.role_arn})`,
       });
     }
     const next = set.profiles.get(s.source_profile);
@@ -88,6 +92,7 @@ export function resolveChain(set: ProfileSet, target: string): ChainPlan {
     target,
     source: { profile: root.name, sts: stsSettings(root), ...opt('durationSeconds', duration(root, 'duration_seconds')) },
     roles: rolesFromTarget.reverse().map(roleStep),
+    warnings: nearMisses(path),
   };
   for (const p of path) {
     if (plan.mfaSerial === undefined && p.settings.mfa_serial !== undefined) {

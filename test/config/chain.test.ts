@@ -82,3 +82,19 @@ test('the role session name names the human', () => {
   assert.equal(defaultSessionName(plan(USER, 'alice')), 'alice');
   assert.equal(defaultSessionName(plan('[profile ops user]\nmfa_serial = GAHT12345678\n', 'ops user')), 'ops-user');
 });
+
+test('a near miss of a key this tool reads gets a warning naming the key it resembles; other unknown keys do not', () => {
+  const p = plan(`[profile alice]\nmfa_seriall = x\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\nMFA_PROCESS = echo 123456\ncli_pager =\nmy_own_tool_key = 1\nsso_region = eu-west-1\n[profile prod]\nrole_arn = arn:aws:iam::222222222222:role/A\nsource_profile = alice\nduration-seconds = 900\n`, 'prod');
+  assert.deepEqual(p.warnings, [
+    'config line 11: unknown key duration-seconds in profile prod; did you mean duration_seconds?',
+    'config line 2: unknown key mfa_seriall in profile alice; did you mean mfa_serial?',
+    'config line 4: unknown key MFA_PROCESS in profile alice; did you mean mfa_process?',
+  ]);
+});
+
+test('a misspelt source_profile is named in the hint of the error it causes', () => {
+  assert.throws(
+    () => plan(`${USER}[profile prod]\nrole_arn = arn:aws:iam::222222222222:role/A\nsource-profile = alice\n`, 'prod'),
+    (e: unknown) => e instanceof MfaLoginError && e.hint === 'config line 6: unknown key source-profile in profile prod; did you mean source_profile?',
+  );
+});

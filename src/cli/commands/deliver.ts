@@ -19,12 +19,18 @@ export interface SessionInput {
 export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ plan: ChainPlan; got: Obtained }> {
   const profile = input.profile || defaultProfileName(deps.env);
   const plan = resolveChain(await readProfiles(deps), profile);
+  warn(deps, plan);
   const got = await credentialsFor(deps, plan, {
     // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
     codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login session ${profile}`),
     ...(input.duration !== undefined ? { sessionDurationSeconds: input.duration } : {}),
   });
   return { plan, got };
+}
+
+/** Misspelt keys are reported on stderr, which credential_process callers capture and drop. */
+export function warn(deps: Deps, plan: ChainPlan): void {
+  for (const w of plan.warnings) deps.stderr(`mfa-login: warning: ${w}\n`);
 }
 
 /** The account the credentials act in: the last role's, else the MFA device's. */

@@ -7,6 +7,7 @@ import { setSectionValues } from '../../output/ini-edit.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
 import { codeSourceFor } from './code.js';
+import { warn } from './deliver.js';
 
 /** Keys in a config profile that make the SDKs and the AWS CLI ignore static keys of the same name. */
 const OVERRIDING_KEYS = ['role_arn', 'credential_process', 'web_identity_token_file', 'sso_start_url', 'sso_session', 'sso_account_id', 'sso_role_name'];
@@ -23,6 +24,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   const profile = input.profile || defaultProfileName(deps.env);
   const files = await readProfiles(deps);
   const plan = resolveChain(files, profile);
+  warn(deps, plan);
   const target = chooseTarget(files, profile, input.to);
 
   const got = await credentialsFor(deps, plan, {
