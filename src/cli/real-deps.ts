@@ -11,6 +11,26 @@ import { runProcess } from '../mfa/run-process.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { Sts } from '../sts/sts.js';
 
+/** Real config files are a few KiB; anything this big is a wrong path, not a config. */
+const MAX_FILE_BYTES = 10 * 1048576;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  let lo = 0;
+  let hi = bytes.length;
+  // The longest prefix that decodes: binary search, since a prefix may end mid-character.
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
 /** The cache directory: MFA_LOGIN_CACHE_DIR, else $XDG_CACHE_HOME/mfa-login, else ~/.cache/mfa-login. */
 export function cacheDir(env: Deps['env'], homeDir: string): string {
   return env.MFA_LOGIN_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(homeDir, '.cache'), 'mfa-login');
@@ -37,12 +57,26 @@ export function realDeps(options: { debug: boolean; secrets: () => SecretStore; 
       return Buffer.concat(chunks).toString('utf8');
     },
     readFile: async (p) => {
+      let bytes: Buffer;
       try {
-        return await fs.readFile(p, 'utf8');
+        const st = await fs.stat(p);
+        if (st.isFile() && st.size > MAX_FILE_BYTES) {
+          throw new MfaLoginError('E_FILE', `${p} is ${(st.size / 1048576).toFixed(1)} MiB; an AWS config or credentials file is never that large, so it is not read`, { hint: 'check that the path points to the right file' });
+        }
+        bytes = await fs.readFile(p);
       } catch (e) {
+        if (e instanceof MfaLoginError) throw e;
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') return undefined;
         throw new MfaLoginError('E_FILE', `cannot read ${p}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+      }
+      try {
+        return utf8.decode(bytes);
+      } catch {
+        // Decoding leniently would turn the bad bytes into U+FFFD inside a key or a value, and an
+        // edit would then write them back changed.
+        const at = firstInvalidUtf8(bytes);
+        throw new MfaLoginError('E_FILE', `${p} is not UTF-8 text (invalid byte at line ${bytes.subarray(0, at).toString('latin1').split('\n').length})`, { hint: 'save the file as UTF-8' });
       }
     },
     writeFile: async (p, text, mode) => {

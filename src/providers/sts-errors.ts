@@ -27,6 +27,13 @@ export function explainStsError(e: unknown, ctx: CallContext): unknown {
     });
   }
   if (e.code === 'AccessDenied' && m.startsWith('MultiFactorAuthentication failed')) {
+    const off = skewSeconds(e);
+    if (off !== undefined && Math.abs(off) > 30) {
+      return new MfaLoginError('E_MFA_REJECTED', `STS refused the MFA code for ${ctx.serial ?? 'the MFA device'} (${who}), and this computer's clock is ${Math.abs(off)}s ${off > 0 ? 'ahead of' : 'behind'} AWS: codes depend on the time`, {
+        hint: 'set the clock right (enable NTP: timedatectl set-ntp true), then try a new code',
+        cause: e,
+      });
+    }
     return new MfaLoginError('E_MFA_REJECTED', `STS refused the MFA code for ${ctx.serial ?? 'the MFA device'} (${who}): a wrong code, a code already used, or a device that is not this user's`, {
       hint: `wait for the next code and try again; if it keeps failing, check mfa_serial in ${ctx.configFile ?? 'the config file'}`,
       cause: e,
@@ -78,8 +85,11 @@ export function explainStsError(e: unknown, ctx: CallContext): unknown {
   return new MfaLoginError('E_STS', `STS refused ${ctx.action} for ${who}: ${e.code}: ${m}`, { cause: e });
 }
 
+function skewSeconds(e: StsError): number | undefined {
+  return e.serverDate === undefined ? undefined : Math.round((Date.now() - e.serverDate.getTime()) / 1000);
+}
+
 function skew(e: StsError): string {
-  if (e.serverDate === undefined) return '';
-  const seconds = Math.round((Date.now() - e.serverDate.getTime()) / 1000);
-  return ` by about ${Math.abs(seconds)}s (${seconds > 0 ? 'ahead of' : 'behind'} AWS)`;
+  const seconds = skewSeconds(e);
+  return seconds === undefined ? '' : ` by about ${Math.abs(seconds)}s (${seconds > 0 ? 'ahead of' : 'behind'} AWS)`;
 }

@@ -6,8 +6,39 @@ import { StsError, type AssumeRoleInput, type AssumedRole, type CallerIdentity, 
  * does so lazily: loading the SDK costs more than half a Node start, and the cached credential
  * path never needs it.
  */
-export function awsSdkSts(options: { debug?: (msg: string) => void; now?: () => Date } = {}): Sts {
+export interface AwsSdkStsOptions {
+  debug?: (msg: string) => void;
+  now?: () => Date;
+  /** Told once when STS's clock and ours differ by more than CLOCK_SKEW_LIMIT_S (positive: ours is ahead). */
+  onClockSkew?: (seconds: number) => void;
+}
+
+/** TOTP codes change every 30 s: a clock further off than that starts failing codes. */
+export const CLOCK_SKEW_LIMIT_S = 30;
+
+export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
   const debug = options.debug ?? (() => {});
+  const now = options.now ?? (() => new Date());
+  let skewReported = false;
+  // Every STS response carries the server's time: comparing costs nothing and catches a drifting
+  // clock before it shows up as refused codes or signatures.
+  const watchClock = (client: { middlewareStack: { add: (mw: any, opts: any) => void } }) =>
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<{ response: unknown }>) => async (args: unknown) => {
+        const out = await next(args);
+        const date = (out.response as { headers?: Record<string, string> } | undefined)?.headers?.date;
+        const server = date ? Date.parse(date) : NaN;
+        if (!Number.isNaN(server) && !skewReported) {
+          const skew = Math.round((now().getTime() - server) / 1000);
+          if (Math.abs(skew) > CLOCK_SKEW_LIMIT_S) {
+            skewReported = true;
+            options.onClockSkew?.(skew);
+          }
+        }
+        return out;
+      },
+      { step: 'deserialize', name: 'mfaLoginClockWatch' },
+    );
   // Node 20 is supported by the SDK until early 2027; its notice would only confuse our users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -23,6 +54,7 @@ export function awsSdkSts(options: { debug?: (msg: string) => void; now?: () => 
       ...(options.now ? { systemClockOffset: options.now().getTime() - Date.now() } : {}),
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     });
+    watchClock(client);
     return { sdk, client };
   };
 

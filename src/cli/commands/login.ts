@@ -1,3 +1,4 @@
+import { lstat } from 'node:fs/promises';
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
@@ -26,6 +27,8 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   const plan = resolveChain(files, profile);
   warn(deps, plan);
   const target = chooseTarget(files, profile, input.to);
+  // Found out before a code is spent on a session that could not be written.
+  await refuseSymlink(files.credentialsFile);
 
   const got = await credentialsFor(deps, plan, {
     codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login ${profile}`),
@@ -90,6 +93,13 @@ function chooseTarget(files: ProfileSet, profile: string, to: string | undefined
     });
   }
   return { name: free(), redirected: why };
+}
+
+async function refuseSymlink(file: string): Promise<void> {
+  const st = await lstat(file).catch(() => undefined);
+  if (st?.isSymbolicLink()) {
+    throw new MfaLoginError('E_FILE', `cannot write ${file}: it is a symbolic link (edit the file it points to, or replace the link with the file); nothing was changed`);
+  }
 }
 
 function formatMinutes(m: number): string {

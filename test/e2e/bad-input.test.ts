@@ -1,0 +1,150 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, lstatSync, symlinkSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Sandbox, user } from './harness.js';
+
+/**
+ * The corpus of broken inputs: each must give its documented exit status and one clear line (plus
+ * an optional hint), no stack trace, and leave every file under HOME exactly as it was.
+ */
+const alice = user('alice');
+const ROLE = 'arn:aws:iam::222222222222:role/Admin';
+const GOOD = `[profile alice]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\n\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = alice\n`;
+const CREDS = `[other]\naws_access_key_id = AKIAOTHER00000000001\naws_secret_access_key = otherSecretOtherSecretOtherSecretOtherSe\n`;
+let sb: Sandbox;
+
+interface Case {
+  name: string;
+  config?: string;
+  credentials?: string;
+  args: string[];
+  env?: Record<string, string>;
+  input?: string;
+  bin?: 'mfa-env';
+  prepare?: (sb: Sandbox) => void;
+  status: number;
+  stderr: RegExp;
+}
+
+const loop = (names: string[]) => names.map((n, i) => `[profile ${n}]\nrole_arn = arn:aws:iam::222222222222:role/${n}\nsource_profile = ${names[(i + 1) % names.length]}\n`).join('');
+const role = (extra: string) => `${GOOD}[profile x]\nrole_arn = ${ROLE}\nsource_profile = alice\n${extra}`;
+const user_ = (extra: string) => `[profile alice]\n${extra}`;
+
+const cases: Case[] = [
+  // Malformed files
+  { name: 'a line with no "="', config: `${GOOD}region us-east-1\n`, args: ['prod', '--mfa-token', '123456'], status: 3, stderr: /config line 7: expected "key = value" or "\[section\]", found "region us-east-1"/ },
+  { name: 'a setting before any section', config: `region = x\n${GOOD}`, args: ['prod'], status: 3, stderr: /config line 1: setting "region" comes before any \[section\] header/ },
+  { name: 'an unclosed header', config: `${GOOD}[profile y\n`, args: ['prod'], status: 3, stderr: /line 7: section header is missing its closing "\]"/ },
+  { name: 'an empty header', config: `${GOOD}[]\n`, args: ['prod'], status: 3, stderr: /line 7: empty section header/ },
+  { name: 'a duplicate section', config: `${GOOD}[profile alice]\nregion = x\n`, args: ['prod'], status: 3, stderr: /line 7: section \[profile alice\] appears twice \(first on line 1\)/ },
+  { name: 'a duplicate key', config: `${GOOD}region = a\nregion = b\n`, args: ['prod'], status: 3, stderr: /line 8: region is set twice in \[profile prod\]/ },
+  { name: '[default] and [profile default]', config: `${GOOD}[default]\nregion = a\n[profile default]\nregion = b\n`, args: ['prod'], status: 3, stderr: /profile default is defined twice/ },
+  { name: 'a mangled credentials line (secret masked)', credentials: `${CREDS}[bad]\naws_secret_access_key wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n`, args: ['prod'], status: 3, stderr: /credentials line 5: expected "key = value" or "\[section\]", found "aws_secret_access_key \*\*\*\*"/ },
+  { name: 'non-UTF-8 bytes', prepare: (s) => writeFileSync(s.file('.aws/config'), Buffer.concat([Buffer.from(GOOD), Buffer.from([0x23, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x0a])])), args: ['prod'], status: 3, stderr: /config is not UTF-8 text \(invalid byte at line 7\)/ },
+  { name: 'a huge config file', prepare: (s) => writeFileSync(s.file('.aws/config'), GOOD + `# ${'x'.repeat(1000)}\n`.repeat(11000)), args: ['prod'], status: 3, stderr: /config is 10\.5 MiB; an AWS config or credentials file is never that large/ },
+  { name: 'a config path that is a directory', env: { AWS_CONFIG_FILE: '/tmp' }, args: ['prod'], status: 3, stderr: /cannot read \/tmp: it is a directory/ },
+  // Bad ARNs
+  { name: 'a user ARN as mfa_serial', config: user_('mfa_serial = arn:aws:iam::111111111111:user/alice\n'), args: ['alice'], status: 3, stderr: /mfa_serial = arn:aws:iam::111111111111:user\/alice is an IAM user ARN, not an MFA device/ },
+  { name: 'a wrong partition', config: user_('mfa_serial = arn:aws-moon:iam::111111111111:mfa/alice\n'), args: ['alice'], status: 3, stderr: /has partition "aws-moon"/ },
+  { name: 'a wrong service', config: user_('mfa_serial = arn:aws:s3::111111111111:mfa/alice\n'), args: ['alice'], status: 3, stderr: /is an ARN of s3, not of IAM/ },
+  { name: 'an account id that is not 12 digits', config: user_('mfa_serial = arn:aws:iam::11111:mfa/alice\n'), args: ['alice'], status: 3, stderr: /does not have a 12-digit account id/ },
+  { name: 'a role_arn that is not a role', config: role('').replace(`role_arn = ${ROLE}\nsource_profile = alice\n\n`, `role_arn = ${ROLE}\nsource_profile = alice\n\n`).replace(/\[profile x\]\nrole_arn = \S+/, '[profile x]\nrole_arn = arn:aws:iam::222222222222:policy/Admin'), args: ['x'], status: 3, stderr: /role_arn = arn:aws:iam::222222222222:policy\/Admin is not an IAM role ARN/ },
+  { name: 'a role_arn that is not an ARN', config: role('').replace(/\[profile x\]\nrole_arn = \S+/, '[profile x]\nrole_arn = Admin'), args: ['x'], status: 3, stderr: /role_arn = Admin is not an IAM role ARN/ },
+  // Durations
+  { name: 'a role duration that is not a number', config: role('duration_seconds = 1h\n'), args: ['x'], status: 3, stderr: /duration_seconds = 1h must be a whole number of seconds/ },
+  { name: 'a role duration below 900', config: role('duration_seconds = 60\n'), args: ['x'], status: 3, stderr: /must be between 900 and 43200 seconds for a role/ },
+  { name: 'a role duration above 12 h', config: role('duration_seconds = 50000\n'), args: ['x'], status: 3, stderr: /must be between 900 and 43200/ },
+  { name: 'an MFA session duration above 36 h', config: `[profile alice]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\nduration_seconds = 200000\n`, args: ['alice', '--mfa-token', '123456'], status: 3, stderr: /duration_seconds 200000 of profile alice is out of range for an MFA session/ },
+  { name: '--duration that is not a duration', args: ['prod', '--duration', 'soon'], status: 2, stderr: /--duration "soon" is not a duration/ },
+  { name: '--duration below 15 minutes', args: ['prod', '--duration', '10m'], status: 2, stderr: /--duration 10m is out of range/ },
+  // source_profile problems
+  { name: 'a loop of one profile', config: loop(['a']), args: ['a'], status: 3, stderr: /source_profile loop: a -> a/ },
+  { name: 'a loop of two profiles', config: loop(['a', 'b']), args: ['a'], status: 3, stderr: /source_profile loop: a -> b -> a/ },
+  { name: 'a loop of five profiles', config: loop(['a', 'b', 'c', 'd', 'e']), args: ['a'], status: 3, stderr: /source_profile loop: a -> b -> c -> d -> e -> a/ },
+  { name: 'a dangling source_profile', config: `[profile x]\nrole_arn = ${ROLE}\nsource_profile = ghost\n`, args: ['x'], status: 3, stderr: /names source_profile ghost, which is not defined/ },
+  { name: 'role_arn with credential_source', config: `[profile x]\nrole_arn = ${ROLE}\ncredential_source = Environment\n`, args: ['x'], status: 3, stderr: /has role_arn but credential_source = Environment/ },
+  { name: 'an unknown profile', args: ['nosuch'], status: 3, stderr: /profile nosuch not found; known profiles: alice, other, prod/ },
+  // Keys
+  { name: 'missing source keys', config: `${GOOD}[profile bob]\nmfa_serial = arn:aws:iam::111111111111:mfa/bob\n[profile y]\nrole_arn = ${ROLE}\nsource_profile = bob\n`, args: ['y', '--mfa-token', '123456'], status: 4, stderr: /no keys stored for profile bob in .*keys\.enc/ },
+  { name: 'garbage on stdin for add', args: ['add', 'z'], input: 'hello\n', status: 4, stderr: /standard input did not hold an access key id and a secret access key/ },
+  { name: 'a temporary key for add', args: ['add', 'z'], input: 'ASIAAAAAAAAAAAAAAAAA\nsecretsecretsecretsecretsecretsecretsecr\n', status: 4, stderr: /is temporary \(it starts with ASIA\)/ },
+  { name: 'add --from-env with nothing set', args: ['add', 'z', '--from-env'], status: 4, stderr: /--from-env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/ },
+  { name: 'add --import with nothing to import', args: ['add', 'prod', '--import'], status: 4, stderr: /\[prod\] in .*credentials has no aws_access_key_id and aws_secret_access_key to import/ },
+  { name: 'a wrong key-file passphrase', args: ['prod', '--mfa-token', '123456'], env: { MFA_LOGIN_FILE_PASSPHRASE: 'wrong' }, status: 7, stderr: /cannot decrypt .*keys\.enc: wrong passphrase or damaged file/ },
+  // Codes
+  { name: 'a non-numeric code', args: ['prod', '--mfa-token', '12a456'], status: 5, stderr: /--mfa-token is not a 6-digit code/ },
+  { name: 'a 5-digit code', args: ['prod', '--mfa-token', '12345'], status: 5, stderr: /--mfa-token is not a 6-digit code/ },
+  { name: 'a 7-digit code', args: ['prod', '--mfa-token', '1234567'], status: 5, stderr: /--mfa-token is not a 6-digit code/ },
+  { name: 'a wrong code', args: ['alice', '--mfa-token', '000000'], status: 5, stderr: /STS refused the MFA code for arn:aws:iam::111111111111:mfa\/alice/ },
+  { name: 'an mfa_process that fails', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = exit 4\n'), args: ['alice'], status: 5, stderr: /mfa_process failed \(exit status 4\)/ },
+  { name: 'an mfa_process that prints nothing', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = true\n'), args: ['alice'], status: 5, stderr: /mfa_process printed nothing: true/ },
+  { name: 'an mfa_process that prints no code', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = echo my-password-123\n'), args: ['alice'], status: 5, stderr: /mfa_process did not print a 6-digit code: echo my-password-123/ },
+  { name: 'an mfa_process that hangs', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = sleep 30\n'), env: { MFA_LOGIN_MFA_PROCESS_TIMEOUT: '1' }, args: ['alice'], status: 5, stderr: /mfa_process gave no code within 1s: sleep 30/ },
+  { name: 'no code source and no terminal', args: ['credential-process', 'prod'], status: 5, stderr: /^mfa-login: an MFA code is needed for prod and there is no terminal to ask on; run "mfa-login session prod" in a terminal first/ },
+  // Where things would be written
+  { name: 'a credentials file that is a symlink', prepare: (s) => { writeFileSync(s.file('real-credentials'), CREDS); rmSync(s.file('.aws/credentials')); symlinkSync(s.file('real-credentials'), s.file('.aws/credentials')); }, args: ['alice', '--mfa-token', 'CODE'], status: 3, stderr: /cannot write .*credentials: it is a symbolic link/ },
+  { name: 'a credentials file that cannot be written', env: { AWS_SHARED_CREDENTIALS_FILE: '/proc/self/credentials' }, args: ['alice', '--mfa-token', 'CODE'], status: 3, stderr: /cannot write \/proc\/self\/credentials/ },
+  { name: '--to a profile that has role_arn', args: ['alice', '--to', 'prod', '--mfa-token', '123456'], status: 3, stderr: /\[profile prod\] in .*config has role_arn, so AWS tools would ignore keys written under \[prod\]/ },
+  { name: '--to a section holding long-term keys', args: ['alice', '--to', 'other', '--mfa-token', 'CODE'], status: 3, stderr: /\[other\] in .*credentials holds long-term keys; writing a session there would overwrite them/ },
+  { name: '--to an unusable name', args: ['alice', '--to', 'a b', '--mfa-token', '123456'], status: 2, stderr: /--to "a b" is not a usable profile name/ },
+  { name: 'setup over a chain member', args: ['setup', 'prod', '--name', 'alice'], status: 3, stderr: /\[profile alice\] is part of the chain of prod/ },
+  // Usage
+  { name: 'an unknown flag', args: ['prod', '--frobnicate'], status: 2, stderr: /Unknown argument: frobnicate/ },
+  { name: 'an unknown backend', args: ['prod'], env: { MFA_LOGIN_BACKEND: 'floppy' }, status: 2, stderr: /MFA_LOGIN_BACKEND="floppy" is not a secret store/ },
+  { name: 'an unknown cache mode', args: ['prod', '--mfa-token', '123456'], env: { MFA_LOGIN_CACHE: 'floppy' }, status: 2, stderr: /MFA_LOGIN_CACHE=floppy is not a cache mode/ },
+  { name: 'exec with no command', args: ['exec', 'prod'], status: 2, stderr: /no command to run/ },
+  { name: 'exec inside exec', args: ['exec', 'prod', '--', 'true'], env: { MFA_LOGIN_PROFILE: 'prod' }, status: 2, stderr: /already inside "mfa-login exec prod"/ },
+  { name: 'an unknown shell for mfa-env', bin: 'mfa-env', args: ['prod', '--shell', 'cmd.exe'], status: 2, stderr: /^mfa-env: Invalid values/ },
+  { name: 'policy with a bad account id', args: ['policy', '--account', '123'], status: 2, stderr: /--account 123 is not a 12-digit account id/ },
+];
+
+before(async () => {
+  sb = await new Sandbox([alice]).start({ roles: [{ roleArn: ROLE, requireMfa: true }] });
+  sb.write('.aws/config', GOOD);
+  await sb.add('alice', alice);
+});
+after(async () => sb.stop());
+
+/**
+ * Every file under HOME with its content hash, to prove nothing changed. The session cache is left
+ * out: a session STS granted before a later step failed is kept, so the retry needs no new code.
+ */
+function snapshot(dir: string, out = new Map<string, string>()): Map<string, string> {
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (p.endsWith('/.cache/mfa-login')) continue;
+    const st = lstatSync(p);
+    if (st.isDirectory()) snapshot(p, out);
+    else out.set(p, st.isSymbolicLink() ? `link ${p}` : createHash('sha256').update(readFileSync(p)).digest('hex') + ` ${st.mode}`);
+  }
+  return out;
+}
+
+test(`the corpus has at least 40 broken inputs (${cases.length})`, () => {
+  assert.ok(cases.length >= 40);
+});
+
+for (const c of cases) {
+  test(`bad input: ${c.name}`, async () => {
+    rmSync(sb.file('.aws/credentials'), { force: true }); // a symlink left by an earlier case
+    sb.write('.aws/config', c.config ?? GOOD);
+    sb.write('.aws/credentials', c.credentials ?? CREDS);
+    c.prepare?.(sb);
+    const args = await Promise.all(c.args.map(async (a) => (a === 'CODE' ? sb.code(alice) : a)));
+    const before = snapshot(sb.home);
+    const r = await sb.run(args, {
+      ...(c.env ? { env: c.env } : {}),
+      ...(c.input !== undefined ? { input: c.input } : {}),
+      ...(c.bin ? { bin: path.join(path.dirname(new URL(import.meta.url).pathname), '../../../bin/mfa-env.js') } : {}),
+    });
+    assert.equal(r.status, c.status, `exit status; stderr: ${r.stderr}`);
+    assert.match(r.stderr, c.stderr);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.ok(lines.length <= 2 && (lines.length === 1 || lines[1]!.startsWith('  hint: ')), `one line and an optional hint:\n${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(r.stdout, '', 'nothing on stdout');
+    assert.deepEqual([...snapshot(sb.home)].sort(), [...before].sort(), 'no file changed');
+  });
+}
