@@ -32,6 +32,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 
+  await removeLeftovers(dir, path.basename(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   try {
@@ -49,5 +50,34 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * A writer killed between creating its temporary file and renaming it leaves the temporary file
+ * behind (the target itself is whole). The next write clears those whose writer is gone.
+ */
+async function removeLeftovers(dir: string, base: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  const prefix = `.${base}.`;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
+    if (m === null || alive(Number(m[1]))) continue;
+    await fs.rm(path.join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
