@@ -47,7 +47,7 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   await store.set(input.profile, keys);
   // Sessions obtained with the old keys belong to whoever those keys were.
   await deps.cache().forget(input.profile);
-  deps.stdout(`Stored the keys of ${identity.arn} (${keys.accessKeyId}) for profile ${input.profile} in ${store.location}.\n`);
+  deps.stdout(`Stored the keys of ${identity.arn} (${keys.accessKeyId}) for profile ${input.profile} in ${shortPath(deps, store.location)}.\n`);
 
   if (input.import) {
     const text = (await deps.readFile(files.credentialsFile)) ?? '';

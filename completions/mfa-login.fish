@@ -1,0 +1,230 @@
+# fish completion for mfa-login and mfa-env
+#
+# Install:
+#   mfa-login completion fish > ~/.config/fish/completions/mfa-login.fish
+#   ln -s mfa-login.fish ~/.config/fish/completions/mfa-env.fish   # so mfa-env loads it too
+# or, for the current shell only:
+#   mfa-login completion fish | source
+#
+# Profile names come from `mfa-login __profiles` (~/.aws/config and ~/.aws/credentials).
+
+# Loading this file again replaces what it defined before.
+complete -c mfa-login -e
+complete -c mfa-env -e
+
+# Where the command line before the cursor is: "COMMAND:N" (COMMAND is empty before one,
+# "-" for `mfa-login PROFILE`; N is the number of its positionals), or "exec-command" once
+# the command run by `mfa-login exec PROFILE [--]` has started.
+function __mfa_login_where
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l cmd
+    set -l npos 0
+    set -l skip 0
+    for t in $tokens
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        if test "$cmd" = exec -a $npos -ge 1
+            if test "x$t" = x--; or not string match -q -- '-*' $t
+                echo exec-command
+                return
+            end
+        end
+        switch $t
+            case --to --mfa-token --duration --mfa-serial --name --account --partition
+                set skip 1
+            case '-*'
+            case '*'
+                if test -z "$cmd"
+                    if contains -- $t login add remove list logout credential-process session exec setup completion status doctor policy demo agent
+                        set cmd $t
+                    else
+                        set cmd -
+                    end
+                else
+                    set npos (math $npos + 1)
+                end
+        end
+    end
+    echo "$cmd:$npos"
+end
+
+# Succeeds if __mfa_login_where matches one of the patterns.
+function __mfa_login_at
+    set -l where (__mfa_login_where)
+    for pattern in $argv
+        string match -q -- $pattern $where; and return 0
+    end
+    return 1
+end
+
+# Succeeds if the token being completed is a flag, not a flag's value: then no profile names
+# are needed, and running mfa-login for them would only slow the completion down.
+function __mfa_login_completing_flag
+    set -l current (commandline -ct)
+    string match -q -- '-*' $current; and not string match -q -- '--*=*' $current
+end
+
+function __mfa_login_tilde
+    string replace -r -- '^~/' "$HOME/" $argv[1]
+end
+
+# Profile names, from the mfa-login that is being completed.
+function __mfa_login_profiles
+    __mfa_login_completing_flag; and return
+    set -l bin (__mfa_login_tilde (commandline -opc)[1])
+    test -n "$bin"; and $bin __profiles 2>/dev/null </dev/null
+end
+
+# Profile names for mfa-env: from the mfa-login on PATH, else the one next to this mfa-env.
+function __mfa_env_profiles
+    __mfa_login_completing_flag; and return
+    set -l bin mfa-login
+    if not command -q mfa-login
+        set -l env (__mfa_login_tilde (commandline -opc)[1])
+        string match -q -- '*/*' $env; or set env (command -s -- $env)
+        test -n "$env"; or return
+        set bin (string replace -r -- '/[^/]*$' '' $env)/mfa-login
+        test -x $bin; or return
+    end
+    $bin __profiles 2>/dev/null </dev/null
+end
+
+# The command after `mfa-login exec PROFILE [--]`, completed as fish would complete it alone.
+function __mfa_login_exec_command
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l rest
+    set -l dashdash 0
+    set -l cmd
+    set -l npos 0
+    set -l skip 0
+    for i in (seq (count $tokens))
+        set -l t $tokens[$i]
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        if test "$cmd" = exec -a $npos -ge 1
+            if test "x$t" = x--
+                set dashdash 1
+                set rest $tokens[(math $i + 1)..-1]
+                break
+            else if not string match -q -- '-*' $t
+                set rest $tokens[$i..-1]
+                break
+            end
+        end
+        switch $t
+            case --mfa-token --duration
+                set skip 1
+            case '-*'
+            case '*'
+                if test -z "$cmd"
+                    set cmd $t
+                else
+                    set npos (math $npos + 1)
+                end
+        end
+    end
+    set -l current (commandline -ct)
+    if not set -q rest[1]
+        # `exec PROFILE <Tab>` offers "--", `exec PROFILE -<Tab>` the flags of exec (other
+        # lines); a command name does not start with "-".
+        test $dashdash -eq 1 -o -n "$current"; or return
+        string match -q -- '-*' $current; and return
+    end
+    __fish_complete_subcommand --commandline $rest $current
+end
+
+complete -c mfa-login -f
+
+# Commands, and `mfa-login PROFILE`
+complete -c mfa-login -n '__mfa_login_at ":0"' -a login -d "get an MFA session and write it to ~/.aws/credentials"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a add -d "store an IAM user's long-term keys in the keychain"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a remove -d "delete a profile's keys from the keychain"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a list -d "profiles with stored keys"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a logout -d "forget cached sessions of a profile, or all"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a credential-process -d "print credentials for credential_process"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a session -d "start or check a profile's session"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a exec -d "run a command with the profile's credentials"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a setup -d "add a credential_process profile to ~/.aws/config"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a completion -d "print the completion script for bash, zsh or fish"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a status -d "profiles, where their keys live, and the time left on their sessions"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a doctor -d "check the keychain, config files, clock and credential_process hooks"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a policy -d "print the IAM policy that makes MFA mandatory"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a demo -d "the whole flow against a local STS (no AWS account needed)"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a agent -d "the session agent: status or stop"
+complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "setup:0" "policy:0"' -a '(__mfa_login_profiles)' -d profile
+complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish' -d shell
+complete -c mfa-login -n '__mfa_login_at "agent:0"' -a status -d "is the session agent running"
+complete -c mfa-login -n '__mfa_login_at "agent:0"' -a stop -d "stop the session agent"
+
+# Every command
+complete -c mfa-login -n 'not __mfa_login_at exec-command' -l debug -d "say what is done and why; show stack traces"
+complete -c mfa-login -n 'not __mfa_login_at exec-command' -l help -d "show help"
+complete -c mfa-login -n 'not __mfa_login_at exec-command' -l version -d "show version number"
+
+# login, and `mfa-login PROFILE`
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*"' -l to -x -a '(__mfa_login_profiles)' -d "write to this profile name in the credentials file"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*"' -l duration -x -d "length of the MFA session: seconds, or 12h, 90m"
+
+# add
+complete -c mfa-login -n '__mfa_login_at "add:*"' -l from-env -d "take AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment"
+complete -c mfa-login -n '__mfa_login_at "add:*"' -l import -d "move the keys in ~/.aws/credentials into the keychain"
+complete -c mfa-login -n '__mfa_login_at "add:*"' -l mfa-serial -x -d "the MFA device ARN to record, instead of finding it"
+complete -c mfa-login -n '__mfa_login_at "add:*"' -s y -l yes -d "record the MFA device found without asking"
+
+# list, status, logout
+complete -c mfa-login -n '__mfa_login_at "list:*" "status:*"' -l json -d "print JSON"
+complete -c mfa-login -n '__mfa_login_at "logout:*"' -l all -d "forget every cached session"
+
+# exec
+complete -c mfa-login -n '__mfa_login_at "exec:*"' -l allow-nested -d "allow exec inside another mfa-login exec"
+complete -c mfa-login -n '__mfa_login_at "exec:1"' -a -- -d "the command follows"
+complete -c mfa-login -n '__mfa_login_at exec-command "exec:1"' -a '(__mfa_login_exec_command)'
+
+# setup
+complete -c mfa-login -n '__mfa_login_at "setup:*"' -l name -x -d "the profile to write (default: PROFILE-mfa)"
+
+# policy
+complete -c mfa-login -n '__mfa_login_at "policy:*"' -l account -x -d "the 12-digit account id to fill in"
+complete -c mfa-login -n '__mfa_login_at "policy:*"' -l partition -x -a 'aws aws-us-gov aws-cn' -d "the partition to fill in"
+
+# demo
+complete -c mfa-login -n '__mfa_login_at "demo:*"' -s y -l yes -d "accept the shown code instead of typing it"
+
+# mfa-env [PROFILE]
+function __mfa_env_npos
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l npos 0
+    set -l skip 0
+    for t in $tokens
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        switch $t
+            case --shell --mfa-token --duration
+                set skip 1
+            case '-*'
+            case '*'
+                set npos (math $npos + 1)
+        end
+    end
+    echo $npos
+end
+
+complete -c mfa-env -f
+complete -c mfa-env -n 'test (__mfa_env_npos) -eq 0' -a '(__mfa_env_profiles)' -d profile
+complete -c mfa-env -l shell -x -a 'sh bash zsh fish powershell pwsh' -d "the shell to print for (default: detected)"
+complete -c mfa-env -l unset -d "print what clears the variables instead"
+complete -c mfa-env -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
+complete -c mfa-env -l duration -x -d "length of the MFA session when a new one is needed"
+complete -c mfa-env -l debug -d "say what is done and why; show stack traces"
+complete -c mfa-env -l help -d "show help"
+complete -c mfa-env -l version -d "show version number"

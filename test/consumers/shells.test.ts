@@ -1,0 +1,121 @@
+/**
+ * Real shells evaluating what mfa-env prints, then the AWS CLI in the same shell using the
+ * variables. mfa-env is found on PATH as a wrapper that execs node, so the evaluating shell is its
+ * parent, as with an installed mfa-env.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { requireComponent, runCommand, AWS_CLI, type Sandbox, type TestUser, type RunResult } from '../e2e/harness.js';
+import { prodSandbox, codeWithTime, executable, sq, ASSUMED_ROLE } from './kit.js';
+
+const BASH = '/usr/bin/bash';
+const ZSH = '/usr/bin/zsh';
+const FISH = '/usr/bin/fish';
+
+let sb: Sandbox;
+let alice: TestUser;
+let bin: string;
+/** What `mfa-login credential-process prod` gives (from the cache): what the shells must hold. */
+let expected: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+
+before(async () => {
+  ({ sb, alice, bin } = await prodSandbox());
+  // mfa-env in a shell has no code to give: the session is started beforehand.
+  const warm = await sb.run(['session', 'prod', '--mfa-token', await codeWithTime(sb, alice)]);
+  assert.equal(warm.status, 0, warm.stderr);
+  const r = await sb.run(['credential-process', 'prod']);
+  assert.equal(r.status, 0, r.stderr);
+  expected = JSON.parse(r.stdout);
+});
+after(async () => sb?.stop());
+
+function missing(shell: string): string | false {
+  return requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)') || requireComponent(executable(shell), shell);
+}
+
+/** Runs a script in a shell without its rc files; mfa-env first on PATH, the sandbox's environment. */
+function inShell(shell: string, script: string, env: Record<string, string> = {}): Promise<RunResult> {
+  const args = shell === FISH ? ['--no-config', '-c', script] : shell === ZSH ? ['-f', '-c', script] : ['--noprofile', '--norc', '-c', script];
+  return runCommand(shell, args, sb.env({ PATH: `${bin}:${process.env.PATH}`, ...env }));
+}
+
+/** The caller identity as the AWS CLI prints it, with no profile: from the environment. */
+const whoami = () => `${AWS_CLI} sts get-caller-identity --endpoint-url ${sq(sb.sts.url)} --output text --query Arn`;
+
+/** Lines `NAME=[value]` or `NAME unset` for the variables mfa-env deals in. */
+const VARS = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_REGION', 'AWS_DEFAULT_REGION'];
+function showVars(shell: string): string {
+  return shell === FISH
+    ? VARS.map((v) => `if set -q ${v}; echo "${v}=[$${v}]"; else; echo "${v} unset"; end`).join('\n')
+    : VARS.map((v) => `if [ -n "\${${v}+x}" ]; then echo "${v}=[\$${v}]"; else echo "${v} unset"; fi`).join('\n');
+}
+
+function vars(stdout: string): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const line of stdout.split('\n')) {
+    const set = /^(AWS_\w+)=\[(.*)\]$/.exec(line);
+    if (set) out[set[1]!] = set[2];
+    const unset = /^(AWS_\w+) unset$/.exec(line);
+    if (unset) out[unset[1]!] = undefined;
+  }
+  return out;
+}
+
+
+async function roundTrip(shell: string, load: string): Promise<void> {
+  const before = shell === FISH ? 'set -gx AWS_PROFILE prod-mfa-nonexistent; set -gx AWS_DEFAULT_PROFILE other' : 'export AWS_PROFILE=prod-mfa-nonexistent AWS_DEFAULT_PROFILE=other';
+  const r = await inShell(shell, `${before}\n${load}\n${showVars(shell)}\n${whoami()}`);
+  assert.equal(r.status, 0, `${shell}: ${r.stderr}\n${r.stdout}`);
+  const v = vars(r.stdout);
+  const c = expected;
+  assert.deepEqual(v, {
+    AWS_PROFILE: undefined,
+    AWS_DEFAULT_PROFILE: undefined,
+    AWS_ACCESS_KEY_ID: c.AccessKeyId,
+    AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
+    AWS_SESSION_TOKEN: c.SessionToken,
+    AWS_CREDENTIAL_EXPIRATION: c.Expiration,
+    AWS_REGION: 'eu-west-1',
+    AWS_DEFAULT_REGION: 'eu-west-1',
+  });
+  assert.match(r.stdout.trim().split('\n').at(-1)!, ASSUMED_ROLE, `${shell}: the AWS CLI uses the exported role credentials`);
+}
+
+test('bash: eval "$(mfa-env prod)", then the AWS CLI in the same shell is the role', async (t) => {
+  const skip = missing(BASH);
+  if (skip) return t.skip(skip);
+  await roundTrip(BASH, 'eval "$(mfa-env prod)"');
+});
+
+test('zsh: eval "$(mfa-env prod)", then the AWS CLI in the same shell is the role', async (t) => {
+  const skip = missing(ZSH);
+  if (skip) return t.skip(skip);
+  await roundTrip(ZSH, 'eval "$(mfa-env prod)"');
+});
+
+test('fish: mfa-env prod | source, then the AWS CLI in the same shell is the role', async (t) => {
+  const skip = missing(FISH);
+  if (skip) return t.skip(skip);
+  await roundTrip(FISH, 'mfa-env prod | source');
+});
+
+test('fish: --shell fish when the parent process is not the shell and SHELL says bash', async (t) => {
+  const skip = missing(FISH);
+  if (skip) return t.skip(skip);
+  // timeout forks mfa-env, so its parent is not a shell and detection falls back to SHELL (bash):
+  // without the flag fish gets `unset`, which it does not have, and AWS_PROFILE stays set.
+  await roundTrip(FISH, 'env SHELL=/bin/bash timeout 30 mfa-env --shell fish prod | source');
+});
+
+for (const shell of [BASH, ZSH, FISH]) {
+  test(`${shell.replace(/^.*\//, '')}: mfa-env --unset clears what mfa-env prod set, and the AWS CLI then has no credentials`, async (t) => {
+    const skip = missing(shell);
+    if (skip) return t.skip(skip);
+    const [load, clear] = shell === FISH ? ['mfa-env prod | source', 'mfa-env --unset | source'] : ['eval "$(mfa-env prod)"', 'eval "$(mfa-env --unset)"'];
+    const r = await inShell(shell, `${load}\n${clear}\n${showVars(shell)}\n${whoami()} --region eu-west-1`);
+    assert.notEqual(r.status, 0, 'the AWS CLI finds no credentials');
+    assert.deepEqual(vars(r.stdout), Object.fromEntries(VARS.map((v) => [v, undefined])));
+    assert.match(r.stderr, /Unable to locate credentials/);
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * A real terminal: bash in a tmux pane, with the sandbox's environment. What the person sees is
+ * read back with capture-pane; what they type goes in with send-keys. Each test has its own
+ * sandbox (so a cold cache and a fresh STS) and its own tmux server on a private socket.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { requireComponent, AWS_CLI, user, type Sandbox } from '../e2e/harness.js';
+import { prodSandbox, codeWithTime, executable, runIn, sq, ASSUMED_ROLE, ROLE_ARN } from './kit.js';
+
+const TMUX = '/usr/bin/tmux';
+const PROMPT = /MFA code for arn:aws:iam::111111111111:mfa\/alice:/;
+const WAIT_MS = 15_000;
+
+function missing(needsAwsCli = false): string | false {
+  return requireComponent(executable(TMUX), 'tmux (/usr/bin/tmux)') || (needsAwsCli && requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)'));
+}
+
+/** bash in a 120x30 tmux pane, started in the sandbox HOME with the sandbox's environment. */
+class Pane {
+  private readonly socket: string;
+  constructor(private readonly sb: Sandbox) {
+    this.socket = sb.file('tmux.sock');
+  }
+
+  async open(bin: string): Promise<void> {
+    const sb = this.sb;
+    // The server takes its global environment from the client that starts it: this one.
+    const env = sb.env({ PATH: `${bin}:${process.env.PATH}`, TERM: 'xterm-256color', HISTFILE: '/dev/null' });
+    // Interactive bash sets its own PS1 over the environment's: an rc file of our own sets it.
+    sb.write('bashrc', "PS1='ready$ '\n");
+    const shell = `bash --noprofile --rcfile ${sq(sb.file('bashrc'))}`;
+    const r = await runIn(sb.home, TMUX, ['-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '120', '-y', '30', '-c', sb.home, shell], env);
+    assert.equal(r.status, 0, `tmux new-session: ${r.stderr}`);
+    await this.waitFor(/^ready\$/m, 'the shell prompt');
+  }
+
+  private async tmux(...args: string[]): Promise<string> {
+    const r = await runIn(this.sb.home, TMUX, ['-S', this.socket, ...args], this.sb.env());
+    assert.equal(r.status, 0, `tmux ${args[0]}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Types text as keystrokes (literally), then Enter. */
+  async type(text: string): Promise<void> {
+    await this.keys(text);
+    await this.tmux('send-keys', '-t', 'main', 'Enter');
+  }
+
+  /** Types text as keystrokes, without Enter. */
+  async keys(text: string): Promise<void> {
+    if (text !== '') await this.tmux('send-keys', '-t', 'main', '-l', text);
+  }
+
+  /** Everything the pane shows and has scrolled off, wrapped lines joined. */
+  screen(): Promise<string> {
+    return this.tmux('capture-pane', '-p', '-J', '-t', 'main', '-S', '-1000');
+  }
+
+  /**
+   * Polls the screen until `check` holds; fails with the screen after WAIT_MS, or at once when the
+   * command line (one ending in `echo "rc=$?"`) has finished without showing it.
+   */
+  async waitFor(what: RegExp | ((screen: string) => boolean), description: string, options: { whileRunning?: boolean } = {}): Promise<string> {
+    const check = typeof what === 'function' ? what : (s: string) => what.test(s);
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const s = await this.screen();
+      if (check(s)) return s;
+      if (options.whileRunning && /^rc=\d+$/m.test(s)) assert.fail(`the command ended before ${description}; the screen shows:\n${s}`);
+      if (Date.now() > deadline) assert.fail(`waited ${WAIT_MS / 1000} s for ${description}; the screen shows:\n${s}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The exit status a command line ending in `; echo "rc=$?"` printed (the typed line has `$?`). */
+  async status(): Promise<number> {
+    const s = await this.waitFor(/^rc=\d+$/m, 'the command to finish');
+    return Number(/^rc=(\d+)$/m.exec(s)![1]);
+  }
+
+  /** Ends the tmux server of this socket (and the shell in it); harmless when none runs. */
+  async close(): Promise<void> {
+    await runIn(this.sb.home, TMUX, ['-S', this.socket, 'kill-server'], this.sb.env());
+  }
+}
+
+const count = (s: string, re: RegExp) => s.match(new RegExp(re.source, 'g'))?.length ?? 0;
+
+/** A sandbox with a cold cache and a pane; cleans both up whatever happens. */
+async function inTerminal(body: (ctx: Awaited<ReturnType<typeof prodSandbox>> & { pane: Pane }) => Promise<void>, extraUsers = [] as ReturnType<typeof user>[]): Promise<void> {
+  const ctx = await prodSandbox(extraUsers);
+  const pane = new Pane(ctx.sb);
+  try {
+    await pane.open(ctx.bin);
+    await body({ ...ctx, pane });
+  } finally {
+    await pane.close();
+    await ctx.sb.stop();
+  }
+}
+
+test('credential-process > out.json asks for the code on the terminal; the file holds only the JSON', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ sb, alice, pane }) => {
+    // stderr goes to a file too, as under an SDK: the prompt can only reach the screen via /dev/tty.
+    await pane.type('mfa-login credential-process prod > out.json 2> err.txt; echo "rc=$?"');
+    await pane.waitFor(PROMPT, 'the MFA prompt although stdout and stderr go to files', { whileRunning: true });
+    await pane.type(await codeWithTime(sb, alice));
+    assert.equal(await pane.status(), 0, await pane.screen());
+
+    const text = sb.read('out.json')!;
+    assert.match(text, /^\{.*\}\n$/, 'one JSON object and a newline, no prompt text');
+    const json = JSON.parse(text) as { Version: number; AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string; AccountId: string };
+    assert.equal(json.Version, 1);
+    assert.match(json.AccessKeyId, /^ASIA/);
+    assert.equal(json.AccountId, '222222222222');
+    const screen = await pane.screen();
+    const stderr = sb.read('err.txt')!;
+    assert.doesNotMatch(stderr, PROMPT, 'the prompt went to the terminal, not to stderr');
+    for (const secret of [json.SecretAccessKey, json.SessionToken, json.AccessKeyId, alice.secretAccessKey]) {
+      assert.ok(!screen.includes(secret), `the screen shows a secret:\n${screen}`);
+      assert.ok(!stderr.includes(secret), `stderr holds a secret:\n${stderr}`);
+    }
+  });
+});
+
+test('eval "$(mfa-env prod)" asks on the terminal although stdout is captured; the AWS CLI then is the role', async (t) => {
+  const skip = missing(true);
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ sb, alice, pane }) => {
+    await pane.type(`eval "$(mfa-env prod)"; ${AWS_CLI} sts get-caller-identity --endpoint-url ${sq(sb.sts.url)} --output text --query Arn; echo "rc=$?"`);
+    await pane.waitFor(PROMPT, 'the MFA prompt from inside $(...)', { whileRunning: true });
+    await pane.type(await codeWithTime(sb, alice));
+    assert.equal(await pane.status(), 0, await pane.screen());
+    const screen = await pane.screen();
+    assert.match(screen, new RegExp(`^${ASSUMED_ROLE.source.slice(1, -1)}$`, 'm'), `the role on the screen:\n${screen}`);
+  });
+});
+
+test('a refused code is said on the terminal and asked again; the right code then succeeds', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ sb, alice, pane }) => {
+    sb.sts.resetCalls();
+    await pane.type('mfa-login session prod; echo "rc=$?"');
+    await pane.waitFor(PROMPT, 'the first MFA prompt', { whileRunning: true });
+    await pane.type('000000');
+    const again = await pane.waitFor((s) => /STS refused that code/.test(s) && count(s, PROMPT) >= 2, 'the refusal and a second prompt', { whileRunning: true });
+    assert.ok(again.indexOf('STS refused that code') < again.lastIndexOf('MFA code for'), 'the new prompt comes after the refusal');
+    assert.doesNotMatch(again, /^rc=/m, 'still running');
+    await pane.type(await codeWithTime(sb, alice));
+    assert.equal(await pane.status(), 0, await pane.screen());
+    assert.equal(sb.sts.calls.GetSessionToken, 2, 'one refused code, one accepted');
+    assert.match(await pane.screen(), new RegExp(`^prod: ${ROLE_ARN}, valid until \\S+Z \\(\\d+ min\\)\\.$`, 'm'));
+  });
+});
+
+test('add asks for the keys on the terminal, does not echo the secret, and stores them', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  const bob = user('bob');
+  await inTerminal(async ({ sb, pane }) => {
+    await pane.type('mfa-login add newprofile; echo "rc=$?"');
+    await pane.waitFor(/Access key ID:/, 'the access key prompt', { whileRunning: true });
+    await pane.type(bob.accessKeyId);
+    await pane.waitFor(/Secret access key:/, 'the secret prompt', { whileRunning: true });
+    await pane.keys(bob.secretAccessKey);
+    await new Promise((r) => setTimeout(r, 300)); // the time an echo would take to reach the screen
+    const typed = await pane.screen();
+    assert.ok(!typed.includes(bob.secretAccessKey) && !typed.includes(bob.secretAccessKey.slice(0, 8)), `the secret is echoed as it is typed:\n${typed}`);
+    await pane.type('');
+    // Keys are checked with STS before they are stored; then the one MFA device found is offered.
+    const found = await pane.waitFor(/Found MFA device arn:aws:iam::111111111111:mfa\/bob\. Use it for newprofile\?/, 'the MFA device question', { whileRunning: true });
+    assert.ok(!found.includes(bob.secretAccessKey), `the secret was echoed:\n${found}`);
+    assert.match(found, /^Stored the keys of arn:aws:iam::111111111111:user\/bob \(AKIABOBXXXXX00000001\) for profile newprofile in /m);
+    await pane.type(''); // Enter: the default, yes
+    assert.equal(await pane.status(), 0, await pane.screen());
+    assert.match(await pane.screen(), /^Recorded mfa_serial = arn:aws:iam::111111111111:mfa\/bob in \[profile newprofile\] of ~\/\.aws\/config\.$/m);
+
+    await pane.type('mfa-login list; echo "rc=$?"');
+    const listed = await pane.waitFor(/^newprofile +arn:aws:iam::111111111111:mfa\/bob$/m, 'newprofile in the list');
+    assert.ok(!listed.includes(bob.secretAccessKey), `the secret is on the screen:\n${listed}`);
+    assert.ok(!(sb.read('.aws/credentials') ?? '').includes(bob.secretAccessKey), 'not written in plain text to ~/.aws/credentials');
+  }, [bob]);
+});
