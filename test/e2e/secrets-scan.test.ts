@@ -23,7 +23,8 @@ after(async () => sb.stop());
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = path.join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+    const st = statSync(p);
+    return st.isDirectory() ? filesUnder(p) : st.isFile() ? [p] : []; // not the agent's socket
   });
 }
 

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MFA_LOGIN, runCommand, AWS_CLI } from '../e2e/harness.js';
+import { shortenSecrets } from '../../src/cli/commands/demo.js';
+
+test('mfa-login demo --yes runs every step against its own STS and leaves nothing behind', async () => {
+  const outer = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-demo-test-'));
+  const home = path.join(outer, 'home');
+  const tmp = path.join(outer, 'tmp');
+  for (const d of [home, tmp]) mkdirSync(d);
+  try {
+    const r = await runCommand(process.execPath, [MFA_LOGIN, 'demo', '--yes'], { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: tmp, LANG: 'C.UTF-8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(r.stderr, '');
+    for (const heading of [
+      "[1/6] Store the IAM user's long-term keys",
+      '[2/6] Log in with one MFA code',
+      '[3/6] Chain into the role, for your shell',
+      '[4/6] credential_process: the AWS CLI asks mfa-login for credentials',
+      '[5/6] What is stored and cached',
+      '[6/6] Clean up',
+    ]) {
+      assert.ok(r.stdout.includes(`\n${heading}`), `heading ${heading}`);
+    }
+    assert.match(r.stdout, /\$ printf '%s\\n' AKIAIOSFODNN7EXAMPLE 'wJal…KEY' \| mfa-login add demo\n/);
+    assert.match(r.stdout, /\$ mfa-login login demo --mfa-token \d{6}\n/);
+    assert.match(r.stdout, /export AWS_SECRET_ACCESS_KEY='\S{4}…\S{3}'\n/);
+    assert.doesNotMatch(r.stdout, /wJalrXUtnFEMI/, 'the demo secret is never printed whole');
+    if (existsSync(AWS_CLI)) assert.match(r.stdout, /"Arn": "arn:aws:sts::222222222222:assumed-role\/DemoAdmin\/demo"/);
+    assert.match(r.stdout, /^ {4}demo-admin +via demo +arn:aws:iam::111111111111:mfa\/demo +█+ 11h \d+m +█+ \d+m$/m);
+
+    const demoHome = /^ {2}HOME {7}(\S+)$/m.exec(r.stdout)![1]!;
+    assert.ok(demoHome.startsWith(tmp), `the demo HOME ${demoHome} is made under TMPDIR`);
+    assert.equal(existsSync(demoHome), false, 'the demo HOME is removed');
+    assert.deepEqual(readdirSync(tmp), [], 'nothing is left in TMPDIR');
+    assert.deepEqual(readdirSync(home), [], 'nothing is written to the real HOME (no .aws, no cache, no key file)');
+  } finally {
+    rmSync(outer, { recursive: true, force: true });
+  }
+});
+
+test('the secret and the token of exports are shortened, nothing else', () => {
+  const text = "export AWS_ACCESS_KEY_ID='ASIAEXAMPLE12345'\nexport AWS_SECRET_ACCESS_KEY='abcdefghijklmnopqrstuvwxyz'\nexport AWS_SESSION_TOKEN='TOKENTOKENTOKENXYZ'\nexport AWS_REGION='us-east-1'\n";
+  assert.equal(shortenSecrets(text), "export AWS_ACCESS_KEY_ID='ASIAEXAMPLE12345'\nexport AWS_SECRET_ACCESS_KEY='abcd…xyz'\nexport AWS_SESSION_TOKEN='TOKE…XYZ'\nexport AWS_REGION='us-east-1'\n");
+});
