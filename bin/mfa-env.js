@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-import { run } from '../dist/src/cli/main.js';
+import { run } from '../dist/bundle/mfa-login.js';
 await run(process.argv.slice(2), 'mfa-env');

@@ -14,6 +14,7 @@ export const EXIT = {
   mfa: 5,
   sts: 6,
   keychain: 7,
+  cache: 8,
   interrupted: 130,
 } as const;
 
@@ -42,6 +43,8 @@ const STATUS_OF = {
   E_KEYCHAIN_NO_DAEMON: EXIT.keychain,
   E_KEYCHAIN_LOCKED: EXIT.keychain,
   E_FILE_STORE_PASSPHRASE: EXIT.keychain,
+  E_AGENT: EXIT.cache,
+  E_BUSY: EXIT.cache,
   E_INTERRUPTED: EXIT.interrupted,
 } as const;
 

@@ -5,4 +5,4 @@ set -eu
 cd "$(dirname "$0")/.."
 files=$(find dist/test -name '*.test.js' | sort)
 # shellcheck disable=SC2086
-exec node --test --test-concurrency="${TEST_CONCURRENCY:-2}" "$@" $files
+exec node --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout="${TEST_TIMEOUT_MS:-180000}" "$@" $files

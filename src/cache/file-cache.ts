@@ -1,17 +1,43 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import type { CachedSession, SessionCache } from './session-cache.js';
+import { sessionFromJson, sessionToJson } from '../agent/session-json.js';
+import { breakLock, createLock, holderGone, readLock, removeLock, type LockInfo } from '../agent/lock-file.js';
+import { busyError, DEFAULT_WAIT_SECONDS, LEASE_MAX_MS, waitTimeoutMs } from '../agent/waiting.js';
+import { sessionInfo, type Acquired, type CachedSession, type Lease, type SessionCache, type SessionInfo } from './session-cache.js';
 
 const VERSION = 1;
+
+export interface FileCacheOptions {
+  /** How long acquire() waits for another process's lock before it gives up with a clear error. */
+  waitTimeoutMs?: number;
+  /** A lock older than this is taken over even though its process still lives. */
+  leaseMaxMs?: number;
+  /** How often a waiter looks at the lock again (a random extra of up to the same again is added). */
+  pollMs?: number;
+}
+
+/** The settings a user can change: MFA_LOGIN_LOCK_TIMEOUT (seconds, default 300). */
+export function fileCacheOptions(env: Record<string, string | undefined>): FileCacheOptions {
+  return { waitTimeoutMs: waitTimeoutMs(env) };
+}
 
 /**
  * Sessions as JSON files in a directory only the user can enter (0700, files 0600), the way the
  * AWS CLI keeps its own cache. An unreadable, truncated or foreign-version entry counts as absent
  * and is removed: the worst it costs is one more code.
+ *
+ * Parallel processes take turns through a lock file per key, `<key>.lock`, created with O_EXCL
+ * and holding the holder's pid and start time. Waiters poll it. A lock whose pid is gone, or that
+ * is older than the longest lease, is stale: a waiter renames it away (atomic, so only one waiter
+ * breaks a given lock) and competes for a new one like everybody else.
  */
-export function fileCache(dir: string): SessionCache {
+export function fileCache(dir: string, options: FileCacheOptions = {}): SessionCache {
+  const waitMs = options.waitTimeoutMs ?? DEFAULT_WAIT_SECONDS * 1000;
+  const leaseMaxMs = options.leaseMaxMs ?? LEASE_MAX_MS;
+  const pollMs = options.pollMs ?? 50;
   const fileOf = (key: string) => path.join(dir, `${key}.json`);
+  const lockOf = (key: string) => path.join(dir, `${key}.lock`);
 
   const read = async (file: string): Promise<CachedSession | undefined> => {
     let text: string;
@@ -33,20 +59,49 @@ export function fileCache(dir: string): SessionCache {
     }
   };
 
+  const ensureDir = async () => {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(dir, 0o700);
+  };
+
+  const isStale = (info: LockInfo, now: number): boolean => holderGone(info, now) || now - info.started > leaseMaxMs;
+
   return {
     mode: 'file',
     location: dir,
-    async acquire(key, validUntil) {
-      const s = await read(fileOf(key));
-      if (s !== undefined && s.credentials.expiration.getTime() >= validUntil.getTime()) return { session: s };
-      const store = async (session: CachedSession) => {
-        await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-        await fs.chmod(dir, 0o700);
-        const c = session.credentials;
-        const body = { version: VERSION, ...session, credentials: { ...c, expiration: c.expiration.toISOString() } };
-        await writeFileAtomic(fileOf(key), JSON.stringify(body), { mode: 0o600 });
-      };
-      return { lease: { put: store, release: async () => {} } };
+    async acquire(key, validUntil, profile): Promise<Acquired> {
+      const fresh = (s: CachedSession | undefined): s is CachedSession => s !== undefined && s.credentials.expiration.getTime() >= validUntil.getTime();
+      const file = fileOf(key);
+      const lock = lockOf(key);
+      const deadline = Date.now() + waitMs;
+      let dirReady = false;
+      for (;;) {
+        const s = await read(file);
+        if (fresh(s)) return { session: s };
+        if (!dirReady) {
+          await ensureDir();
+          dirReady = true;
+        }
+        const nonce = await createLock(lock, { profile });
+        if (nonce !== undefined) {
+          // Whoever held the lock before may have stored the session between the read above and now.
+          const again = await read(file);
+          if (fresh(again)) {
+            await removeLock(lock, nonce);
+            return { session: again };
+          }
+          return { lease: fileLease(file, lock, nonce) };
+        }
+        const info = await readLock(lock);
+        if (info === undefined) continue; // released between the attempt and the look
+        const now = Date.now();
+        if (isStale(info, now)) {
+          await breakLock(lock, info);
+          continue;
+        }
+        if (now >= deadline) throw busyError(info.pid, profile, now - info.started);
+        await sleep(Math.min(pollMs + Math.random() * pollMs, Math.max(1, deadline - now)));
+      }
     },
     async forget(profile) {
       let n = 0;
@@ -61,32 +116,45 @@ export function fileCache(dir: string): SessionCache {
       return n;
     },
     async list() {
-      const out: Array<{ key: string; session: CachedSession }> = [];
+      const out: SessionInfo[] = [];
       for (const f of await entries()) {
         const s = await read(path.join(dir, f));
-        if (s !== undefined) out.push({ key: f.slice(0, -5), session: s });
+        if (s !== undefined) out.push(sessionInfo(f.slice(0, -5), s));
       }
       return out;
     },
   };
+
+  function fileLease(file: string, lock: string, nonce: string): Lease {
+    let done = false;
+    return {
+      async put(session) {
+        if (done) return;
+        done = true;
+        try {
+          await writeFileAtomic(file, JSON.stringify({ version: VERSION, ...sessionToJson(session) }), { mode: 0o600 });
+        } finally {
+          await removeLock(lock, nonce);
+        }
+      },
+      async release() {
+        if (done) return;
+        done = true;
+        await removeLock(lock, nonce);
+      },
+    };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 function decode(text: string): CachedSession | undefined {
   try {
     const o = JSON.parse(text) as Record<string, unknown>;
-    const c = o.credentials as Record<string, unknown> | undefined;
-    if (o.version !== VERSION || (o.kind !== 'mfa-session' && o.kind !== 'role') || !Array.isArray(o.profiles) || typeof o.subject !== 'string') return undefined;
-    if (!c || typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string' || typeof c.sessionToken !== 'string' || typeof c.expiration !== 'string') return undefined;
-    const expiration = new Date(c.expiration);
-    if (isNaN(expiration.getTime())) return undefined;
-    const session: CachedSession = {
-      kind: o.kind,
-      profiles: o.profiles.map(String),
-      subject: o.subject,
-      credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration },
-    };
-    if (typeof o.sourceKeyId === 'string') session.sourceKeyId = o.sourceKeyId;
-    return session;
+    if (typeof o !== 'object' || o === null || o.version !== VERSION) return undefined;
+    return sessionFromJson(o);
   } catch {
     return undefined;
   }

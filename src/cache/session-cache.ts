@@ -42,8 +42,22 @@ export interface SessionCache {
   acquire(key: string, validUntil: Date, profile: string): Promise<Acquired>;
   /** Forgets every session that involves `profile`, or all when undefined; returns how many. */
   forget(profile?: string): Promise<number>;
-  /** What is held, without waiting for anything. */
-  list(): Promise<Array<{ key: string; session: CachedSession }>>;
+  /** What is held, without waiting for anything, and without any secret. */
+  list(): Promise<SessionInfo[]>;
+}
+
+/** A cached session as `status` shows it: what and until when, never the secret parts. */
+export interface SessionInfo {
+  key: string;
+  kind: CachedSession['kind'];
+  subject: string;
+  profiles: string[];
+  accessKeyId: string;
+  expiration: Date;
+}
+
+export function sessionInfo(key: string, s: CachedSession): SessionInfo {
+  return { key, kind: s.kind, subject: s.subject, profiles: s.profiles, accessKeyId: s.credentials.accessKeyId, expiration: s.credentials.expiration };
 }
 
 /**

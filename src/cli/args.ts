@@ -14,6 +14,11 @@ export type Command =
   | { name: 'setup'; profile: string; as?: string }
   | { name: 'env'; profile?: string; shell?: Shell; unset: boolean; mfaToken?: string; duration?: number }
   | { name: 'completion'; shell: 'bash' | 'zsh' | 'fish' }
+  | { name: 'status'; json: boolean }
+  | { name: 'doctor' }
+  | { name: 'policy'; profile?: string; account?: string; partition?: string }
+  | { name: 'demo'; yes: boolean }
+  | { name: 'agent'; action: 'status' | 'stop' }
   | { name: 'profiles' }
   | { name: 'help'; text: string }
   | { name: 'version' };
@@ -29,12 +34,16 @@ export interface Parsed {
  */
 export function parseDuration(text: string): number {
   const t = text.trim();
-  if (/^\d+$/.test(t)) return Number(t);
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
-  if (m === null || t === '') {
+  if (!/^\d+$/.test(t) && (m === null || t === '')) {
     throw new MfaLoginError('E_USAGE', `--duration ${JSON.stringify(text)} is not a duration`, { hint: 'use seconds (3600) or a form like 12h, 90m, 1h30m' });
   }
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  const seconds = /^\d+$/.test(t) ? Number(t) : Number(m![1] ?? 0) * 3600 + Number(m![2] ?? 0) * 60 + Number(m![3] ?? 0);
+  // GetSessionToken's limits for an IAM user.
+  if (seconds < 900 || seconds > 129600) {
+    throw new MfaLoginError('E_USAGE', `--duration ${text} is out of range: an MFA session lasts from 15 minutes (900) to 36 hours (129600)`);
+  }
+  return seconds;
 }
 
 export async function parseArgs(argv: string[], version: string): Promise<Parsed> {
@@ -148,6 +157,22 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
           .example('$0 completion fish > ~/.config/fish/completions/mfa-login.fish', ''),
       (a: Record<string, unknown>) => set({ name: 'completion', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' }),
     )
+    .command('status', 'profiles, where their keys live, and the time left on their sessions', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 status', ''), (a: Record<string, unknown>) => set({ name: 'status', json: a.json === true }))
+    .command('doctor', 'check the keychain, config files, clock and credential_process hooks', (y: any) => y.example('$0 doctor', 'one line per check, with the fix when it fails'), () => set({ name: 'doctor' }))
+    .command(
+      'policy [profile]',
+      'print the IAM policy that makes MFA mandatory, and a role trust policy that demands it',
+      (y: any) =>
+        y
+          .positional('profile', { type: 'string', describe: 'take the account and partition from this profile\'s MFA device' })
+          .option('account', { type: 'string', describe: 'the 12-digit account id to fill in' })
+          .option('partition', { type: 'string', choices: ['aws', 'aws-us-gov', 'aws-cn'], describe: 'the partition to fill in' })
+          .example('$0 policy alice', ''),
+      (a: Record<string, unknown>) =>
+        set({ name: 'policy', ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...(a.account !== undefined ? { account: String(a.account) } : {}), ...(a.partition !== undefined ? { partition: String(a.partition) } : {}) }),
+    )
+    .command('demo', 'the whole flow against a local STS, in a throw-away HOME (no AWS account needed)', (y: any) => y.option('yes', { alias: 'y', type: 'boolean', describe: 'accept the shown code instead of typing it' }).example('$0 demo --yes', ''), (a: Record<string, unknown>) => set({ name: 'demo', yes: a.yes === true }))
+    .command('agent <action>', 'the session agent: status or stop', (y: any) => y.positional('action', { type: 'string', choices: ['status', 'stop'] }), (a: Record<string, unknown>) => set({ name: 'agent', action: String(a.action) as 'status' | 'stop' }))
     // For the completion scripts: profile names, one a line.
     .command('__profiles', false as unknown as string, {}, () => set({ name: 'profiles' }))
     .command('$0 [profile]', false as unknown as string, loginOptions, loginCommand)

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot, packageVersion } from './package-root.js';
 import type { Deps } from '../deps.js';
 import { EXIT, MfaLoginError } from '../errors.js';
 import { parseArgs, parseEnvArgs, type Command } from './args.js';
@@ -13,7 +15,8 @@ import type { Sts } from '../sts/sts.js';
 /** Runs one command; returns the exit status. Everything that prints an error is here. */
 export async function main(argv: string[], deps: Deps, debug: boolean, tool: Tool = 'mfa-login'): Promise<number> {
   try {
-    const { command } = tool === 'mfa-env' ? await parseEnvArgs(argv, version()) : await parseArgs(argv, version());
+    checkSettings(deps.env);
+    const command = quickParse(tool, argv) ?? (tool === 'mfa-env' ? await parseEnvArgs(argv, packageVersion()) : await parseArgs(argv, packageVersion())).command;
     return (await dispatch(deps, command)) ?? EXIT.ok;
   } catch (e) {
     return report(deps, e, debug, tool);
@@ -27,7 +30,7 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
       deps.stdout(`${c.text}\n`);
       return;
     case 'version':
-      deps.stdout(`${version()}\n`);
+      deps.stdout(`${packageVersion()}\n`);
       return;
     case 'login':
       return (await import('./commands/login.js')).login(deps, c);
@@ -48,8 +51,18 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
     case 'exec':
       return (await import('./commands/exec.js')).exec(deps, c);
     case 'completion':
-      deps.stdout(readFileSync(new URL(`../../../completions/mfa-login.${c.shell}`, import.meta.url), 'utf8'));
+      deps.stdout(readFileSync(path.join(packageRoot(), 'completions', `mfa-login.${c.shell}`), 'utf8'));
       return;
+    case 'status':
+      return (await import('./commands/status.js')).status(deps, { json: c.json });
+    case 'doctor':
+      return (await import('./commands/doctor.js')).doctor(deps);
+    case 'policy':
+      return (await import('./commands/policy.js')).policy(deps, c);
+    case 'demo':
+      return (await import('./commands/demo.js')).demo(deps, { yes: c.yes });
+    case 'agent':
+      return (await import('./commands/agent.js')).agent(deps, c.action);
     case 'profiles': {
       const { readProfiles } = await import('./profiles-io.js');
       const names = [...(await readProfiles(deps)).profiles.keys()].sort();
@@ -58,6 +71,23 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
     }
     case 'setup':
       return (await import('./commands/setup.js')).setup(deps, { profile: c.profile, ...(c.as !== undefined ? { name: c.as } : {}) });
+  }
+}
+
+/**
+ * Settings that choose parts are checked up front: those parts are only opened when needed, and a
+ * typo should not go unnoticed until the first cache miss.
+ */
+function checkSettings(env: Deps['env']): void {
+  const cache = env.MFA_LOGIN_CACHE;
+  if (cache && cache !== 'agent' && cache !== 'file' && cache !== 'none') {
+    throw new MfaLoginError('E_USAGE', `MFA_LOGIN_CACHE=${cache} is not a cache mode`, { hint: 'use MFA_LOGIN_CACHE=agent (the default), file or none' });
+  }
+  const backend = env.MFA_LOGIN_BACKEND;
+  if (backend && backend !== 'keychain' && backend !== 'file') {
+    throw new MfaLoginError('E_USAGE', `MFA_LOGIN_BACKEND=${JSON.stringify(backend)} is not a secret store: use "keychain" or "file"`, {
+      hint: 'unset MFA_LOGIN_BACKEND to keep keys in the OS keychain, or set MFA_LOGIN_BACKEND=file for an encrypted file',
+    });
   }
 }
 
@@ -75,10 +105,18 @@ export function report(deps: Deps, e: unknown, debug: boolean, tool: Tool = 'mfa
   return EXIT.internal;
 }
 
-let cachedVersion: string | undefined;
-function version(): string {
-  cachedVersion ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  return cachedVersion;
+/**
+ * The two calls that run on every AWS request (credential_process, and mfa-env in a prompt hook)
+ * are recognised without loading the argument parser; anything else goes to yargs.
+ */
+export function quickParse(tool: Tool, argv: string[]): Command | undefined {
+  const plain = (a: string | undefined) => a !== undefined && a !== '' && !a.startsWith('-');
+  if (tool === 'mfa-login') {
+    return argv.length === 2 && argv[0] === 'credential-process' && plain(argv[1]) ? { name: 'credential-process', profile: argv[1]! } : undefined;
+  }
+  if (argv.length === 0) return { name: 'env', unset: false };
+  if (argv.length === 1 && plain(argv[0])) return { name: 'env', unset: false, profile: argv[0]! };
+  return undefined;
 }
 
 /** Entry point of the `mfa-login` and `mfa-env` commands. */
@@ -91,7 +129,11 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
   const deps: Deps = realDeps({
     debug,
     secrets: () => (store ??= openSecretStore({ env: process.env, homeDir: deps.homeDir, askPassphrase: (p) => deps.terminal.askSecret(p.trim()) })),
-    sts: () => (sts ??= awsSdkSts({ debug: deps.debug })),
+    sts: () =>
+      (sts ??= awsSdkSts({
+        debug: deps.debug,
+        onClockSkew: (s) => deps.stderr(`mfa-login: warning: this computer's clock is ${Math.abs(s)}s ${s > 0 ? 'ahead of' : 'behind'} AWS; MFA codes and signatures will start to fail (enable NTP: timedatectl set-ntp true)\n`),
+      })),
   });
   process.on('SIGINT', () => process.exit(EXIT.interrupted));
   process.exitCode = await main(argv, deps, debug, tool);

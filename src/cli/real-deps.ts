@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import { fileCache } from '../cache/file-cache.js';
+import { fileCache, fileCacheOptions } from '../cache/file-cache.js';
+import { agentCache, agentOptions } from '../agent/client.js';
 import { noCache, type SessionCache } from '../cache/session-cache.js';
 import { controllingTerminal } from '../terminal/terminal.js';
 import { runProcess } from '../mfa/run-process.js';
@@ -92,10 +93,12 @@ export function realDeps(options: { debug: boolean; secrets: () => SecretStore; 
     sts: options.sts,
     cache: () => {
       if (cache === undefined) {
-        const mode = env.MFA_LOGIN_CACHE || 'file';
-        if (mode === 'none') cache = noCache;
-        else if (mode === 'file') cache = fileCache(cacheDir(env, homeDir));
-        else throw new MfaLoginError('E_USAGE', `MFA_LOGIN_CACHE=${mode} is not a cache mode`, { hint: 'use MFA_LOGIN_CACHE=file or MFA_LOGIN_CACHE=none' });
+        const mode = env.MFA_LOGIN_CACHE || 'agent';
+        const dir = cacheDir(env, homeDir);
+        if (mode === 'agent') cache = agentCache(agentOptions(env, dir));
+        else if (mode === 'file') cache = fileCache(dir, fileCacheOptions(env));
+        else if (mode === 'none') cache = noCache;
+        else throw new MfaLoginError('E_USAGE', `MFA_LOGIN_CACHE=${mode} is not a cache mode`, { hint: 'use MFA_LOGIN_CACHE=agent (the default), file or none' });
       }
       return cache;
     },

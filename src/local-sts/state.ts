@@ -13,10 +13,11 @@ export class ServerState {
   readonly roles = new Map<string, LocalStsRole>();
   /** Long-term and issued keys, by access key id. */
   readonly keys = new Map<string, KeyRecord>();
-  readonly mfa = new MfaVerifier();
+  readonly mfa: MfaVerifier;
 
-  constructor(users: LocalStsUser[], roles: LocalStsRole[]) {
+  constructor(users: LocalStsUser[], roles: LocalStsRole[], allowCodeReuse = false) {
     this.users = users;
+    this.mfa = new MfaVerifier(allowCodeReuse);
     for (const user of users) {
       this.keys.set(user.accessKeyId, {
         accessKeyId: user.accessKeyId,

@@ -41,6 +41,8 @@ export interface LocalStsOptions {
   now?: () => number;
   users: LocalStsUser[];
   roles?: LocalStsRole[];
+  /** Accept a code more than once (unlike AWS): only for benchmarks that repeat the cold path. */
+  allowCodeReuse?: boolean;
 }
 
 export interface LocalStsLogEntry {

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { resolveChain, type ChainPlan } from '../../config/chain.js';
-import type { CachedSession } from '../../cache/session-cache.js';
+import type { SessionInfo } from '../../cache/session-cache.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { formatTable } from '../../terminal/table.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
@@ -65,7 +65,7 @@ export async function status(deps: Deps, input: StatusInput): Promise<void> {
     if (!(e instanceof MfaLoginError)) throw e;
     storeProblem = e.message;
   }
-  const sessions = (await cache.list()).map((e) => e.session);
+  const sessions = await cache.list();
 
   const names = new Set<string>(stored ?? []);
   for (const s of sessions) for (const p of s.profiles) names.add(p);
@@ -154,15 +154,15 @@ export function formatLeft(ms: number): string {
   return `${s}s`;
 }
 
-function view(s: CachedSession, now: number): SessionView {
-  const left = s.credentials.expiration.getTime() - now;
-  return { expiration: toRfc3339(s.credentials.expiration), secondsLeft: Math.max(0, Math.floor(left / 1000)), expired: left <= 0, accessKeyId: s.credentials.accessKeyId };
+function view(s: SessionInfo, now: number): SessionView {
+  const left = s.expiration.getTime() - now;
+  return { expiration: toRfc3339(s.expiration), secondsLeft: Math.max(0, Math.floor(left / 1000)), expired: left <= 0, accessKeyId: s.accessKeyId };
 }
 
 /** The session that lasts longest, among those matching `prefer` if any do. */
-function latest(sessions: CachedSession[], prefer: (s: CachedSession) => boolean = () => true): CachedSession | undefined {
+function latest(sessions: SessionInfo[], prefer: (s: SessionInfo) => boolean = () => true): SessionInfo | undefined {
   const pool = sessions.some(prefer) ? sessions.filter(prefer) : sessions;
-  return pool.reduce<CachedSession | undefined>((a, b) => (a === undefined || b.credentials.expiration > a.credentials.expiration ? b : a), undefined);
+  return pool.reduce<SessionInfo | undefined>((a, b) => (a === undefined || b.expiration > a.expiration ? b : a), undefined);
 }
 
 /** Users first, each followed by the roles reached from it; broken profiles last. */

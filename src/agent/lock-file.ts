@@ -1,0 +1,119 @@
+import { promises as fs, constants, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Lock files shared by the file cache (one per session key) and the agent (one per socket, held
+ * for the agent's whole life, so it doubles as its pid file). A lock is a file created with
+ * O_EXCL holding `{pid, started, nonce, ...}`; nothing secret, no hostname.
+ */
+
+/** What a lock file says about its holder. */
+export interface LockInfo {
+  pid?: number;
+  /** When it was taken, ms since the epoch (the file's mtime when the content is unreadable). */
+  started: number;
+  nonce?: string;
+  /** Any other fields the holder wrote (the file cache writes the profile). */
+  fields: Record<string, unknown>;
+  /** To tell this very lock file from a later one with the same name. */
+  ino: number;
+  mtimeMs: number;
+  raw: string;
+}
+
+/**
+ * A lock file that is empty or unreadable is one whose creator has not written it yet, or died in
+ * the microseconds between creating and writing it: after this long it is the latter.
+ */
+export const UNWRITTEN_LOCK_GRACE_MS = 2000;
+
+/** Takes the lock; returns its nonce, or undefined when it exists already. */
+export async function createLock(lock: string, fields: Record<string, unknown> = {}): Promise<string | undefined> {
+  const nonce = randomBytes(8).toString('hex');
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw e;
+  }
+  try {
+    await handle.writeFile(JSON.stringify({ ...fields, pid: process.pid, started: Date.now(), nonce }));
+  } finally {
+    await handle.close();
+  }
+  return nonce;
+}
+
+export async function readLock(lock: string): Promise<LockInfo | undefined> {
+  let raw: string;
+  let st: Stats;
+  try {
+    const handle = await fs.open(lock, 'r');
+    try {
+      st = await handle.stat();
+      raw = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const info: LockInfo = { started: st.mtimeMs, fields: {}, ino: st.ino, mtimeMs: st.mtimeMs, raw };
+  try {
+    const o = JSON.parse(raw) as Record<string, unknown>;
+    if (typeof o === 'object' && o !== null) {
+      info.fields = o;
+      if (Number.isSafeInteger(o.pid) && (o.pid as number) > 0) info.pid = o.pid as number;
+      if (typeof o.started === 'number' && Number.isFinite(o.started)) info.started = o.started;
+      if (typeof o.nonce === 'string') info.nonce = o.nonce;
+    }
+  } catch {
+    // not written yet, or cut short: judged by its age
+  }
+  return info;
+}
+
+/** True for a lock that was never written (and is past the grace) or whose holder is gone. */
+export function holderGone(info: LockInfo, now = Date.now()): boolean {
+  if (info.pid === undefined) return now - info.mtimeMs > UNWRITTEN_LOCK_GRACE_MS;
+  return !alive(info.pid);
+}
+
+/** Removes the lock only while it is still this holder's (after a takeover it is someone else's). */
+export async function removeLock(lock: string, nonce: string): Promise<void> {
+  const info = await readLock(lock).catch(() => undefined);
+  if (info?.nonce === nonce) await fs.rm(lock, { force: true });
+}
+
+/**
+ * Removes a lock judged stale. It is renamed away first (atomic), so that of several waiters that
+ * judged the same lock stale only one removes it. If what got renamed is not the lock that was
+ * judged (it was broken and taken again in between), it is put back with link(), which fails
+ * harmlessly if yet another lock has appeared since.
+ */
+export async function breakLock(lock: string, seen: LockInfo): Promise<void> {
+  const aside = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await fs.rename(lock, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  const moved = await readLock(aside).catch(() => undefined);
+  if (moved !== undefined && (moved.ino !== seen.ino || moved.mtimeMs !== seen.mtimeMs || moved.raw !== seen.raw)) {
+    await fs.link(aside, lock).catch(() => {});
+  }
+  await fs.rm(aside, { force: true });
+}
+
+/** Whether a process with this pid exists. EPERM means it does, under another user. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}

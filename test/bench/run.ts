@@ -1,0 +1,129 @@
+/**
+ * `npm run bench`: times the cached credential paths against a bare Node start, in one run, on
+ * this machine. A temporary HOME, the local STS, keys in the encrypted-file store (so the keychain
+ * plays no part in either side), caches filled first. Wall time and peak memory are medians of
+ * interleaved rounds, so a busy moment hurts every command alike. Writes the figures as JSON.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { startLocalSts } from '../../src/local-sts/server.js';
+import { totp } from '../../src/local-sts/totp.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const MFA_LOGIN = path.join(ROOT, 'bin/mfa-login.js');
+const MFA_ENV = path.join(ROOT, 'bin/mfa-env.js');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const TIME = '/usr/bin/time';
+const AWS = '/usr/bin/aws';
+
+const seed = 'JBSWY3DPEHPK3PXPBENCHSEEDAAAAAAA';
+const bench = {
+  userName: 'bench',
+  accountId: '111111111111',
+  accessKeyId: 'AKIABENCH00000000001',
+  secretAccessKey: 'benchSecret/+benchSecret/+benchSecret/+b',
+  mfaDevices: [{ serial: 'arn:aws:iam::111111111111:mfa/bench', seed }],
+};
+const ROLE = 'arn:aws:iam::222222222222:role/Admin';
+
+interface Command {
+  name: string;
+  argv: string[];
+  env?: Record<string, string>;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const sts = await startLocalSts({ users: [bench], roles: [{ roleArn: ROLE, requireMfa: true }], allowCodeReuse: true });
+  const home = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-bench-'));
+  mkdirSync(path.join(home, '.aws'));
+  writeFileSync(path.join(home, '.aws/config'), `[profile bench]\nmfa_serial = ${bench.mfaDevices[0]!.serial}\nregion = us-east-1\n\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = bench\nregion = eu-west-1\n`);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LANG: 'C.UTF-8',
+    AWS_ENDPOINT_URL: sts.url,
+    AWS_REGION: 'us-east-1',
+    MFA_LOGIN_BACKEND: 'file',
+    MFA_LOGIN_FILE_PASSPHRASE: 'bench passphrase',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    MFA_LOGIN_AGENT_IDLE: '600',
+  };
+  const fileEnv = { MFA_LOGIN_CACHE: 'file' };
+  const run = (argv: string[], extra: Record<string, string> = {}, input?: string) => {
+    const r = spawnSync(argv[0]!, argv.slice(1), { env: { ...env, ...extra }, input: input ?? '', encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+    return r.stdout;
+  };
+  const node = process.execPath;
+  try {
+    run([node, MFA_LOGIN, 'add', 'bench', '--yes'], {}, `${bench.accessKeyId}\n${bench.secretAccessKey}\n`);
+    run([node, MFA_LOGIN, 'session', 'prod', '--mfa-token', totp(seed, Date.now())]);
+    run([node, MFA_LOGIN, 'session', 'prod', '--mfa-token', totp(seed, Date.now())], fileEnv);
+    run([node, MFA_LOGIN, 'login', 'bench', '--to', 'bench-keys', '--mfa-token', totp(seed, Date.now())], fileEnv);
+
+    const commands: Command[] = [
+      { name: 'node -e 0', argv: [node, '-e', '0'] },
+      { name: 'credential-process prod (agent cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'] },
+      { name: 'credential-process prod (file cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'], env: fileEnv },
+      { name: 'mfa-env prod (agent cache)', argv: [node, MFA_ENV, 'prod'] },
+      { name: 'mfa-env prod (file cache)', argv: [node, MFA_ENV, 'prod'], env: fileEnv },
+      { name: 'cold: credential-process prod --mfa-token (no cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod', '--mfa-token', totp(seed, Date.now())], env: { MFA_LOGIN_CACHE: 'none' } },
+      { name: 'node + import @aws-sdk/client-sts', argv: [node, '--input-type=module', '-e', "await import('@aws-sdk/client-sts')"] },
+    ];
+    if (existsSync(AWS)) commands.push({ name: 'aws configure export-credentials (AWS CLI v2)', argv: [AWS, 'configure', 'export-credentials', '--profile', 'bench-keys'] });
+    const memory = existsSync(TIME);
+
+    const wall = new Map<string, number[]>(commands.map((c) => [c.name, []]));
+    const rss = new Map<string, number[]>(commands.map((c) => [c.name, []]));
+    for (const c of commands) run(c.argv, c.env); // warm the page cache and the agent
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const c of commands) {
+        // The cold path's code must be current; the local STS here accepts it again.
+        const argv = c.argv.map((a, i) => (c.argv[i - 1] === '--mfa-token' ? totp(seed, Date.now()) : a));
+        const t0 = performance.now();
+        const r = spawnSync(argv[0]!, argv.slice(1), { env: { ...env, ...c.env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        wall.get(c.name)!.push(performance.now() - t0);
+        if (r.status !== 0) throw new Error(`${c.name} failed: ${r.stderr}`);
+        if (memory) {
+          const m = spawnSync(TIME, ['-f', '%M', ...argv], { env: { ...env, ...c.env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+          rss.get(c.name)!.push(Number(m.stderr.trim().split('\n').pop()) / 1024);
+        }
+      }
+    }
+
+    const base = { wall: median(wall.get(commands[0]!.name)!), rss: memory ? median(rss.get(commands[0]!.name)!) : NaN };
+    const results = commands.map((c) => {
+      const w = median(wall.get(c.name)!);
+      const m = memory ? median(rss.get(c.name)!) : NaN;
+      return { name: c.name, medianMs: +w.toFixed(1), ratio: +(w / base.wall).toFixed(2), peakRssMiB: memory ? +m.toFixed(1) : null, rssRatio: memory ? +(m / base.rss).toFixed(2) : null };
+    });
+    const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+    const width = Math.max(...results.map((r) => r.name.length));
+    process.stdout.write(`mfa-login benchmark: ${ROUNDS} interleaved rounds, medians\n${machine}\n\n`);
+    process.stdout.write(`${'command'.padEnd(width)}  wall ms  × node  peak MiB  × node\n`);
+    for (const r of results) {
+      process.stdout.write(`${r.name.padEnd(width)}  ${r.medianMs.toFixed(1).padStart(7)}  ${r.ratio.toFixed(2).padStart(6)}  ${r.peakRssMiB === null ? '      -' : r.peakRssMiB.toFixed(1).padStart(8)}  ${r.rssRatio === null ? '     -' : r.rssRatio.toFixed(2).padStart(6)}\n`);
+    }
+    if (!memory) process.stdout.write('\n(peak memory needs GNU time at /usr/bin/time: apt-get install time)\n');
+    const out = path.join(ROOT, 'dist/bench/results.json');
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, rounds: ROUNDS, results }, null, 2)}\n`);
+    process.stdout.write(`\nwritten to ${path.relative(process.cwd(), out)}\n`);
+  } finally {
+    spawnSync(process.execPath, [MFA_LOGIN, 'agent', 'stop'], { env });
+    await sts.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+await main();
