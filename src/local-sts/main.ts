@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     host: fixture.host ?? '127.0.0.1',
     users: fixture.users,
     roles: fixture.roles ?? [],
+    allowCodeReuse: fixture.allowCodeReuse === true,
   });
   process.stdout.write(JSON.stringify({ url: sts.url }) + '\n');
   await new Promise<void>((resolve) => {

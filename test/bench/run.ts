@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { startLocalSts } from '../../src/local-sts/server.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { totp } from '../../src/local-sts/totp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -43,8 +44,13 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const sts = await startLocalSts({ users: [bench], roles: [{ roleArn: ROLE, requireMfa: true }], allowCodeReuse: true });
   const home = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-bench-'));
+  // The STS runs in its own process: the timed runs below block this one.
+  const fixture = path.join(home, 'sts.json');
+  writeFileSync(fixture, JSON.stringify({ users: [bench], roles: [{ roleArn: ROLE, requireMfa: true }], allowCodeReuse: true }));
+  const stsProcess = spawn(process.execPath, [path.join(ROOT, 'dist/src/local-sts/main.js'), fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(stsProcess.stdout!, 'data')) as [Buffer];
+  const sts = { url: (JSON.parse(line.toString()) as { url: string }).url, close: async () => void stsProcess.kill('SIGTERM') };
   mkdirSync(path.join(home, '.aws'));
   writeFileSync(path.join(home, '.aws/config'), `[profile bench]\nmfa_serial = ${bench.mfaDevices[0]!.serial}\nregion = us-east-1\n\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = bench\nregion = eu-west-1\n`);
   const env: Record<string, string> = {
