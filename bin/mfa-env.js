@@ -1,3 +1,8 @@
 #!/usr/bin/env node
-import { run } from '../dist/bundle/mfa-login.js';
-await run(process.argv.slice(2), 'mfa-env');
+'use strict';
+// CommonJS on purpose (bin/package.json): a cached `mfa-env [profile]` is answered by the small
+// fast path without starting Node's ES module loader; everything else loads the CLI.
+const argv = process.argv.slice(2);
+require('../dist/bundle/fast.cjs')
+  .fastPath('mfa-env', argv)
+  .then((answered) => answered || import('../dist/bundle/mfa-login.js').then((cli) => cli.run(argv, 'mfa-env')));

@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
 import type { SessionJson } from './session-json.js';
 
@@ -14,6 +13,7 @@ import type { SessionJson } from './session-json.js';
  *   in line. The line moves when the holder puts (everyone the session satisfies gets it), when it
  *   releases, when its connection closes (a dead process), or after the longest lease (the next
  *   in line gets the lease). After waitMs in line: {ok: false, code: 'busy', holder}.
+ * peek {key, validUntil} -> {session} or {session: null}: never a lease, never a wait.
  * put {key, session} -> {} stores the session (from anyone; it ends the lease if this
  *   connection holds it). release {key} -> {}. forget {profile?} -> {count}.
  * list -> {sessions: SessionSummary[]} (no secrets). status -> AgentStatusReply. stop -> {} and
@@ -30,6 +30,7 @@ export const SOCKET_PATH_MAX = process.platform === 'linux' ? 107 : 103;
 export type Request =
   /** validUntil: RFC 3339. waitMs: how long to wait for another holder before a `busy` error. */
   | { id: number; op: 'acquire'; key: string; validUntil: string; profile: string; pid?: number; waitMs?: number }
+  | { id: number; op: 'peek'; key: string; validUntil: string }
   | { id: number; op: 'put'; key: string; session: SessionJson }
   | { id: number; op: 'release'; key: string }
   | { id: number; op: 'forget'; profile?: string }
@@ -69,6 +70,7 @@ export interface AgentStatusReply {
 
 export type Reply =
   | { id: number; ok: true; session: SessionJson }
+  | { id: number; ok: true; session: null }
   | { id: number; ok: true; lease: true }
   | { id: number; ok: true; count: number }
   | { id: number; ok: true; sessions: SessionSummary[] }
@@ -77,13 +79,7 @@ export type Reply =
   | { id: number | null; ok: false; code: 'busy'; error: string; holder: Holder }
   | { id: number | null; ok: false; code: 'bad-request' | 'too-long'; error: string };
 
-/**
- * Where the agent listens: in the per-user runtime directory when there is one (tmpfs, cleared
- * at logout, the place ssh-agent and gpg-agent use), else next to the file cache.
- */
-export function agentSocketPath(env: Record<string, string | undefined>, cacheDir: string): string {
-  return env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'mfa-login', 'agent.sock') : path.join(cacheDir, 'agent.sock');
-}
+export { agentSocketPath } from './socket-path.js';
 
 export function checkSocketPathLength(socket: string): void {
   const bytes = Buffer.byteLength(socket);

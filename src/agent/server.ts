@@ -48,6 +48,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * arrival order and are answered when the holder stores a session (everyone it satisfies gets
  * it), gives up, disconnects, or runs past the longest lease (the next waiter gets the lease).
  */
+/** Keys are JSON texts naming a chain; this bounds them well above any real chain. */
+const MAX_KEY = 16384;
+
 export function agentServer(options: AgentServerOptions): net.Server {
   const started = new Date();
   const sessions = new Map<string, Held>();
@@ -148,7 +151,7 @@ export function agentServer(options: AgentServerOptions): net.Server {
   const acquire = (conn: Connection, id: number, r: Record<string, unknown>) => {
     const key = r.key;
     const validUntil = typeof r.validUntil === 'string' ? Date.parse(r.validUntil) : NaN;
-    if (typeof key !== 'string' || key === '' || key.length > 256 || isNaN(validUntil) || typeof r.profile !== 'string') {
+    if (typeof key !== 'string' || key === '' || key.length > MAX_KEY || isNaN(validUntil) || typeof r.profile !== 'string') {
       return send(conn, { id, ok: false, code: 'bad-request', error: 'acquire needs key, validUntil (RFC 3339) and profile' });
     }
     const holder: Holder = { profile: r.profile, since: new Date().toISOString() };
@@ -181,6 +184,13 @@ export function agentServer(options: AgentServerOptions): net.Server {
     switch (r.op) {
       case 'acquire':
         return acquire(conn, id, r);
+      case 'peek': {
+        // The cached credential path: a session if there is one, never a lease or a wait.
+        const validUntil = typeof r.validUntil === 'string' ? Date.parse(r.validUntil) : NaN;
+        if (typeof r.key !== 'string' || r.key.length > MAX_KEY || isNaN(validUntil)) return send(conn, { id, ok: false, code: 'bad-request', error: 'peek needs key and validUntil' });
+        const held = live(r.key);
+        return send(conn, { id, ok: true, session: held !== undefined && held.session.credentials.expiration.getTime() >= validUntil ? held.json : null });
+      }
       case 'put': {
         const session = sessionFromJson(r.session);
         if (typeof r.key !== 'string' || r.key === '' || session === undefined) {

@@ -1,3 +1,4 @@
+import { keyFileName } from './key-file-name.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
@@ -36,24 +37,26 @@ export function fileCache(dir: string, options: FileCacheOptions = {}): SessionC
   const waitMs = options.waitTimeoutMs ?? DEFAULT_WAIT_SECONDS * 1000;
   const leaseMaxMs = options.leaseMaxMs ?? LEASE_MAX_MS;
   const pollMs = options.pollMs ?? 50;
-  const fileOf = (key: string) => path.join(dir, `${key}.json`);
-  const lockOf = (key: string) => path.join(dir, `${key}.lock`);
+  // Keys are long JSON texts; file names are their hashes.
+  const fileOf = (key: string) => path.join(dir, `${keyFileName(key)}.json`);
+  const lockOf = (key: string) => path.join(dir, `${keyFileName(key)}.lock`);
 
-  const read = async (file: string): Promise<CachedSession | undefined> => {
+  /** The session in `file`; when `key` is given, only if the entry was stored under that key. */
+  const read = async (file: string, key?: string): Promise<CachedSession | undefined> => {
     let text: string;
     try {
       text = await fs.readFile(file, 'utf8');
     } catch {
       return undefined;
     }
-    const session = decode(text);
-    if (session === undefined) await fs.rm(file, { force: true });
-    return session;
+    const entry = decode(text);
+    if (entry === undefined) await fs.rm(file, { force: true });
+    return entry !== undefined && (key === undefined || entry.key === key) ? entry.session : undefined;
   };
 
   const entries = async (): Promise<string[]> => {
     try {
-      return (await fs.readdir(dir)).filter((f) => /^[0-9a-f]{40}\.json$/.test(f));
+      return (await fs.readdir(dir)).filter((f) => /^[0-9a-f]{16}\.json$/.test(f));
     } catch {
       return [];
     }
@@ -76,7 +79,7 @@ export function fileCache(dir: string, options: FileCacheOptions = {}): SessionC
       const deadline = Date.now() + waitMs;
       let dirReady = false;
       for (;;) {
-        const s = await read(file);
+        const s = await read(file, key);
         if (fresh(s)) return { session: s };
         if (!dirReady) {
           await ensureDir();
@@ -85,12 +88,12 @@ export function fileCache(dir: string, options: FileCacheOptions = {}): SessionC
         const nonce = await createLock(lock, { profile });
         if (nonce !== undefined) {
           // Whoever held the lock before may have stored the session between the read above and now.
-          const again = await read(file);
+          const again = await read(file, key);
           if (fresh(again)) {
             await removeLock(lock, nonce);
             return { session: again };
           }
-          return { lease: fileLease(file, lock, nonce) };
+          return { lease: fileLease(key, file, lock, nonce) };
         }
         const info = await readLock(lock);
         if (info === undefined) continue; // released between the attempt and the look
@@ -118,21 +121,21 @@ export function fileCache(dir: string, options: FileCacheOptions = {}): SessionC
     async list() {
       const out: SessionInfo[] = [];
       for (const f of await entries()) {
-        const s = await read(path.join(dir, f));
-        if (s !== undefined) out.push(sessionInfo(f.slice(0, -5), s));
+        const entry = decode(await fs.readFile(path.join(dir, f), 'utf8').catch(() => ''));
+        if (entry !== undefined) out.push(sessionInfo(entry.key, entry.session));
       }
       return out;
     },
   };
 
-  function fileLease(file: string, lock: string, nonce: string): Lease {
+  function fileLease(key: string, file: string, lock: string, nonce: string): Lease {
     let done = false;
     return {
       async put(session) {
         if (done) return;
         done = true;
         try {
-          await writeFileAtomic(file, JSON.stringify({ version: VERSION, ...sessionToJson(session) }), { mode: 0o600 });
+          await writeFileAtomic(file, JSON.stringify({ version: VERSION, key, ...sessionToJson(session) }), { mode: 0o600 });
         } finally {
           await removeLock(lock, nonce);
         }
@@ -150,12 +153,14 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function decode(text: string): CachedSession | undefined {
+function decode(text: string): { key: string; session: CachedSession } | undefined {
   try {
     const o = JSON.parse(text) as Record<string, unknown>;
-    if (typeof o !== 'object' || o === null || o.version !== VERSION) return undefined;
-    return sessionFromJson(o);
+    if (typeof o !== 'object' || o === null || o.version !== VERSION || typeof o.key !== 'string') return undefined;
+    const session = sessionFromJson(o);
+    return session === undefined ? undefined : { key: o.key, session };
   } catch {
     return undefined;
   }
 }
+

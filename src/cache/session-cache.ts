@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { SessionCredentials } from '../credentials.js';
 
 /** A temporary session kept between invocations so one code lasts until the session expires. */
@@ -58,17 +57,6 @@ export interface SessionInfo {
 
 export function sessionInfo(key: string, s: CachedSession): SessionInfo {
   return { key, kind: s.kind, subject: s.subject, profiles: s.profiles, accessKeyId: s.credentials.accessKeyId, expiration: s.credentials.expiration };
-}
-
-/**
- * Cache keys are a hash of everything that changes what STS would hand out, so changing a role,
- * an external id or the MFA device in the config makes a new key rather than reusing a stale
- * session. The long-term key is not part of it: reading it would mean opening the keychain on
- * every cache hit; `add` and `remove` forget a profile's sessions instead.
- */
-export function cacheKey(parts: Record<string, string | number | undefined>): string {
-  const canonical = JSON.stringify(Object.keys(parts).sort().map((k) => [k, parts[k] ?? null]));
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 40);
 }
 
 const noLease: Lease = { put: async () => {}, release: async () => {} };

@@ -128,7 +128,17 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
   // imported on first use, so paths that never touch them never pay for loading them.
   const deps: Deps = realDeps({
     debug,
-    secrets: () => (store ??= openSecretStore({ env: process.env, homeDir: deps.homeDir, askPassphrase: (p) => deps.terminal.askSecret(p.trim()) })),
+    secrets: () =>
+      (store ??= openSecretStore({
+        env: process.env,
+        homeDir: deps.homeDir,
+        askPassphrase: async (p) => {
+          if (!deps.terminal.available()) {
+            throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', 'the key file needs its passphrase and there is no terminal to ask on', { hint: 'set MFA_LOGIN_FILE_PASSPHRASE, or run the command in a terminal' });
+          }
+          return deps.terminal.askSecret(p.trim());
+        },
+      })),
     sts: () =>
       (sts ??= awsSdkSts({
         debug: deps.debug,

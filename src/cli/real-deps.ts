@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
@@ -32,10 +31,8 @@ function firstInvalidUtf8(bytes: Buffer): number {
   return lo;
 }
 
-/** The cache directory: MFA_LOGIN_CACHE_DIR, else $XDG_CACHE_HOME/mfa-login, else ~/.cache/mfa-login. */
-export function cacheDir(env: Deps['env'], homeDir: string): string {
-  return env.MFA_LOGIN_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(homeDir, '.cache'), 'mfa-login');
-}
+export { cacheDir } from '../cache/cache-dir.js';
+import { cacheDir } from '../cache/cache-dir.js';
 
 /**
  * The real parts, built once per process. The keychain binding and the AWS SDK are loaded by the

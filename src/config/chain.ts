@@ -185,4 +185,10 @@ function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/** The account the chain's credentials act in: the last role's, else the MFA device's. */
+export function accountOf(plan: ChainPlan): string | undefined {
+  const arn = plan.roles.length > 0 ? plan.roles[plan.roles.length - 1]!.roleArn : plan.mfaSerial;
+  return arn === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
+}
+
 export const patterns = { MFA_ARN, ROLE_ARN, SESSION_NAME };

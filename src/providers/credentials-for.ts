@@ -1,14 +1,15 @@
-import type { ChainPlan, RoleStep, StsSettings } from '../config/chain.js';
+import type { ChainPlan, RoleStep } from '../config/chain.js';
 import type { LongTermKeys, SessionCredentials } from '../credentials.js';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
-import { cacheKey, type CachedSession } from '../cache/session-cache.js';
+import type { CachedSession } from '../cache/session-cache.js';
+import { chainKeys, merge, MIN_VALIDITY_MS } from './chain-keys.js';
+export { MIN_VALIDITY_MS } from './chain-keys.js';
+export { defaultSessionName } from './chain-keys.js';
 import type { CodeSource } from '../mfa/code-source.js';
-import { StsError, stsTarget, type StsTarget } from '../sts/sts.js';
+import { StsError, stsTarget } from '../sts/sts.js';
 import { explainStsError } from './sts-errors.js';
 
-/** botocore refreshes credentials 15 minutes before they expire; never hand out less. */
-export const MIN_VALIDITY_MS = 15 * 60 * 1000;
 /**
  * A session that is only used to call AssumeRole for the next hop need not last: a few minutes
  * cover the call. Refreshing parents 15 minutes early would cost an extra AssumeRole (or, for the
@@ -74,26 +75,7 @@ export async function credentialsFor(deps: Deps, plan: ChainPlan, options: Obtai
     }
   };
 
-  const sourceTarget = stsTarget(merge(plan.source.sts, plan.roles[0]?.sts), deps.env);
-  const mfaKey = cacheKey({ kind: 'mfa-session', profile: plan.source.profile, serial: plan.mfaSerial, where: place(sourceTarget) });
-  const roleKeys: string[] = [];
-  const roleSessionNames: string[] = [];
-  plan.roles.forEach((role, i) => {
-    const name = role.roleSessionName ?? defaultSessionName(plan);
-    roleSessionNames.push(name);
-    roleKeys.push(
-      cacheKey({
-        kind: 'role',
-        parent: i === 0 ? mfaKey : roleKeys[i - 1],
-        role: role.roleArn,
-        externalId: role.externalId,
-        sessionName: name,
-        sourceIdentity: role.sourceIdentity,
-        duration: role.durationSeconds,
-        serial: plan.mfaSerial,
-      }),
-    );
-  });
+  const { sourceTarget, mfaKey, roleKeys, roleSessionNames } = chainKeys(plan, deps.env);
 
   /**
    * The session for one cache key: from the cache when it lasts long enough, else made by `make`
@@ -217,29 +199,9 @@ function sessionSeconds(plan: ChainPlan, options: ObtainOptions): number {
   return s;
 }
 
-/**
- * CloudTrail should show who it was: the MFA device is named after the user by convention
- * (arn:aws:iam::111111111111:mfa/alice), so use that name; else the IAM user's profile name.
- */
-export function defaultSessionName(plan: ChainPlan): string {
-  const fromSerial = plan.mfaSerial?.startsWith('arn:') ? plan.mfaSerial.slice(plan.mfaSerial.lastIndexOf('/') + 1) : undefined;
-  const name = (fromSerial || plan.source.profile).replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
-  return name.length >= 2 ? name : `${name}-mfa-login`.slice(0, 64);
-}
-
 function pick(role: RoleStep) {
   return {
     ...(role.externalId !== undefined ? { externalId: role.externalId } : {}),
     ...(role.sourceIdentity !== undefined ? { sourceIdentity: role.sourceIdentity } : {}),
   };
-}
-
-function merge(primary: StsSettings, fallback: StsSettings | undefined): StsSettings {
-  return { ...(fallback ?? {}), ...primary };
-}
-
-/** Sessions are valid across a partition; an explicit endpoint (a test STS, a VPC endpoint) is its own place. */
-function place(t: StsTarget): string {
-  if (t.endpoint) return t.endpoint;
-  return t.region.startsWith('cn-') ? 'aws-cn' : t.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 }

@@ -1,3 +1,4 @@
+import { keyFileName } from '../../src/cache/key-file-name.js';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -35,11 +36,11 @@ test('a second caller waits for the lock and gets what the holder put; another k
   const dir = cacheDir(t);
   const [a, b, c] = [fileCache(dir), fileCache(dir), fileCache(dir)];
   const first = leaseOf(await a.acquire(KEY, inMinutes(15), 'alice'));
-  const lock = JSON.parse(readFileSync(path.join(dir, `${KEY}.lock`), 'utf8')) as Record<string, unknown>;
+  const lock = JSON.parse(readFileSync(path.join(dir, `${keyFileName(KEY)}.lock`), 'utf8')) as Record<string, unknown>;
   assert.equal(lock.pid, process.pid);
   assert.equal(typeof lock.started, 'number');
   assert.equal(lock.profile, 'alice');
-  assert.equal(statSync(path.join(dir, `${KEY}.lock`)).mode & 0o777, 0o600);
+  assert.equal(statSync(path.join(dir, `${keyFileName(KEY)}.lock`)).mode & 0o777, 0o600);
   assert.equal(statSync(dir).mode & 0o777, 0o700);
 
   const waiting = b.acquire(KEY, inMinutes(15), 'alice');
@@ -51,8 +52,8 @@ test('a second caller waits for the lock and gets what the holder put; another k
   assert.equal(await settledWithin(third, 250), false);
   await second.put(session('ASIASECOND'));
   assert.equal((await third).session?.credentials.accessKeyId, 'ASIASECOND');
-  assert.equal(existsSync(path.join(dir, `${KEY}.lock`)), false, 'put removes the lock');
-  assert.equal(statSync(path.join(dir, `${KEY}.json`)).mode & 0o777, 0o600);
+  assert.equal(existsSync(path.join(dir, `${keyFileName(KEY)}.lock`)), false, 'put removes the lock');
+  assert.equal(statSync(path.join(dir, `${keyFileName(KEY)}.json`)).mode & 0o777, 0o600);
 });
 
 test('16 processes at once in file mode: one lease, one session for all', async (t) => {
@@ -65,7 +66,7 @@ test('16 processes at once in file mode: one lease, one session for all', async 
   assert.equal(done.filter((d) => d.got === 'lease').length, 1, 'exactly one lease');
   assert.equal(new Set(done.map((d) => d.id)).size, 1, 'everyone has the same session');
   assert.deepEqual(await Promise.all(children.map((c) => c.exited)), Array(16).fill(0));
-  assert.deepEqual(readdirSync(dir), [`${KEY}.json`], 'no lock or temporary file is left');
+  assert.deepEqual(readdirSync(dir), [`${keyFileName(KEY)}.json`], 'no lock or temporary file is left');
 });
 
 test('a lock left by a SIGKILLed holder is broken within seconds', async (t) => {
@@ -82,7 +83,7 @@ test('a lock left by a SIGKILLed holder is broken within seconds', async (t) => 
   t.diagnostic(`file: the waiter took the lock ${tookMs} ms after its holder was SIGKILLed`);
   assert.ok(got.lease);
   assert.ok(tookMs < 2000, `took ${tookMs} ms`);
-  assert.deepEqual(readdirSync(dir).sort(), [`${KEY}.lock`], 'the stale lock was renamed away and a new one taken');
+  assert.deepEqual(readdirSync(dir).sort(), [`${keyFileName(KEY)}.lock`], 'the stale lock was renamed away and a new one taken');
   await got.lease.release();
 });
 
@@ -112,7 +113,7 @@ test('a lock held past the bounded wait (MFA_LOGIN_LOCK_TIMEOUT) gives a clear e
 test('stale locks: a dead pid, an age past the longest lease, or never written (after a grace) are taken over', async (t) => {
   const dir = cacheDir(t);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const lock = path.join(dir, `${KEY}.lock`);
+  const lock = path.join(dir, `${keyFileName(KEY)}.lock`);
   const cases: Array<[string, () => void, number?]> = [
     ['dead pid', () => writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, started: Date.now(), nonce: 'x' }))],
     ['too old', () => writeFileSync(lock, JSON.stringify({ pid: process.pid, started: Date.now() - 60_000, nonce: 'x' })), 30_000],
@@ -143,7 +144,7 @@ test('corrupt, truncated and foreign-version entries are dropped and obtained ag
   const dir = cacheDir(t);
   const good = fileCache(dir);
   await leaseOf(await good.acquire(KEY, inMinutes(15), 'alice')).put(session('ASIAGOOD'));
-  const file = path.join(dir, `${KEY}.json`);
+  const file = path.join(dir, `${keyFileName(KEY)}.json`);
   const valid = readFileSync(file, 'utf8');
   assert.equal(JSON.parse(valid).version, 1);
   const bad: Array<[string, string]> = [
@@ -153,12 +154,14 @@ test('corrupt, truncated and foreign-version entries are dropped and obtained ag
     ['missing token', JSON.stringify({ ...JSON.parse(valid), credentials: { ...JSON.parse(valid).credentials, sessionToken: undefined } })],
     ['bad date', JSON.stringify({ ...JSON.parse(valid), credentials: { ...JSON.parse(valid).credentials, expiration: 'tomorrow' } })],
     ['empty', ''],
+    // Two keys whose file names collide must never hand out each other's session.
+    ['stored under another key', JSON.stringify({ ...JSON.parse(valid), key: OTHER })],
   ];
   for (const [name, text] of bad) {
     writeFileSync(file, text);
     const got = await fileCache(dir).acquire(KEY, inMinutes(15), 'alice');
     assert.ok(got.lease, name);
-    assert.equal(existsSync(file), false, `${name}: dropped`);
+    if (name !== 'stored under another key') assert.equal(existsSync(file), false, `${name}: dropped`);
     await got.lease.put(session(`ASIA${name.replace(/\W/g, '').toUpperCase()}`));
     assert.equal((await fileCache(dir).acquire(KEY, inMinutes(15), 'alice')).session?.credentials.accessKeyId, `ASIA${name.replace(/\W/g, '').toUpperCase()}`, `${name}: obtained again`);
   }

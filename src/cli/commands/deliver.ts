@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Deps } from '../../deps.js';
-import { resolveChain, type ChainPlan } from '../../config/chain.js';
+import { accountOf, resolveChain, type ChainPlan } from '../../config/chain.js';
+import { parentProcessName } from '../fast-path.js';
 import { defaultProfileName } from '../../config/profiles.js';
 import { credentialsFor, type Obtained } from '../../providers/credentials-for.js';
 import { formatCredentialProcess } from '../../output/credential-process.js';
@@ -33,11 +33,7 @@ export function warn(deps: Deps, plan: ChainPlan): void {
   for (const w of plan.warnings) deps.stderr(`mfa-login: warning: ${w}\n`);
 }
 
-/** The account the credentials act in: the last role's, else the MFA device's. */
-export function accountOf(plan: ChainPlan): string | undefined {
-  const arn = plan.roles.length > 0 ? plan.roles[plan.roles.length - 1]!.roleArn : plan.mfaSerial;
-  return arn === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
-}
+export { accountOf };
 
 /** `mfa-login credential-process <profile>`: the JSON the SDKs read, and nothing else on stdout. */
 export async function credentialProcess(deps: Deps, input: SessionInput): Promise<void> {
@@ -68,13 +64,4 @@ export async function env(deps: Deps, input: EnvInput): Promise<void> {
   }
   const { plan, got } = await sessionFor(deps, input);
   deps.stdout(formatExports(got.credentials, { shell, ...(plan.region !== undefined ? { region: plan.region } : {}) }));
-}
-
-/** The name of the process that started us: the shell that will evaluate `$(mfa-env)`. */
-function parentProcessName(): string | undefined {
-  try {
-    return readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim();
-  } catch {
-    return undefined; // not Linux: the environment decides
-  }
 }
