@@ -101,12 +101,17 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
       (a: Record<string, unknown>) =>
         set({ name: 'add', profile: String(a.profile), fromEnv: a.fromEnv === true, import: a.import === true, yes: a.yes === true, ...(a.mfaSerial !== undefined ? { mfaSerial: String(a.mfaSerial) } : {}) }),
     )
-    .command('remove <profile>', 'delete a profile\'s keys from the keychain and forget its sessions', (y: any) => y.positional('profile', { type: 'string' }), (a: Record<string, unknown>) => set({ name: 'remove', profile: String(a.profile) }))
-    .command('list', 'profiles with stored keys', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }), (a: Record<string, unknown>) => set({ name: 'list', json: a.json === true }))
+    .command('remove <profile>', 'delete a profile\'s keys from the keychain and forget its sessions', (y: any) => y.positional('profile', { type: 'string' }).example('$0 remove alice', 'the IAM user\'s keys leave the keychain; its sessions are forgotten'), (a: Record<string, unknown>) => set({ name: 'remove', profile: String(a.profile) }))
+    .command('list', 'profiles with stored keys', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 list --json', 'for scripts'), (a: Record<string, unknown>) => set({ name: 'list', json: a.json === true }))
     .command(
       'logout [profile]',
       'forget cached sessions of a profile, or all of them',
-      (y: any) => y.positional('profile', { type: 'string' }).option('all', { type: 'boolean', describe: 'forget every cached session' }),
+      (y: any) =>
+        y
+          .positional('profile', { type: 'string' })
+          .option('all', { type: 'boolean', describe: 'forget every cached session' })
+          .example('$0 logout prod', 'the next call for prod (and roles reached through it) asks STS again')
+          .example('$0 logout --all', 'forget everything; the keys stay'),
       (a: Record<string, unknown>) => set({ name: 'logout', all: a.all === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}) }),
     )
     .command(
@@ -154,10 +159,10 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
         y
           .positional('shell', { type: 'string', choices: ['bash', 'zsh', 'fish'] })
           .example('source <($0 completion bash)', 'in ~/.bashrc')
-          .example('$0 completion fish > ~/.config/fish/completions/mfa-login.fish', ''),
+          .example('$0 completion fish > ~/.config/fish/completions/mfa-login.fish', 'fish loads it by itself'),
       (a: Record<string, unknown>) => set({ name: 'completion', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' }),
     )
-    .command('status', 'profiles, where their keys live, and the time left on their sessions', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 status', ''), (a: Record<string, unknown>) => set({ name: 'status', json: a.json === true }))
+    .command('status', 'profiles, where their keys live, and the time left on their sessions', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 status', 'a table with the time left on every session'), (a: Record<string, unknown>) => set({ name: 'status', json: a.json === true }))
     .command('doctor', 'check the keychain, config files, clock and credential_process hooks', (y: any) => y.example('$0 doctor', 'one line per check, with the fix when it fails'), () => set({ name: 'doctor' }))
     .command(
       'policy [profile]',
@@ -167,12 +172,12 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
           .positional('profile', { type: 'string', describe: 'take the account and partition from this profile\'s MFA device' })
           .option('account', { type: 'string', describe: 'the 12-digit account id to fill in' })
           .option('partition', { type: 'string', choices: ['aws', 'aws-us-gov', 'aws-cn'], describe: 'the partition to fill in' })
-          .example('$0 policy alice', ''),
+          .example('$0 policy alice', 'with alice\'s account and partition filled in'),
       (a: Record<string, unknown>) =>
         set({ name: 'policy', ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...(a.account !== undefined ? { account: String(a.account) } : {}), ...(a.partition !== undefined ? { partition: String(a.partition) } : {}) }),
     )
-    .command('demo', 'the whole flow against a local STS, in a throw-away HOME (no AWS account needed)', (y: any) => y.option('yes', { alias: 'y', type: 'boolean', describe: 'accept the shown code instead of typing it' }).example('$0 demo --yes', ''), (a: Record<string, unknown>) => set({ name: 'demo', yes: a.yes === true }))
-    .command('agent <action>', 'the session agent: status or stop', (y: any) => y.positional('action', { type: 'string', choices: ['status', 'stop'] }), (a: Record<string, unknown>) => set({ name: 'agent', action: String(a.action) as 'status' | 'stop' }))
+    .command('demo', 'the whole flow against a local STS, in a throw-away HOME (no AWS account needed)', (y: any) => y.option('yes', { alias: 'y', type: 'boolean', describe: 'accept the shown code instead of typing it' }).example('$0 demo --yes', 'runs every step without waiting for you to type the code'), (a: Record<string, unknown>) => set({ name: 'demo', yes: a.yes === true }))
+    .command('agent <action>', 'the session agent: status or stop', (y: any) => y.positional('action', { type: 'string', choices: ['status', 'stop'] }).example('$0 agent stop', 'forget every session now (they live only in the agent\'s memory)'), (a: Record<string, unknown>) => set({ name: 'agent', action: String(a.action) as 'status' | 'stop' }))
     // For the completion scripts: profile names, one a line.
     .command('__profiles', false as unknown as string, {}, () => set({ name: 'profiles' }))
     .command('$0 [profile]', false as unknown as string, loginOptions, loginCommand)

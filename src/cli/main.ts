@@ -11,6 +11,7 @@ import { openSecretStore } from '../secrets/open-store.js';
 import type { SecretStore } from '../secrets/store.js';
 import { awsSdkSts } from '../sts/aws-sdk-sts.js';
 import type { Sts } from '../sts/sts.js';
+import { startSpinner } from '../terminal/spinner.js';
 
 /** Runs one command; returns the exit status. Everything that prints an error is here. */
 export async function main(argv: string[], deps: Deps, debug: boolean, tool: Tool = 'mfa-login'): Promise<number> {
@@ -72,6 +73,26 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
     case 'setup':
       return (await import('./commands/setup.js')).setup(deps, { profile: c.profile, ...(c.as !== undefined ? { name: c.as } : {}) });
   }
+}
+
+/** A spinner on stderr while `work` runs, only on a terminal (never under credential_process). */
+function during<T>(text: string, work: () => Promise<T>, delayMs = 0): Promise<T> {
+  if (process.stderr.isTTY !== true || process.env.NO_COLOR) return work();
+  let spinner: { stop(): void } | undefined;
+  const timer = setTimeout(() => (spinner = startSpinner(text, { stream: process.stderr, enabled: true })), delayMs);
+  return work().finally(() => {
+    clearTimeout(timer);
+    spinner?.stop();
+  });
+}
+
+function withSpinners(sts: Sts): Sts {
+  return {
+    getSessionToken: (i) => during('asking STS for an MFA session', () => sts.getSessionToken(i)),
+    assumeRole: (i) => during(`assuming ${i.roleArn}`, () => sts.assumeRole(i)),
+    getCallerIdentity: (c, t) => during('checking the keys with STS', () => sts.getCallerIdentity(c, t)),
+    listMfaDevices: (c, t) => during('looking up your MFA devices', () => sts.listMfaDevices(c, t)),
+  };
 }
 
 /**
@@ -140,11 +161,23 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
         },
       })),
     sts: () =>
-      (sts ??= awsSdkSts({
-        debug: deps.debug,
-        onClockSkew: (s) => deps.stderr(`mfa-login: warning: this computer's clock is ${Math.abs(s)}s ${s > 0 ? 'ahead of' : 'behind'} AWS; MFA codes and signatures will start to fail (enable NTP: timedatectl set-ntp true)\n`),
-      })),
+      (sts ??= withSpinners(
+        awsSdkSts({
+          debug: deps.debug,
+          onClockSkew: (s) => deps.stderr(`mfa-login: warning: this computer's clock is ${Math.abs(s)}s ${s > 0 ? 'ahead of' : 'behind'} AWS; MFA codes and signatures will start to fail (enable NTP: timedatectl set-ntp true)\n`),
+        }),
+      )),
   });
+  const cache = deps.cache;
+  let waitingCache: ReturnType<Deps['cache']> | undefined;
+  deps.cache = () => {
+    if (waitingCache === undefined) {
+      const c = cache();
+      // Shown only when the wait lasts: a cache hit answers long before.
+      waitingCache = { ...c, acquire: (key, until, profile) => during(`waiting for another mfa-login process getting ${profile}`, () => c.acquire(key, until, profile), 1000) };
+    }
+    return waitingCache;
+  };
   process.on('SIGINT', () => process.exit(EXIT.interrupted));
   process.exitCode = await main(argv, deps, debug, tool);
 }

@@ -154,3 +154,25 @@ test('mfa_process supplies the code', async () => {
   assert.equal(failing.stderr, 'mfa-login: mfa_process failed (exit status 3): exit 3\n  hint: run the command by hand to see why\n');
   sb.write('.aws/config', cfg);
 });
+
+test('with the OS keychain (a real Secret Service): add, list, log in, remove', async (t) => {
+  const skip = requireComponent(process.env.MFA_LOGIN_TEST_KEYRING === '1', 'a Secret Service keyring (run under test/with-keyring.sh)');
+  if (skip) return t.skip(skip);
+  const env = { MFA_LOGIN_BACKEND: 'keychain', MFA_LOGIN_FILE_PASSPHRASE: undefined };
+  const profile = `kc-${process.pid}`; // the private keyring is shared by the test files running at once
+  const cfg = sb.read('.aws/config') ?? '';
+  sb.write('.aws/config', `${cfg}[profile ${profile}]\nmfa_serial = ${bob.mfaDevices[0]!.serial}\n`);
+  const added = await sb.run(['add', profile], { env, input: `${bob.accessKeyId}\n${bob.secretAccessKey}\n` });
+  assert.equal(added.status, 0, added.stderr);
+  assert.match(added.stdout, /Stored the keys of arn:aws:iam::111111111111:user\/bob \(AKIA\w+\) for profile kc-\d+ in Secret Service/);
+  const list = await sb.run(['list', '--json'], { env });
+  assert.ok((JSON.parse(list.stdout) as Array<{ profile: string; backend: string }>).some((p) => p.profile === profile && p.backend === 'keychain'));
+  const login = await sb.run([profile, '--to', `${profile}-s`, '--mfa-token', await sb.code(bob)], { env });
+  assert.equal(login.status, 0, login.stderr);
+  const removed = await sb.run(['remove', profile], { env });
+  assert.equal(removed.status, 0, removed.stderr);
+  const again = await sb.run(['remove', profile], { env });
+  assert.equal(again.status, 4);
+  assert.match(again.stderr, /^mfa-login: no keys stored for profile kc-\d+ in Secret Service/);
+  sb.write('.aws/config', cfg);
+});

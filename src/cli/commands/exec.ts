@@ -12,7 +12,14 @@ export interface ExecInput extends SessionInput {
 
 /** Set in the child's environment: says which profile it runs as, and lets us refuse to nest. */
 export const NESTED_MARKER = 'MFA_LOGIN_PROFILE';
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+/** Signals sent to us (kill PID) are passed on to the command. */
+const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'];
+/**
+ * Signals the terminal sends to the whole foreground group (Ctrl-C, Ctrl-\) already reach the
+ * command: passing them on would deliver them twice, and a second Ctrl-C makes Terraform abort
+ * hard. We only stay alive through them and wait for the command.
+ */
+const TERMINAL: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
 
 /**
  * `mfa-login exec <profile> -- <command>`: runs the command with the credentials in its
@@ -51,10 +58,16 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
     const forward = (sig: NodeJS.Signals) => () => {
       child.kill(sig);
     };
-    const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
+    // While the command runs, a signal is the command's to handle (Ctrl-C reaches both of us from
+    // the terminal): our own exit-on-SIGINT would leave it running without its parent.
+    const all = [...FORWARDED, ...TERMINAL];
+    const previous = all.map((sig) => [sig, process.listeners(sig)] as const);
+    for (const sig of all) process.removeAllListeners(sig);
+    const handlers = [...FORWARDED.map((sig) => [sig, forward(sig)] as const), ...TERMINAL.map((sig) => [sig, () => {}] as const)];
     for (const [sig, h] of handlers) process.on(sig, h);
     const done = () => {
       for (const [sig, h] of handlers) process.off(sig, h);
+      for (const [sig, listeners] of previous) for (const l of listeners) process.on(sig, l as NodeJS.SignalsListener);
     };
     child.on('error', (e: NodeJS.ErrnoException) => {
       done();
