@@ -105,7 +105,7 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     .command('list', 'profiles with stored keys', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 list --json', 'for scripts'), (a: Record<string, unknown>) => set({ name: 'list', json: a.json === true }))
     .command(
       'logout [profile]',
-      'forget cached sessions of a profile, or all of them',
+      'forget the cached sessions of a profile (default: $AWS_PROFILE, then "default"), or all with --all',
       (y: any) =>
         y
           .positional('profile', { type: 'string' })

@@ -17,6 +17,8 @@ import { startSpinner } from '../terminal/spinner.js';
 export async function main(argv: string[], deps: Deps, debug: boolean, tool: Tool = 'mfa-login'): Promise<number> {
   try {
     checkSettings(deps.env);
+    // Bare `mfa-login` shows what it can do rather than logging in to a profile that may not exist.
+    if (tool === 'mfa-login' && argv.length === 0) argv = ['--help'];
     const command = quickParse(tool, argv) ?? (tool === 'mfa-env' ? await parseEnvArgs(argv, packageVersion()) : await parseArgs(argv, packageVersion())).command;
     return (await dispatch(deps, command)) ?? EXIT.ok;
   } catch (e) {

@@ -34,7 +34,7 @@ export function nearMisses(profiles: Profile[]): string[] {
 }
 
 /** Levenshtein distance, small strings only. */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {

@@ -54,6 +54,13 @@ export function explainStsError(e: unknown, ctx: CallContext): unknown {
       cause: e,
     });
   }
+  if (ctx.action === 'GetCallerIdentity' && (e.code === 'InvalidClientTokenId' || e.code === 'SignatureDoesNotMatch') && !/expired|skew/i.test(m)) {
+    // From `add`: the keys were just given, nothing is stored yet.
+    return new MfaLoginError('E_STS', e.code === 'InvalidClientTokenId' ? `AWS does not recognise the access key ${ctx.accessKeyId ?? ''} you gave; nothing was stored` : `the secret key you gave does not match access key ${ctx.accessKeyId ?? ''}; nothing was stored`, {
+      hint: 'check the key in the IAM console (Security credentials), or create a new access key there',
+      cause: e,
+    });
+  }
   if (e.code === 'InvalidClientTokenId') {
     return new MfaLoginError('E_STS', `AWS does not recognise the access key ${ctx.accessKeyId ?? ''} stored for ${who}`.replace('  ', ' '), {
       hint: `store the current keys with: mfa-login add ${ctx.profile}`,

@@ -82,7 +82,7 @@ test('with a cold cache and no terminal the AWS CLI fails and shows the command 
     const aws = await callerIdentity('prod-mfa');
     assert.notEqual(aws.status, 0);
     assert.equal(aws.stdout, '');
-    assert.match(aws.stderr, /mfa-login: an MFA code is needed for prod and there is no terminal to ask on; run "mfa-login session prod" in a terminal first, or set mfa_process in the profile/);
+    assert.match(aws.stderr, /mfa-login: an MFA code is needed for prod and there is no terminal to ask on; run "mfa-login session prod" in a terminal first, pass --mfa-token, or set mfa_process in the profile/);
     assert.equal(aws.stderr.trim().split('\n').filter((l) => l.includes('mfa-login')).length, 1, `one line of ours:\n${aws.stderr}`);
     assert.doesNotMatch(aws.stderr, /at .*\.js:\d+/, 'no stack trace');
     assert.equal(sb.sts.calls.AssumeRole ?? 0, 0);

@@ -224,9 +224,13 @@ test('a simulated working day through credential_process: one code, roles refres
 test('exec passes a signal to the command and exits as the command did', async () => {
   const child = spawn(process.execPath, [MFA_LOGIN, 'exec', 'target', '--', 'sh', '-c', 'trap "echo got TERM; exit 42" TERM; echo ready; while :; do sleep 0.1; done'], { env: sb.env(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let sent = false;
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     out += d;
-    if (out.includes('ready')) child.kill('SIGTERM');
+    if (!sent && out.includes('ready')) {
+      sent = true;
+      child.kill('SIGTERM');
+    }
   });
   const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   assert.equal(out, 'ready\ngot TERM\n');

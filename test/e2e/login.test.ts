@@ -41,10 +41,10 @@ test('add, log in, reuse the cached session with no STS call, log out', async ()
 
   const out = await sb.run(['logout', 'alice']);
   assert.equal(out.status, 0);
-  assert.equal(out.stdout, 'Forgot 1 cached session of alice.\n');
+  assert.equal(out.stdout, 'Forgot 1 cached session of alice. Profiles written to ~/.aws/credentials stay until they expire.\n');
   const third = await sb.run(['alice']);
   assert.equal(third.status, 5);
-  assert.equal(third.stderr, 'mfa-login: an MFA code is needed for alice and there is no terminal to ask on; run "mfa-login alice" in a terminal first, or set mfa_process in the profile\n');
+  assert.equal(third.stderr, 'mfa-login: an MFA code is needed for alice and there is no terminal to ask on; run "mfa-login alice" in a terminal first, pass --mfa-token, or set mfa_process in the profile\n');
 });
 
 test('the AWS CLI v2 uses the written profile as it is', async (t) => {
@@ -110,7 +110,7 @@ test('missing keys point at add; a profile with role_arn is not written over sil
   const before = sb.read('.aws/credentials');
   const explicit = await sb.run(['alice', '--to', 'ops', '--mfa-token', await sb.code(alice)]);
   assert.equal(explicit.status, 3);
-  assert.match(explicit.stderr, /^mfa-login: \[profile ops\] in .*config has role_arn, so AWS tools would ignore keys written under \[ops\]\n  hint: write to a free name instead: --to ops-mfa\n$/);
+  assert.match(explicit.stderr, /^mfa-login: \[profile ops\] in .*config has role_arn, so AWS tools would ignore keys written under \[ops\]\n  hint: write to a free name instead: --to ops-session\n$/);
   assert.equal(sb.read('.aws/credentials'), before);
   sb.write('.aws/config', cfg);
 });
@@ -134,7 +134,7 @@ test('add --import moves plaintext keys into the store and leaves the rest of th
 test('add refuses keys STS does not accept, and stores nothing', async () => {
   const r = await sb.run(['add', 'mallory', '--yes'], { input: `AKIAMALLORY000000001\n${'x'.repeat(40)}\n` });
   assert.equal(r.status, 6);
-  assert.match(r.stderr, /^mfa-login: AWS does not recognise the access key AKIAMALLORY000000001 stored for profile mallory\n/);
+  assert.match(r.stderr, /^mfa-login: AWS does not recognise the access key AKIAMALLORY000000001 you gave; nothing was stored\n/);
   assert.doesNotMatch(r.stderr, /xxxxxxxx/);
   const list = await sb.run(['list', '--json']);
   assert.ok(!JSON.parse(list.stdout).some((p: { profile: string }) => p.profile === 'mallory'));

@@ -7,6 +7,7 @@ import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { explainStsError } from '../../providers/sts-errors.js';
 import { StsError, stsTarget } from '../../sts/sts.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
+import { forgetEverywhere } from './keys.js';
 
 export interface AddInput {
   profile: string;
@@ -25,6 +26,9 @@ const SECRET = /^[A-Za-z0-9/+=]{16,128}$/;
  * mfa_serial).
  */
 export async function add(deps: Deps, input: AddInput): Promise<void> {
+  if (input.mfaSerial !== undefined && !patterns.MFA_ARN.test(input.mfaSerial) && !/^[\w+=/:,.@-]{9,256}$/.test(input.mfaSerial)) {
+    throw new MfaLoginError('E_USAGE', `--mfa-serial ${input.mfaSerial} is not an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME); nothing was stored`);
+  }
   const files = await readProfiles(deps);
   const profile = files.profiles.get(input.profile);
   const keys = await keysFrom(deps, input, files);
@@ -46,7 +50,7 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   const store = deps.secrets();
   await store.set(input.profile, keys);
   // Sessions obtained with the old keys belong to whoever those keys were.
-  await deps.cache().forget(input.profile);
+  await forgetEverywhere(deps, input.profile);
   deps.stdout(`Stored the keys of ${identity.arn} (${keys.accessKeyId}) for profile ${input.profile} in ${shortPath(deps, store.location)}.\n`);
 
   if (input.import) {
@@ -63,9 +67,6 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   }
   const serial = input.mfaSerial ?? (await findMfaDevice(deps, keys, identity.arn, target, input));
   if (serial === undefined) return;
-  if (!patterns.MFA_ARN.test(serial) && !/^[\w+=/:,.@-]{9,256}$/.test(serial)) {
-    throw new MfaLoginError('E_USAGE', `--mfa-serial ${serial} is not an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME)`, {});
-  }
   await recordSerial(deps, files, input, serial);
 }
 
@@ -108,11 +109,12 @@ async function keysFrom(deps: Deps, input: AddInput, files: ProfileSet): Promise
   if (keys.accessKeyId.startsWith('ASIA')) {
     throw new MfaLoginError('E_NO_KEYS', `the access key from ${from} is temporary (it starts with ASIA); store the IAM user's long-term key (AKIA...)`, {});
   }
+  const how = from === 'standard input' ? { hint: 'pipe two lines (the access key id, then the secret) or the CSV the IAM console downloads; or run in a terminal to be asked' } : {};
   if (!ACCESS_KEY_ID.test(keys.accessKeyId)) {
-    throw new MfaLoginError('E_NO_KEYS', `the access key id from ${from} does not look like one (expected AKIA followed by letters and digits)`, {});
+    throw new MfaLoginError('E_NO_KEYS', `the access key id from ${from} does not look like one (expected AKIA followed by letters and digits)`, how);
   }
   if (!SECRET.test(keys.secretAccessKey)) {
-    throw new MfaLoginError('E_NO_KEYS', `the secret access key from ${from} does not look like one (expected 40 characters of letters, digits, / and +)`, {});
+    throw new MfaLoginError('E_NO_KEYS', `the secret access key from ${from} does not look like one (expected 40 characters of letters, digits, / and +)`, how);
   }
   return keys;
 }

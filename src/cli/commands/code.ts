@@ -13,7 +13,7 @@ export function codeSourceFor(deps: Deps, plan: ChainPlan, flagToken: string | u
     terminal: deps.terminal,
     runProcess: deps.runProcess,
     processTimeoutMs: (Number.isFinite(t) && t > 0 ? t : DEFAULT_PROCESS_TIMEOUT_S) * 1000,
-    whenNoTerminal: `run "${byHand}" in a terminal first, or set mfa_process in the profile`,
+    whenNoTerminal: `run "${byHand}" in a terminal first, pass --mfa-token, or set mfa_process in the profile`,
   });
   deps.debug(`MFA code from ${source.kind === 'flag' ? '--mfa-token' : source.kind === 'mfa_process' ? `mfa_process (${plan.mfaProcess})` : 'a prompt on the terminal'}`);
   return source;

@@ -2,12 +2,15 @@ import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { defaultProfileName } from '../../config/profiles.js';
 import { readProfiles } from '../profiles-io.js';
+import { cacheDir } from '../../cache/cache-dir.js';
+import { fileCache } from '../../cache/file-cache.js';
+import { agentCache, agentOptions, agentStatus } from '../../agent/client.js';
 
 /** `mfa-login remove <profile>`: delete the stored keys and every session obtained with them. */
 export async function remove(deps: Deps, profile: string): Promise<void> {
   const store = deps.secrets();
   const removed = await store.remove(profile);
-  const forgotten = await deps.cache().forget(profile);
+  const forgotten = await forgetEverywhere(deps, profile);
   if (!removed) {
     throw new MfaLoginError('E_NO_KEYS', `no keys stored for profile ${profile} in ${store.location}`, { hint: 'see which profiles have keys with: mfa-login list' });
   }
@@ -38,15 +41,29 @@ export async function list(deps: Deps, json: boolean): Promise<void> {
 /** `mfa-login logout [<profile>|--all]`: forget cached sessions. Keys stay where they are. */
 export async function logout(deps: Deps, profile: string | undefined, all: boolean): Promise<void> {
   if (all && profile !== undefined) throw new MfaLoginError('E_USAGE', 'give a profile or --all, not both', {});
+  const name = all ? undefined : (profile ?? defaultProfileName(deps.env));
+  const n = await forgetEverywhere(deps, name);
+  deps.stdout(`Forgot ${plural(n, 'cached session')}${name === undefined ? '' : ` of ${name}`}.${n > 0 ? ' Profiles written to ~/.aws/credentials stay until they expire.' : ''}\n`);
+}
+
+/**
+ * Forgets sessions in the cache in use and in the other one too: files left by an earlier
+ * MFA_LOGIN_CACHE=file, or a running agent, would otherwise outlive a logout.
+ */
+export async function forgetEverywhere(deps: Deps, profile: string | undefined): Promise<number> {
   const cache = deps.cache();
-  if (all) {
-    const n = await cache.forget();
-    deps.stdout(`Forgot ${plural(n, 'cached session')}.\n`);
-    return;
+  let n = await cache.forget(profile);
+  const dir = cacheDir(deps.env, deps.homeDir);
+  if (cache.mode !== 'file') n += await fileCache(dir).forget(profile);
+  if (cache.mode !== 'agent') {
+    const options = agentOptions(deps.env, dir);
+    if ((await agentStatus(options)).running) {
+      const agent = agentCache(options);
+      n += await agent.forget(profile);
+      agent.close();
+    }
   }
-  const name = profile ?? defaultProfileName(deps.env);
-  const n = await cache.forget(name);
-  deps.stdout(`Forgot ${plural(n, 'cached session')} of ${name}.\n`);
+  return n;
 }
 
 export function plural(n: number, what: string): string {

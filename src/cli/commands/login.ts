@@ -9,6 +9,9 @@ import { toRfc3339 } from '../../output/rfc3339.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
 import { codeSourceFor } from './code.js';
 import { warn } from './deliver.js';
+import { distance } from '../../config/near-miss.js';
+
+const COMMANDS = ['add', 'remove', 'list', 'logout', 'login', 'credential-process', 'session', 'exec', 'setup', 'completion', 'status', 'doctor', 'policy', 'demo', 'agent'];
 
 /** Keys in a config profile that make the SDKs and the AWS CLI ignore static keys of the same name. */
 const OVERRIDING_KEYS = ['role_arn', 'credential_process', 'web_identity_token_file', 'sso_start_url', 'sso_session', 'sso_account_id', 'sso_role_name'];
@@ -24,7 +27,16 @@ export interface LoginInput {
 export async function login(deps: Deps, input: LoginInput): Promise<void> {
   const profile = input.profile || defaultProfileName(deps.env);
   const files = await readProfiles(deps);
-  const plan = resolveChain(files, profile);
+  const plan = (() => {
+    try {
+      return resolveChain(files, profile);
+    } catch (e) {
+      // `mfa-login statsu` is a typo of a command far more often than a profile name.
+      const command = e instanceof MfaLoginError && e.code === 'E_PROFILE_UNKNOWN' && input.profile ? COMMANDS.find((c) => distance(c, input.profile) <= 2) : undefined;
+      if (command === undefined) throw e;
+      throw new MfaLoginError('E_PROFILE_UNKNOWN', `${input.profile} is neither a command nor a profile`, { hint: `did you mean: mfa-login ${command}? (see: mfa-login --help)` });
+    }
+  })();
   warn(deps, plan);
   const target = chooseTarget(files, profile, input.to);
   // Found out before a code is spent on a session that could not be written.
@@ -47,7 +59,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   await deps.writeFile(files.credentialsFile, next, 0o600);
 
   if (target.redirected) {
-    deps.stderr(`mfa-login: [profile ${profile}] in ${shortPath(deps, files.configFile)} has ${target.redirected}, which makes AWS tools ignore keys written under [${profile}]; wrote to [${target.name}] instead\n`);
+    deps.stderr(`mfa-login: note: [profile ${profile}] in ${shortPath(deps, files.configFile)} has ${target.redirected}, which makes AWS tools ignore keys written under [${profile}]; wrote to [${target.name}] instead\n`);
   }
   const left = Math.round((c.expiration.getTime() - deps.now().getTime()) / 60000);
   deps.stdout(
@@ -76,7 +88,8 @@ function chooseTarget(files: ProfileSet, profile: string, to: string | undefined
   };
   const free = () => {
     for (let i = 1; ; i++) {
-      const candidate = i === 1 ? `${name}-mfa` : `${name}-mfa-${i}`;
+      // Not -mfa: that is the name `mfa-login setup` gives credential_process profiles.
+      const candidate = i === 1 ? `${name}-session` : `${name}-session-${i}`;
       if (blocker(candidate) === undefined) return candidate;
     }
   };
