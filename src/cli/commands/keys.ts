@@ -51,17 +51,14 @@ export async function logout(deps: Deps, profile: string | undefined, all: boole
  * MFA_LOGIN_CACHE=file, or a running agent, would otherwise outlive a logout.
  */
 export async function forgetEverywhere(deps: Deps, profile: string | undefined): Promise<number> {
-  const cache = deps.cache();
-  let n = await cache.forget(profile);
   const dir = cacheDir(deps.env, deps.homeDir);
-  if (cache.mode !== 'file') n += await fileCache(dir).forget(profile);
-  if (cache.mode !== 'agent') {
-    const options = agentOptions(deps.env, dir);
-    if ((await agentStatus(options)).running) {
-      const agent = agentCache(options);
-      n += await agent.forget(profile);
-      agent.close();
-    }
+  let n = await fileCache(dir).forget(profile);
+  // Asked only when one runs: forgetting must not start an agent just to find it empty.
+  const options = agentOptions(deps.env, dir);
+  if ((await agentStatus(options)).running) {
+    const agent = agentCache(options);
+    n += await agent.forget(profile);
+    agent.close();
   }
   return n;
 }
