@@ -10,6 +10,7 @@ import { defaultProfileName, loadProfiles, sharedFilePaths } from '../config/pro
 import { accountOf, resolveChain } from '../config/chain.js';
 import { chainKeys, MIN_VALIDITY_MS } from '../providers/chain-keys.js';
 import { cacheDir } from '../cache/cache-dir.js';
+import { decodeConfigText } from '../files/config-text.js';
 import { keyFileName } from '../cache/key-file-name.js';
 import type { CachedSession } from '../cache/session-cache.js';
 import { agentSocketPath } from '../agent/socket-path.js';
@@ -18,8 +19,6 @@ import { sessionFromJson } from '../agent/session-json.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
 import { detectShell, formatExports } from '../output/exports.js';
 
-const MAX_FILE_BYTES = 10 * 1048576;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[]): Promise<boolean> {
   const plain = (a: string | undefined) => a !== undefined && a !== '' && !a.startsWith('-');
@@ -78,8 +77,7 @@ function read(file: string): string | undefined {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  if (bytes.length > MAX_FILE_BYTES) throw new Error('too large');
-  return utf8.decode(bytes);
+  return decodeConfigText(bytes, file); // an error here hands over to the full path, which reports it
 }
 
 async function peekFile(dir: string, key: string, validUntil: Date): Promise<CachedSession | undefined> {

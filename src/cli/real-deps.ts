@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
+import { decodeConfigText, MAX_CONFIG_BYTES, tooLarge } from '../files/config-text.js';
 import { fileCache, fileCacheOptions } from '../cache/file-cache.js';
 import { agentCache, agentOptions } from '../agent/client.js';
 import { noCache, type SessionCache } from '../cache/session-cache.js';
@@ -11,25 +12,6 @@ import { runProcess } from '../mfa/run-process.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { Sts } from '../sts/sts.js';
 
-/** Real config files are a few KiB; anything this big is a wrong path, not a config. */
-const MAX_FILE_BYTES = 10 * 1048576;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function firstInvalidUtf8(bytes: Buffer): number {
-  let lo = 0;
-  let hi = bytes.length;
-  // The longest prefix that decodes: binary search, since a prefix may end mid-character.
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-      lo = mid;
-    } catch {
-      hi = mid - 1;
-    }
-  }
-  return lo;
-}
 
 export { cacheDir } from '../cache/cache-dir.js';
 import { cacheDir } from '../cache/cache-dir.js';
@@ -58,9 +40,8 @@ export function realDeps(options: { debug: boolean; secrets: () => SecretStore; 
       let bytes: Buffer;
       try {
         const st = await fs.stat(p);
-        if (st.isFile() && st.size > MAX_FILE_BYTES) {
-          throw new MfaLoginError('E_FILE', `${p} is ${(st.size / 1048576).toFixed(1)} MiB; an AWS config or credentials file is never that large, so it is not read`, { hint: 'check that the path points to the right file' });
-        }
+        // Checked before reading: a wrong path could name something huge.
+        if (st.isFile() && st.size > MAX_CONFIG_BYTES) throw tooLarge(p, st.size);
         bytes = await fs.readFile(p);
       } catch (e) {
         if (e instanceof MfaLoginError) throw e;
@@ -68,14 +49,7 @@ export function realDeps(options: { debug: boolean; secrets: () => SecretStore; 
         if (code === 'ENOENT') return undefined;
         throw new MfaLoginError('E_FILE', `cannot read ${p}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
       }
-      try {
-        return utf8.decode(bytes);
-      } catch {
-        // Decoding leniently would turn the bad bytes into U+FFFD inside a key or a value, and an
-        // edit would then write them back changed.
-        const at = firstInvalidUtf8(bytes);
-        throw new MfaLoginError('E_FILE', `${p} is not UTF-8 text (invalid byte at line ${bytes.subarray(0, at).toString('latin1').split('\n').length})`, { hint: 'save the file as UTF-8' });
-      }
+      return decodeConfigText(bytes, p);
     },
     writeFile: async (p, text, mode) => {
       try {
