@@ -9,6 +9,7 @@ import path from 'node:path';
 import { breakLock, createLock, holderGone, readLock, removeLock } from './lock-file.js';
 import { checkSocketPathLength, prepareSocketDir } from './protocol.js';
 import { agentServer } from './server.js';
+import { openMailbox } from './mailbox-keeper.js';
 import { DEFAULT_AGENT_IDLE_SECONDS, LEASE_MAX_MS } from './waiting.js';
 
 /**
@@ -103,11 +104,14 @@ async function run(args: AgentArgs): Promise<number> {
 
   let closing = false;
   let socketIno: number | undefined;
-  const server = agentServer({ idleMs: args.idleMs, leaseMaxMs: args.leaseMaxMs, onIdle: () => shutdown('idle'), onStop: () => shutdown('stop') });
+  // Only the agent holding the lock touches the mailbox: it clears what a dead agent left there.
+  const mailbox = await openMailbox(args.socket);
+  const server = agentServer({ idleMs: args.idleMs, leaseMaxMs: args.leaseMaxMs, onIdle: () => shutdown('idle'), onStop: () => shutdown('stop'), mailbox });
   const shutdown = (why: string) => {
     if (closing) return;
     closing = true;
     server.close();
+    mailbox.close();
     void (async () => {
       await trace('exit', { why });
       // Remove the socket only if it is still this agent's, then the lock: from here a new agent may start.

@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { CachedSession } from '../cache/session-cache.js';
 import { LineSplitter, PROTOCOL_VERSION, type Holder, type Reply, type SessionSummary } from './protocol.js';
 import { sessionFromJson, sessionToJson, type SessionJson } from './session-json.js';
+import type { Mailbox } from './mailbox-keeper.js';
 
 export interface AgentServerOptions {
   /** Exit after this long with no session held and nobody connected. */
@@ -11,6 +12,8 @@ export interface AgentServerOptions {
   /** Called once when the agent should end (idle, `stop`); the caller closes and exits. */
   onIdle: () => void;
   onStop: () => void;
+  /** Where copies of held sessions are posted for the cached credential path (mailbox.ts). */
+  mailbox?: Mailbox;
 }
 
 interface Connection {
@@ -77,6 +80,7 @@ export function agentServer(options: AgentServerOptions): net.Server {
     if (held === undefined) return;
     clearTimeout(held.timer);
     sessions.delete(key);
+    options.mailbox?.remove(key);
     checkIdle();
   };
 
@@ -94,7 +98,9 @@ export function agentServer(options: AgentServerOptions): net.Server {
     const ms = session.credentials.expiration.getTime() - Date.now();
     if (ms <= 0) return;
     const timer = setTimeout(() => drop(key), Math.min(ms, MAX_TIMER_MS));
-    sessions.set(key, { session, json: sessionToJson(session), timer });
+    const json = sessionToJson(session);
+    sessions.set(key, { session, json, timer });
+    options.mailbox?.post(key, json);
     checkIdle();
   };
 
@@ -189,6 +195,8 @@ export function agentServer(options: AgentServerOptions): net.Server {
         const validUntil = typeof r.validUntil === 'string' ? Date.parse(r.validUntil) : NaN;
         if (typeof r.key !== 'string' || r.key.length > MAX_KEY || isNaN(validUntil)) return send(conn, { id, ok: false, code: 'bad-request', error: 'peek needs key and validUntil' });
         const held = live(r.key);
+        // A caller that had to ask found the mailbox empty: top it up for the next ones.
+        if (held !== undefined) options.mailbox?.refill();
         return send(conn, { id, ok: true, session: held !== undefined && held.session.credentials.expiration.getTime() >= validUntil ? held.json : null });
       }
       case 'put': {

@@ -1,7 +1,8 @@
 /**
  * The cached credential path. `credential_process` runs on every AWS call and `mfa-env` in shell
- * hooks, so a cache hit is answered here with a handful of small modules and Node's fs and net:
- * no argument parser, no AWS SDK, no keychain binding, no crypto (in the default agent mode).
+ * hooks, so a cache hit is answered here with a handful of small modules and Node's fs: no
+ * argument parser, no AWS SDK, no keychain binding, no crypto, and no socket unless the agent's
+ * mailbox (agent/mailbox.ts) happens to be empty.
  * Anything this path does not handle plainly (flags, a miss, a warning to show, an error to
  * explain) returns false, and the full command line takes over and does it properly.
  */
@@ -15,6 +16,7 @@ import { keyFileName } from '../cache/key-file-name.js';
 import type { CachedSession } from '../cache/session-cache.js';
 import { agentSocketPath } from '../agent/socket-path.js';
 import { peekAgent } from '../agent/peek.js';
+import { takeFromMailbox } from '../agent/mailbox.js';
 import { sessionFromJson } from '../agent/session-json.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
 import { detectShell, formatExports } from '../output/exports.js';
@@ -44,7 +46,7 @@ export async function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[]): P
     const key = plan.roles.length > 0 ? keys.roleKeys[keys.roleKeys.length - 1]! : keys.mfaKey;
     const validUntil = new Date(Date.now() + MIN_VALIDITY_MS);
     const dir = cacheDir(env, home);
-    const session = mode === 'agent' ? await peekAgent(agentSocketPath(env, dir), key, validUntil) : await peekFile(dir, key, validUntil);
+    const session = mode === 'agent' ? await fromAgent(agentSocketPath(env, dir), key, validUntil) : await peekFile(dir, key, validUntil);
     if (session === undefined) return false;
     const c = session.credentials;
     output =
@@ -78,6 +80,11 @@ function read(file: string): string | undefined {
     throw e;
   }
   return decodeConfigText(bytes, file); // an error here hands over to the full path, which reports it
+}
+
+/** A copy from the agent's mailbox; only when that is empty, a question over its socket. */
+async function fromAgent(socket: string, key: string, validUntil: Date): Promise<CachedSession | undefined> {
+  return takeFromMailbox(socket, key, validUntil) ?? (await peekAgent(socket, key, validUntil));
 }
 
 async function peekFile(dir: string, key: string, validUntil: Date): Promise<CachedSession | undefined> {
