@@ -7,8 +7,9 @@ import type { CachedSession } from '../cache/session-cache.js';
  * whenever the answer is not a usable session, and the caller then takes the full path.
  */
 export async function peekAgent(socket: string, key: string, validUntil: Date, timeoutMs = 2000): Promise<CachedSession | undefined> {
-  // Loaded here rather than at the top, so the file-cache mode never loads the socket machinery.
-  const net = await import('node:net');
+  // Loaded here rather than at the top, so that a cache hit never loads the socket machinery. Not
+  // import(): the bin scripts run the fast path through vm.Script, which has no module loader.
+  const net = process.getBuiltinModule('node:net');
   return new Promise((resolve) => {
     const s = net.createConnection(socket);
     let buffer = '';

@@ -1,0 +1,118 @@
+/**
+ * A build step (`npm run build` runs it after bundling): stores the bundled fast path together
+ * with V8's compiled code for it in dist/bundle/fast.bin, which the bin scripts load with
+ * vm.Script's cachedData. Compiling the fast path afresh costs more on every AWS call than
+ * running it does.
+ *
+ * V8 compiles a function only when it first runs, so the code is taken after a training run:
+ * the fast path answers credential-process and mfa-env from a file cache in a scratch HOME, and
+ * asks an agent that is not there. V8 checks the code against its own version and flags and the
+ * source's length; the source travels in the same file, so the two cannot drift apart. Run
+ * under another Node version, the code is refused and the source is compiled as usual.
+ *
+ * fast.bin: a 4-byte little-endian length, the wrapped source (UTF-8), then the code.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+import { fileURLToPath } from 'node:url';
+import { loadProfiles, sharedFilePaths } from '../config/profiles.js';
+import { resolveChain } from '../config/chain.js';
+import { chainKeys } from '../providers/chain-keys.js';
+import { fileCache } from '../cache/file-cache.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const FAST_CJS = path.join(ROOT, 'dist/bundle/fast.cjs');
+export const FAST_BIN = path.join(ROOT, 'dist/bundle/fast.bin');
+
+/** The CommonJS module wrapper, as Node's own loader would add it. */
+export function wrap(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+}
+
+export function readFastBin(file = FAST_BIN): { source: string; code: Buffer } {
+  const blob = readFileSync(file);
+  const n = blob.readUInt32LE(0);
+  return { source: blob.toString('utf8', 4, 4 + n), code: blob.subarray(4 + n) };
+}
+
+const CONFIG = `[profile train]
+mfa_serial = arn:aws:iam::111111111111:mfa/train
+region = us-east-1
+
+[profile prod]
+role_arn = arn:aws:iam::222222222222:role/Train
+source_profile = train
+region = eu-west-1
+`;
+
+/** In a child process (its stdout, where the fast path writes, goes nowhere): train, then store. */
+async function train(out: string): Promise<void> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-prepare-'));
+  try {
+    mkdirSync(path.join(home, '.aws'));
+    writeFileSync(path.join(home, '.aws/config'), CONFIG);
+    writeFileSync(path.join(home, '.aws/credentials'), '[other]\naws_access_key_id = AKIAEXAMPLE\n');
+    const env = { HOME: home, PATH: process.env.PATH, MFA_LOGIN_CACHE_DIR: path.join(home, 'cache') } as Record<string, string | undefined>;
+    const paths = sharedFilePaths(env, home);
+    const plan = resolveChain(loadProfiles(paths, CONFIG, undefined), 'prod');
+    const key = chainKeys(plan, env).roleKeys[0]!;
+    const cache = fileCache(env.MFA_LOGIN_CACHE_DIR!);
+    const got = await cache.acquire(key, new Date(), 'prod');
+    const expiration = new Date(Date.now() + 3600_000);
+    await got.lease!.put({
+      kind: 'role',
+      profiles: ['prod'],
+      subject: 'arn:aws:iam::222222222222:role/Train',
+      credentials: { accessKeyId: 'ASIATRAINING0000000', secretAccessKey: 'training', sessionToken: 'training', expiration },
+    });
+
+    const source = wrap(readFileSync(FAST_CJS, 'utf8'));
+    const script = new vm.Script(source, { filename: FAST_CJS });
+    const module = { exports: {} as { fastPath: (tool: string, argv: string[]) => Promise<boolean> } };
+    (script.runInThisContext() as (...a: unknown[]) => void)(module.exports, require_, module, FAST_CJS, path.dirname(FAST_CJS));
+    for (const [k, v] of Object.entries(env)) process.env[k] = v;
+    const answered = [
+      await withCache('file', () => module.exports.fastPath('mfa-login', ['credential-process', 'prod'])),
+      await withCache('file', () => module.exports.fastPath('mfa-env', ['prod'])),
+    ];
+    if (!answered.every(Boolean)) throw new Error('the training run was not answered from the cache');
+    // No agent runs here: this compiles the way to it, and it answers nothing.
+    if (await withCache('agent', () => module.exports.fastPath('mfa-login', ['credential-process', 'prod']))) throw new Error('an agent answered');
+
+    const code = script.createCachedData();
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(Buffer.byteLength(source));
+    writeFileSync(`${out}.tmp`, Buffer.concat([head, Buffer.from(source, 'utf8'), code]));
+    renameSync(`${out}.tmp`, out);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function withCache<T>(mode: string, f: () => Promise<T>): Promise<T> {
+  process.env.MFA_LOGIN_CACHE = mode;
+  return f();
+}
+
+/** The bundle needs only Node's own modules. */
+function require_(id: string): unknown {
+  const m = process.getBuiltinModule(id);
+  if (m === undefined) throw new Error(`the fast path asked for ${id}, which is not one of Node's modules`);
+  return m;
+}
+
+if (process.argv[2] === '--train') {
+  await train(process.argv[3]!);
+} else {
+  // Flags change V8's code: the child runs with exactly the flags the bin scripts run with.
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', FAST_BIN], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) {
+    process.stderr.write(`could not prepare ${FAST_BIN}\n`);
+    process.exit(1);
+  }
+}
