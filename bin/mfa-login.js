@@ -22,7 +22,7 @@ function loadFastPath() {
   }
   const n = blob.readUInt32LE(0);
   const file = `${__dirname}/../dist/bundle/fast.cjs`;
-  const script = new (require('node:vm').Script)(blob.toString('utf8', 4, 4 + n), { filename: file, cachedData: blob.subarray(4 + n) });
+  const script = new (require('node:vm').Script)(blob.toString('latin1', 4, 4 + n), { filename: file, cachedData: blob.subarray(4 + n) });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require, module, file, `${__dirname}/../dist/bundle`);
   return module.exports;

@@ -6,13 +6,13 @@
  * with three fs calls, without the event loop. Anything unexpected here means "no answer", and
  * the caller asks the agent over its socket instead.
  *
- * A copy is one record of exactly RECORD_BYTES: the JSON of {v, key, session}, padded with
- * spaces. On Linux that is PIPE_BUF, so each write lands whole or not at all, and each read of
+ * A copy is one record of exactly RECORD_BYTES: the JSON of {v, key, session} and a newline,
+ * padded with spaces. On Linux that is PIPE_BUF, so each write lands whole or not at all, and each read of
  * that size takes exactly one record, however many callers read at once. The pipes live in a
  * directory beside the socket, inside the same directory only the user can enter; the copies
  * are in kernel memory, never on disk.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { CachedSession } from '../cache/session-cache.js';
 import { keyFileName } from '../cache/key-file-name.js';
 import { sessionFromJson, type SessionJson } from './session-json.js';
@@ -33,7 +33,8 @@ export function mailboxPath(socket: string, key: string): string {
 
 /** The record for a session, or undefined when it would not fit in one. */
 export function encodeRecord(key: string, session: SessionJson): Buffer | undefined {
-  const json = Buffer.from(JSON.stringify({ v: RECORD_VERSION, key, session }), 'utf8');
+  // JSON.stringify escapes every newline inside strings: the first newline ends the record.
+  const json = Buffer.from(`${JSON.stringify({ v: RECORD_VERSION, key, session })}\n`, 'utf8');
   if (json.length > RECORD_BYTES) return undefined;
   const record = Buffer.alloc(RECORD_BYTES, 0x20);
   json.copy(record);
@@ -43,7 +44,8 @@ export function encodeRecord(key: string, session: SessionJson): Buffer | undefi
 /**
  * Takes one copy of the session stored under `key`, if the agent has posted one that lasts until
  * `validUntil`. Never blocks: an empty pipe, a pipe with no agent behind it, or no pipe at all
- * is undefined.
+ * is undefined. What is there is not checked to be a pipe: the directory is the agent's own,
+ * in a directory only the user can enter, and on a cold start each check costs time.
  */
 export function takeFromMailbox(socket: string, key: string, validUntil: Date): CachedSession | undefined {
   if (!MAILBOX_SUPPORTED) return undefined;
@@ -56,16 +58,16 @@ export function takeFromMailbox(socket: string, key: string, validUntil: Date): 
   const record = Buffer.allocUnsafe(RECORD_BYTES);
   let n = 0;
   try {
-    if (!fstatSync(fd).isFIFO()) return undefined;
     n = readSync(fd, record, 0, RECORD_BYTES, null);
   } catch {
     return undefined; // EAGAIN: the pipe is empty for now
   } finally {
     closeSync(fd);
   }
-  if (n !== RECORD_BYTES) return undefined;
+  const end = record.indexOf(0x0a);
+  if (n !== RECORD_BYTES || end < 0) return undefined;
   try {
-    const r = JSON.parse(record.toString('utf8')) as { v?: unknown; key?: unknown; session?: unknown };
+    const r = JSON.parse(record.toString('utf8', 0, end)) as { v?: unknown; key?: unknown; session?: unknown };
     if (r.v !== RECORD_VERSION || r.key !== key) return undefined;
     const session = sessionFromJson(r.session);
     return session !== undefined && session.credentials.expiration.getTime() >= validUntil.getTime() ? session : undefined;

@@ -10,7 +10,9 @@
  * source's length; the source travels in the same file, so the two cannot drift apart. Run
  * under another Node version, the code is refused and the source is compiled as usual.
  *
- * fast.bin: a 4-byte little-endian length, the wrapped source (UTF-8), then the code.
+ * fast.bin: a 4-byte little-endian length, the wrapped source, then the code. The source is
+ * ASCII (esbuild escapes everything else), so the bin scripts decode it as Latin-1, the
+ * cheapest decoding there is; the build fails should that ever change.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +37,7 @@ export function wrap(source: string): string {
 export function readFastBin(file = FAST_BIN): { source: string; code: Buffer } {
   const blob = readFileSync(file);
   const n = blob.readUInt32LE(0);
-  return { source: blob.toString('utf8', 4, 4 + n), code: blob.subarray(4 + n) };
+  return { source: blob.toString('latin1', 4, 4 + n), code: blob.subarray(4 + n) };
 }
 
 const CONFIG = `[profile train]
@@ -70,6 +72,7 @@ async function train(out: string): Promise<void> {
     });
 
     const source = wrap(readFileSync(FAST_CJS, 'utf8'));
+    if (!/^[\x00-\x7f]*$/.test(source)) throw new Error(`${FAST_CJS} is not ASCII`);
     const script = new vm.Script(source, { filename: FAST_CJS });
     const module = { exports: {} as { fastPath: (tool: string, argv: string[]) => Promise<boolean> } };
     (script.runInThisContext() as (...a: unknown[]) => void)(module.exports, require_, module, FAST_CJS, path.dirname(FAST_CJS));
@@ -84,8 +87,8 @@ async function train(out: string): Promise<void> {
 
     const code = script.createCachedData();
     const head = Buffer.alloc(4);
-    head.writeUInt32LE(Buffer.byteLength(source));
-    writeFileSync(`${out}.tmp`, Buffer.concat([head, Buffer.from(source, 'utf8'), code]));
+    head.writeUInt32LE(source.length);
+    writeFileSync(`${out}.tmp`, Buffer.concat([head, Buffer.from(source, 'latin1'), code]));
     renameSync(`${out}.tmp`, out);
   } finally {
     rmSync(home, { recursive: true, force: true });

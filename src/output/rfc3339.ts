@@ -8,5 +8,8 @@ export function toRfc3339(d: Date): string {
   if (!Number.isFinite(ms) || d.getUTCFullYear() < 0 || d.getUTCFullYear() > 9999) {
     throw new RangeError(`not a date RFC 3339 can express: ${String(d)}`);
   }
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Built by hand: a first toISOString() costs a fresh process 0.2 ms, and this runs on every AWS call.
+  const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+  const year = String(d.getUTCFullYear()).padStart(4, '0');
+  return `${year}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}T${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}Z`;
 }

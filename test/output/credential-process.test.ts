@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatCredentialProcess } from '../../src/output/credential-process.js';
 import { toRfc3339 } from '../../src/output/rfc3339.js';
+import fc from 'fast-check';
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -61,6 +62,19 @@ describe('toRfc3339', () => {
     [new Date('9999-12-31T23:59:59.999Z'), '9999-12-31T23:59:59Z'],
   ];
   for (const [d, s] of cases) test(s, () => assert.equal(toRfc3339(d), s));
+
+  test('agrees with toISOString, milliseconds dropped, on any date from year 0 to 9999', () => {
+    const min = Date.parse('0000-01-01T00:00:00Z');
+    const max = Date.parse('9999-12-31T23:59:59.999Z');
+    fc.assert(
+      fc.property(fc.integer({ min, max }), (ms) => {
+        const d = new Date(ms);
+        assert.equal(toRfc3339(d), d.toISOString().slice(0, 19) + 'Z');
+      }),
+      { numRuns: 2000 },
+    );
+    assert.equal(toRfc3339(new Date('0099-03-04T05:06:07Z')), '0099-03-04T05:06:07Z');
+  });
 
   test('refuses dates RFC 3339 cannot express', () => {
     assert.throws(() => toRfc3339(new Date(Number.NaN)), RangeError);
