@@ -35,10 +35,12 @@ export function parseIni(text: string, fileName: string): IniSection[] {
     throw new MfaLoginError('E_CONFIG_SYNTAX', `${fileName} line ${line}: ${what}`, hint === undefined ? {} : { hint });
   };
 
-  const rawLines = text.split(/\r?\n/);
+  // Plain string operations rather than regular expressions where either will do: this runs on
+  // every AWS call, and a fresh process compiles each regular expression on its first use.
+  const rawLines = text.split('\n');
   for (let i = 0; i < rawLines.length; i++) {
     const lineNo = i + 1;
-    const raw = rawLines[i]!;
+    const raw = rawLines[i]!.endsWith('\r') ? rawLines[i]!.slice(0, -1) : rawLines[i]!;
     const content = stripComment(raw).trim();
     if (content === '') continue;
 
@@ -57,7 +59,7 @@ export function parseIni(text: string, fileName: string): IniSection[] {
       continue;
     }
 
-    const indented = /^\s/.test(raw);
+    const indented = raw.trimStart().length !== raw.length;
     if (inSubSection && indented) continue; // nested setting of a sub-section (s3 = ..., etc.)
     inSubSection = false;
 
@@ -87,6 +89,7 @@ export function parseIni(text: string, fileName: string): IniSection[] {
 
 /** `#` and `;` open a comment at the start of a line or after white space, as in the SDK. */
 function stripComment(line: string): string {
+  if (!line.includes('#') && !line.includes(';')) return line;
   const m = /(^|\s)[;#]/.exec(line);
   return m === null ? line : line.slice(0, m.index);
 }
