@@ -10,20 +10,22 @@ loadFastPath()
 /**
  * The fast path with V8's code for it, prepared by the build (src/cli/prepare-fast-path.ts):
  * compiling it afresh would cost more than running it. Under a Node other than the one it was
- * prepared with, V8 refuses the code and compiles the source as usual.
+ * prepared with, V8 refuses the code and compiles the source as usual; a missing or cut-short
+ * fast.bin leaves the plain bundle.
  */
 function loadFastPath() {
-  const fs = require('node:fs');
-  let blob;
+  const dir = `${__dirname}/../dist/bundle`;
   try {
-    blob = fs.readFileSync(`${__dirname}/../dist/bundle/fast.bin`);
+    const blob = require('node:fs').readFileSync(`${dir}/fast.bin`);
+    const n = blob.length > 4 ? blob.readUInt32LE(0) : 0;
+    if (n > 0 && 4 + n < blob.length) {
+      const script = new (require('node:vm').Script)(blob.toString('latin1', 4, 4 + n), { filename: `${dir}/fast.cjs`, cachedData: blob.subarray(4 + n) });
+      const module = { exports: {} };
+      script.runInThisContext()(module.exports, require, module, `${dir}/fast.cjs`, dir);
+      if (typeof module.exports.fastPath === 'function') return module.exports;
+    }
   } catch {
-    return require('../dist/bundle/fast.cjs');
+    // the plain bundle below
   }
-  const n = blob.readUInt32LE(0);
-  const file = `${__dirname}/../dist/bundle/fast.cjs`;
-  const script = new (require('node:vm').Script)(blob.toString('latin1', 4, 4 + n), { filename: file, cachedData: blob.subarray(4 + n) });
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, require, module, file, `${__dirname}/../dist/bundle`);
-  return module.exports;
+  return require('../dist/bundle/fast.cjs');
 }

@@ -4,10 +4,10 @@
  * write with no reader present and take back what nobody read; callers never wait on it.
  */
 import { execFile } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, promises as fs, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, promises as fs, readlinkSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { keyFileName } from '../cache/key-file-name.js';
-import { encodeRecord, MAILBOX_SUPPORTED, mailboxDir, RECORD_BYTES } from './mailbox.js';
+import { currentMailbox, encodeRecord, MAILBOX_SUPPORTED, mailboxDir, RECORD_BYTES } from './mailbox.js';
 import type { SessionJson } from './session-json.js';
 
 export interface Mailbox {
@@ -38,20 +38,34 @@ const NO_MAILBOX: Mailbox = { post() {}, remove() {}, refill() {}, close() {} };
 
 /**
  * Node cannot make a named pipe itself; mkfifo(1) is in coreutils (and in every BSD and macOS).
- * Without it there is no mailbox and callers use the socket, as on other systems.
+ * The agent runs with an empty environment, so it is looked for where systems keep it. Without
+ * it there is no mailbox and callers use the socket, as on other systems.
  */
-const MKFIFO = ['/usr/bin/mkfifo', '/bin/mkfifo'].find((p) => existsSync(p));
+const MKFIFO = ['/usr/bin/mkfifo', '/bin/mkfifo', '/run/current-system/sw/bin/mkfifo'].find((p) => existsSync(p));
 
-/** Opens the mailbox beside `socket`, clearing what a previous agent left; a no-op where unsupported. */
+/**
+ * Opens the mailbox beside `socket`: clears what earlier agents left, makes this agent's own
+ * directory and points `current` at it. Only ever a speed-up: when any of that fails, there is
+ * no mailbox and callers use the socket.
+ */
 export async function openMailbox(socket: string, options: MailboxOptions = {}): Promise<Mailbox> {
   if (!MAILBOX_SUPPORTED || MKFIFO === undefined) return NO_MAILBOX;
-  const dir = mailboxDir(socket);
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(dir, { mode: 0o700 });
-  return keeper(dir, MKFIFO, options);
+  const base = mailboxDir(socket);
+  const own = `agent-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    await fs.rm(base, { recursive: true, force: true });
+    await fs.mkdir(path.join(base, own), { recursive: true, mode: 0o700 });
+    await fs.chmod(base, 0o700);
+    const link = `${currentMailbox(socket)}.${own}`;
+    await fs.symlink(own, link);
+    await fs.rename(link, currentMailbox(socket));
+  } catch {
+    return NO_MAILBOX;
+  }
+  return keeper(socket, path.join(base, own), MKFIFO, options);
 }
 
-function keeper(dir: string, mkfifo: string, options: MailboxOptions): Mailbox {
+function keeper(socket: string, dir: string, mkfifo: string, options: MailboxOptions): Mailbox {
   const minMs = options.minRefillMs ?? 20;
   const maxMs = options.maxRefillMs ?? 1000;
   const boxes = new Map<string, Box>();
@@ -139,17 +153,11 @@ function keeper(dir: string, mkfifo: string, options: MailboxOptions): Mailbox {
   return {
     post(key, session) {
       if (closed) return;
+      // Copies of an earlier session under this key are taken back before the new one goes in.
+      remove(key);
       const record = encodeRecord(key, session);
+      if (record === undefined) return;
       const file = path.join(dir, keyFileName(key));
-      const box = boxes.get(key);
-      if (record === undefined) return remove(key);
-      if (box !== undefined) {
-        // Copies of the old session are taken back before the new one goes in.
-        drain(box);
-        box.record = record;
-        fill(box);
-        return;
-      }
       // Two keys whose names collide: the first keeps the pipe, the other is served by the socket.
       for (const other of boxes.values()) if (other.file === file) return;
       const fresh: Box = { file, record };
@@ -168,6 +176,12 @@ function keeper(dir: string, mkfifo: string, options: MailboxOptions): Mailbox {
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
       for (const key of [...boxes.keys()]) remove(key);
+      try {
+        // `current` is taken away only while it is still this agent's: a newer agent owns it otherwise.
+        if (readlinkSync(currentMailbox(socket)) === path.basename(dir)) unlinkSync(currentMailbox(socket));
+      } catch {
+        // no link left
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

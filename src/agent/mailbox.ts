@@ -7,10 +7,11 @@
  * the caller asks the agent over its socket instead.
  *
  * A copy is one record of exactly RECORD_BYTES: the JSON of {v, key, session} and a newline,
- * padded with spaces. On Linux that is PIPE_BUF, so each write lands whole or not at all, and each read of
- * that size takes exactly one record, however many callers read at once. The pipes live in a
- * directory beside the socket, inside the same directory only the user can enter; the copies
- * are in kernel memory, never on disk.
+ * padded with spaces. On Linux that is PIPE_BUF, so each write lands whole or not at all, and
+ * each read of that size takes exactly one record, however many callers read at once. The pipes
+ * live in a directory of the serving agent's own, beside the socket (in the same directory only
+ * the user can enter), reached through the link `current`: an agent that lost its socket to a
+ * new one can post nothing callers would see. The copies are in kernel memory, never on disk.
  */
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { CachedSession } from '../cache/session-cache.js';
@@ -27,8 +28,13 @@ export function mailboxDir(socket: string): string {
   return `${socket}.mailbox`;
 }
 
+/** The link to the serving agent's directory, which it replaces atomically when it starts. */
+export function currentMailbox(socket: string): string {
+  return `${mailboxDir(socket)}/current`;
+}
+
 export function mailboxPath(socket: string, key: string): string {
-  return `${mailboxDir(socket)}/${keyFileName(key)}`;
+  return `${currentMailbox(socket)}/${keyFileName(key)}`;
 }
 
 /** The record for a session, or undefined when it would not fit in one. */

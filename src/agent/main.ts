@@ -110,13 +110,22 @@ async function run(args: AgentArgs): Promise<number> {
   const shutdown = (why: string) => {
     if (closing) return;
     closing = true;
-    server.close();
-    mailbox.close();
+    try {
+      mailbox.close();
+    } catch {
+      // only ever a speed-up; what is left there, the next agent clears
+    }
     void (async () => {
       await trace('exit', { why });
-      // Remove the socket only if it is still this agent's, then the lock: from here a new agent may start.
+      // Closing a listening Unix socket removes whatever is at its path (libuv does), so the
+      // server is closed only while the path is still this agent's socket: a newer agent may
+      // listen there now. Exiting ends the connections either way. Then the lock goes: from
+      // here a new agent may start.
       const st = await fs.lstat(args.socket).catch(() => undefined);
-      if (st !== undefined && st.ino === socketIno) await fs.rm(args.socket, { force: true });
+      if (st !== undefined && st.ino === socketIno) {
+        server.close();
+        await fs.rm(args.socket, { force: true });
+      }
       await removeLock(lock, nonce).catch(() => {});
       process.exit(0);
     })();

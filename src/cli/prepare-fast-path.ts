@@ -110,9 +110,10 @@ function require_(id: string): unknown {
 if (process.argv[2] === '--train') {
   await train(process.argv[3]!);
 } else {
-  // Flags change V8's code: the child runs with exactly the flags the bin scripts run with.
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
+  // Nothing from the builder's environment: AWS_CONFIG_FILE, MFA_LOGIN_* or XDG_RUNTIME_DIR would
+  // send the training run to their files or their agent, and NODE_OPTIONS would change V8's flags
+  // and so the code (the bin scripts run with none).
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', FAST_BIN], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) {
     process.stderr.write(`could not prepare ${FAST_BIN}\n`);

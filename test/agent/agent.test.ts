@@ -286,6 +286,25 @@ test('an agent whose socket file was removed exits instead of holding sessions f
   assert.equal(existsSync(`${opts.socket}.lock`), false);
 });
 
+test('an agent whose socket was taken over by a new agent exits without removing the new one\'s socket', async (t) => {
+  const { opts, cache } = sandbox(t);
+  const first = cache();
+  await leaseOf(await first.acquire(KEY, inMinutes(15), 'alice')).put(session('ASIAOLD'));
+  const { pid: oldPid } = await agentStatus(opts);
+  // Past its start-up grace, an agent whose socket accepts nothing is taken for dead.
+  await sleep(5500);
+  rmSync(opts.socket);
+  // A caller arriving now starts a new agent, which takes over the path before the old one notices.
+  const second = cache();
+  assert.ok((await second.acquire(OTHER, inMinutes(15), 'bob')).lease);
+  const { pid: newPid } = await agentStatus(opts);
+  assert.notEqual(newPid, oldPid);
+  await waitFor('the old agent to exit', () => !alive(oldPid!), 5000);
+  await sleep(200);
+  const after = await agentStatus(opts);
+  assert.deepEqual({ running: after.running, pid: after.pid }, { running: true, pid: newPid });
+});
+
 test('refuses a socket directory other users can enter, and a socket path too long for a Unix socket', async (t) => {
   const { dir } = sandbox(t);
   const open = path.join(dir, 'open');

@@ -40,7 +40,7 @@ test('the prepared code is accepted by this Node, and belongs to the bundled fas
   assert.equal(script.cachedDataRejected, false);
 });
 
-test('the bin scripts answer a cached call the same with the prepared code, with code V8 refuses, and without it', async () => {
+test('the bin scripts answer a cached call the same with the prepared code, with code V8 refuses, and with fast.bin missing, empty or cut short', async () => {
   const want = {
     login: await runCommand(process.execPath, [MFA_LOGIN, 'credential-process', 'prod'], fileMode()),
     env: await runCommand(process.execPath, [MFA_ENV, 'prod'], fileMode()),
@@ -52,10 +52,13 @@ test('the bin scripts answer a cached call the same with the prepared code, with
   const { source } = readFastBin();
   const head = Buffer.alloc(4);
   head.writeUInt32LE(Buffer.byteLength(source));
+  const prepared = readFileSync(path.join(ROOT, 'dist/bundle/fast.bin'));
   const variants: Array<[string, Buffer | undefined]> = [
-    ['prepared', readFileSync(path.join(ROOT, 'dist/bundle/fast.bin'))],
+    ['prepared', prepared],
     ['refused', Buffer.concat([head, Buffer.from(source), Buffer.alloc(4096, 0x5a)])],
     ['missing', undefined],
+    ['empty', Buffer.alloc(0)],
+    ['cut short in the source', prepared.subarray(0, 4 + 1000)],
   ];
   for (const [name, blob] of variants) {
     rmSync(path.join(tree, 'dist/bundle/fast.bin'), { force: true });
@@ -64,6 +67,17 @@ test('the bin scripts answer a cached call the same with the prepared code, with
     assert.deepEqual({ status: login.status, stdout: login.stdout, stderr: login.stderr }, { status: 0, stdout: want.login.stdout, stderr: '' }, name);
     const env = await runCommand(process.execPath, [path.join(tree, 'bin/mfa-env.js'), 'prod'], fileMode());
     assert.deepEqual({ status: env.status, stdout: env.stdout, stderr: env.stderr }, { status: 0, stdout: want.env.stdout, stderr: '' }, name);
+  }
+});
+
+test('the bin scripts run the source in fast.bin, not fast.cjs', async () => {
+  const marker = wrap("exports.fastPath = async () => { require('node:fs').writeSync(1, 'from fast.bin\\n'); return true; };");
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(marker.length);
+  writeFileSync(path.join(tree, 'dist/bundle/fast.bin'), Buffer.concat([head, Buffer.from(marker, 'latin1'), Buffer.alloc(16)]));
+  for (const bin of ['mfa-login.js', 'mfa-env.js']) {
+    const r = await runCommand(process.execPath, [path.join(tree, 'bin', bin), 'credential-process', 'prod'], fileMode());
+    assert.deepEqual({ status: r.status, stdout: r.stdout }, { status: 0, stdout: 'from fast.bin\n' }, bin);
   }
 });
 

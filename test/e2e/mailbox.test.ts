@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Sandbox, user, MFA_ENV } from './harness.js';
 import { MAILBOX_SUPPORTED } from '../../src/agent/mailbox.js';
 
@@ -34,7 +35,9 @@ test('a frozen agent still answers credential_process and mfa-env from its mailb
   const login = await sb.run(['session', 'prod', '--mfa-token', await sb.code(erin)]);
   assert.equal(login.status, 0, login.stderr);
   const pid = await agentPid();
-  const mailbox = sb.file('.cache/mfa-login/agent.sock.mailbox');
+  const mailbox = sb.file('.cache/mfa-login/agent.sock.mailbox/current');
+  // The pipes are made by mkfifo, a moment after the sessions are stored.
+  for (const until = Date.now() + 5000; readdirSync(mailbox).length < 2 && Date.now() < until; ) await sleep(20);
   assert.equal(readdirSync(mailbox).length, 2, 'the MFA session and the role session are posted');
 
   process.kill(pid, 'SIGSTOP');
@@ -70,9 +73,10 @@ test('after the agent is killed, the next call finds no copy, starts a new agent
   const r = await sb.run(['credential-process', 'prod']);
   assert.equal(r.status, 5, r.stderr);
   assert.equal(r.stdout, '');
-  // The new agent cleared the dead one's pipes.
+  // The new agent cleared the dead one's pipes; stopped, it leaves nothing behind.
   assert.notEqual(await agentPid(), pid);
-  assert.deepEqual(readdirSync(sb.file('.cache/mfa-login/agent.sock.mailbox')), []);
+  assert.deepEqual(readdirSync(sb.file('.cache/mfa-login/agent.sock.mailbox')).filter((f) => f !== 'current').length, 1);
+  assert.deepEqual(readdirSync(sb.file('.cache/mfa-login/agent.sock.mailbox/current')), []);
   await sb.run(['agent', 'stop']);
-  assert.equal(existsSync(sb.file('.cache/mfa-login/agent.sock.mailbox')), false);
+  assert.deepEqual(readdirSync(sb.file('.cache/mfa-login/agent.sock.mailbox')), []);
 });
