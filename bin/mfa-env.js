@@ -11,7 +11,8 @@ loadFastPath()
  * The fast path with V8's code for it, prepared by the build (src/cli/prepare-fast-path.ts):
  * compiling it afresh would cost more than running it. Under a Node other than the one it was
  * prepared with, V8 refuses the code and compiles the source as usual; a missing or cut-short
- * fast.bin leaves the plain bundle.
+ * fast.bin leaves the plain bundle. The same in both bin scripts (a test checks): a shared file
+ * would cost one more module load on every call.
  */
 function loadFastPath() {
   const dir = `${__dirname}/../dist/bundle`;
