@@ -9,8 +9,8 @@ loadFastPath()
 
 /**
  * The fast path with V8's code for it, prepared by the build (src/cli/prepare-fast-path.ts):
- * compiling it afresh would cost more than running it. Under a Node other than the one it was
- * prepared with, V8 refuses the code and compiles the source as usual; a missing or cut-short
+ * compiling it afresh would cost more than running it. The code is used only under the Node
+ * that made it; under any other the source is compiled as usual. A missing or cut-short
  * fast.bin leaves the plain bundle. The same in both bin scripts (a test checks): a shared file
  * would cost one more module load on every call.
  */
@@ -18,9 +18,14 @@ function loadFastPath() {
   const dir = `${__dirname}/../dist/bundle`;
   try {
     const blob = require('node:fs').readFileSync(`${dir}/fast.bin`);
-    const n = blob.length > 4 ? blob.readUInt32LE(0) : 0;
-    if (n > 0 && 4 + n < blob.length) {
-      const script = new (require('node:vm').Script)(blob.toString('latin1', 4, 4 + n), { filename: `${dir}/fast.cjs`, cachedData: blob.subarray(4 + n) });
+    const n = blob.length > 8 ? blob.readUInt32LE(0) : 0;
+    const k = n > 0 ? blob.readUInt32LE(4) : 0;
+    if (n > 0 && 8 + k + n <= blob.length) {
+      const ours = blob.toString('latin1', 8, 8 + k) === `${process.version} ${process.arch} ${process.versions.v8}`;
+      const script = new (require('node:vm').Script)(blob.toString('latin1', 8 + k, 8 + k + n), {
+        filename: `${dir}/fast.cjs`,
+        cachedData: ours ? blob.subarray(8 + k + n) : undefined,
+      });
       const module = { exports: {} };
       script.runInThisContext()(module.exports, require, module, `${dir}/fast.cjs`, dir);
       if (typeof module.exports.fastPath === 'function') return module.exports;

@@ -10,9 +10,14 @@
  * source's length; the source travels in the same file, so the two cannot drift apart. Run
  * under another Node version, the code is refused and the source is compiled as usual.
  *
- * fast.bin: a 4-byte little-endian length, the wrapped source, then the code. The source is
- * ASCII (esbuild escapes everything else), so the bin scripts decode it as Latin-1, the
- * cheapest decoding there is; the build fails should that ever change.
+ * V8 checks little else: not the code itself, and not how the V8 that reads it was built. So the
+ * file also names the Node that made it (version, architecture, V8 version), and the bin
+ * scripts give V8 the code only when they run under that same Node.
+ *
+ * fast.bin: the source's length and the tag's length (4-byte little-endian each), the tag, the
+ * wrapped source, then the code. The source is ASCII (esbuild escapes everything else), so the
+ * bin scripts decode it as Latin-1, the cheapest decoding there is; the build fails should that
+ * ever change.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,10 +39,23 @@ export function wrap(source: string): string {
   return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
 }
 
-export function readFastBin(file = FAST_BIN): { source: string; code: Buffer } {
+/** Which Node made the code: the bin scripts build the same text and compare. */
+export function nodeTag(): string {
+  return `${process.version} ${process.arch} ${process.versions.v8}`;
+}
+
+export function encodeFastBin(source: string, tag: string, code: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(source.length, 0);
+  head.writeUInt32LE(tag.length, 4);
+  return Buffer.concat([head, Buffer.from(tag, 'latin1'), Buffer.from(source, 'latin1'), code]);
+}
+
+export function readFastBin(file = FAST_BIN): { source: string; tag: string; code: Buffer } {
   const blob = readFileSync(file);
   const n = blob.readUInt32LE(0);
-  return { source: blob.toString('latin1', 4, 4 + n), code: blob.subarray(4 + n) };
+  const k = blob.readUInt32LE(4);
+  return { tag: blob.toString('latin1', 8, 8 + k), source: blob.toString('latin1', 8 + k, 8 + k + n), code: blob.subarray(8 + k + n) };
 }
 
 const CONFIG = `[profile train]
@@ -85,10 +103,7 @@ async function train(out: string): Promise<void> {
     // No agent runs here: this compiles the way to it, and it answers nothing.
     if (await withCache('agent', () => module.exports.fastPath('mfa-login', ['credential-process', 'prod']))) throw new Error('an agent answered');
 
-    const code = script.createCachedData();
-    const head = Buffer.alloc(4);
-    head.writeUInt32LE(source.length);
-    writeFileSync(`${out}.tmp`, Buffer.concat([head, Buffer.from(source, 'latin1'), code]));
+    writeFileSync(`${out}.tmp`, encodeFastBin(source, nodeTag(), script.createCachedData()));
     renameSync(`${out}.tmp`, out);
   } finally {
     rmSync(home, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
-import { FAST_CJS, readFastBin, wrap } from '../../src/cli/prepare-fast-path.js';
+import { encodeFastBin, FAST_CJS, nodeTag, readFastBin, wrap } from '../../src/cli/prepare-fast-path.js';
 import { Sandbox, user, runCommand, ROOT, MFA_LOGIN, MFA_ENV } from './harness.js';
 
 /** The bin scripts load the fast path with the code the build prepared for it (dist/bundle/fast.bin). */
@@ -34,13 +34,14 @@ after(async () => {
 const fileMode = () => sb.env({ MFA_LOGIN_CACHE: 'file', SHELL: '/bin/bash' });
 
 test('the prepared code is accepted by this Node, and belongs to the bundled fast path', () => {
-  const { source, code } = readFastBin();
+  const { source, tag, code } = readFastBin();
   assert.equal(source, wrap(readFileSync(FAST_CJS, 'utf8')));
+  assert.equal(tag, nodeTag());
   const script = new vm.Script(source, { filename: FAST_CJS, cachedData: code });
   assert.equal(script.cachedDataRejected, false);
 });
 
-test('the bin scripts answer a cached call the same with the prepared code, with code V8 refuses, and with fast.bin missing, empty or cut short', async () => {
+test('the bin scripts answer a cached call the same with the prepared code, with code V8 refuses or another Node made, and with fast.bin missing, empty or cut short', async () => {
   const want = {
     login: await runCommand(process.execPath, [MFA_LOGIN, 'credential-process', 'prod'], fileMode()),
     env: await runCommand(process.execPath, [MFA_ENV, 'prod'], fileMode()),
@@ -49,16 +50,18 @@ test('the bin scripts answer a cached call the same with the prepared code, with
   assert.match(want.login.stdout, /"AccessKeyId":"ASIA/);
   assert.match(want.env.stdout, /^export AWS_ACCESS_KEY_ID='ASIA/);
 
-  const { source } = readFastBin();
-  const head = Buffer.alloc(4);
-  head.writeUInt32LE(Buffer.byteLength(source));
+  const { source, tag, code } = readFastBin();
   const prepared = readFileSync(path.join(ROOT, 'dist/bundle/fast.bin'));
+  // Damaged code: V8 does not notice, and running it crashes Node. Only the tag keeps it out.
+  const damaged = Buffer.from(code);
+  for (let i = 1000; i < damaged.length; i += 997) damaged[i]! ^= 0x55;
   const variants: Array<[string, Buffer | undefined]> = [
     ['prepared', prepared],
-    ['refused', Buffer.concat([head, Buffer.from(source), Buffer.alloc(4096, 0x5a)])],
+    ['code V8 refuses', encodeFastBin(source, tag, Buffer.alloc(4096, 0x5a))],
+    ['code from another Node', encodeFastBin(source, 'v20.0.0 x64 11.3.244.8-node.0', damaged)],
     ['missing', undefined],
     ['empty', Buffer.alloc(0)],
-    ['cut short in the source', prepared.subarray(0, 4 + 1000)],
+    ['cut short in the source', prepared.subarray(0, 8 + tag.length + 1000)],
   ];
   for (const [name, blob] of variants) {
     rmSync(path.join(tree, 'dist/bundle/fast.bin'), { force: true });
@@ -72,9 +75,7 @@ test('the bin scripts answer a cached call the same with the prepared code, with
 
 test('the bin scripts run the source in fast.bin, not fast.cjs', async () => {
   const marker = wrap("exports.fastPath = async () => { require('node:fs').writeSync(1, 'from fast.bin\\n'); return true; };");
-  const head = Buffer.alloc(4);
-  head.writeUInt32LE(marker.length);
-  writeFileSync(path.join(tree, 'dist/bundle/fast.bin'), Buffer.concat([head, Buffer.from(marker, 'latin1'), Buffer.alloc(16)]));
+  writeFileSync(path.join(tree, 'dist/bundle/fast.bin'), encodeFastBin(marker, nodeTag(), Buffer.alloc(16)));
   for (const bin of ['mfa-login.js', 'mfa-env.js']) {
     const r = await runCommand(process.execPath, [path.join(tree, 'bin', bin), 'credential-process', 'prod'], fileMode());
     assert.deepEqual({ status: r.status, stdout: r.stdout }, { status: 0, stdout: 'from fast.bin\n' }, bin);
