@@ -1,6 +1,6 @@
 /**
  * The agent's mailbox, as the cached credential path reads it. Started fresh for every AWS call,
- * Node needs about 10 ms to load `net` and its streams and make a first socket round trip: more
+ * Node needs 10 to 12 ms to load `net` and its streams and make a first socket round trip: more
  * than everything else on that path together. So for each session it holds, the agent (see
  * mailbox-keeper.ts) also keeps a named pipe filled with copies of it, and a caller takes one
  * with three fs calls, without the event loop. Anything unexpected here means "no answer", and

@@ -4,7 +4,7 @@
  * one at the same moment. The one that takes `<socket>.lock` serves; the others exit quietly.
  */
 import net from 'node:net';
-import { promises as fs } from 'node:fs';
+import { lstatSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { breakLock, createLock, holderGone, readLock, removeLock } from './lock-file.js';
 import { checkSocketPathLength, prepareSocketDir } from './protocol.js';
@@ -110,6 +110,16 @@ async function run(args: AgentArgs): Promise<number> {
   const shutdown = (why: string) => {
     if (closing) return;
     closing = true;
+    // Closing a listening Unix socket removes whatever is at its path (libuv does), so the server
+    // is closed only while the path is still this agent's socket: a newer agent may listen there
+    // now. Exiting ends the connections either way.
+    let ours = false;
+    try {
+      ours = lstatSync(args.socket).ino === socketIno;
+    } catch {
+      // removed: nothing to close over
+    }
+    if (ours) server.close();
     try {
       mailbox.close();
     } catch {
@@ -117,15 +127,8 @@ async function run(args: AgentArgs): Promise<number> {
     }
     void (async () => {
       await trace('exit', { why });
-      // Closing a listening Unix socket removes whatever is at its path (libuv does), so the
-      // server is closed only while the path is still this agent's socket: a newer agent may
-      // listen there now. Exiting ends the connections either way. Then the lock goes: from
-      // here a new agent may start.
-      const st = await fs.lstat(args.socket).catch(() => undefined);
-      if (st !== undefined && st.ino === socketIno) {
-        server.close();
-        await fs.rm(args.socket, { force: true });
-      }
+      if (ours) await fs.rm(args.socket, { force: true });
+      // From here a new agent may start.
       await removeLock(lock, nonce).catch(() => {});
       process.exit(0);
     })();
@@ -144,6 +147,7 @@ async function run(args: AgentArgs): Promise<number> {
       });
     });
   } catch (e) {
+    mailbox.close();
     await removeLock(lock, nonce).catch(() => {});
     throw e;
   } finally {

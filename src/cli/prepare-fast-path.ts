@@ -1,5 +1,6 @@
 /**
- * A build step (`npm run build` runs it after bundling): stores the bundled fast path together
+ * A build step (`npm run build` runs it after bundling; an argument names another output file):
+ * stores the bundled fast path together
  * with V8's compiled code for it in dist/bundle/fast.bin, which the bin scripts load with
  * vm.Script's cachedData. Compiling the fast path afresh costs more on every AWS call than
  * running it does.
@@ -125,13 +126,15 @@ function require_(id: string): unknown {
 if (process.argv[2] === '--train') {
   await train(process.argv[3]!);
 } else {
-  // Nothing from the builder's environment: AWS_CONFIG_FILE, MFA_LOGIN_* or XDG_RUNTIME_DIR would
-  // send the training run to their files or their agent, and NODE_OPTIONS would change V8's flags
-  // and so the code (the bin scripts run with none).
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', FAST_BIN], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Nothing else from the builder's environment: AWS_CONFIG_FILE, MFA_LOGIN_* or XDG_RUNTIME_DIR
+  // would send the training run to their files or their agent, and NODE_OPTIONS would change V8's
+  // flags and so the code (the bin scripts run with none).
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
+  const out = process.argv[2] ?? FAST_BIN;
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', out], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) {
-    process.stderr.write(`could not prepare ${FAST_BIN}\n`);
+    process.stderr.write(`could not prepare ${out}\n`);
     process.exit(1);
   }
 }

@@ -294,9 +294,14 @@ test('an agent whose socket was taken over by a new agent exits without removing
   // Past its start-up grace, an agent whose socket accepts nothing is taken for dead.
   await sleep(5500);
   rmSync(opts.socket);
-  // A caller arriving now starts a new agent, which takes over the path before the old one notices.
+  // Frozen, the old agent cannot notice before a new agent has taken over the path.
+  process.kill(oldPid!, 'SIGSTOP');
   const second = cache();
-  assert.ok((await second.acquire(OTHER, inMinutes(15), 'bob')).lease);
+  try {
+    assert.ok((await second.acquire(OTHER, inMinutes(15), 'bob')).lease);
+  } finally {
+    process.kill(oldPid!, 'SIGCONT');
+  }
   const { pid: newPid } = await agentStatus(opts);
   assert.notEqual(newPid, oldPid);
   await waitFor('the old agent to exit', () => !alive(oldPid!), 5000);

@@ -73,6 +73,23 @@ test('the bin scripts answer a cached call the same with the prepared code, with
   }
 });
 
+test('the prepared code is made in a clean environment, whatever the builder has set', async () => {
+  const out = path.join(tree, 'prepared.bin');
+  const r = await runCommand(process.execPath, [path.join(ROOT, 'dist/src/cli/prepare-fast-path.js'), out], {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    MFA_LOGIN_CACHE: 'none',
+    MFA_LOGIN_BACKEND: 'pass',
+    XDG_RUNTIME_DIR: '/nonexistent',
+    NODE_OPTIONS: '--max-old-space-size=100',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const made = readFastBin(out);
+  assert.equal(made.source, wrap(readFileSync(FAST_CJS, 'utf8')));
+  assert.equal(new vm.Script(made.source, { filename: FAST_CJS, cachedData: made.code }).cachedDataRejected, false);
+});
+
 test('the bin scripts run the source in fast.bin, not fast.cjs', async () => {
   const marker = wrap("exports.fastPath = async () => { require('node:fs').writeSync(1, 'from fast.bin\\n'); return true; };");
   writeFileSync(path.join(tree, 'dist/bundle/fast.bin'), encodeFastBin(marker, nodeTag(), Buffer.alloc(16)));

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Sandbox, user, MFA_ENV } from './harness.js';
 import { MAILBOX_SUPPORTED } from '../../src/agent/mailbox.js';
@@ -37,7 +37,8 @@ test('a frozen agent still answers credential_process and mfa-env from its mailb
   const pid = await agentPid();
   const mailbox = sb.file('.cache/mfa-login/agent.sock.mailbox/current');
   // The pipes are made by mkfifo, a moment after the sessions are stored.
-  for (const until = Date.now() + 5000; readdirSync(mailbox).length < 2 && Date.now() < until; ) await sleep(20);
+  const posted = () => (existsSync(mailbox) ? readdirSync(mailbox).length : 0);
+  for (const until = Date.now() + 5000; posted() < 2 && Date.now() < until; ) await sleep(20);
   assert.equal(readdirSync(mailbox).length, 2, 'the MFA session and the role session are posted');
 
   process.kill(pid, 'SIGSTOP');

@@ -4,6 +4,8 @@ import { defaultProfileName } from '../../config/profiles.js';
 import { readProfiles } from '../profiles-io.js';
 import { cacheDir } from '../../cache/cache-dir.js';
 import { fileCache } from '../../cache/file-cache.js';
+import { rm } from 'node:fs/promises';
+import { mailboxDir } from '../../agent/mailbox.js';
 import { agentCache, agentOptions, agentStatus } from '../../agent/client.js';
 
 /** `mfa-login remove <profile>`: delete the stored keys and every session obtained with them. */
@@ -59,6 +61,10 @@ export async function forgetEverywhere(deps: Deps, profile: string | undefined):
     const agent = agentCache(options);
     n += await agent.forget(profile);
     agent.close();
+  } else {
+    // An agent that has lost its socket may still be posting copies until it notices (2 s):
+    // taking its mailbox away leaves nothing to be read.
+    await rm(mailboxDir(options.socket), { recursive: true, force: true });
   }
   return n;
 }
