@@ -1,9 +1,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Sandbox, user, MFA_ENV } from './harness.js';
-import { MAILBOX_SUPPORTED } from '../../src/agent/mailbox.js';
+import path from 'node:path';
+import { MAILBOX_SUPPORTED, takeFromMailbox } from '../../src/agent/mailbox.js';
+import { openMailbox } from '../../src/agent/mailbox-keeper.js';
+import { sessionToJson } from '../../src/agent/session-json.js';
+import { inMinutes, session } from '../cache/helpers.js';
+
+const KEY = '["mfa-session","orphan"]';
 
 /**
  * The cached path through the agent's mailbox, end to end with the built CLI: a frozen agent
@@ -80,4 +86,24 @@ test('after the agent is killed, the next call finds no copy, starts a new agent
   assert.deepEqual(readdirSync(sb.file('.cache/mfa-login/agent.sock.mailbox/current')), []);
   await sb.run(['agent', 'stop']);
   assert.deepEqual(readdirSync(sb.file('.cache/mfa-login/agent.sock.mailbox')), []);
+});
+
+test('logout with no agent answering takes away the mailbox of one that lost its socket', { skip }, async () => {
+  const socket = sb.file('.cache/mfa-login/agent.sock');
+  mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+  // Posting, but not listening: an agent whose socket was removed, before it notices.
+  const orphan = await openMailbox(socket);
+  try {
+    orphan.post(KEY, sessionToJson(session('ASIAORPHAN')));
+    const until = Date.now() + 5000;
+    while (takeFromMailbox(socket, KEY, inMinutes(15)) === undefined && Date.now() < until) await sleep(10);
+    orphan.refill();
+    assert.ok(takeFromMailbox(socket, KEY, inMinutes(15)), 'the orphan posts copies');
+    const r = await sb.run(['logout', '--all']);
+    assert.equal(r.status, 0, r.stderr);
+    orphan.refill();
+    assert.equal(takeFromMailbox(socket, KEY, inMinutes(15)), undefined);
+  } finally {
+    orphan.close();
+  }
 });
