@@ -8,7 +8,7 @@ import { agentCache, agentOptions, agentStatus, stopAgent, type AgentOptions } f
 import { agentSocketPath } from '../../src/agent/protocol.js';
 import type { Acquired } from '../../src/cache/session-cache.js';
 import { MfaLoginError } from '../../src/errors.js';
-import { AGENT_MAIN, agentPids, alive, Child, inMinutes, session, sleep, tempDir, waitFor } from '../cache/helpers.js';
+import { AGENT_MAIN, agentPids, alive, Child, inMinutes, session, settledWithin, sleep, tempDir, waitFor } from '../cache/helpers.js';
 
 const KEY = 'a'.repeat(40);
 const OTHER = 'b'.repeat(40);
@@ -30,17 +30,6 @@ function sandbox(t: TestContext, extra: Partial<AgentOptions> = {}) {
     return c;
   };
   return { dir, opts, cache };
-}
-
-/** Whether a promise has settled within `ms`. */
-async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let settled = false;
-  void p.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  await sleep(ms);
-  return settled;
 }
 
 function leaseOf(a: Acquired) {

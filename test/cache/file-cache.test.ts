@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileCache, fileCacheOptions } from '../../src/cache/file-cache.js';
 import type { Acquired } from '../../src/cache/session-cache.js';
 import { MfaLoginError } from '../../src/errors.js';
-import { Child, inMinutes, session, sleep, tempDir } from './helpers.js';
+import { Child, inMinutes, session, settledWithin, tempDir } from './helpers.js';
 
 const KEY = 'a'.repeat(40);
 const OTHER = 'b'.repeat(40);
@@ -20,16 +20,6 @@ function cacheDir(t: TestContext): string {
 function leaseOf(a: Acquired) {
   assert.ok(a.lease, 'expected a lease');
   return a.lease;
-}
-
-async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let settled = false;
-  void p.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  await sleep(ms);
-  return settled;
 }
 
 test('a second caller waits for the lock and gets what the holder put; another key does not wait; release passes the lock on', async (t) => {

@@ -29,6 +29,17 @@ export function session(id: string, expiresInMs = 3600_000, profiles = ['alice']
 export const inMinutes = (m: number) => new Date(Date.now() + m * 60_000);
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Whether a promise has settled within `ms`. */
+export async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let settled = false;
+  void p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await sleep(ms);
+  return settled;
+}
+
 export interface ChildEvent {
   event: 'acquired' | 'done' | 'released' | 'error';
   got?: 'lease' | 'session';
