@@ -1,5 +1,6 @@
 import type { Env } from './config/profiles.js';
-import type { SessionCache } from './cache/session-cache.js';
+import type { SessionStore } from './cache/session-cache.js';
+import type { Settings } from './settings.js';
 import type { SecretStore } from './secrets/store.js';
 import type { Sts } from './sts/sts.js';
 import type { Terminal } from './terminal/terminal.js';
@@ -12,6 +13,8 @@ import type { ProcessRunner } from './mfa/code-source.js';
  */
 export interface Deps {
   env: Env;
+  /** Every setting taken from the environment, derived once (settings.ts). */
+  settings: Settings;
   homeDir: string;
   now(): Date;
   stdout(text: string): void;
@@ -22,7 +25,7 @@ export interface Deps {
   writeFile(path: string, text: string, mode?: number): Promise<void>;
   secrets(): SecretStore;
   sts(): Sts;
-  cache(): SessionCache;
+  cache(): SessionStore;
   terminal: Terminal;
   runProcess: ProcessRunner;
   debug(message: string): void;

@@ -44,6 +44,7 @@ const STATUS_OF = {
   E_KEYCHAIN_LOCKED: EXIT.keychain,
   E_FILE_STORE_PASSPHRASE: EXIT.keychain,
   E_AGENT: EXIT.cache,
+  E_CACHE: EXIT.cache,
   E_BUSY: EXIT.cache,
   E_INTERRUPTED: EXIT.interrupted,
 } as const;

@@ -46,6 +46,9 @@ export interface CacheSettings {
   mustBeRam: boolean;
   /** The agent's socket, for `agent` mode (and for `logout` to find an agent left running). */
   socket: string;
+  /** The runtime mode's directory and the file mode's, whatever the mode: logout clears both. */
+  runtimeDir: string;
+  persistentDir: string;
 }
 
 export interface Platform {
@@ -57,7 +60,7 @@ export interface Platform {
 export function settingsFrom(env: Env, homeDir: string, platform: Platform = { os: process.platform, uid: process.getuid?.() }): Settings {
   return {
     cache: cacheSettings(env, homeDir, platform),
-    backend: oneOf(env, 'MFA_LOGIN_BACKEND', BACKENDS, 'keychain', 'unset MFA_LOGIN_BACKEND to keep keys in the OS keychain, or set MFA_LOGIN_BACKEND=file for an encrypted file'),
+    backend: oneOf(env, 'MFA_LOGIN_BACKEND', BACKENDS, 'keychain', (v) => `MFA_LOGIN_BACKEND=${JSON.stringify(v)} is not a secret store: use "keychain" or "file"`, 'unset MFA_LOGIN_BACKEND to keep keys in the OS keychain, or set MFA_LOGIN_BACKEND=file for an encrypted file'),
     keyFile: keyFilePath(env, homeDir),
     keyFilePassphrase: nonEmpty(env.MFA_LOGIN_FILE_PASSPHRASE),
     lockTimeoutMs: seconds(env, 'MFA_LOGIN_LOCK_TIMEOUT', DEFAULT_LOCK_TIMEOUT_SECONDS),
@@ -73,15 +76,16 @@ export function settingsFrom(env: Env, homeDir: string, platform: Platform = { o
  */
 export function cacheSettings(env: Env, homeDir: string, platform: Platform): CacheSettings {
   const raw = nonEmpty(env.MFA_LOGIN_CACHE);
-  const mode = oneOf(env, 'MFA_LOGIN_CACHE', CACHE_MODES, platform.os === 'linux' ? 'runtime' : 'agent', 'use MFA_LOGIN_CACHE=runtime (the default on Linux), agent, file or none');
+  const mode = oneOf(env, 'MFA_LOGIN_CACHE', CACHE_MODES, platform.os === 'linux' ? 'runtime' : 'agent', (v) => `MFA_LOGIN_CACHE=${v} is not a cache mode`, 'use MFA_LOGIN_CACHE=runtime (the default on Linux), agent, file or none');
   const runtimeDir = absolute(env.XDG_RUNTIME_DIR);
   const persistent = nonEmpty(env.MFA_LOGIN_CACHE_DIR) ?? path.join(absolute(env.XDG_CACHE_HOME) ?? path.join(homeDir, '.cache'), 'mfa-login');
-  let dir: string;
-  if (mode === 'runtime') dir = runtimeDir !== undefined ? path.join(runtimeDir, 'mfa-login') : `/dev/shm/mfa-login-${platform.uid ?? 'user'}`;
-  else if (mode === 'agent') dir = runtimeDir !== undefined ? path.join(runtimeDir, 'mfa-login') : persistent;
-  else dir = persistent;
-  const socket = platform.os === 'win32' ? `\\\\.\\pipe\\mfa-login-${(env.USERNAME ?? 'user').replace(/[^\w.-]/g, '_')}` : path.join(mode === 'agent' ? dir : runtimeDir !== undefined ? path.join(runtimeDir, 'mfa-login') : persistent, 'agent.sock');
-  return { mode, chosen: raw !== undefined, dir, mustBeRam: mode === 'runtime', socket };
+  const ram = runtimeDir !== undefined ? path.join(runtimeDir, 'mfa-login') : `/dev/shm/mfa-login-${platform.uid ?? 'user'}`;
+  // The agent's socket: in the runtime directory when there is one (where ssh-agent and gpg-agent
+  // put theirs), else beside the file cache; on Windows a named pipe.
+  const agentDir = runtimeDir !== undefined ? ram : persistent;
+  const socket = platform.os === 'win32' ? `\\\\.\\pipe\\mfa-login-${(env.USERNAME ?? 'user').replace(/[^\w.-]/g, '_')}` : path.join(agentDir, 'agent.sock');
+  const dir = mode === 'runtime' ? ram : mode === 'agent' ? agentDir : persistent;
+  return { mode, chosen: raw !== undefined, dir, mustBeRam: mode === 'runtime', socket, runtimeDir: ram, persistentDir: persistent };
 }
 
 function keyFilePath(env: Env, homeDir: string): string {
@@ -101,11 +105,11 @@ export function seconds(env: Env, name: string, fallbackSeconds: number): number
   return Math.round(s * 1000);
 }
 
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T, hint: string): T {
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T, message: (value: string) => string, hint: string): T {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return fallback;
   if ((values as readonly string[]).includes(raw)) return raw as T;
-  throw new MfaLoginError('E_USAGE', `${name}=${JSON.stringify(raw)} is not one of ${values.join(', ')}`, { hint });
+  throw new MfaLoginError('E_USAGE', message(raw), { hint });
 }
 
 /** An empty variable counts as unset, the way `VAR= command` is commonly used to switch one off. */

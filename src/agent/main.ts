@@ -1,182 +1,140 @@
 /**
- * The agent process: `node dist/src/agent/main.js --socket PATH [--idle MS] [--lease-max MS]`.
- * Started detached by the first client that finds nobody listening; any number of them may start
- * one at the same moment. The one that takes `<socket>.lock` serves; the others exit quietly.
+ * The session agent: `node main.js SOCKET DIR IDLE_MS`. Where there is no RAM-backed directory to keep
+ * sessions in (macOS, Windows, a Linux without tmpfs) or MFA_LOGIN_CACHE=agent, a per-user process
+ * holds them in memory behind a socket in a private directory. It is a map and nothing more: get,
+ * put, forget, list, status, stop. Leases are lock files beside the socket, as in every mode.
+ * Started detached, with core dumps off, by the first client that finds nobody listening; the one
+ * that takes `agent.lock` serves, any other exits at once.
  */
 import net from 'node:net';
-import { lstatSync, promises as fs } from 'node:fs';
+import { lstatSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { breakLock, createLock, holderGone, readLock, removeLock } from './lock-file.js';
-import { checkSocketPathLength, prepareSocketDir } from './protocol.js';
-import { agentServer } from './server.js';
-import { openMailbox } from './mailbox-keeper.js';
-import { DEFAULT_AGENT_IDLE_SECONDS, LEASE_MAX_MS } from './waiting.js';
+import { breakLock, createLock, holderGone, readLock, removeLock } from '../files/lock-file.js';
+import { checkPrivateDir } from '../cache/private-dir.js';
+import { sessionFromJson, sessionToJson } from '../cache/entry.js';
+import type { CachedSession } from '../cache/session-cache.js';
 
-/**
- * A lock whose pid is alive yet whose socket accepts nothing after this long belongs to a dead
- * agent whose pid was reused by an unrelated process.
- */
-const START_GRACE_MS = 5000;
+/** Longest request line read; a longer one closes the connection. */
+const MAX_LINE = 1024 * 1024;
+const CHECK_MS = 1000;
 
-/**
- * How often the agent checks that its socket is still its own. One whose socket was removed (by
- * hand, by a tmp cleaner, or by an agent that judged it dead) can no longer be reached: it exits
- * rather than keep sessions in memory for nobody.
- */
-const SOCKET_CHECK_MS = 2000;
+async function main(): Promise<void> {
+  const [socket, dir, idleArg] = process.argv.slice(2);
+  const idleMs = Number(idleArg);
+  if (socket === undefined || dir === undefined || !(idleMs > 0)) process.exit(2);
+  checkPrivateDir(dir, { create: true, ram: false, uid: process.getuid?.() });
+  const lock = path.join(dir, 'agent.lock');
+  const nonce = await takeLock(lock, socket);
+  if (nonce === undefined) process.exit(0); // another agent serves
 
-interface AgentArgs {
-  socket: string;
-  idleMs: number;
-  leaseMaxMs: number;
-}
+  const sessions = new Map<string, CachedSession>();
+  let connections = 0;
+  let lastActivity = Date.now();
+  rmSync(socket, { force: true });
+  process.umask(0o077);
+  const server = net.createServer((conn) => {
+    connections++;
+    conn.setEncoding('utf8');
+    let buffer = '';
+    conn.on('data', (chunk: string) => {
+      buffer += chunk;
+      if (buffer.length > MAX_LINE) return void conn.destroy();
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        lastActivity = Date.now();
+        conn.write(`${JSON.stringify(answer(line))}\n`);
+      }
+    });
+    conn.on('error', () => {});
+    conn.on('close', () => {
+      connections--;
+      lastActivity = Date.now();
+    });
+  });
 
-function parse(argv: string[]): AgentArgs | undefined {
-  const args: Partial<AgentArgs> = { idleMs: DEFAULT_AGENT_IDLE_SECONDS * 1000, leaseMaxMs: LEASE_MAX_MS };
-  for (let i = 0; i < argv.length; i += 2) {
-    const value = argv[i + 1];
-    if (value === undefined) return undefined;
-    if (argv[i] === '--socket') args.socket = path.resolve(value);
-    else if (argv[i] === '--idle' || argv[i] === '--lease-max') {
-      const ms = Number(value);
-      if (!Number.isFinite(ms) || ms <= 0) return undefined;
-      if (argv[i] === '--idle') args.idleMs = ms;
-      else args.leaseMaxMs = ms;
-    } else return undefined;
-  }
-  return args.socket === undefined ? undefined : (args as AgentArgs);
-}
+  const answer = (line: string): Record<string, unknown> => {
+    let r: { op?: unknown; key?: unknown; validUntil?: unknown; session?: unknown; profile?: unknown };
+    try {
+      r = JSON.parse(line);
+    } catch {
+      return { ok: false, error: 'not JSON' };
+    }
+    switch (r?.op) {
+      case 'get': {
+        const s = typeof r.key === 'string' ? sessions.get(r.key) : undefined;
+        const fresh = s !== undefined && s.credentials.expiration.getTime() >= Number(r.validUntil);
+        return { ok: true, session: fresh ? sessionToJson(s) : null };
+      }
+      case 'put': {
+        const s = sessionFromJson(r.session);
+        if (typeof r.key !== 'string' || s === undefined) return { ok: false, error: 'bad session' };
+        sessions.set(r.key, s);
+        return { ok: true };
+      }
+      case 'forget': {
+        let count = 0;
+        for (const [k, s] of sessions) {
+          if (typeof r.profile === 'string' && !s.profiles.includes(r.profile)) continue;
+          sessions.delete(k);
+          count++;
+        }
+        return { ok: true, count };
+      }
+      case 'list':
+        return { ok: true, sessions: [...sessions].map(([key, s]) => ({ key, ...sessionToJson(s), credentials: { accessKeyId: s.credentials.accessKeyId, expiration: s.credentials.expiration.toISOString() } })) };
+      case 'status':
+        return { ok: true, pid: process.pid, sessions: sessions.size };
+      case 'stop':
+        setImmediate(shutdown);
+        return { ok: true };
+      default:
+        return { ok: false, error: 'unknown op' };
+    }
+  };
 
-/** Whether something accepts connections on the socket. */
-function accepting(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createConnection(socket);
-    const done = (yes: boolean) => {
-      s.destroy();
-      resolve(yes);
-    };
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    setTimeout(() => done(false), 1000).unref();
+  let ino: number | undefined;
+  const shutdown = () => {
+    clearInterval(timer);
+    sessions.clear();
+    // Closing a listening socket unlinks its path: only while the path is still ours.
+    if (ino !== undefined && inodeOf(socket) === ino) server.close();
+    void removeLock(lock, nonce).finally(() => process.exit(0));
+  };
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const [k, s] of sessions) if (s.credentials.expiration.getTime() <= now) sessions.delete(k);
+    // A socket removed or replaced by hand can no longer be reached: serve nobody, keep nothing.
+    const idle = sessions.size === 0 && connections === 0 && now - lastActivity > idleMs;
+    if (idle || (ino !== undefined && inodeOf(socket) !== ino)) shutdown();
+  }, Math.min(CHECK_MS, idleMs));
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, shutdown);
+  process.on('SIGHUP', () => {});
+  server.on('error', () => void removeLock(lock, nonce).finally(() => process.exit(1)));
+  server.listen(socket, () => {
+    ino = inodeOf(socket);
   });
 }
 
-/** Takes the start lock, breaking one left by a dead agent; undefined when a live agent has it. */
-async function takeStartLock(lock: string, socket: string): Promise<string | undefined> {
+function inodeOf(p: string): number | undefined {
+  try {
+    return lstatSync(p).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Takes the agent lock, breaking one left by a dead agent; undefined while a live agent has it. */
+async function takeLock(lock: string, socket: string): Promise<string | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const nonce = await createLock(lock, { socket });
     if (nonce !== undefined) return nonce;
     const info = await readLock(lock);
     if (info === undefined) continue;
-    const gone = holderGone(info) || (Date.now() - info.started > START_GRACE_MS && !(await accepting(socket)));
-    if (!gone) return undefined;
+    if (!holderGone(info)) return undefined;
     await breakLock(lock, info);
   }
   return undefined;
 }
 
-/**
- * MFA_LOGIN_AGENT_TRACE=FILE: each agent appends what it did (start, serving, another agent
- * serves, exit and why) as JSON lines. For tests and for "why did my agent go away".
- */
-const traceFile = process.env.MFA_LOGIN_AGENT_TRACE;
-async function trace(event: string, extra: Record<string, unknown> = {}): Promise<void> {
-  if (traceFile) await fs.appendFile(traceFile, `${JSON.stringify({ pid: process.pid, event, at: Date.now(), ...extra })}\n`).catch(() => {});
-}
-
-async function run(args: AgentArgs): Promise<number> {
-  await trace('start');
-  // Keep no directory of the spawning shell busy (an unmountable USB stick, a deleted worktree).
-  process.chdir('/');
-  checkSocketPathLength(args.socket);
-  await prepareSocketDir(path.dirname(args.socket));
-  const lock = `${args.socket}.lock`;
-  const nonce = await takeStartLock(lock, args.socket);
-  if (nonce === undefined) {
-    // The start marker has done its job: an agent serves.
-    await fs.rm(`${args.socket}.starting`, { force: true });
-    await trace('another agent serves');
-    return 0;
-  }
-
-  // Holding the lock means no live agent owns the socket file: one that is there is stale.
-  await fs.rm(args.socket, { force: true });
-
-  let closing = false;
-  let socketIno: number | undefined;
-  // Only the agent holding the lock touches the mailbox: it clears what a dead agent left there.
-  const mailbox = await openMailbox(args.socket);
-  const server = agentServer({ idleMs: args.idleMs, leaseMaxMs: args.leaseMaxMs, onIdle: () => shutdown('idle'), onStop: () => shutdown('stop'), mailbox });
-  const shutdown = (why: string) => {
-    if (closing) return;
-    closing = true;
-    // Closing a listening Unix socket removes whatever is at its path (libuv does), so the server
-    // is closed only while the path is still this agent's socket: a newer agent may listen there
-    // now. Exiting ends the connections either way.
-    let ours = false;
-    try {
-      ours = lstatSync(args.socket).ino === socketIno;
-    } catch {
-      // removed: nothing to close over
-    }
-    if (ours) server.close();
-    try {
-      mailbox.close();
-    } catch {
-      // only ever a speed-up; what is left there, the next agent clears
-    }
-    void (async () => {
-      await trace('exit', { why });
-      if (ours) await fs.rm(args.socket, { force: true });
-      // From here a new agent may start.
-      await removeLock(lock, nonce).catch(() => {});
-      process.exit(0);
-    })();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => {}); // detached, but a stray hangup must not end it
-
-  const previousUmask = process.umask(0o177);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(args.socket, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (e) {
-    mailbox.close();
-    await removeLock(lock, nonce).catch(() => {});
-    throw e;
-  } finally {
-    process.umask(previousUmask);
-  }
-  await fs.chmod(args.socket, 0o600);
-  socketIno = (await fs.lstat(args.socket)).ino;
-  await fs.rm(`${args.socket}.starting`, { force: true });
-  await trace('serving');
-  setInterval(() => {
-    void fs.lstat(args.socket).then(
-      (st) => st.ino !== socketIno && shutdown('socket replaced'),
-      () => shutdown('socket removed'),
-    );
-  }, SOCKET_CHECK_MS).unref();
-  return -1; // serving
-}
-
-const args = parse(process.argv.slice(2));
-if (args === undefined) {
-  process.stderr.write('usage: node main.js --socket PATH [--idle MS] [--lease-max MS]\n');
-  process.exit(2);
-}
-run(args).then(
-  (status) => {
-    if (status >= 0) process.exit(status);
-  },
-  (e) => {
-    process.stderr.write(`mfa-login agent: ${(e as Error).message}\n`);
-    process.exit(1);
-  },
-);
+main().catch(() => process.exit(1));

@@ -1,4 +1,5 @@
 import type { SessionCredentials } from '../credentials.js';
+import type { CacheMode } from '../settings.js';
 
 /** A temporary session kept between invocations so one code lasts until the session expires. */
 export interface CachedSession {
@@ -14,7 +15,7 @@ export interface CachedSession {
 
 /** The right to obtain the session for one key while other callers for that key wait. */
 export interface Lease {
-  /** Stores the session, ends the lease, and hands the session to everyone waiting for it. */
+  /** Stores the session, then ends the lease: whoever waits finds it. */
   put(session: CachedSession): Promise<void>;
   /** Ends the lease without a session (the holder failed); the next waiter gets a lease. */
   release(): Promise<void>;
@@ -24,25 +25,28 @@ export interface Lease {
 export type Acquired = { session: CachedSession; lease?: undefined } | { session?: undefined; lease: Lease };
 
 /**
- * Where sessions are kept between invocations: an agent process holding them in memory (the
- * default), files, or nowhere. Besides storing, it makes parallel callers wait for one another
- * so that sixteen processes starting at once spend one code and one STS call, not sixteen.
+ * Where sessions are kept between invocations: files in a private RAM-backed directory (the
+ * default on Linux), files in ~/.cache, an agent process's memory, or nowhere. Every mode shares
+ * one lease mechanism (lease.ts): sixteen processes starting at once spend one code and one STS
+ * call, not sixteen.
  */
-export interface SessionCache {
-  readonly mode: 'agent' | 'file' | 'none';
+export interface SessionStore {
+  readonly mode: CacheMode;
   /** Where it keeps things, for messages. */
   readonly location: string;
-  /**
-   * A session for `key` valid at least until `validUntil`, or else a lease to obtain it. While
-   * another caller holds the lease for `key`, waits (bounded: a clear error, never a hang) and then
-   * returns what that caller stored. A lease whose holder died is taken over within seconds.
-   * `profile` names who asks, for messages about waiting.
-   */
-  acquire(key: string, validUntil: Date, profile: string): Promise<Acquired>;
+  /** The session for `key` if it lasts until `validUntil`; never waits. */
+  read(key: string, validUntil: Date): Promise<CachedSession | undefined>;
+  put(key: string, session: CachedSession): Promise<void>;
   /** Forgets every session that involves `profile`, or all when undefined; returns how many. */
   forget(profile?: string): Promise<number>;
-  /** What is held, without waiting for anything, and without any secret. */
+  /** What is held, without any secret. */
   list(): Promise<SessionInfo[]>;
+  /**
+   * A session for `key` valid at least until `validUntil`, or else a lease to obtain it. While
+   * another caller holds the lease, waits (bounded: a clear error, never a hang) and then returns
+   * what that caller stored. A lease whose holder died is taken over.
+   */
+  acquire(key: string, validUntil: Date, profile: string): Promise<Acquired>;
 }
 
 /** A cached session as `status` shows it: what and until when, never the secret parts. */
@@ -59,13 +63,13 @@ export function sessionInfo(key: string, s: CachedSession): SessionInfo {
   return { key, kind: s.kind, subject: s.subject, profiles: s.profiles, accessKeyId: s.credentials.accessKeyId, expiration: s.credentials.expiration };
 }
 
-const noLease: Lease = { put: async () => {}, release: async () => {} };
-
 /** No cache at all (MFA_LOGIN_CACHE=none): every invocation asks STS, and asks for a code. */
-export const noCache: SessionCache = {
+export const noStore: SessionStore = {
   mode: 'none',
   location: 'nowhere (MFA_LOGIN_CACHE=none)',
-  acquire: async () => ({ lease: noLease }),
+  read: async () => undefined,
+  put: async () => {},
+  acquire: async () => ({ lease: { put: async () => {}, release: async () => {} } }),
   forget: async () => 0,
   list: async () => [],
 };

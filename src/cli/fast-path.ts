@@ -1,58 +1,48 @@
 /**
- * The cached credential path. `credential_process` runs on every AWS call and `mfa-env` in shell
- * hooks, so a cache hit is answered here with a handful of small modules and Node's fs: no
- * argument parser, no AWS SDK, no keychain binding, no crypto, and no socket unless the agent's
- * mailbox (agent/mailbox.ts) happens to be empty.
- * Anything this path does not handle plainly (flags, a miss, a warning to show, an error to
- * explain) returns false, and the full command line takes over and does it properly.
+ * The cached path. `credential_process` runs on every AWS call and `mfa-env` in shell hooks, so a
+ * cache hit is answered here with a handful of small modules and Node's fs: no argument parser, no
+ * AWS SDK, no keychain binding, no crypto, no socket. It reads the entry through the same reader
+ * as the full CLI (cache/entry.ts), after the same directory check (cache/private-dir.ts).
+ * Anything it does not handle plainly (other flags, a miss, the agent, a warning to show, an error
+ * to explain, a terminal to talk to) returns false, and the full command line does it properly.
  */
-import { readFileSync, writeSync } from 'node:fs';
+import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import { defaultProfileName, loadProfiles, sharedFilePaths } from '../config/profiles.js';
 import { accountOf, resolveChain } from '../config/chain.js';
 import { chainKeys, MIN_VALIDITY_MS } from '../providers/chain-keys.js';
-import { cacheDir } from '../cache/cache-dir.js';
 import { decodeConfigText } from '../files/config-text.js';
-import { keyFileName } from '../cache/key-file-name.js';
-import type { CachedSession } from '../cache/session-cache.js';
-import { agentSocketPath } from '../agent/socket-path.js';
-import { peekAgent } from '../agent/peek.js';
-import { takeFromMailbox } from '../agent/mailbox.js';
-import { sessionFromJson } from '../agent/session-json.js';
+import { settingsFrom } from '../settings.js';
+import { checkPrivateDir } from '../cache/private-dir.js';
+import { readEntry } from '../cache/entry.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
-import { detectShell, formatExports } from '../output/exports.js';
+import { detectShell, formatExports, SHELL_NAMES, type Shell } from '../output/exports.js';
+import { parentProcessName } from '../terminal/parent-process.js';
 
-
-export async function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[]): Promise<boolean> {
-  const plain = (a: string | undefined) => a !== undefined && a !== '' && !a.startsWith('-');
-  let profile: string | undefined;
-  if (tool === 'mfa-login') {
-    if (argv.length !== 2 || argv[0] !== 'credential-process' || !plain(argv[1])) return false;
-    profile = argv[1];
-  } else {
-    if (argv.length > 1 || (argv.length === 1 && !plain(argv[0]))) return false;
-    profile = argv[0];
-  }
+export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[]): boolean {
+  const request = recognise(tool, argv);
+  if (request === undefined) return false;
   const env = process.env;
   const home = env.HOME;
-  const mode = env.MFA_LOGIN_CACHE || 'agent';
-  if (!home || (mode !== 'agent' && mode !== 'file')) return false;
-  if (env.MFA_LOGIN_BACKEND && env.MFA_LOGIN_BACKEND !== 'keychain' && env.MFA_LOGIN_BACKEND !== 'file') return false;
+  if (!home) return false;
   let output: string;
   try {
+    const settings = settingsFrom(env, home);
+    const { mode, dir } = settings.cache;
+    if (mode !== 'runtime' && mode !== 'file') return false;
+    const uid = process.getuid?.();
+    if (!checkPrivateDir(dir, { create: false, ram: mode === 'runtime', uid })) return false;
     const paths = sharedFilePaths(env, home);
-    const plan = resolveChain(loadProfiles(paths, read(paths.configFile), read(paths.credentialsFile)), profile ?? defaultProfileName(env));
+    const plan = resolveChain(loadProfiles(paths, read(paths.configFile), read(paths.credentialsFile)), request.profile ?? defaultProfileName(env));
     if (plan.warnings.length > 0) return false;
     const keys = chainKeys(plan, env);
     const key = plan.roles.length > 0 ? keys.roleKeys[keys.roleKeys.length - 1]! : keys.mfaKey;
-    const validUntil = new Date(Date.now() + MIN_VALIDITY_MS);
-    const dir = cacheDir(env, home);
-    const session = mode === 'agent' ? await fromAgent(agentSocketPath(env, dir), key, validUntil) : await peekFile(dir, key, validUntil);
+    const session = readEntry(dir, key, Date.now() + MIN_VALIDITY_MS, uid);
     if (session === undefined) return false;
     const c = session.credentials;
     output =
       tool === 'mfa-login'
         ? formatCredentialProcess(c, accountOf(plan))
-        : formatExports(c, { shell: detectShell(env, parentProcessName()), ...(plan.region !== undefined ? { region: plan.region } : {}) });
+        : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...(plan.region !== undefined ? { region: plan.region } : {}) });
   } catch {
     return false;
   }
@@ -62,12 +52,33 @@ export async function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[]): P
   return true;
 }
 
-/** The name of the process that started us: the shell that will evaluate `$(mfa-env)`. */
-export function parentProcessName(): string | undefined {
+/**
+ * The forms a tool or a shell hook uses: `credential-process P`; `mfa-env`, `mfa-env P`, either
+ * with `--shell S` or `--shell=S`. mfa-env on a terminal goes to the full path, which explains
+ * what to do with the exports instead of leaving secrets on the screen.
+ */
+function recognise(tool: 'mfa-login' | 'mfa-env', argv: string[]): { profile?: string; shell?: Shell } | undefined {
+  const plain = (a: string | undefined): a is string => a !== undefined && a !== '' && !a.startsWith('-');
+  if (tool === 'mfa-login') return argv.length === 2 && argv[0] === 'credential-process' && plain(argv[1]) ? { profile: argv[1] } : undefined;
+  let profile: string | undefined;
+  let shell: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--shell' && shell === undefined) shell = argv[++i] ?? '';
+    else if (a.startsWith('--shell=') && shell === undefined) shell = a.slice(8);
+    else if (plain(a) && profile === undefined) profile = a;
+    else return undefined;
+  }
+  if (shell !== undefined && !SHELL_NAMES.has(shell)) return undefined;
+  if (onTerminal()) return undefined;
+  return { ...(profile !== undefined ? { profile } : {}), ...(shell !== undefined ? { shell: SHELL_NAMES.get(shell)! } : {}) };
+}
+
+function onTerminal(): boolean {
   try {
-    return readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim();
+    return fstatSync(1).isCharacterDevice();
   } catch {
-    return undefined; // not Linux: the environment decides
+    return false;
   }
 }
 
@@ -80,23 +91,6 @@ function read(file: string): string | undefined {
     throw e;
   }
   return decodeConfigText(bytes, file); // an error here hands over to the full path, which reports it
-}
-
-/** A copy from the agent's mailbox; only when that is empty, a question over its socket. */
-async function fromAgent(socket: string, key: string, validUntil: Date): Promise<CachedSession | undefined> {
-  return takeFromMailbox(socket, key, validUntil) ?? (await peekAgent(socket, key, validUntil));
-}
-
-async function peekFile(dir: string, key: string, validUntil: Date): Promise<CachedSession | undefined> {
-  let o: { version?: unknown; key?: unknown };
-  try {
-    o = JSON.parse(readFileSync(`${dir}/${keyFileName(key)}.json`, 'utf8')) as { version?: unknown; key?: unknown };
-  } catch {
-    return undefined;
-  }
-  if (o.key !== key) return undefined;
-  const s = o.version === 1 ? sessionFromJson(o) : undefined;
-  return s !== undefined && s.credentials.expiration.getTime() >= validUntil.getTime() ? s : undefined;
 }
 
 /** Straight to file descriptor 1: creating process.stdout would load the stream machinery. */

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { settingsFrom, type Settings } from '../settings.js';
 import path from 'node:path';
 import { packageRoot, packageVersion } from './package-root.js';
 import type { Deps } from '../deps.js';
@@ -16,7 +18,6 @@ import { startSpinner } from '../terminal/spinner.js';
 /** Runs one command; returns the exit status. Everything that prints an error is here. */
 export async function main(argv: string[], deps: Deps, debug: boolean, tool: Tool = 'mfa-login'): Promise<number> {
   try {
-    checkSettings(deps.env);
     // Bare `mfa-login` shows what it can do rather than logging in to a profile that may not exist.
     if (tool === 'mfa-login' && argv.length === 0) argv = ['--help'];
     const command = quickParse(tool, argv) ?? (tool === 'mfa-env' ? await parseEnvArgs(argv, packageVersion()) : await parseArgs(argv, packageVersion())).command;
@@ -97,25 +98,8 @@ function withSpinners(sts: Sts): Sts {
   };
 }
 
-/**
- * Settings that choose parts are checked up front: those parts are only opened when needed, and a
- * typo should not go unnoticed until the first cache miss.
- */
-function checkSettings(env: Deps['env']): void {
-  const cache = env.MFA_LOGIN_CACHE;
-  if (cache && cache !== 'agent' && cache !== 'file' && cache !== 'none') {
-    throw new MfaLoginError('E_USAGE', `MFA_LOGIN_CACHE=${cache} is not a cache mode`, { hint: 'use MFA_LOGIN_CACHE=agent (the default), file or none' });
-  }
-  const backend = env.MFA_LOGIN_BACKEND;
-  if (backend && backend !== 'keychain' && backend !== 'file') {
-    throw new MfaLoginError('E_USAGE', `MFA_LOGIN_BACKEND=${JSON.stringify(backend)} is not a secret store: use "keychain" or "file"`, {
-      hint: 'unset MFA_LOGIN_BACKEND to keep keys in the OS keychain, or set MFA_LOGIN_BACKEND=file for an encrypted file',
-    });
-  }
-}
-
 /** One line saying what is wrong, one saying what to do; the stack only with --debug. */
-export function report(deps: Deps, e: unknown, debug: boolean, tool: Tool = 'mfa-login'): number {
+export function report(deps: Pick<Deps, 'stderr'>, e: unknown, debug: boolean, tool: Tool = 'mfa-login'): number {
   if (e instanceof MfaLoginError) {
     deps.stderr(`${tool}: ${e.message.replace(/\n\s*/g, ' ')}\n`);
     if (e.hint) deps.stderr(`  hint: ${e.hint}\n`);
@@ -145,16 +129,25 @@ export function quickParse(tool: Tool, argv: string[]): Command | undefined {
 /** Entry point of the `mfa-login` and `mfa-env` commands. */
 export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<void> {
   const debug = argv.includes('--debug');
+  const homeDir = process.env.HOME || os.homedir();
+  let settings: Settings;
+  try {
+    settings = settingsFrom(process.env, homeDir);
+  } catch (e) {
+    process.exitCode = report({ stderr: (t) => void process.stderr.write(t) }, e, debug, tool);
+    return;
+  }
   let store: SecretStore | undefined;
   let sts: Sts | undefined;
   // Both open nothing until a method is called: the keychain binding and the AWS SDK are
   // imported on first use, so paths that never touch them never pay for loading them.
   const deps: Deps = realDeps({
     debug,
+    settings,
+    homeDir,
     secrets: () =>
       (store ??= openSecretStore({
-        env: process.env,
-        homeDir: deps.homeDir,
+        settings,
         askPassphrase: async (p) => {
           if (!deps.terminal.available()) {
             throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', 'the key file needs its passphrase and there is no terminal to ask on', { hint: 'set MFA_LOGIN_FILE_PASSPHRASE, or run the command in a terminal' });

@@ -1,31 +1,28 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { decodeConfigText, MAX_CONFIG_BYTES, tooLarge } from '../files/config-text.js';
-import { fileCache, fileCacheOptions } from '../cache/file-cache.js';
-import { agentCache, agentOptions } from '../agent/client.js';
-import { noCache, type SessionCache } from '../cache/session-cache.js';
+import { openSessionStore } from '../cache/open-store.js';
+import type { SessionStore } from '../cache/session-cache.js';
+import type { Settings } from '../settings.js';
 import { controllingTerminal } from '../terminal/terminal.js';
 import { runProcess } from '../mfa/run-process.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { Sts } from '../sts/sts.js';
 
 
-export { cacheDir } from '../cache/cache-dir.js';
-import { cacheDir } from '../cache/cache-dir.js';
-
 /**
  * The real parts, built once per process. The keychain binding and the AWS SDK are loaded by the
  * first call that needs them, through `loadLazy` handles created on demand.
  */
-export function realDeps(options: { debug: boolean; secrets: () => SecretStore; sts: () => Sts }): Deps {
+export function realDeps(options: { debug: boolean; settings: Settings; homeDir: string; secrets: () => SecretStore; sts: () => Sts }): Deps {
   const env = process.env;
-  const homeDir = env.HOME || os.homedir();
-  let cache: SessionCache | undefined;
+  const homeDir = options.homeDir;
+  let cache: SessionStore | undefined;
   return {
     env,
+    settings: options.settings,
     homeDir,
     now: () => new Date(),
     stdout: (t) => void process.stdout.write(t),
@@ -62,17 +59,7 @@ export function realDeps(options: { debug: boolean; secrets: () => SecretStore; 
     },
     secrets: options.secrets,
     sts: options.sts,
-    cache: () => {
-      if (cache === undefined) {
-        const mode = env.MFA_LOGIN_CACHE || 'agent';
-        const dir = cacheDir(env, homeDir);
-        if (mode === 'agent') cache = agentCache(agentOptions(env, dir));
-        else if (mode === 'file') cache = fileCache(dir, fileCacheOptions(env));
-        else if (mode === 'none') cache = noCache;
-        else throw new MfaLoginError('E_USAGE', `MFA_LOGIN_CACHE=${mode} is not a cache mode`, { hint: 'use MFA_LOGIN_CACHE=agent (the default), file or none' });
-      }
-      return cache;
-    },
+    cache: () => (cache ??= openSessionStore(options.settings)),
     terminal: controllingTerminal(),
     runProcess,
     debug: options.debug ? (m) => void process.stderr.write(`mfa-login: debug: ${m}\n`) : () => {},

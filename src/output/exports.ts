@@ -150,3 +150,13 @@ export function formatExports(creds: Credentials, options: { shell: Shell; regio
 export function formatUnset(shell: Shell): string {
   return `${ALL_VARS.map((name) => unsetLine(shell, name)).join('\n')}\n`;
 }
+
+/** The names `--shell` takes, and the format each stands for. */
+export const SHELL_NAMES: ReadonlyMap<string, Shell> = new Map([
+  ['sh', 'sh'],
+  ['bash', 'sh'],
+  ['zsh', 'sh'],
+  ['fish', 'fish'],
+  ['powershell', 'powershell'],
+  ['pwsh', 'powershell'],
+]);

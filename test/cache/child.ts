@@ -1,27 +1,22 @@
 /**
  * A caller in its own process, for the concurrency tests (not a test file).
- *   node child.js agent SOCKET COMMAND KEY
- *   node child.js file DIR COMMAND KEY
+ *   node child.js COMMAND KEY [ARG]      with the store chosen by the environment (MFA_LOGIN_CACHE, HOME, ...)
  * COMMAND: race (acquire; with a lease, wait 300 ms and put a session with a random id),
  * hold (acquire, then wait to be killed), release-after MS (acquire; with a lease, wait and release).
  * Prints one JSON event per line. Run with no arguments (as `node --test DIR` does), it does nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { agentCache, agentOptions } from '../../src/agent/client.js';
-import { fileCache, fileCacheOptions } from '../../src/cache/file-cache.js';
-import type { SessionCache } from '../../src/cache/session-cache.js';
+import { openSessionStore } from '../../src/cache/open-store.js';
 import { isMfaLoginError } from '../../src/errors.js';
+import { settingsFrom } from '../../src/settings.js';
 
-const [mode, location, command, key, arg] = process.argv.slice(2);
+const [command, key, arg] = process.argv.slice(2);
 
 const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...o, at: Date.now() })}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
-  const cache: SessionCache =
-    mode === 'agent'
-      ? agentCache({ ...agentOptions(process.env, '/nonexistent'), socket: location! })
-      : fileCache(location!, fileCacheOptions(process.env));
+  const cache = openSessionStore(settingsFrom(process.env, process.env.HOME!));
   const got = await cache.acquire(key!, new Date(Date.now() + 15 * 60_000), `child-${process.pid}`);
   say({ event: 'acquired', got: got.lease ? 'lease' : 'session', ...(got.session ? { id: got.session.credentials.accessKeyId } : {}) });
   if (command === 'hold') {
@@ -49,7 +44,7 @@ async function main(): Promise<void> {
   say({ event: 'done', got: 'lease', id });
 }
 
-if (mode !== undefined) {
+if (command !== undefined) {
   main().catch((e: unknown) => {
     say({ event: 'error', code: isMfaLoginError(e) ? e.code : 'BUG', message: (e as Error).message });
     process.exitCode = 1;

@@ -10,7 +10,8 @@ import { startLocalSts, type LocalSts } from '../../src/local-sts/server.js';
 import { totp } from '../../src/local-sts/totp.js';
 import { main } from '../../src/cli/main.js';
 import { awsSdkSts } from '../../src/sts/aws-sdk-sts.js';
-import { fileCache } from '../../src/cache/file-cache.js';
+import { dirStore } from '../../src/cache/dir-store.js';
+import { settingsFrom } from '../../src/settings.js';
 import type { Deps } from '../../src/deps.js';
 import type { LongTermKeys } from '../../src/credentials.js';
 import type { Terminal } from '../../src/terminal/terminal.js';
@@ -168,9 +169,11 @@ test('a simulated working day through credential_process: one code, roles refres
     choose: async () => assert.fail('nothing to choose'),
     say: () => {},
   };
-  const cache = fileCache(path.join(home, 'cache'));
+  const cache = dirStore({ mode: 'file', dir: path.join(home, 'cache'), ram: false, uid: process.getuid?.(), waitMs: 10_000 });
+  const env = { HOME: home, AWS_ENDPOINT_URL: sts.url, AWS_REGION: 'us-east-1' };
   const deps: Deps = {
-    env: { HOME: home, AWS_ENDPOINT_URL: sts.url, AWS_REGION: 'us-east-1' },
+    env,
+    settings: settingsFrom(env, home),
     homeDir: home,
     now,
     stdout: (t) => void (stdout += t),

@@ -36,11 +36,14 @@ export type TestUser = ReturnType<typeof user>;
  */
 export class Sandbox {
   readonly home: string;
+  /** XDG_RUNTIME_DIR for the CLI: a private directory on tmpfs, as systemd makes one at login. */
+  readonly runtime: string;
   sts!: LocalSts;
   private lastStep = new Map<string, number>();
 
   constructor(readonly users: TestUser[]) {
     this.home = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-e2e-'));
+    this.runtime = mkdtempSync('/dev/shm/mfa-login-e2e-run-');
     mkdirSync(path.join(this.home, '.aws'), { recursive: true });
   }
 
@@ -51,7 +54,10 @@ export class Sandbox {
 
   async stop(): Promise<void> {
     await this.sts?.close();
+    // An agent a test started (MFA_LOGIN_CACHE=agent) listens in the runtime directory.
+    await this.run(['agent', 'stop'], { env: { MFA_LOGIN_CACHE: 'agent' } }).catch(() => undefined);
     rmSync(this.home, { recursive: true, force: true });
+    rmSync(this.runtime, { recursive: true, force: true });
   }
 
   file(rel: string): string {
@@ -94,6 +100,7 @@ export class Sandbox {
     const base: Record<string, string | undefined> = {
       PATH: process.env.PATH,
       HOME: this.home,
+      XDG_RUNTIME_DIR: this.runtime,
       LANG: 'C.UTF-8',
       AWS_ENDPOINT_URL: this.sts?.url,
       AWS_REGION: 'us-east-1',

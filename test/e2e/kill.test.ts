@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIni } from '../../src/config/ini.js';
-import { fileCache } from '../../src/cache/file-cache.js';
+import { dirStore } from '../../src/cache/dir-store.js';
 import { EncryptedFileStore } from '../../src/secrets/file-store.js';
 
 const WRITER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'writer.js');
@@ -49,7 +49,7 @@ test(`credentials, config and cache writers killed at random points ${FILE_KILLS
       const config = readFileSync(path.join(home, '.aws/config'), 'utf8');
       assert.ok(config.startsWith(OTHER_CONFIG), `kill ${i}: config intact`);
       assert.ok(parseIni(config, 'config').some((s) => s.header === 'profile target-mfa'));
-      assert.equal((await fileCache(path.join(home, 'cache')).list()).length, 1, `kill ${i}: the cache entry parses`);
+      assert.equal((await dirStore({ mode: 'file', dir: path.join(home, 'cache'), ram: false, uid: process.getuid?.(), waitMs: 10_000 }).list()).length, 1, `kill ${i}: the cache entry parses`);
     }
     // Temporary files of killed writers are cleared by the next write; at most the last one's remain.
     const debris = readdirSync(path.join(home, '.aws')).filter((f) => f.endsWith('.tmp'));

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../src/files/atomic-write.js';
 import { setSectionValues } from '../../src/output/ini-edit.js';
-import { fileCache } from '../../src/cache/file-cache.js';
+import { dirStore } from '../../src/cache/dir-store.js';
 import { EncryptedFileStore } from '../../src/secrets/file-store.js';
 
 const home = process.argv[2]!;
@@ -15,7 +15,7 @@ const home = process.argv[2]!;
 const what = process.argv[3] === 'keys' ? 'keys' : 'files';
 const creds = path.join(home, '.aws/credentials');
 const config = path.join(home, '.aws/config');
-const cache = fileCache(path.join(home, 'cache'));
+const cache = dirStore({ mode: 'file', dir: path.join(home, 'cache'), ram: false, uid: process.getuid?.(), waitMs: 10_000 });
 const store = new EncryptedFileStore({ file: path.join(home, 'keys.enc'), passphrase: async () => 'pass phrase' });
 
 for (let i = 0; ; i++) {

@@ -5,6 +5,7 @@ import { MfaLoginError } from '../../src/errors.js';
 import { EncryptedFileStore } from '../../src/secrets/file-store.js';
 import { KeychainStore } from '../../src/secrets/keychain-store.js';
 import { openSecretStore } from '../../src/secrets/open-store.js';
+import { settingsFrom } from '../../src/settings.js';
 import { distSecrets, isolatedEnv, run, tempDir } from './helpers.js';
 
 const neverAsk = async (): Promise<string> => assert.fail('no passphrase should be asked');
@@ -12,14 +13,14 @@ const neverAsk = async (): Promise<string> => assert.fail('no passphrase should 
 describe('openSecretStore', () => {
   test('keychain by default, and when MFA_LOGIN_BACKEND is empty or "keychain"', () => {
     for (const env of [{}, { MFA_LOGIN_BACKEND: '' }, { MFA_LOGIN_BACKEND: 'keychain' }]) {
-      const store = openSecretStore({ env, homeDir: '/home/u', askPassphrase: neverAsk });
+      const store = openSecretStore({ settings: settingsFrom(env, '/home/u'), askPassphrase: neverAsk });
       assert.ok(store instanceof KeychainStore);
       assert.equal(store.backend, 'keychain');
     }
   });
 
   test('file: default path under XDG_CONFIG_HOME or ~/.config, MFA_LOGIN_FILE_STORE overrides', () => {
-    const open = (env: Record<string, string>) => openSecretStore({ env: { MFA_LOGIN_BACKEND: 'file', ...env }, homeDir: '/home/u', askPassphrase: neverAsk });
+    const open = (env: Record<string, string>) => openSecretStore({ settings: settingsFrom({ MFA_LOGIN_BACKEND: 'file', ...env }, '/home/u'), askPassphrase: neverAsk });
     assert.equal(open({}).location, '/home/u/.config/mfa-login/keys.enc');
     assert.equal(open({ XDG_CONFIG_HOME: '/xdg' }).location, '/xdg/mfa-login/keys.enc');
     assert.equal(open({ MFA_LOGIN_FILE_STORE: '/srv/keys.enc' }).location, '/srv/keys.enc');
@@ -29,7 +30,7 @@ describe('openSecretStore', () => {
 
   test('anything else is a usage error naming the valid values', () => {
     assert.throws(
-      () => openSecretStore({ env: { MFA_LOGIN_BACKEND: 'kwallet' }, homeDir: '/home/u', askPassphrase: neverAsk }),
+      () => openSecretStore({ settings: settingsFrom({ MFA_LOGIN_BACKEND: 'kwallet' }, '/home/u'), askPassphrase: neverAsk }),
       (e: unknown) =>
         e instanceof MfaLoginError && e.code === 'E_USAGE' && e.message === 'MFA_LOGIN_BACKEND="kwallet" is not a secret store: use "keychain" or "file"',
     );
@@ -40,13 +41,12 @@ describe('openSecretStore', () => {
     const file = path.join(dir, 'keys.enc');
     const keys = { accessKeyId: 'AKIAOPENSTORE0000001', secretAccessKey: 'open/store/secret' };
 
-    const fromEnv = openSecretStore({ env: { MFA_LOGIN_BACKEND: 'file', MFA_LOGIN_FILE_STORE: file, MFA_LOGIN_FILE_PASSPHRASE: 'pw' }, homeDir: dir, askPassphrase: neverAsk });
+    const fromEnv = openSecretStore({ settings: settingsFrom({ MFA_LOGIN_BACKEND: 'file', MFA_LOGIN_FILE_STORE: file, MFA_LOGIN_FILE_PASSPHRASE: 'pw' }, dir), askPassphrase: neverAsk });
     await fromEnv.set('dev', keys);
 
     const prompts: string[] = [];
     const asking = openSecretStore({
-      env: { MFA_LOGIN_BACKEND: 'file', MFA_LOGIN_FILE_STORE: file },
-      homeDir: dir,
+      settings: settingsFrom({ MFA_LOGIN_BACKEND: 'file', MFA_LOGIN_FILE_STORE: file }, dir),
       askPassphrase: async (prompt) => {
         prompts.push(prompt);
         return 'pw';
@@ -58,8 +58,7 @@ describe('openSecretStore', () => {
 
     const creating: string[] = [];
     const fresh = openSecretStore({
-      env: { MFA_LOGIN_BACKEND: 'file', MFA_LOGIN_FILE_STORE: path.join(dir, 'new.enc') },
-      homeDir: dir,
+      settings: settingsFrom({ MFA_LOGIN_BACKEND: 'file', MFA_LOGIN_FILE_STORE: path.join(dir, 'new.enc') }, dir),
       askPassphrase: async (prompt) => (creating.push(prompt), 'pw2'),
     });
     await fresh.set('dev', keys);
@@ -71,7 +70,7 @@ describe('openSecretStore', () => {
       import { createRequire } from 'node:module';
       const loaded = () => Object.keys(createRequire(process.cwd() + '/').cache).some((k) => k.includes('@napi-rs'));
       const { openSecretStore } = await import(process.env.OPEN_STORE_URL);
-      const store = openSecretStore({ env: {}, homeDir: process.env.HOME, askPassphrase: async () => 'x' });
+      const store = openSecretStore({ settings: { backend: 'keychain' }, askPassphrase: async () => 'x' });
       const afterOpen = loaded();
       await store.get('dev').catch(() => {});
       console.log(JSON.stringify({ backend: store.backend, afterOpen, afterGet: loaded() }));

@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { accountOf, resolveChain, type ChainPlan } from '../../config/chain.js';
-import { parentProcessName } from '../fast-path.js';
+import { parentProcessName } from '../../terminal/parent-process.js';
 import { defaultProfileName } from '../../config/profiles.js';
 import { credentialsFor, type Obtained } from '../../providers/credentials-for.js';
 import { formatCredentialProcess } from '../../output/credential-process.js';

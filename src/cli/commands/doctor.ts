@@ -1,3 +1,4 @@
+import { onRam } from '../../cache/private-dir.js';
 import { execFile } from 'node:child_process';
 import { constants, promises as fs } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -215,7 +216,7 @@ function dateHeader(url: string, timeoutMs: number): Promise<string | undefined>
 async function checkCache(deps: Deps): Promise<Finding[]> {
   const cache = deps.cache();
   if (cache.mode === 'none') return [ok('cache', `session cache: off (${cache.location}); every command asks STS, and for a code`)];
-  if (cache.mode !== 'file') return [ok('cache', `session cache: ${cache.mode}, ${shortPath(deps, cache.location)}`)];
+  if (cache.mode === 'agent') return [ok('cache', `session cache: agent, ${shortPath(deps, cache.location)}`)];
   const dir = cache.location;
   const shown = shortPath(deps, dir);
   let st;
@@ -241,7 +242,8 @@ async function checkCache(deps: Deps): Promise<Finding[]> {
   if (open.length > 0) {
     out.push(fail('cache', `session cache: ${count(open.length, 'session file')} in ${shown} can be read by others (e.g. ${open[0]} is ${octal((await fs.stat(path.join(dir, open[0]!))).mode)}); they must be 0600`, `chmod 600 ${dir}/*.json`));
   }
-  if (out.length === 0) out.push(ok('cache', `session cache: ${shown} is 0700, ${count(names.length, 'session file')} 0600`));
+  if (cache.mode === 'runtime' && !onRam(dir)) out.push(fail('cache', `session cache: ${shown} is not on a RAM-backed filesystem (tmpfs)`, 'point XDG_RUNTIME_DIR at a tmpfs directory of yours, or use MFA_LOGIN_CACHE=file'));
+  if (out.length === 0) out.push(ok('cache', `session cache: ${shown} is 0700${cache.mode === 'runtime' ? ' on tmpfs' : ''}, ${count(names.length, 'session file')} 0600`));
   return out;
 }
 

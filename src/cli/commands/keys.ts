@@ -2,11 +2,7 @@ import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { defaultProfileName } from '../../config/profiles.js';
 import { readProfiles } from '../profiles-io.js';
-import { cacheDir } from '../../cache/cache-dir.js';
-import { fileCache } from '../../cache/file-cache.js';
-import { rm } from 'node:fs/promises';
-import { mailboxDir } from '../../agent/mailbox.js';
-import { agentCache, agentOptions, agentStatus } from '../../agent/client.js';
+import { everyStore } from '../../cache/open-store.js';
 
 /** `mfa-login remove <profile>`: delete the stored keys and every session obtained with them. */
 export async function remove(deps: Deps, profile: string): Promise<void> {
@@ -49,23 +45,13 @@ export async function logout(deps: Deps, profile: string | undefined, all: boole
 }
 
 /**
- * Forgets sessions in the cache in use and in the other one too: files left by an earlier
- * MFA_LOGIN_CACHE=file, or a running agent, would otherwise outlive a logout.
+ * Forgets sessions wherever they may be, not only in the mode in use: files left by an earlier
+ * MFA_LOGIN_CACHE=file, or an agent still running, would otherwise outlive a logout. Never starts
+ * an agent just to find it empty.
  */
 export async function forgetEverywhere(deps: Deps, profile: string | undefined): Promise<number> {
-  const dir = cacheDir(deps.env, deps.homeDir);
-  let n = await fileCache(dir).forget(profile);
-  // Asked only when one runs: forgetting must not start an agent just to find it empty.
-  const options = agentOptions(deps.env, dir);
-  if ((await agentStatus(options)).running) {
-    const agent = agentCache(options);
-    n += await agent.forget(profile);
-    agent.close();
-  } else {
-    // An agent that has lost its socket may still be posting copies until it notices (2 s):
-    // taking its mailbox away leaves nothing to be read.
-    await rm(mailboxDir(options.socket), { recursive: true, force: true });
-  }
+  let n = 0;
+  for (const store of everyStore(deps.settings)) n += await store.forget(profile);
   return n;
 }
 

@@ -2,9 +2,9 @@ import { promises as fs, constants, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 /**
- * Lock files shared by the file cache (one per session key) and the agent (one per socket, held
- * for the agent's whole life, so it doubles as its pid file). A lock is a file created with
- * O_EXCL holding `{pid, started, nonce, ...}`; nothing secret, no hostname.
+ * Lock files: the session store's leases (one per session key), the agent's pid file, and the
+ * lock around every read-modify-write of a file we share with other writers. A lock is a file
+ * created with O_EXCL holding `{pid, started, nonce, ...}`; nothing secret, no hostname.
  */
 
 /** What a lock file says about its holder. */
@@ -39,9 +39,13 @@ export async function createLock(lock: string, fields: Record<string, unknown> =
   }
   try {
     await handle.writeFile(JSON.stringify({ ...fields, pid: process.pid, started: Date.now(), nonce }));
-  } finally {
-    await handle.close();
+  } catch (e) {
+    // A full disk: an empty lock left behind would make everyone wait for nobody.
+    await handle.close().catch(() => {});
+    await fs.rm(lock, { force: true });
+    throw e;
   }
+  await handle.close();
   return nonce;
 }
 

@@ -1,0 +1,100 @@
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import type { CachedSession } from './session-cache.js';
+import { keyFileName } from './key-file-name.js';
+
+/**
+ * A session entry as it is kept: JSON with a format version and the full key it was stored under.
+ * One reader, `readEntry`, serves the cached path and the full CLI alike.
+ */
+const VERSION = 1;
+/** No entry is anywhere near this; a bigger file is not one of ours. */
+const MAX_ENTRY_BYTES = 64 * 1024;
+
+/** A session as JSON: the same shape as CachedSession with the expiration as an RFC 3339 string. */
+export type SessionJson = Omit<CachedSession, 'credentials'> & {
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
+};
+
+export function sessionToJson(session: CachedSession): SessionJson {
+  const c = session.credentials;
+  const out: SessionJson = {
+    kind: session.kind,
+    profiles: [...session.profiles],
+    subject: session.subject,
+    credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration.toISOString() },
+  };
+  if (session.sourceKeyId !== undefined) out.sourceKeyId = session.sourceKeyId;
+  return out;
+}
+
+/**
+ * The session in `value`, or undefined when anything is missing or of the wrong type: an entry
+ * written by another version, or cut short, counts as absent rather than as an error.
+ */
+export function sessionFromJson(value: unknown): CachedSession | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const o = value as Record<string, unknown>;
+  const c = o.credentials as Record<string, unknown> | undefined;
+  if ((o.kind !== 'mfa-session' && o.kind !== 'role') || !Array.isArray(o.profiles) || typeof o.subject !== 'string') return undefined;
+  if (typeof c !== 'object' || c === null) return undefined;
+  if (typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string' || typeof c.sessionToken !== 'string' || typeof c.expiration !== 'string') return undefined;
+  const expiration = new Date(c.expiration);
+  if (isNaN(expiration.getTime())) return undefined;
+  const session: CachedSession = {
+    kind: o.kind,
+    profiles: o.profiles.map(String),
+    subject: o.subject,
+    credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration },
+  };
+  if (typeof o.sourceKeyId === 'string') session.sourceKeyId = o.sourceKeyId;
+  return session;
+}
+
+export function encodeEntry(key: string, session: CachedSession): string {
+  return JSON.stringify({ version: VERSION, key, ...sessionToJson(session) });
+}
+
+export function decodeEntry(text: string): { key: string; session: CachedSession } | undefined {
+  try {
+    const o = JSON.parse(text) as Record<string, unknown>;
+    if (typeof o !== 'object' || o === null || o.version !== VERSION || typeof o.key !== 'string') return undefined;
+    const session = sessionFromJson(o);
+    return session === undefined ? undefined : { key: o.key, session };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the entry for `key` lives in a store directory. Keys are long JSON texts: names are hashes. */
+export function entryFile(dir: string, key: string): string {
+  return `${dir}/${keyFileName(key)}.json`;
+}
+
+/**
+ * The entry in `file`, read without following a symbolic link and only when it is a regular file
+ * of this user's: nothing planted by someone else is ever used. Undefined for anything else.
+ * Synchronous, for the cached path (no event loop turn, no promise machinery).
+ */
+export function readEntryFile(file: string, uid: number | undefined): { key: string; session: CachedSession } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0 || st.size > MAX_ENTRY_BYTES) return undefined;
+    return decodeEntry(readFileSync(fd, 'utf8'));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The session stored under `key` in `dir`, if it lasts until `validUntil` (ms since the epoch). */
+export function readEntry(dir: string, key: string, validUntil: number, uid: number | undefined): CachedSession | undefined {
+  const entry = readEntryFile(entryFile(dir, key), uid);
+  return entry !== undefined && entry.key === key && entry.session.credentials.expiration.getTime() >= validUntil ? entry.session : undefined;
+}

@@ -1,0 +1,69 @@
+import { lstatSync, mkdirSync, statfsSync } from 'node:fs';
+import path from 'node:path';
+import { MfaLoginError } from '../errors.js';
+
+/** statfs f_type of the RAM-backed filesystems Linux has (linux/magic.h). */
+const TMPFS_MAGIC = 0x01021994;
+const RAMFS_MAGIC = 0x858458f6;
+
+export interface PrivateDirOptions {
+  /** Create it (0700) when it does not exist; otherwise a missing directory is reported as undefined. */
+  create: boolean;
+  /** It must be on a RAM-backed filesystem: the runtime mode's promise that nothing reaches the disk. */
+  ram: boolean;
+  uid: number | undefined;
+}
+
+/**
+ * Checks a directory before anything in it is read or written: not a symbolic link, owned by this
+ * user, mode 0700 (nobody else can list, plant or swap entries), and for the runtime mode on tmpfs.
+ * Returns true when it is fit, false when it does not exist and `create` is off; anything else is
+ * refused with one line naming the directory and what is wrong (exit 8), never worked around.
+ * Synchronous: the cached path calls it too.
+ */
+export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolean {
+  let st = lstatOrUndefined(dir);
+  if (st === undefined) {
+    if (!options.create) return false;
+    try {
+      mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw refused(dir, `cannot be created (${(e as Error).message})`, `create it by hand: mkdir -m 700 ${dir}`);
+    }
+    st = lstatOrUndefined(dir);
+    if (st === undefined) throw refused(dir, 'vanished as it was created', 'run the command again');
+  }
+  if (st.isSymbolicLink()) throw refused(dir, 'is a symbolic link', `remove the link (rm ${dir}); mfa-login creates the directory itself`);
+  if (!st.isDirectory()) throw refused(dir, 'is not a directory', `remove it (rm ${dir}); mfa-login creates the directory itself`);
+  if (options.uid !== undefined && st.uid !== options.uid) {
+    throw refused(dir, `belongs to user id ${st.uid}, not to you (${options.uid})`, `someone else made it: have it removed (as root: rm -r ${dir}), or use MFA_LOGIN_CACHE=agent meanwhile`);
+  }
+  // Windows has no uid and no mode bits to speak of: its profile directories are private by ACL.
+  if (options.uid !== undefined && (st.mode & 0o077) !== 0) throw refused(dir, `is open to other users (mode ${(st.mode & 0o777).toString(8)})`, `if nobody else has used it: chmod 700 ${dir}`);
+  if (options.ram && !onRam(dir)) throw refused(dir, 'is not on a RAM-backed filesystem (tmpfs), so sessions would reach the disk', 'point XDG_RUNTIME_DIR at a tmpfs directory of yours, or use MFA_LOGIN_CACHE=file');
+  return true;
+}
+
+/** Whether `dir` is on tmpfs or ramfs. */
+export function onRam(dir: string): boolean {
+  try {
+    const type = statfsSync(dir).type;
+    return type === TMPFS_MAGIC || type === RAMFS_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+function lstatOrUndefined(p: string) {
+  try {
+    return lstatSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw refused(p, `cannot be examined (${(e as Error).message})`, 'check its permissions');
+  }
+}
+
+function refused(dir: string, what: string, hint: string): MfaLoginError {
+  return new MfaLoginError('E_CACHE', `the session directory ${dir} ${what}; refusing to use it`, { hint });
+}
