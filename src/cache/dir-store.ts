@@ -73,7 +73,8 @@ export function dirStore(options: DirStoreOptions): SessionStore {
       return n;
     },
     async list(): Promise<SessionInfo[]> {
-      return (await entries()).flatMap(({ entry }) => (entry !== undefined && !expired(entry.session) ? [sessionInfo(entry.key, entry.session)] : []));
+      // Expired ones too: `status` shows them as expired until the next write or logout removes them.
+      return (await entries()).flatMap(({ entry }) => (entry !== undefined ? [sessionInfo(entry.key, entry.session)] : []));
     },
     acquire: acquireWithLease({
       dir: () => (check(true), dir),

@@ -6,7 +6,7 @@
  * Anything it does not handle plainly (other flags, a miss, the agent, a warning to show, an error
  * to explain, a terminal to talk to) returns false, and the full command line does it properly.
  */
-import { fstatSync, readFileSync, writeSync } from 'node:fs';
+import { fstatSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { defaultProfileName, loadProfiles, sharedFilePaths } from '../config/profiles.js';
 import { accountOf, resolveChain } from '../config/chain.js';
 import { chainKeys, MIN_VALIDITY_MS } from '../providers/chain-keys.js';
@@ -74,9 +74,11 @@ function recognise(tool: 'mfa-login' | 'mfa-env', argv: string[]): { profile?: s
   return { ...(profile !== undefined ? { profile } : {}), ...(shell !== undefined ? { shell: SHELL_NAMES.get(shell)! } : {}) };
 }
 
+/** Whether stdout is a terminal, without loading node:tty (31 modules): a character device other than /dev/null. */
 function onTerminal(): boolean {
   try {
-    return fstatSync(1).isCharacterDevice();
+    const out = fstatSync(1);
+    return out.isCharacterDevice() && out.rdev !== statSync('/dev/null').rdev;
   } catch {
     return false;
   }

@@ -45,6 +45,8 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-bench-'));
+  // The default mode keeps sessions in $XDG_RUNTIME_DIR/mfa-login, which must be on tmpfs.
+  const runtime = mkdtempSync('/dev/shm/mfa-login-bench-');
   // The STS runs in its own process: the timed runs below block this one.
   const fixture = path.join(home, 'sts.json');
   writeFileSync(fixture, JSON.stringify({ users: [bench], roles: [{ roleArn: ROLE, requireMfa: true }], allowCodeReuse: true }));
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
+    XDG_RUNTIME_DIR: runtime,
     LANG: 'C.UTF-8',
     AWS_ENDPOINT_URL: sts.url,
     AWS_REGION: 'us-east-1',
@@ -63,8 +66,11 @@ async function main(): Promise<void> {
     MFA_LOGIN_FILE_PASSPHRASE: 'bench passphrase',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     MFA_LOGIN_AGENT_IDLE: '600',
+    // What the fast path reads to pick a format when --shell is not given.
+    SHELL: '/bin/bash',
   };
   const fileEnv = { MFA_LOGIN_CACHE: 'file' };
+  const agentEnv = { MFA_LOGIN_CACHE: 'agent' };
   const run = (argv: string[], extra: Record<string, string> = {}, input?: string) => {
     const r = spawnSync(argv[0]!, argv.slice(1), { env: { ...env, ...extra }, input: input ?? '', encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
@@ -75,14 +81,18 @@ async function main(): Promise<void> {
     run([node, MFA_LOGIN, 'add', 'bench', '--yes'], {}, `${bench.accessKeyId}\n${bench.secretAccessKey}\n`);
     run([node, MFA_LOGIN, 'session', 'prod', '--mfa-token', totp(seed, Date.now())]);
     run([node, MFA_LOGIN, 'session', 'prod', '--mfa-token', totp(seed, Date.now())], fileEnv);
+    run([node, MFA_LOGIN, 'session', 'prod', '--mfa-token', totp(seed, Date.now())], agentEnv);
     run([node, MFA_LOGIN, 'login', 'bench', '--to', 'bench-keys', '--mfa-token', totp(seed, Date.now())], fileEnv);
 
     const commands: Command[] = [
       { name: 'node -e 0', argv: [node, '-e', '0'] },
-      { name: 'credential-process prod (agent cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'] },
+      { name: 'credential-process prod (default cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'] },
+      { name: 'mfa-env prod (default cache)', argv: [node, MFA_ENV, 'prod'] },
+      { name: 'mfa-env prod --shell bash (default cache)', argv: [node, MFA_ENV, 'prod', '--shell', 'bash'] },
+      { name: 'AWS_PROFILE=prod mfa-env (default cache)', argv: [node, MFA_ENV], env: { AWS_PROFILE: 'prod' } },
       { name: 'credential-process prod (file cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'], env: fileEnv },
-      { name: 'mfa-env prod (agent cache)', argv: [node, MFA_ENV, 'prod'] },
       { name: 'mfa-env prod (file cache)', argv: [node, MFA_ENV, 'prod'], env: fileEnv },
+      { name: 'credential-process prod (agent cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'], env: agentEnv },
       { name: 'cold: credential-process prod --mfa-token (no cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod', '--mfa-token', totp(seed, Date.now())], env: { MFA_LOGIN_CACHE: 'none' } },
       { name: 'node + import @aws-sdk/client-sts', argv: [node, '--input-type=module', '-e', "await import('@aws-sdk/client-sts')"] },
     ];
@@ -126,9 +136,10 @@ async function main(): Promise<void> {
     writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, rounds: ROUNDS, results }, null, 2)}\n`);
     process.stdout.write(`\nwritten to ${path.relative(process.cwd(), out)}\n`);
   } finally {
-    spawnSync(process.execPath, [MFA_LOGIN, 'agent', 'stop'], { env });
+    spawnSync(process.execPath, [MFA_LOGIN, 'agent', 'stop'], { env: { ...env, ...agentEnv } });
     await sts.close();
     rmSync(home, { recursive: true, force: true });
+    rmSync(runtime, { recursive: true, force: true });
   }
 }
 

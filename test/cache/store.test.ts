@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -243,4 +244,27 @@ describe('agent store', () => {
     await holder.lease.put(session('ASIAAFTERKILL'));
     assert.equal((await waiter).session?.credentials.accessKeyId, 'ASIAAFTERKILL');
   });
+});
+
+test('garbage, unknown requests and an oversized line on the agent socket get error replies or a closed connection; the agent keeps serving', async (t) => {
+  const p = place('agent');
+  t.after(() => p.done());
+  await p.store().put('k', session('ASIAKEEPS'));
+  const ask = (text: string) =>
+    new Promise<string>((resolve) => {
+      const s = net.createConnection(p.settings.cache.socket);
+      let out = '';
+      s.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('\n')) s.destroy();
+      });
+      s.on('error', () => {});
+      s.on('close', () => resolve(out));
+      s.write(text);
+    });
+  assert.deepEqual(JSON.parse(await ask('not json\n')), { ok: false, error: 'not JSON' });
+  assert.deepEqual(JSON.parse(await ask('{"op":"format-disk"}\n')), { ok: false, error: 'unknown op' });
+  assert.deepEqual(JSON.parse(await ask('{"op":"put","key":"x","session":{"kind":"role"}}\n')), { ok: false, error: 'bad session' });
+  assert.equal(await ask(`${'x'.repeat(2 * 1024 * 1024)}\n`), '', 'an oversized line closes the connection');
+  assert.equal((await p.store().read('k', inMinutes(15)))?.credentials.accessKeyId, 'ASIAKEEPS');
 });

@@ -1,0 +1,128 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { MFA_ENV, Sandbox, user } from './harness.js';
+import { encodeEntry, entryFile } from '../../src/cache/entry.js';
+import { waitFor, alive, agentPids } from '../cache/helpers.js';
+
+/**
+ * The session directory as an attacker on the same machine would meet it: pre-created by another
+ * user with a planted session in it, left open, or a symbolic link. The cached path and the full
+ * CLI refuse it with one line and exit 8, and never hand out what is inside.
+ */
+const hana = user('hana');
+const ROLE = 'arn:aws:iam::222222222222:role/Admin';
+const PLANTED = 'ASIAPLANTEDBYMALLORY';
+let sb: Sandbox;
+
+before(async () => {
+  sb = await new Sandbox([hana]).start({ roles: [{ roleArn: ROLE, requireMfa: true }] });
+  await sb.add('hana', hana);
+  sb.write('.aws/config', `[profile hana]\nmfa_serial = ${hana.mfaDevices[0]!.serial}\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = hana\n`);
+});
+after(() => sb.stop());
+
+/** The entry the cached path would read for `prod`: the key the CLI itself used, taken from its own cache. */
+async function plantedKeyFor(dir: string): Promise<string> {
+  const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(hana)], { env: { MFA_LOGIN_CACHE: 'file', MFA_LOGIN_CACHE_DIR: dir } });
+  assert.equal(r.status, 0, r.stderr);
+  const role = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')))
+    .find((e) => e.kind === 'role');
+  rmSync(dir, { recursive: true, force: true });
+  return role.key as string;
+}
+
+function plant(dir: string, key: string, owner: number): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const e = JSON.parse(encodeEntry(key, { kind: 'role', profiles: ['prod'], subject: ROLE, credentials: { accessKeyId: PLANTED, secretAccessKey: 'mallory/secret', sessionToken: 'mallorytoken', expiration: new Date(Date.now() + 3600_000) } }));
+  writeFileSync(entryFile(dir, key), JSON.stringify(e), { mode: 0o600 });
+  chownSync(entryFile(dir, key), owner, owner);
+  chownSync(dir, owner, owner);
+}
+
+for (const mode of ['runtime', 'file'] as const) {
+  test(`${mode} mode: a session directory planted by another user is refused by the cached path and the full CLI, and nothing in it is used`, async () => {
+    const key = await plantedKeyFor(sb.file('probe-cache'));
+    const dir = mode === 'runtime' ? path.join(sb.runtime, 'mfa-login') : sb.file('.cache/mfa-login');
+    rmSync(dir, { recursive: true, force: true });
+    plant(dir, key, 65534);
+    for (const [bin, args] of [[undefined, ['credential-process', 'prod']], [MFA_ENV, ['prod']], [undefined, ['prod', '--mfa-token', '000000']]] as const) {
+      const r = await sb.run([...args], { env: { MFA_LOGIN_CACHE: mode }, ...(bin ? { bin } : {}) });
+      assert.equal(r.status, 8, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`^mfa-(login|env): the session directory ${dir} belongs to user id 65534, not to you \\(0\\); refusing to use it\\n  hint: `));
+      assert.ok(!r.stderr.includes(PLANTED) && !r.stdout.includes(PLANTED));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+test('a session directory open to others, or a symbolic link, is refused with one line and exit 8', async () => {
+  const dir = path.join(sb.runtime, 'mfa-login');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { mode: 0o700 });
+  chmodSync(dir, 0o755);
+  let r = await sb.run(['credential-process', 'prod']);
+  assert.equal(r.status, 8, r.stderr);
+  assert.match(r.stderr, /the session directory \S+ is open to other users \(mode 755\); refusing to use it\n  hint: if nobody else has used it: chmod 700 \S+\n$/);
+  rmSync(dir, { recursive: true, force: true });
+  const elsewhere = sb.file('elsewhere');
+  mkdirSync(elsewhere, { mode: 0o700 });
+  symlinkSync(elsewhere, dir);
+  r = await sb.run(['credential-process', 'prod']);
+  assert.equal(r.status, 8, r.stderr);
+  assert.match(r.stderr, /the session directory \S+ is a symbolic link; refusing to use it\n/);
+  rmSync(dir, { force: true });
+});
+
+test('a relative XDG_RUNTIME_DIR is ignored: nothing is created relative to where the agent runs', async () => {
+  const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(hana)], { env: { MFA_LOGIN_CACHE: 'agent', XDG_RUNTIME_DIR: 'mfl-relative-xdg' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(existsSync('/mfl-relative-xdg'), false);
+  assert.ok(existsSync(sb.file('.cache/mfa-login/agent.sock')), 'the agent listens beside the file cache instead');
+  assert.equal((await sb.run(['agent', 'stop'], { env: { MFA_LOGIN_CACHE: 'agent', XDG_RUNTIME_DIR: 'mfl-relative-xdg' } })).status, 0);
+});
+
+test('a frozen agent: status, logout and stop say so with exit 8, and stop never claims it stopped', async () => {
+  const env = { MFA_LOGIN_CACHE: 'agent' };
+  assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(hana)], { env })).status, 0);
+  const [pid] = agentPids(path.join(sb.runtime, 'mfa-login', 'agent.sock'));
+  assert.ok(pid);
+  process.kill(pid!, 'SIGSTOP');
+  try {
+    for (const args of [['agent', 'status'], ['logout', 'prod'], ['agent', 'stop']]) {
+      const r = await sb.run(args, { env });
+      assert.equal(r.status, 8, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`^mfa-login: the session agent \\(pid ${pid}\\) did not answer within 3s; it may be stopped or stuck\\n  hint: end it with: kill -9 ${pid} `));
+    }
+  } finally {
+    process.kill(pid!, 'SIGCONT');
+  }
+  await waitFor('the resumed agent to act on the stop it was sent', () => !alive(pid!), 20_000);
+});
+
+test('a full disk: one line and exit 8, and no lock left behind', { skip: process.getuid?.() !== 0 && process.env.CI !== 'true' ? 'mounting a small tmpfs needs root' : false }, async () => {
+  const dir = path.join(sb.runtime, 'mfa-login');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { mode: 0o700 });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=700', 'tmpfs', dir]);
+  try {
+    try {
+      writeFileSync(path.join(dir, 'filler'), Buffer.alloc(1024 * 1024, 1));
+    } catch (e) {
+      assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+    }
+    const r = await sb.run(['credential-process', 'prod', '--mfa-token', await sb.code(hana)]);
+    assert.equal(r.status, 8, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^mfa-login: cannot (take the lock|keep the session in) \S+: no space left on the device\n  hint: free some space in \S+, or run with MFA_LOGIN_CACHE=none\n$/);
+    assert.deepEqual(readdirSync(dir), ['filler']);
+  } finally {
+    spawnSync('umount', [dir]);
+  }
+});
