@@ -2,17 +2,14 @@ import type { ChainPlan } from '../../config/chain.js';
 import type { Deps } from '../../deps.js';
 import { chooseCodeSource, type CodeSource } from '../../mfa/code-source.js';
 
-const DEFAULT_PROCESS_TIMEOUT_S = 60;
-
 /** The code source for a run: --mfa-token, then the chain's mfa_process, then the terminal. */
 export function codeSourceFor(deps: Deps, plan: ChainPlan, flagToken: string | undefined, byHand: string): CodeSource {
-  const t = Number(deps.env.MFA_LOGIN_MFA_PROCESS_TIMEOUT);
   const source = chooseCodeSource({
     flagToken,
     mfaProcess: plan.mfaProcess,
     terminal: deps.terminal,
     runProcess: deps.runProcess,
-    processTimeoutMs: (Number.isFinite(t) && t > 0 ? t : DEFAULT_PROCESS_TIMEOUT_S) * 1000,
+    processTimeoutMs: deps.settings.mfaProcessTimeoutMs,
     whenNoTerminal: `run "${byHand}" in a terminal first, pass --mfa-token, or set mfa_process in the profile`,
   });
   deps.debug(`MFA code from ${source.kind === 'flag' ? '--mfa-token' : source.kind === 'mfa_process' ? `mfa_process (${plan.mfaProcess})` : 'a prompt on the terminal'}`);
