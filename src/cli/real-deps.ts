@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { decodeConfigText, MAX_CONFIG_BYTES, tooLarge } from '../files/config-text.js';
-import { openSessionStore } from '../cache/open-store.js';
+import { openSessionStore } from '../cli/session-store.js';
 import type { SessionStore } from '../cache/session-cache.js';
 import type { Settings } from '../settings.js';
 import { controllingTerminal } from '../terminal/terminal.js';

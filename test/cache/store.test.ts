@@ -5,7 +5,7 @@ import net from 'node:net';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openSessionStore, agentOptions } from '../../src/cache/open-store.js';
+import { openSessionStore, agentOptions } from '../../src/cli/session-store.js';
 import { encodeEntry, entryFile } from '../../src/cache/entry.js';
 import { dirStore } from '../../src/cache/dir-store.js';
 import { stopAgent, agentStatus } from '../../src/agent/client.js';

@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { defaultProfileName } from '../../config/profiles.js';
 import { readProfiles } from '../profiles-io.js';
-import { everyStore } from '../../cache/open-store.js';
+import { everyStore } from '../session-store.js';
 
 /** `mfa-login remove <profile>`: delete the stored keys and every session obtained with them. */
 export async function remove(deps: Deps, profile: string): Promise<void> {

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Settings } from '../settings.js';
 import { agentStore, type AgentOptions } from '../agent/client.js';
-import { dirStore } from './dir-store.js';
-import { onRam } from './private-dir.js';
-import { noStore, type SessionStore } from './session-cache.js';
+import { dirStore } from '../cache/dir-store.js';
+import { onRam } from '../cache/private-dir.js';
+import { noStore, type SessionStore } from '../cache/session-cache.js';
 
 /**
  * The session store the settings ask for. The runtime mode, when it is only the default, needs a
