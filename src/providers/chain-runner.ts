@@ -1,0 +1,98 @@
+import type { ChainPlan } from '../config/chain.js';
+import type { LongTermKeys, SessionCredentials } from '../credentials.js';
+import type { Deps } from '../deps.js';
+import { MfaLoginError } from '../errors.js';
+import type { CodeSource } from '../mfa/code-source.js';
+import { StsError, stsTarget } from '../sts/sts.js';
+import { assumedDirectly, assumeRoleFrom, assumeRoleWithMfa, chainedSeconds, type RoleHop } from './assume-role.js';
+import { cachedSession, type Got } from './cached.js';
+import { chainKeys, merge, MIN_VALIDITY_MS } from './chain-keys.js';
+import { longTermKeys, mfaDevice } from './iam-user.js';
+import { mfaSessionSeconds, sessionToken } from './session-token.js';
+
+/**
+ * A session that is only used to call AssumeRole for the next hop need not last: a few minutes
+ * cover the call. Refreshing parents 15 minutes early would cost an extra AssumeRole (or, for the
+ * MFA session, an extra code) for nothing.
+ */
+export const PARENT_MIN_VALIDITY_MS = 2 * 60 * 1000;
+
+/** The parts of Deps the chain uses. */
+export type ChainDeps = Pick<Deps, 'env' | 'sts' | 'secrets' | 'cache' | 'now' | 'debug'> & { terminal: Pick<Deps['terminal'], 'say'> };
+
+export interface ChainOptions {
+  /** Chosen at the edge, called at most once and only when a code is needed: a cache hit must not run mfa_process or open the terminal. */
+  codeSource: () => CodeSource;
+  /** --duration: the MFA session's length. */
+  sessionDurationSeconds?: number;
+}
+
+/**
+ * Credentials for the target of a chain plan: the MFA session of the IAM user at its root
+ * (GetSessionToken with one code), then each role in turn. Every step goes through the cache, so a
+ * role that expires hourly is refreshed from the still-valid MFA session without a new code.
+ */
+export async function runChain(deps: ChainDeps, plan: ChainPlan, options: ChainOptions): Promise<Got> {
+  const cache = deps.cache();
+  const wrapper = { cache, now: () => deps.now(), debug: (m: string) => deps.debug(m) };
+  let chosen: CodeSource | undefined;
+  const code = { source: () => (chosen ??= options.codeSource()), profile: plan.target };
+  let longTerm: LongTermKeys | undefined;
+  const keys = async () => (longTerm ??= await longTermKeys(deps, plan.source.profile));
+  const { sourceTarget, mfaKey, roleKeys, roleSessionNames } = chainKeys(plan, deps.env);
+
+  const mfaSession = (marginMs: number): Promise<Got> =>
+    cachedSession(wrapper, { key: mfaKey, marginMs, what: `MFA session of ${plan.source.profile}`, asker: plan.target }, async () => {
+      const k = await keys();
+      const durationSeconds = mfaSessionSeconds(plan.source.profile, options.sessionDurationSeconds ?? plan.source.durationSeconds);
+      return sessionToken(deps, { profile: plan.source.profile, keys: k, serial: mfaDevice(plan), durationSeconds, target: sourceTarget, code });
+    });
+
+  /** The session a hop is assumed from; it only has to last for that one call. */
+  const parentOf = (i: number) =>
+    i === 0
+      ? { get: () => mfaSession(PARENT_MIN_VALIDITY_MS), profile: plan.source.profile, name: 'MFA session' }
+      : { get: () => roleSession(i - 1, PARENT_MIN_VALIDITY_MS), profile: plan.roles[i - 1]!.profile, name: `session of ${plan.roles[i - 1]!.roleArn}` };
+
+  const fromParent = async (i: number, hop: RoleHop): Promise<SessionCredentials> => {
+    const seconds = chainedSeconds(deps, hop.role);
+    const parent = parentOf(i);
+    const first = await parent.get();
+    try {
+      return await assumeRoleFrom(deps, hop, { credentials: first.credentials, name: parent.name }, seconds);
+    } catch (e) {
+      // A cached session that STS no longer honours (revoked, or the clock moved): forget it and
+      // go once more from a fresh one, rather than failing until it would have expired.
+      const refusal = first.fromCache ? staleRefusal(e) : undefined;
+      if (refusal === undefined) throw e;
+      deps.debug(`${hop.role.profile}: the cached parent session was refused (${refusal}); getting a new one`);
+      await cache.forget(parent.profile);
+      const fresh = await parent.get();
+      return assumeRoleFrom(deps, hop, { credentials: fresh.credentials, name: parent.name }, seconds);
+    }
+  };
+
+  const roleSession = (i: number, marginMs: number): Promise<Got> => {
+    const role = plan.roles[i]!;
+    return cachedSession(wrapper, { key: roleKeys[i]!, marginMs, what: `session of ${role.roleArn}`, asker: plan.target }, async () => {
+      const hop: RoleHop = {
+        role,
+        roleSessionName: roleSessionNames[i]!,
+        target: stsTarget(merge(role.sts, plan.source.sts), deps.env),
+        ...(plan.mfaSerial ? { serial: plan.mfaSerial } : {}),
+      };
+      const credentials = assumedDirectly(deps, role, i) ? await assumeRoleWithMfa(deps, hop, { keys: await keys(), serial: mfaDevice(plan), code }) : await fromParent(i, hop);
+      const profiles = [plan.source.profile, ...plan.roles.slice(0, i + 1).map((r) => r.profile)];
+      return { kind: 'role', credentials, profiles, subject: role.roleArn, ...(longTerm ? { sourceKeyId: longTerm.accessKeyId } : {}) };
+    });
+  };
+
+  // Only the target must last the 15 minutes a consumer expects; the hops before it need only PARENT_MIN_VALIDITY_MS.
+  return plan.roles.length === 0 ? mfaSession(MIN_VALIDITY_MS) : roleSession(plan.roles.length - 1, MIN_VALIDITY_MS);
+}
+
+/** The STS code when a call was refused for the credentials it was made with (expired or revoked), else undefined. */
+function staleRefusal(e: unknown): string | undefined {
+  const refusal = e instanceof MfaLoginError ? e.cause : e;
+  return refusal instanceof StsError && (refusal.code === 'ExpiredToken' || refusal.code === 'InvalidClientTokenId') ? refusal.code : undefined;
+}

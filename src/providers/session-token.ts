@@ -1,0 +1,48 @@
+import type { CachedSession } from '../cache/session-cache.js';
+import type { LongTermKeys } from '../credentials.js';
+import type { Deps } from '../deps.js';
+import { MfaLoginError } from '../errors.js';
+import type { StsTarget } from '../sts/sts.js';
+import { withCode, type CodeAsk } from './mfa-code.js';
+import { explainStsError } from './sts-errors.js';
+
+/** What GetSessionToken allows an IAM user: 15 minutes to 36 hours; 12 hours when no length is asked for. */
+export const DEFAULT_SESSION_SECONDS = 43200;
+export const SESSION_MIN_SECONDS = 900;
+export const SESSION_MAX_SECONDS = 129600;
+
+/** The MFA session's length: --duration, else the profile's duration_seconds, else 12 hours. */
+export function mfaSessionSeconds(profile: string, requested: number | undefined): number {
+  const s = requested ?? DEFAULT_SESSION_SECONDS;
+  if (s < SESSION_MIN_SECONDS || s > SESSION_MAX_SECONDS) {
+    throw new MfaLoginError('E_CONFIG', `duration_seconds ${s} of profile ${profile} is out of range for an MFA session (900 to 129600 seconds)`, {
+      hint: 'use a value from 900 (15 minutes) to 129600 (36 hours)',
+    });
+  }
+  return s;
+}
+
+export interface SessionTokenRequest {
+  /** The IAM user's profile. */
+  profile: string;
+  keys: LongTermKeys;
+  serial: string;
+  /** Already checked by mfaSessionSeconds. */
+  durationSeconds: number;
+  target: StsTarget;
+  code: Omit<CodeAsk, 'serial'>;
+}
+
+/** The MFA session: GetSessionToken with the IAM user's long-term key and one code. */
+export async function sessionToken(deps: Pick<Deps, 'sts'> & { terminal: Pick<Deps['terminal'], 'say'> }, req: SessionTokenRequest): Promise<CachedSession> {
+  const { profile, keys, serial } = req;
+  const credentials = await withCode(deps, { ...req.code, serial }, (tokenCode) =>
+    deps
+      .sts()
+      .getSessionToken({ keys, durationSeconds: req.durationSeconds, serialNumber: serial, tokenCode, target: req.target })
+      .catch((e) => {
+        throw explainStsError(e, { action: 'GetSessionToken', profile, serial, accessKeyId: keys.accessKeyId });
+      }),
+  );
+  return { kind: 'mfa-session', credentials, profiles: [profile], subject: serial, sourceKeyId: keys.accessKeyId };
+}
