@@ -1,4 +1,4 @@
-import type { CachedSession, SessionCache } from '../cache/session-cache.js';
+import type { CachedSession, SessionStore } from '../cache/session-cache.js';
 import type { SessionCredentials } from '../credentials.js';
 import type { Deps } from '../deps.js';
 
@@ -25,7 +25,7 @@ export interface CacheSlot {
  * call. Whoever waited receives what `make` produced; when `make` fails the lease is given back.
  */
 export async function cachedSession(
-  deps: { cache: SessionCache } & Pick<Deps, 'now' | 'debug'>,
+  deps: { cache: Pick<SessionStore, 'acquire'> } & Pick<Deps, 'now' | 'debug'>,
   slot: CacheSlot,
   make: () => Promise<CachedSession>,
 ): Promise<Got> {

@@ -3,7 +3,7 @@
  * refuses the way real STS does (the local STS's own error codes and messages), an in-memory
  * session cache that keeps the acquire/lease/forget contract, a clock, and code sources.
  */
-import type { Acquired, CachedSession, Lease, SessionCache } from '../../src/cache/session-cache.js';
+import type { Acquired, CachedSession, Lease, SessionStore } from '../../src/cache/session-cache.js';
 import { resolveChain, type ChainPlan } from '../../src/config/chain.js';
 import { loadProfiles } from '../../src/config/profiles.js';
 import type { LongTermKeys, SessionCredentials } from '../../src/credentials.js';
@@ -89,10 +89,10 @@ export class FakeSts implements Sts {
 }
 
 /**
- * The SessionCache contract in memory: a session valid until `validUntil`, else a lease; while a
+ * The SessionStore contract in memory: a session valid until `validUntil`, else a lease; while a
  * lease for a key is held, other callers for that key wait for its put or release.
  */
-export class MemoryCache implements SessionCache {
+export class MemoryCache implements SessionStore {
   readonly mode = 'file' as const;
   readonly location = 'memory';
   readonly entries = new Map<string, CachedSession>();
@@ -100,6 +100,15 @@ export class MemoryCache implements SessionCache {
   readonly releases: string[] = [];
   readonly forgotten: Array<string | undefined> = [];
   private held = new Map<string, Promise<void>>();
+
+  async read(key: string, validUntil: Date): Promise<CachedSession | undefined> {
+    const s = this.entries.get(key);
+    return s !== undefined && s.credentials.expiration.getTime() >= validUntil.getTime() ? s : undefined;
+  }
+
+  async put(key: string, session: CachedSession): Promise<void> {
+    this.entries.set(key, session);
+  }
 
   async acquire(key: string, validUntil: Date): Promise<Acquired> {
     // Bounded, so that a lease a provider forgot to give back fails the test instead of hanging it.
