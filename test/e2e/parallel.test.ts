@@ -64,15 +64,16 @@ function callers(): number[] {
     .map(Number);
 }
 
-test(`${CALLERS} callers, the lease holder and one waiter SIGKILLed while the code is being read: at most one more code, one STS call per step`, async () => {
+for (const mode of ['runtime', 'agent', 'file'] as const) {
+test(`${mode} mode: ${CALLERS} callers, the lease holder and one waiter SIGKILLed while the code is being read: at most one more code, one STS call per step`, async () => {
   const gate = sb.file('gate');
   rmSync(gate, { force: true });
-  await prepare('runtime', gate);
-  const pending = Array.from({ length: CALLERS }, () => sb.run(['credential-process', 'prod']));
-  const lockDir = path.join(sb.runtime, 'mfa-login');
+  await prepare(mode, gate);
+  const pending = Array.from({ length: CALLERS }, () => sb.run(['credential-process', 'prod'], { env: { MFA_LOGIN_CACHE: mode } }));
+  const lockDir = mode === 'file' ? sb.file('.cache/mfa-login') : path.join(sb.runtime, 'mfa-login');
   // The holder is the pid in the lock files once its mfa_process has started.
   await waitFor('the first mfa_process run', () => runs() === 1, 60_000);
-  const locks = readdirSync(lockDir).filter((f) => f.endsWith('.lock'));
+  const locks = readdirSync(lockDir).filter((f) => f.endsWith('.lock') && f !== 'agent.lock');
   const holder = JSON.parse(readFileSync(path.join(lockDir, locks[0]!), 'utf8')).pid as number;
   const waiter = (await waitFor('the waiting callers', () => (callers().length === CALLERS ? callers() : false), 60_000)).find((p) => p !== holder)!;
   process.kill(-holder, 'SIGKILL'); // its process group: the CLI and its mfa_process
@@ -86,3 +87,4 @@ test(`${CALLERS} callers, the lease holder and one waiter SIGKILLed while the co
   assert.equal(runs(), 2, 'one more code for the killed holder, none for the killed waiter');
   assert.deepEqual({ ...sb.sts.calls }, { GetSessionToken: 1, AssumeRole: 1 });
 });
+}

@@ -5,7 +5,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import path from 'node:path';
 import { MFA_ENV, Sandbox, user } from './harness.js';
 import { encodeEntry, entryFile } from '../../src/cache/entry.js';
-import { waitFor, alive, agentPids } from '../cache/helpers.js';
+import { waitFor, alive } from '../cache/helpers.js';
 
 /**
  * The session directory as an attacker on the same machine would meet it: pre-created by another
@@ -90,8 +90,8 @@ test('a relative XDG_RUNTIME_DIR is ignored: nothing is created relative to wher
 test('a frozen agent: status, logout and stop say so with exit 8, and stop never claims it stopped', async () => {
   const env = { MFA_LOGIN_CACHE: 'agent' };
   assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(hana)], { env })).status, 0);
-  const [pid] = agentPids(path.join(sb.runtime, 'mfa-login', 'agent.sock'));
-  assert.ok(pid);
+  const pid = JSON.parse(readFileSync(path.join(sb.runtime, 'mfa-login', 'agent.lock'), 'utf8')).pid as number;
+  assert.ok(alive(pid));
   process.kill(pid!, 'SIGSTOP');
   try {
     for (const args of [['agent', 'status'], ['logout', 'prod'], ['agent', 'stop']]) {
