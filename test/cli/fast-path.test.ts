@@ -1,0 +1,64 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { MFA_ENV, ROOT, Sandbox, runCommand, user } from '../e2e/harness.js';
+
+/**
+ * The cached path is a shortcut, not a second implementation: every form a shell hook or a tool
+ * uses is answered by it (nothing else loaded), and what it prints is what the full CLI prints.
+ */
+const ivy = user('ivy');
+const ROLE = 'arn:aws:iam::222222222222:role/Admin';
+const FAST = path.join(ROOT, 'dist/bundle/fast.cjs');
+let sb: Sandbox;
+
+before(async () => {
+  sb = await new Sandbox([ivy]).start({ roles: [{ roleArn: ROLE, requireMfa: true }] });
+  await sb.add('ivy', ivy);
+  sb.write('.aws/config', `[profile ivy]\nmfa_serial = ${ivy.mfaDevices[0]!.serial}\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = ivy\nregion = eu-west-1\n`);
+});
+after(() => sb.stop());
+
+const FORMS: Array<{ tool: 'mfa-login' | 'mfa-env'; args: string[]; env?: Record<string, string> }> = [
+  { tool: 'mfa-login', args: ['credential-process', 'prod'] },
+  { tool: 'mfa-env', args: ['prod'] },
+  { tool: 'mfa-env', args: ['prod', '--shell', 'bash'] },
+  { tool: 'mfa-env', args: ['--shell=fish', 'prod'] },
+  { tool: 'mfa-env', args: ['prod', '--shell', 'pwsh'] },
+  { tool: 'mfa-env', args: [], env: { AWS_PROFILE: 'prod' } },
+];
+
+for (const mode of ['runtime', 'file'] as const) {
+  test(`${mode} mode: every cached form is answered by the fast path alone, the same as the full CLI answers it`, async () => {
+    const env = { MFA_LOGIN_CACHE: mode, SHELL: '/bin/bash' };
+    const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)], { env });
+    assert.equal(r.status, 0, r.stderr);
+    for (const f of FORMS) {
+      const e = sb.env({ ...env, ...f.env });
+      // The fast path on its own, in a process that loads nothing else: it must answer.
+      const fast = await runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath(${JSON.stringify(f.tool)}, ${JSON.stringify(f.args)}) ? 0 : 9`], e);
+      assert.equal(fast.status, 0, `${f.tool} ${f.args.join(' ')}: the fast path handed over (${fast.stderr})`);
+      // The full CLI (--debug is not a form the fast path takes) prints the same.
+      const full = f.tool === 'mfa-login' ? await sb.run([...f.args, '--debug'], { env: { ...env, ...f.env } }) : await sb.run([...f.args, '--debug'], { env: { ...env, ...f.env }, bin: MFA_ENV });
+      assert.equal(full.status, 0, full.stderr);
+      assert.match(full.stderr, /debug: using the cached session of/, 'the full CLI read the same cache');
+      assert.equal(fast.stdout, full.stdout, `${f.tool} ${f.args.join(' ')}`);
+    }
+  });
+}
+
+test('anything the fast path does not handle plainly goes to the full CLI: other flags, the agent, a miss, a bad --shell', async () => {
+  const cases: Array<{ tool: string; args: string[]; env?: Record<string, string> }> = [
+    { tool: 'mfa-login', args: ['credential-process', 'prod', '--debug'] },
+    { tool: 'mfa-env', args: ['prod', '--shell', 'tcsh'] },
+    { tool: 'mfa-env', args: ['prod', '--unset'] },
+    { tool: 'mfa-env', args: ['nosuch'] },
+    { tool: 'mfa-login', args: ['credential-process', 'prod'], env: { MFA_LOGIN_CACHE: 'agent' } },
+    { tool: 'mfa-login', args: ['credential-process', 'prod'], env: { MFA_LOGIN_CACHE: 'none' } },
+  ];
+  for (const c of cases) {
+    const r = await runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath(${JSON.stringify(c.tool)}, ${JSON.stringify(c.args)}) ? 0 : 9`], sb.env(c.env));
+    assert.equal(r.status, 9, `${c.tool} ${c.args.join(' ')}: ${r.stdout}`);
+    assert.equal(r.stdout, '');
+  }
+});
