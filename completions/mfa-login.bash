@@ -10,12 +10,13 @@
 # The flags of one mfa-login command ('' is `mfa-login <profile>`, i.e. login).
 __mfa_login_flags() {
     case $1 in
-        '' | login) printf '%s\n' --to --mfa-token --duration ;;
+        '' | login) printf '%s\n' --to --mfa-token --duration --region ;;
         add) printf '%s\n' --from-env --import --mfa-serial --yes -y ;;
         list) printf '%s\n' --json ;;
         logout) printf '%s\n' --all ;;
-        credential-process | session) printf '%s\n' --mfa-token --duration ;;
-        exec) printf '%s\n' --mfa-token --duration --allow-nested ;;
+        credential-process | session) printf '%s\n' --mfa-token --duration --region ;;
+        exec) printf '%s\n' --mfa-token --duration --region --allow-nested ;;
+        console) printf '%s\n' --print --service --path --duration --mfa-token --region ;;
         setup) printf '%s\n' --name ;;
         status) printf '%s\n' --json ;;
         policy) printf '%s\n' --account --partition ;;
@@ -27,7 +28,7 @@ __mfa_login_flags() {
 # Succeeds if the flag takes a value in the next word (or after '=').
 __mfa_login_takes_value() {
     case $1 in
-        --to | --mfa-token | --duration | --mfa-serial | --name | --account | --partition | --shell) return 0 ;;
+        --to | --mfa-token | --duration | --mfa-serial | --name | --account | --partition | --shell | --region | --service | --path) return 0 ;;
     esac
     return 1
 }
@@ -133,7 +134,7 @@ _mfa_login() {
                 if [[ -z $first ]]; then
                     first=$word
                     case $word in
-                        login | add | remove | list | logout | credential-process | session | exec | setup | completion | status | doctor | policy | demo | agent) cmd=$word ;;
+                        login | add | remove | list | logout | credential-process | session | exec | setup | completion | status | doctor | policy | demo | agent | console | shell-init | profiles) cmd=$word ;;
                         *) cmd=- ;; # `mfa-login PROFILE`
                     esac
                 else
@@ -159,10 +160,10 @@ _mfa_login() {
 
     case $cmd in
         '')
-            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec setup completion status doctor policy demo agent)
+            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec setup completion status doctor policy demo agent console shell-init profiles)
             __mfa_login_profiles "$bin" "$cur"
             ;;
-        login | add | remove | logout | credential-process | session | setup | policy)
+        login | add | remove | logout | credential-process | session | setup | policy | console)
             ((npos == 0)) && __mfa_login_profiles "$bin" "$cur"
             ;;
         exec)
@@ -174,6 +175,9 @@ _mfa_login() {
             ;;
         completion)
             ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' bash zsh fish)
+            ;;
+        shell-init)
+            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' bash zsh fish powershell)
             ;;
         agent)
             ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' status stop)
@@ -207,7 +211,7 @@ _mfa_env() {
     if [[ $prev != = ]] && __mfa_login_value "$bin" "$prev" "$cur"; then return; fi
 
     if [[ $cur == -* ]]; then
-        __mfa_login_add "$cur" < <(printf '%s\n' --shell --unset --mfa-token --duration --debug --help --version)
+        __mfa_login_add "$cur" < <(printf '%s\n' --shell --unset --mfa-token --duration --region --debug --help --version)
         return
     fi
     local word i=1 npos=0

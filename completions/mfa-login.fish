@@ -33,12 +33,12 @@ function __mfa_login_where
             end
         end
         switch $t
-            case --to --mfa-token --duration --mfa-serial --name --account --partition
+            case --to --mfa-token --duration --mfa-serial --name --account --partition --region --service --path
                 set skip 1
             case '-*'
             case '*'
                 if test -z "$cmd"
-                    if contains -- $t login add remove list logout credential-process session exec setup completion status doctor policy demo agent
+                    if contains -- $t login add remove list logout credential-process session exec setup completion status doctor policy demo agent console shell-init profiles
                         set cmd $t
                     else
                         set cmd -
@@ -118,7 +118,7 @@ function __mfa_login_exec_command
             end
         end
         switch $t
-            case --mfa-token --duration
+            case --mfa-token --duration --region
                 set skip 1
             case '-*'
             case '*'
@@ -157,8 +157,12 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a doctor -d "check the keychain,
 complete -c mfa-login -n '__mfa_login_at ":0"' -a policy -d "print the IAM policy that makes MFA mandatory"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a demo -d "the whole flow against a local STS (no AWS account needed)"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a agent -d "the session agent: status or stop"
-complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "setup:0" "policy:0"' -a '(__mfa_login_profiles)' -d profile
+complete -c mfa-login -n '__mfa_login_at ":0"' -a console -d "open the AWS console in your browser, signed in as a role profile"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a shell-init -d "print shell functions: mfa-use PROFILE, mfa_prompt"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a profiles -d "print the profile names, one a line"
+complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "setup:0" "policy:0" "console:0"' -a '(__mfa_login_profiles)' -d profile
 complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish' -d shell
+complete -c mfa-login -n '__mfa_login_at "shell-init:0"' -a 'bash zsh fish powershell' -d shell
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a status -d "is the session agent running"
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a stop -d "stop the session agent"
 
@@ -169,8 +173,9 @@ complete -c mfa-login -n 'not __mfa_login_at exec-command' -l version -d "show v
 
 # login, and `mfa-login PROFILE`
 complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*"' -l to -x -a '(__mfa_login_profiles)' -d "write to this profile name in the credentials file"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*"' -l duration -x -d "length of the MFA session: seconds, or 12h, 90m"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "console:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "console:*"' -l duration -x -d "length of the session: seconds, or 12h, 90m"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "console:*"' -l region -x -d "the region to use, over the profile's own"
 
 # add
 complete -c mfa-login -n '__mfa_login_at "add:*"' -l from-env -d "take AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment"
@@ -186,6 +191,11 @@ complete -c mfa-login -n '__mfa_login_at "logout:*"' -l all -d "forget every cac
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l allow-nested -d "allow exec inside another mfa-login exec"
 complete -c mfa-login -n '__mfa_login_at "exec:1"' -a -- -d "the command follows"
 complete -c mfa-login -n '__mfa_login_at exec-command "exec:1"' -a '(__mfa_login_exec_command)'
+
+# console
+complete -c mfa-login -n '__mfa_login_at "console:*"' -l print -d "print the sign-in URL instead of opening a browser"
+complete -c mfa-login -n '__mfa_login_at "console:*"' -l service -x -d "the console page of this service, e.g. s3"
+complete -c mfa-login -n '__mfa_login_at "console:*"' -l path -x -d "the console page at this path, e.g. /s3/buckets"
 
 # setup
 complete -c mfa-login -n '__mfa_login_at "setup:*"' -l name -x -d "the profile to write (default: PROFILE-mfa)"
@@ -209,7 +219,7 @@ function __mfa_env_npos
             continue
         end
         switch $t
-            case --shell --mfa-token --duration
+            case --shell --mfa-token --duration --region
                 set skip 1
             case '-*'
             case '*'
@@ -225,6 +235,7 @@ complete -c mfa-env -l shell -x -a 'sh bash zsh fish powershell pwsh' -d "the sh
 complete -c mfa-env -l unset -d "print what clears the variables instead"
 complete -c mfa-env -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
 complete -c mfa-env -l duration -x -d "length of the MFA session when a new one is needed"
+complete -c mfa-env -l region -x -d "the region to export, over the profile's own"
 complete -c mfa-env -l debug -d "say what is done and why; show stack traces"
 complete -c mfa-env -l help -d "show help"
 complete -c mfa-env -l version -d "show version number"

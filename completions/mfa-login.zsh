@@ -35,6 +35,9 @@ __mfa-login_commands() {
     'policy:print the IAM policy that makes MFA mandatory, and a role trust policy that demands it'
     'demo:the whole flow against a local STS, in a throw-away HOME (no AWS account needed)'
     'agent:the session agent: status or stop'
+    'console:open the AWS console in your browser, signed in as a role profile'
+    'shell-init:print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it'
+    'profiles:print the profile names, one a line'
   )
   _describe -t commands command commands
 }
@@ -73,6 +76,7 @@ _mfa-login() {
   code_opts=(
     '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process]:code: '
     '--duration=[length of the MFA session: seconds, or 12h, 90m]:duration: '
+    "--region=[the region to use, over the profile's own]:region: "
   )
 
   if [[ ${words[1]:t} == mfa-env* ]]; then
@@ -145,6 +149,19 @@ _mfa-login() {
           ;;
         completion)
           _arguments -S : $global_opts '1:shell:(bash zsh fish)' && ret=0
+          ;;
+        console)
+          _arguments -S : $global_opts $code_opts \
+            '--print[print the sign-in URL instead of opening a browser]' \
+            '(--path)--service=[the console page of this service, e.g. s3]:service: ' \
+            '(--service)--path=[the console page at this path, e.g. /s3/buckets]:path: ' \
+            '1:profile:__mfa-login_profiles' && ret=0
+          ;;
+        shell-init)
+          _arguments -S : $global_opts '1:shell:(bash zsh fish powershell)' && ret=0
+          ;;
+        profiles)
+          _arguments -S : $global_opts && ret=0
           ;;
         doctor)
           _arguments -S : $global_opts && ret=0

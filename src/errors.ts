@@ -28,6 +28,7 @@ const STATUS_OF = {
   E_PROFILE_UNKNOWN: EXIT.config,
   E_PROFILE_LOOP: EXIT.config,
   E_PROFILE_CONFLICT: EXIT.config,
+  E_NOT_A_ROLE: EXIT.config,
   E_FILE: EXIT.config,
   E_NO_KEYS: EXIT.missingKeys,
   E_MFA_CODE: EXIT.mfa,

@@ -31,6 +31,19 @@ export interface Settings {
   lockTimeoutMs: number;
   agentIdleMs: number;
   mfaProcessTimeoutMs: number;
+  console: ConsoleSettings;
+}
+
+/** `mfa-login console`: where sign-in tokens come from, and what opens a URL. */
+export interface ConsoleSettings {
+  /**
+   * MFA_LOGIN_FEDERATION_ENDPOINT: the federation endpoint to use instead of the partition's
+   * (https://signin.aws.amazon.com/federation and its GovCloud and China twins); for tests and
+   * for proxies.
+   */
+  federationEndpoint: string | undefined;
+  /** BROWSER, as other tools read it: a command (or several, `:`-separated) to open a URL with. */
+  browser: string | undefined;
 }
 
 export interface CacheSettings {
@@ -66,7 +79,26 @@ export function settingsFrom(env: Env, homeDir: string, platform: Platform = { o
     lockTimeoutMs: seconds(env, 'MFA_LOGIN_LOCK_TIMEOUT', DEFAULT_LOCK_TIMEOUT_SECONDS),
     agentIdleMs: seconds(env, 'MFA_LOGIN_AGENT_IDLE', DEFAULT_AGENT_IDLE_SECONDS),
     mfaProcessTimeoutMs: seconds(env, 'MFA_LOGIN_MFA_PROCESS_TIMEOUT', DEFAULT_MFA_PROCESS_TIMEOUT_SECONDS),
+    console: consoleSettings(env),
   };
+}
+
+export function consoleSettings(env: Env): ConsoleSettings {
+  const endpoint = nonEmpty(env.MFA_LOGIN_FEDERATION_ENDPOINT);
+  if (endpoint !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '') {
+      throw new MfaLoginError('E_USAGE', `MFA_LOGIN_FEDERATION_ENDPOINT=${JSON.stringify(endpoint)} is not an http(s) URL without a query`, {
+        hint: 'set it to a URL such as https://signin.aws.amazon.com/federation, or unset it to use the partition\'s own',
+      });
+    }
+  }
+  return { federationEndpoint: endpoint, browser: nonEmpty(env.BROWSER) };
 }
 
 /**

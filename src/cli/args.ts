@@ -1,18 +1,34 @@
 import { MfaLoginError } from '../errors.js';
 import type { Shell } from '../output/exports.js';
 
+/**
+ * `--region`: AWS region names are lowercase letters, digits and dashes (us-east-1, cn-north-1);
+ * the value reaches shells and config files, so nothing else gets through.
+ */
+export function parseRegion(text: string): string {
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(text) || text.length > 50) {
+    throw new MfaLoginError('E_USAGE', `--region ${JSON.stringify(text)} is not an AWS region name`, { hint: 'use a region name such as us-east-1, eu-west-1 or us-gov-west-1 (lowercase letters, digits and dashes)' });
+  }
+  return text;
+}
+
+/** The console session's length: what the federation endpoint's SessionDuration accepts. */
+export const CONSOLE_DURATION = { max: 43200, what: 'a console session lasts from 15 minutes (900) to 12 hours (43200)' };
+
 /** What the user asked for, as data: parsing never runs anything. */
 export type Command =
-  | { name: 'login'; profile: string; to?: string; mfaToken?: string; duration?: number }
+  | { name: 'login'; profile: string; to?: string; mfaToken?: string; duration?: number; region?: string }
   | { name: 'add'; profile: string; fromEnv: boolean; import: boolean; mfaSerial?: string; yes: boolean }
   | { name: 'remove'; profile: string }
   | { name: 'list'; json: boolean }
   | { name: 'logout'; profile?: string; all: boolean }
-  | { name: 'credential-process'; profile: string; mfaToken?: string; duration?: number }
-  | { name: 'session'; profile?: string; mfaToken?: string; duration?: number }
-  | { name: 'exec'; profile: string; command: string[]; allowNested: boolean; mfaToken?: string; duration?: number }
+  | { name: 'credential-process'; profile: string; mfaToken?: string; duration?: number; region?: string }
+  | { name: 'session'; profile?: string; mfaToken?: string; duration?: number; region?: string }
+  | { name: 'exec'; profile: string; command: string[]; allowNested: boolean; mfaToken?: string; duration?: number; region?: string }
   | { name: 'setup'; profile: string; as?: string }
-  | { name: 'env'; profile?: string; shell?: Shell; unset: boolean; mfaToken?: string; duration?: number }
+  | { name: 'env'; profile?: string; shell?: Shell; unset: boolean; mfaToken?: string; duration?: number; region?: string }
+  | { name: 'console'; profile?: string; print: boolean; service?: string; path?: string; consoleDuration?: number; mfaToken?: string; region?: string }
+  | { name: 'shell-init'; shell: 'bash' | 'zsh' | 'fish' | 'powershell' }
   | { name: 'completion'; shell: 'bash' | 'zsh' | 'fish' }
   | { name: 'status'; json: boolean }
   | { name: 'doctor' }
@@ -32,16 +48,16 @@ export interface Parsed {
  * Parses a duration as seconds (`3600`) or with a unit (`90m`, `12h`, `1h30m`), the forms
  * aws-vault users type.
  */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, limits: { max: number; what: string } = { max: 129600, what: 'an MFA session lasts from 15 minutes (900) to 36 hours (129600)' }): number {
   const t = text.trim();
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
   if (!/^\d+$/.test(t) && (m === null || t === '')) {
     throw new MfaLoginError('E_USAGE', `--duration ${JSON.stringify(text)} is not a duration`, { hint: 'use seconds (3600) or a form like 12h, 90m, 1h30m' });
   }
   const seconds = /^\d+$/.test(t) ? Number(t) : Number(m![1] ?? 0) * 3600 + Number(m![2] ?? 0) * 60 + Number(m![3] ?? 0);
-  // GetSessionToken's limits for an IAM user.
-  if (seconds < 900 || seconds > 129600) {
-    throw new MfaLoginError('E_USAGE', `--duration ${text} is out of range: an MFA session lasts from 15 minutes (900) to 36 hours (129600)`);
+  // GetSessionToken's limits for an IAM user, unless the caller gives others.
+  if (seconds < 900 || seconds > limits.max) {
+    throw new MfaLoginError('E_USAGE', `--duration ${text} is out of range: ${limits.what}`);
   }
   return seconds;
 }
@@ -60,15 +76,20 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
       .option('to', { type: 'string', describe: 'write to this profile name in the credentials file (default: the profile\'s own name)' })
       .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
       .option('duration', { type: 'string', describe: 'length of the MFA session: seconds or 12h, 90m (default: duration_seconds, else 12h)' })
-      .example('$0 alice', 'ask for a code, write a 12-hour session to [alice] in ~/.aws/credentials');
+      .option('region', { type: 'string', describe: 'the region to use and to give the written profile, over the profile\'s own' })
+      .example('$0 alice', 'ask for a code, write a 12-hour session to [alice] in ~/.aws/credentials')
+      .example('$0 prod --region eu-west-1', 'the written profile gets region = eu-west-1 in ~/.aws/config');
 
   const codeOptions = (y: any) =>
     y
       .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
-      .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed (seconds, or 12h, 90m)' });
+      .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed (seconds, or 12h, 90m)' })
+      .option('region', { type: 'string', describe: 'the region to use, over the profile\'s own' });
+  const regionArg = (a: Record<string, unknown>) => (a.region !== undefined ? { region: parseRegion(String(a.region)) } : {});
   const codeArgs = (a: Record<string, unknown>) => ({
     ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
     ...(a.duration !== undefined ? { duration: parseDuration(String(a.duration)) } : {}),
+    ...regionArg(a),
   });
 
   const loginCommand = (a: Record<string, unknown>) =>
@@ -78,6 +99,7 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
       ...(a.to !== undefined ? { to: String(a.to) } : {}),
       ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
       ...(a.duration !== undefined ? { duration: parseDuration(String(a.duration)) } : {}),
+      ...regionArg(a),
     });
 
   const parser = yargs(argv)
@@ -162,6 +184,44 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
           .example('$0 completion fish > ~/.config/fish/completions/mfa-login.fish', 'fish loads it by itself'),
       (a: Record<string, unknown>) => set({ name: 'completion', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' }),
     )
+    .command(
+      'console [profile]',
+      'open the AWS console in your browser, signed in as a role profile',
+      (y: any) =>
+        y
+          .positional('profile', { type: 'string', describe: 'a role profile (default: $AWS_PROFILE, then "default")' })
+          .option('print', { type: 'boolean', describe: 'print the sign-in URL instead of opening a browser' })
+          .option('service', { type: 'string', describe: 'the console page of this service, e.g. s3, ec2, iam' })
+          .option('path', { type: 'string', describe: 'the console page at this path, e.g. /s3/buckets' })
+          .option('duration', { type: 'string', describe: 'length of the console session, 15m to 12h (only for roles not reached by role chaining)' })
+          .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
+          .option('region', { type: 'string', describe: 'the console region, over the profile\'s own' })
+          .conflicts('service', 'path')
+          .example('$0 console prod', 'opens the console in your default browser')
+          .example('$0 console prod --service s3 --print', 'prints a sign-in URL for the S3 console, good for 15 minutes'),
+      (a: Record<string, unknown>) =>
+        set({
+          name: 'console',
+          print: a.print === true,
+          ...(a.profile !== undefined ? { profile: String(a.profile) } : {}),
+          ...(a.service !== undefined ? { service: String(a.service) } : {}),
+          ...(a.path !== undefined ? { path: String(a.path) } : {}),
+          ...(a.duration !== undefined ? { consoleDuration: parseDuration(String(a.duration), CONSOLE_DURATION) } : {}),
+          ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
+          ...regionArg(a),
+        }),
+    )
+    .command(
+      'shell-init <shell>',
+      'print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it',
+      (y: any) =>
+        y
+          .positional('shell', { type: 'string', choices: ['bash', 'zsh', 'fish', 'powershell'] })
+          .example('eval "$($0 shell-init bash)"', 'in ~/.bashrc; then: mfa-use prod, mfa-use --off')
+          .example('$0 shell-init fish | source', 'in ~/.config/fish/config.fish'),
+      (a: Record<string, unknown>) => set({ name: 'shell-init', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' | 'powershell' }),
+    )
+    .command('profiles', 'print the profile names in ~/.aws/config and ~/.aws/credentials, one a line', (y: any) => y.example('$0 profiles', 'what mfa-use and the completions offer'), () => set({ name: 'profiles' }))
     .command('status', 'profiles, where their keys live, and the time left on their sessions', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 status', 'a table with the time left on every session'), (a: Record<string, unknown>) => set({ name: 'status', json: a.json === true }))
     .command('doctor', 'check the keychain, config files, clock and credential_process hooks', (y: any) => y.example('$0 doctor', 'one line per check, with the fix when it fails'), () => set({ name: 'doctor' }))
     .command(
@@ -225,9 +285,10 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
     .option('unset', { type: 'boolean', describe: 'print what clears the variables instead' })
     .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
     .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed' })
+    .option('region', { type: 'string', describe: 'the region to export, over the profile\'s own' })
     .option('debug', { type: 'boolean', describe: 'say what is done and why; show stack traces' })
     .example('eval "$(mfa-env prod)"', 'bash, zsh')
-    .example('mfa-env prod | source', 'fish')
+    .example('mfa-env prod | source', 'fish (or: eval (mfa-env prod))')
     .example('mfa-env prod | Invoke-Expression', 'PowerShell')
     .example('eval "$(mfa-env --unset)"', 'clear them again')
     .strict()
@@ -261,6 +322,7 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
       ...(shell !== undefined ? { shell } : {}),
       ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
       ...(a.duration !== undefined ? { duration: parseDuration(String(a.duration)) } : {}),
+      ...(a.region !== undefined ? { region: parseRegion(String(a.region)) } : {}),
     },
   };
 }

@@ -67,6 +67,13 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
       return (await import('./commands/demo.js')).demo(deps, { yes: c.yes });
     case 'agent':
       return (await import('./commands/agent.js')).agent(deps, c.action);
+    case 'console':
+      return (await import('./commands/console.js')).openConsole(deps, c);
+    case 'shell-init': {
+      const { formatShellInit } = await import('../output/shell-init.js');
+      deps.stdout(formatShellInit(c.shell, { node: process.execPath, mfaLogin: path.join(packageRoot(), 'bin', 'mfa-login.js'), mfaEnv: path.join(packageRoot(), 'bin', 'mfa-env.js') }));
+      return;
+    }
     case 'profiles': {
       const { readProfiles } = await import('./profiles-io.js');
       const names = [...(await readProfiles(deps)).profiles.keys()].sort();

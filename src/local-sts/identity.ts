@@ -27,6 +27,8 @@ export interface KeyRecord {
   /** Whether the session carries `aws:MultiFactorAuthPresent`. */
   mfa: boolean;
   sourceIdentity?: string;
+  /** A role session assumed with session credentials (role chaining), not with long-term keys. */
+  chained?: boolean;
 }
 
 export function partitionOf(user: LocalStsUser): string {

@@ -2,6 +2,7 @@
  * A local STS (plus the sliver of IAM an MFA broker touches) on loopback, speaking the AWS
  * Query protocol that both the AWS SDK for JavaScript v3 and the AWS CLI v2 use for these
  * services: form-encoded POST (or GET) with `Action` and `Version`, SigV4-signed, XML back.
+ * Under /federation it is also the console sign-in endpoint (federation.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,6 +19,7 @@ import {
   StsFault,
 } from './faults.js';
 import { checkIamCaller, iamActions } from './iam-actions.js';
+import { federation, FEDERATION_PATH } from './federation.js';
 import type { KeyRecord } from './identity.js';
 import { parseRoleArn } from './identity.js';
 import {
@@ -60,6 +62,14 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
   const log: LocalStsLogEntry[] = [];
 
   const server = createServer((req, res) => {
+    if ((req.url ?? '').split('?')[0]!.startsWith(FEDERATION_PATH)) {
+      const { action, status } = federation(req, res, state, now());
+      const name = /^[A-Za-z]+$/.test(action) ? action : '(invalid)';
+      calls[name] = (Object.hasOwn(calls, name) ? calls[name]! : 0) + 1;
+      log.push({ action: name, accessKeyId: '', status });
+      req.resume();
+      return;
+    }
     readBody(req)
       .then((body) => {
         const entry = respond(req, res, body, state, now());

@@ -14,6 +14,8 @@ export class ServerState {
   /** Long-term and issued keys, by access key id. */
   readonly keys = new Map<string, KeyRecord>();
   readonly mfa: MfaVerifier;
+  /** Console sign-in tokens handed out by the federation endpoint, by token. */
+  readonly signinTokens = new Map<string, { arn: string; expiresAt: number }>();
 
   constructor(users: LocalStsUser[], roles: LocalStsRole[], allowCodeReuse = false) {
     this.users = users;
@@ -34,7 +36,7 @@ export class ServerState {
   issue(
     nowMs: number,
     durationSeconds: number,
-    session: Pick<KeyRecord, 'kind' | 'user' | 'role' | 'mfa' | 'sourceIdentity'>,
+    session: Pick<KeyRecord, 'kind' | 'user' | 'role' | 'mfa' | 'sourceIdentity' | 'chained'>,
   ): KeyRecord {
     // Real expirations are whole seconds.
     const expiresAt = Math.floor(nowMs / 1000) * 1000 + durationSeconds * 1000;

@@ -101,6 +101,7 @@ export const stsActions: Record<string, ActionHandler> = {
       role: session,
       mfa,
       sourceIdentity: sourceIdentity ?? caller.sourceIdentity,
+      chained,
     });
     return (
       credentialsXml(issued) +

@@ -104,7 +104,8 @@ function setLine(shell: Shell, name: string, value: string): string {
       return `export ${name}=${quoteSh(value)}`;
     case 'fish':
       // -g: `source` inside a function would otherwise make the variable function-local.
-      return `set -gx ${name} ${quoteFish(value)}`;
+      // The `;`: `eval (mfa-env)` gets the lines as a list and joins them with spaces.
+      return `set -gx ${name} ${quoteFish(value)};`;
     case 'powershell':
       return `$env:${name} = ${quotePowerShell(value)}`;
   }
@@ -118,7 +119,7 @@ function unsetLine(shell: Shell, name: string): string {
       // `set -e` of an unset variable exits 4, which would make `mfa-env | source; and cmd` fail;
       // the `if` always exits 0. Only the global scope: erasing a universal variable would change
       // every fish session of the user, for good.
-      return `if set -q -g ${name}; set -e -g ${name}; end`;
+      return `if set -q -g ${name}; set -e -g ${name}; end;`;
     case 'powershell':
       // Assigning $null removes the variable and, unlike Remove-Item, never errors when it is absent.
       return `$env:${name} = $null`;

@@ -11,7 +11,7 @@ import { assertShell, bashOnPty, completeBash, completeFish, completeZsh, needsS
 
 const PROFILES = ['alice', 'default', 'prod'];
 const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'];
-const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--help', '--mfa-token', '--version', '--'];
+const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--help', '--mfa-token', '--region', '--version', '--'];
 
 interface Case {
   line: string;
@@ -39,8 +39,8 @@ function nothing(line: string, flags: string[]): Case[] {
 }
 
 const ADD_FLAGS = ['--from-env', '--import', '--mfa-serial', '--yes', '--debug', '--help', '--version'];
-const LOGIN_FLAGS = ['--to', '--mfa-token', '--duration', '--debug', '--help', '--version'];
-const ENV_FLAGS = ['--shell', '--unset', '--mfa-token', '--duration', '--debug', '--help', '--version'];
+const LOGIN_FLAGS = ['--to', '--mfa-token', '--duration', '--region', '--debug', '--help', '--version'];
+const ENV_FLAGS = ['--shell', '--unset', '--mfa-token', '--duration', '--region', '--debug', '--help', '--version'];
 
 function cases(w: World): Case[] {
   return [

@@ -67,6 +67,8 @@ async function roundTrip(shell: string, load: string): Promise<void> {
   const before = shell === FISH ? 'set -gx AWS_PROFILE prod-mfa-nonexistent; set -gx AWS_DEFAULT_PROFILE other' : 'export AWS_PROFILE=prod-mfa-nonexistent AWS_DEFAULT_PROFILE=other';
   const r = await inShell(shell, `${before}\n${load}\n${showVars(shell)}\n${whoami()}`);
   assert.equal(r.status, 0, `${shell}: ${r.stderr}\n${r.stdout}`);
+  // A parse error would echo the statement it choked on: the secrets must never be on stderr.
+  for (const secret of [expected.SecretAccessKey, expected.SessionToken]) assert.ok(!r.stderr.includes(secret), `${shell}: a secret on stderr`);
   const v = vars(r.stdout);
   const c = expected;
   assert.deepEqual(v, {
@@ -98,6 +100,12 @@ test('fish: mfa-env prod | source, then the AWS CLI in the same shell is the rol
   const skip = missing(FISH);
   if (skip) return t.skip(skip);
   await roundTrip(FISH, 'mfa-env prod | source');
+});
+
+test('fish: eval (mfa-env prod), then the AWS CLI in the same shell is the role; nothing on stderr', async (t) => {
+  const skip = missing(FISH);
+  if (skip) return t.skip(skip);
+  await roundTrip(FISH, 'eval (mfa-env prod)');
 });
 
 test('fish: --shell fish when the parent process is not the shell and SHELL says bash', async (t) => {

@@ -186,3 +186,23 @@ test('add asks for the keys on the terminal, does not echo the secret, and store
     assert.ok(!(sb.read('.aws/credentials') ?? '').includes(bob.secretAccessKey), 'not written in plain text to ~/.aws/credentials');
   }, [bob]);
 });
+
+test('mfa-env on a terminal adds a one-line hint on stderr; captured by $(...) it adds nothing', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ sb, alice, pane }) => {
+    const warm = await sb.run(['session', 'prod', '--mfa-token', await codeWithTime(sb, alice)]);
+    assert.equal(warm.status, 0, warm.stderr);
+    // --shell: a flag makes the full command line answer (a cached plain `mfa-env prod` is the
+    // fast path's, which hands over to it on a terminal).
+    await pane.type('mfa-env --shell bash prod; echo "rc=$?"');
+    assert.equal(await pane.status(), 0, await pane.screen());
+    const screen = await pane.screen();
+    const hint = 'mfa-env: these lines only print the credentials; to set them in this shell run: eval "$(mfa-env prod)"  (or once: eval "$(mfa-login shell-init bash)", then: mfa-use prod)';
+    assert.equal(count(screen, new RegExp(hint.replace(/[$()".*+?[\]\\^{}|]/g, '\\$&'))), 1, screen);
+    await pane.type('clear; x=$(mfa-env --shell bash prod 2>err.txt); echo "captured=${#x}"; echo "rc=$?"');
+    const after = await pane.waitFor(/^rc=\d+$/m, 'the captured run');
+    assert.match(after, /^captured=[1-9]\d*$/m);
+    assert.equal(sb.read('err.txt'), '', 'no hint when stdout is captured');
+  });
+});

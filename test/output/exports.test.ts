@@ -33,12 +33,12 @@ describe('formatExports', () => {
     assert.equal(
       formatExports(session, { shell: 'fish' }),
       [
-        "set -gx AWS_ACCESS_KEY_ID 'ASIAEXAMPLE'",
-        "set -gx AWS_SECRET_ACCESS_KEY 'wJalr/K7MDENG+bPxRfiCY'",
-        "set -gx AWS_SESSION_TOKEN 'IQoJb3JpZ2luX2Vj'",
-        "set -gx AWS_CREDENTIAL_EXPIRATION '2026-11-24T14:00:00Z'",
-        'if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end',
-        'if set -q -g AWS_DEFAULT_PROFILE; set -e -g AWS_DEFAULT_PROFILE; end',
+        "set -gx AWS_ACCESS_KEY_ID 'ASIAEXAMPLE';",
+        "set -gx AWS_SECRET_ACCESS_KEY 'wJalr/K7MDENG+bPxRfiCY';",
+        "set -gx AWS_SESSION_TOKEN 'IQoJb3JpZ2luX2Vj';",
+        "set -gx AWS_CREDENTIAL_EXPIRATION '2026-11-24T14:00:00Z';",
+        'if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end;',
+        'if set -q -g AWS_DEFAULT_PROFILE; set -e -g AWS_DEFAULT_PROFILE; end;',
         '',
       ].join('\n'),
     );

@@ -15,6 +15,8 @@ import { assertInstalled, needs } from './tools.js';
 
 interface ShellUnderTest {
   path: string;
+  /** Tells apart two ways of loading in one shell. */
+  label?: string;
   kind: Shell;
   /** argv before the script: no rc files, so the user's config cannot interfere. */
   args: string[];
@@ -35,6 +37,16 @@ const SHELLS: ShellUnderTest[] = [
     // `| source` is how fish users are told to use mfa-env; `and` checks each step exits 0.
     script:
       'printf %s "$MFA_OUT" | source; and begin; test -z "$MFA_UNSET"; or printf %s "$MFA_UNSET" | source; end; and set -e MFA_OUT MFA_UNSET; and exec env -0',
+  },
+  {
+    path: '/usr/bin/fish',
+    label: ' (eval)',
+    kind: 'fish',
+    args: ['--no-config', '-c'],
+    // `eval (mfa-env P)`: the command substitution splits the output into lines and eval joins
+    // them with spaces, so every statement must end by itself.
+    script:
+      'eval (printf %s "$MFA_OUT"); and begin; test -z "$MFA_UNSET"; or eval (printf %s "$MFA_UNSET"); end; and set -e MFA_OUT MFA_UNSET; and exec env -0',
   },
 ];
 
@@ -144,7 +156,7 @@ const STALE = {
 
 for (const shell of SHELLS) {
   const name = shell.path.replace(/^.*\//, '');
-  describe(`${shell.path} evaluates the exports`, needs(shell.path, `needed to test ${shell.kind} exports`), () => {
+  describe(`${shell.path}${shell.label ?? ''} evaluates the exports`, needs(shell.path, `needed to test ${shell.kind} exports`), () => {
     test('nasty values come back byte for byte, nothing is executed', () => {
       assertInstalled(shell.path);
       for (const value of nastyValues()) {

@@ -6,6 +6,7 @@ import { credentialsFor, type Obtained } from '../../providers/credentials-for.j
 import { formatCredentialProcess } from '../../output/credential-process.js';
 import { detectShell, formatExports, formatUnset, type Shell } from '../../output/exports.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
+import { isatty } from 'node:tty';
 import { readProfiles } from '../profiles-io.js';
 import { codeSourceFor } from './code.js';
 
@@ -13,6 +14,8 @@ export interface SessionInput {
   profile?: string;
   mfaToken?: string;
   duration?: number;
+  /** --region: over the profile's region, for STS and for what the tools are given. */
+  region?: string;
 }
 
 /** Resolves a profile and obtains its credentials (from the cache when it can). */
@@ -20,6 +23,12 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
   const profile = input.profile || defaultProfileName(deps.env);
   const plan = resolveChain(await readProfiles(deps), profile);
   warn(deps, plan);
+  if (input.region !== undefined) {
+    // As the AWS CLI's --region: it beats AWS_REGION and the config, for STS as for the tools.
+    // Sessions are cached per partition, so another region of the same one reuses them.
+    plan.region = input.region;
+    deps = { ...deps, env: { ...deps.env, AWS_REGION: input.region, AWS_DEFAULT_REGION: input.region } };
+  }
   const got = await credentialsFor(deps, plan, {
     // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
     codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login session ${profile}`),
@@ -64,4 +73,18 @@ export async function env(deps: Deps, input: EnvInput): Promise<void> {
   }
   const { plan, got } = await sessionFor(deps, input);
   deps.stdout(formatExports(got.credentials, { shell, ...(plan.region !== undefined ? { region: plan.region } : {}) }));
+  // On a terminal the statements land on the screen, secret included, and change nothing.
+  if (isatty(1)) deps.stderr(`${terminalHint(shell, input.profile ?? plan.target, parentProcessName())}\n`);
+}
+
+/** One line: how to have the shell run what mfa-env prints, and the switch that does it for you. */
+export function terminalHint(shell: Shell, profile: string, parent?: string): string {
+  const p = /^[\w.@+=,:/-]+$/.test(profile) ? profile : `'${profile.replace(/'/g, `'\\''`)}'`;
+  const [run, init] =
+    shell === 'fish'
+      ? [`mfa-env ${p} | source`, 'mfa-login shell-init fish | source']
+      : shell === 'powershell'
+        ? [`mfa-env ${p} | Invoke-Expression`, 'mfa-login shell-init powershell | Out-String | Invoke-Expression']
+        : [`eval "$(mfa-env ${p})"`, `eval "$(mfa-login shell-init ${/zsh$/.test(parent ?? '') ? 'zsh' : 'bash'})"`];
+  return `mfa-env: these lines only print the credentials; to set them in this shell run: ${run}  (or once: ${init}, then: mfa-use ${p})`;
 }

@@ -2,7 +2,7 @@ import { lstat } from 'node:fs/promises';
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
-import { defaultProfileName, type ProfileSet } from '../../config/profiles.js';
+import { configHeaderFor, defaultProfileName, loadProfiles, type ProfileSet } from '../../config/profiles.js';
 import { credentialsFor } from '../../providers/credentials-for.js';
 import { setSectionValues } from '../../output/ini-edit.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
@@ -11,7 +11,7 @@ import { codeSourceFor } from './code.js';
 import { warn } from './deliver.js';
 import { distance } from '../../config/near-miss.js';
 
-const COMMANDS = ['add', 'remove', 'list', 'logout', 'login', 'credential-process', 'session', 'exec', 'setup', 'completion', 'status', 'doctor', 'policy', 'demo', 'agent'];
+const COMMANDS = ['add', 'remove', 'list', 'logout', 'login', 'credential-process', 'session', 'exec', 'setup', 'completion', 'status', 'doctor', 'policy', 'demo', 'agent', 'console', 'shell-init', 'profiles'];
 
 /** Keys in a config profile that make the SDKs and the AWS CLI ignore static keys of the same name. */
 const OVERRIDING_KEYS = ['role_arn', 'credential_process', 'web_identity_token_file', 'sso_start_url', 'sso_session', 'sso_account_id', 'sso_role_name'];
@@ -21,6 +21,7 @@ export interface LoginInput {
   to?: string;
   mfaToken?: string;
   duration?: number;
+  region?: string;
 }
 
 /** `mfa-login <profile>`: obtain the session and write it to the shared credentials file. */
@@ -38,6 +39,10 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
     }
   })();
   warn(deps, plan);
+  if (input.region !== undefined) {
+    plan.region = input.region;
+    deps = { ...deps, env: { ...deps.env, AWS_REGION: input.region, AWS_DEFAULT_REGION: input.region } };
+  }
   const target = chooseTarget(files, profile, input.to);
   // Found out before a code is spent on a session that could not be written.
   await refuseSymlink(files.credentialsFile);
@@ -57,10 +62,12 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
     ['expiration', toRfc3339(c.expiration)],
   ]);
   await deps.writeFile(files.credentialsFile, next, 0o600);
+  const regionNote = plan.region !== undefined ? await giveRegion(deps, files, target.name, plan.region) : undefined;
 
   if (target.redirected) {
     deps.stderr(`mfa-login: note: [profile ${profile}] in ${shortPath(deps, files.configFile)} has ${target.redirected}, which makes AWS tools ignore keys written under [${profile}]; wrote to [${target.name}] instead\n`);
   }
+  if (regionNote !== undefined) deps.stderr(`mfa-login: note: ${regionNote}\n`);
   const left = Math.round((c.expiration.getTime() - deps.now().getTime()) / 60000);
   deps.stdout(
     `Wrote ${plan.roles.length > 0 ? `a session of ${plan.roles[plan.roles.length - 1]!.roleArn}` : 'an MFA session'} to [${target.name}] in ${shortPath(deps, files.credentialsFile)}, valid until ${toRfc3339(c.expiration)} (${formatMinutes(left)}${got.fromCache ? ', cached' : ''}).\n` +
@@ -106,6 +113,24 @@ function chooseTarget(files: ProfileSet, profile: string, to: string | undefined
     });
   }
   return { name: free(), redirected: why };
+}
+
+/**
+ * The AWS CLI refuses a profile with no region ("You must specify a region"), so the written
+ * profile gets one in the config: only `region`, only when known, and never over a region the
+ * user set in a profile of their own (a section that holds more than a region). Returns a note.
+ */
+async function giveRegion(deps: Deps, files: ProfileSet, name: string, region: string): Promise<string | undefined> {
+  const header = configHeaderFor(name);
+  const text = (await deps.readFile(files.configFile)) ?? '';
+  const own = loadProfiles({ configFile: files.configFile, credentialsFile: files.credentialsFile }, text, undefined).profiles.get(name);
+  const current = own?.settings.region;
+  if (current === region) return undefined;
+  if (current !== undefined && Object.keys(own!.settings).some((k) => k !== 'region')) {
+    return `[${header}] in ${shortPath(deps, files.configFile)} keeps its region = ${current} (not ${region})`;
+  }
+  await deps.writeFile(files.configFile, setSectionValues(text, header, [['region', region]]), 0o600);
+  return `set region = ${region} in [${header}] in ${shortPath(deps, files.configFile)}`;
 }
 
 async function refuseSymlink(file: string): Promise<void> {

@@ -1,0 +1,157 @@
+/**
+ * `mfa-login console`: the built CLI against the local STS and its federation endpoint, and a
+ * real headless Chromium following the sign-in URL to a page that names the role.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { requireComponent, Sandbox, user, type TestUser } from './harness.js';
+import { codeWithTime, ROLE_ARN } from '../consumers/kit.js';
+import { CHROMIUM, CHROMIUM_FLAGS, dumpDom, killGroup } from './chromium.js';
+
+let sb: Sandbox;
+let alice: TestUser;
+let endpoint: string;
+const ROLE_SESSION = 'arn:aws:sts::222222222222:assumed-role/Admin/alice';
+const LONG_ROLE = 'arn:aws:iam::222222222222:role/Long';
+
+before(async () => {
+  alice = user('alice');
+  sb = await new Sandbox([alice]).start({ roles: [{ roleArn: ROLE_ARN, requireMfa: true }, { roleArn: LONG_ROLE, requireMfa: true, maxSessionDuration: 43200 }] });
+  await sb.add('alice', alice);
+  endpoint = `${sb.sts.url}/federation`;
+  // prod is reached by role chaining; direct is assumed straight from the IAM user, because its
+  // duration_seconds is above the chaining cap.
+  sb.write('.aws/config', `${sb.read('.aws/config')}[profile prod]\nrole_arn = ${ROLE_ARN}\nsource_profile = alice\nregion = eu-west-1\n[profile direct]\nrole_arn = ${LONG_ROLE}\nsource_profile = alice\nduration_seconds = 7200\n`);
+  const warm = await sb.run(['session', 'prod', '--mfa-token', await codeWithTime(sb, alice)]);
+  assert.equal(warm.status, 0, warm.stderr);
+});
+after(async () => sb?.stop());
+
+const noChromium = () => requireComponent(existsSync(CHROMIUM), `chromium (${CHROMIUM})`);
+const env = (extra: Record<string, string | undefined> = {}) => ({ MFA_LOGIN_FEDERATION_ENDPOINT: endpoint, DISPLAY: undefined, WAYLAND_DISPLAY: undefined, BROWSER: undefined, ...extra });
+
+test('--print: a sign-in URL that headless Chromium follows to a page naming the role and the region\'s console', async (t) => {
+  const skip = noChromium();
+  if (skip) return t.skip(skip);
+  sb.sts.resetCalls();
+  const r = await sb.run(['console', 'prod', '--print'], { env: env() });
+  assert.equal(r.status, 0, r.stderr);
+  const url = r.stdout.trim();
+  assert.equal(r.stdout.split('\n').length, 2, 'one line on stdout: the URL');
+  assert.ok(url.startsWith(`${endpoint}?Action=login&`), url);
+  const q = new URL(url).searchParams;
+  assert.equal(q.get('Destination'), 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1');
+  assert.match(r.stderr, /^mfa-login: sign-in URL for arn:aws:iam::222222222222:role\/Admin, good for 15 minutes \(until \d\d:\d\d UTC\)\n$/);
+  assert.equal(sb.sts.calls.getSigninToken, 1);
+
+  const page = await dumpDom(url);
+  assert.match(page.dom, new RegExp(`Signed in as ${ROLE_SESSION.replace(/[/.]/g, '\\$&')}`), `${page.dom}\n${page.stderr.slice(-2000)}`);
+  assert.match(page.dom, /https:\/\/eu-west-1\.console\.aws\.amazon\.com\/console\/home\?region=eu-west-1/);
+});
+
+test('--service and --region pick the page; --path any page', async () => {
+  const a = await sb.run(['console', 'prod', '--print', '--service', 's3', '--region', 'us-west-2'], { env: env() });
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(new URL(a.stdout.trim()).searchParams.get('Destination'), 'https://us-west-2.console.aws.amazon.com/s3/home?region=us-west-2');
+  const b = await sb.run(['console', 'prod', '--print', '--path', '/iam/home#/roles'], { env: env() });
+  assert.equal(b.status, 0, b.stderr);
+  assert.equal(new URL(b.stdout.trim()).searchParams.get('Destination'), 'https://eu-west-1.console.aws.amazon.com/iam/home#/roles?region=eu-west-1');
+});
+
+test('bad --path, --service, --region and --duration: one line each, exit 2, nothing asked of STS', async () => {
+  sb.sts.resetCalls();
+  for (const [args, re] of [
+    [['--path', '//evil.example/'], /--path "\/\/evil\.example\/" is not a console path/],
+    [['--service', 'S3;rm'], /--service "S3;rm" is not a console service name/],
+    [['--region', 'EU_WEST'], /--region "EU_WEST" is not an AWS region name/],
+    [['--duration', '13h'], /a console session lasts from 15 minutes \(900\) to 12 hours \(43200\)/],
+    [['--duration', '2h'], /--duration cannot be used with prod: its role session comes from role chaining/],
+  ] as const) {
+    const r = await sb.run(['console', 'prod', ...args], { env: env() });
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.ok(r.stderr.split('\n').length <= 3 && !/\bat .*\.js:\d+/.test(r.stderr), r.stderr);
+  }
+  assert.deepEqual(sb.sts.calls, {});
+});
+
+test('a role assumed straight from the IAM user takes --duration for the console session (Chromium signs in)', async (t) => {
+  const skip = noChromium();
+  if (skip) return t.skip(skip);
+  sb.sts.resetCalls();
+  const r = await sb.run(['console', 'direct', '--print', '--duration', '2h', '--mfa-token', await codeWithTime(sb, alice)], { env: env() });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(sb.sts.calls.getSigninToken, 1);
+  assert.ok(!('GetSessionToken' in sb.sts.calls), 'AssumeRole straight from the long-term key');
+  const page = await dumpDom(r.stdout.trim());
+  assert.match(page.dom, /Signed in as arn:aws:sts::222222222222:assumed-role\/Long\/alice/);
+});
+
+test('the IAM user\'s own MFA session cannot open the console: one line why, and the role to open instead', async () => {
+  sb.sts.resetCalls();
+  const r = await sb.run(['console', 'alice', '--print'], { env: env() });
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    "mfa-login: alice is an IAM user's MFA session (GetSessionToken), and the AWS console sign-in accepts only role sessions\n  hint: open a role reached from it instead: mfa-login console direct  (also: prod)\n",
+  );
+  assert.deepEqual(sb.sts.calls, {}, 'refused before any code or request');
+});
+
+test('no browser to open (no display, no BROWSER): the URL on stdout and how long it is good for', async () => {
+  const r = await sb.run(['console', 'prod'], { env: env() });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.stdout.startsWith(`${endpoint}?Action=login&`), r.stdout);
+  assert.match(r.stderr, /no browser to open here \(no display, no BROWSER set\); open the URL above yourself, good for 15 minutes/);
+});
+
+test('with a browser: it gets a one-shot loopback address, never the sign-in token, and lands on the role\'s console', async (t) => {
+  const skip = noChromium();
+  if (skip) return t.skip(skip);
+  const out = sb.file('browser-dom.html');
+  const argsFile = sb.file('browser-args.txt');
+  const pidFile = sb.file('browser.pid');
+  const profile = sb.file('chromium-profile');
+  // BROWSER as other tools read it: a command given the URL.
+  const wrapper = sb.file('browser.sh');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\necho $$ > ${pidFile}\nprintf '%s\\n' "$@" > ${argsFile}\ntimeout -s KILL 60 ${CHROMIUM} ${CHROMIUM_FLAGS.join(' ')} --user-data-dir=${profile} --dump-dom "$1" > ${out}.part 2>/dev/null\nmv ${out}.part ${out}\n`,
+    { mode: 0o755 },
+  );
+  try {
+    const r = await sb.run(['console', 'prod'], { env: env({ BROWSER: wrapper }) });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '', 'nothing to copy by hand');
+    assert.match(r.stderr, /opened the AWS console for arn:aws:iam::222222222222:role\/Admin in your browser/);
+    const args = readFileSync(argsFile, 'utf8');
+    assert.match(args, /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\n$/, 'the browser is given the loopback redirect only');
+    for (let waited = 0; !existsSync(out); waited += 100) {
+      assert.ok(waited < 60_000, 'chromium wrote the page within 60 s');
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.match(readFileSync(out, 'utf8'), new RegExp(`Signed in as ${ROLE_SESSION.replace(/[/.]/g, '\\$&')}`));
+  } finally {
+    if (existsSync(pidFile)) killGroup(Number(readFileSync(pidFile, 'utf8')));
+  }
+});
+
+test('the federation stub refuses GetSessionToken credentials and a SessionDuration for chained roles, as AWS does', async () => {
+  const json = JSON.parse((await sb.run(['credential-process', 'prod'])).stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+  const session = (k: typeof json) => encodeURIComponent(JSON.stringify({ sessionId: k.AccessKeyId, sessionKey: k.SecretAccessKey, sessionToken: k.SessionToken }));
+  const ok = await fetch(`${endpoint}?Action=getSigninToken&Session=${session(json)}`);
+  assert.equal(ok.status, 200);
+  assert.match(((await ok.json()) as { SigninToken: string }).SigninToken, /^[\w-]{20,}$/);
+  const chained = await fetch(`${endpoint}?Action=getSigninToken&SessionDuration=3600&Session=${session(json)}`);
+  assert.equal(chained.status, 400);
+  assert.match(await chained.text(), /Invalid credentials parameter/);
+  const wrong = await fetch(`${endpoint}?Action=getSigninToken&Session=${session({ ...json, SecretAccessKey: 'x' + json.SecretAccessKey.slice(1) })}`);
+  assert.equal(wrong.status, 400);
+  // alice's MFA session (GetSessionToken), through mfa-env for a profile without a role.
+  const mfa = await sb.run(['credential-process', 'alice']);
+  const m = JSON.parse(mfa.stdout) as typeof json;
+  const refused = await fetch(`${endpoint}?Action=getSigninToken&Session=${session(m)}`);
+  assert.equal(refused.status, 400);
+});

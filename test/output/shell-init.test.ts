@@ -1,0 +1,26 @@
+/** The shell-init texts; bash, zsh and fish are evaluated for real in test/consumers/shell-init.test.ts. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatShellInit } from '../../src/output/shell-init.js';
+
+const at = { node: "/opt/it's node/bin/node", mfaLogin: '/opt/mfa login/bin/mfa-login.js', mfaEnv: '/opt/mfa login/bin/mfa-env.js' };
+
+test('PowerShell (no pwsh here: checked as text): mfa-use, --off, completion, prompt, quoting', () => {
+  const ps = formatShellInit('powershell', at);
+  assert.match(ps, /^function mfa-use \{$/m);
+  assert.match(ps, /& '\/opt\/it''s node\/bin\/node' '\/opt\/mfa login\/bin\/mfa-env\.js' --shell powershell @args/);
+  assert.match(ps, /--shell powershell --unset/);
+  assert.match(ps, /\$out \| Out-String \| Invoke-Expression/);
+  assert.match(ps, /if \(\$LASTEXITCODE -ne 0\) \{ return \}/);
+  assert.match(ps, /Register-ArgumentCompleter -Native -CommandName mfa-use/);
+  assert.match(ps, /& '\/opt\/it''s node\/bin\/node' '\/opt\/mfa login\/bin\/mfa-login\.js' profiles/);
+  assert.match(ps, /\[DateTimeOffset\]::Parse\(\$env:AWS_CREDENTIAL_EXPIRATION/);
+  // Balanced braces: a cut-off block would fail to load in $PROFILE.
+  assert.equal((ps.match(/\{/g) ?? []).length, (ps.match(/\}/g) ?? []).length);
+});
+
+test('POSIX and fish texts call this installation by absolute path, quoted', () => {
+  assert.match(formatShellInit('bash', at), /'\/opt\/it'\\''s node\/bin\/node' '\/opt\/mfa login\/bin\/mfa-env\.js' --shell sh "\$@"/);
+  assert.match(formatShellInit('zsh', at), /zmodload -F zsh\/datetime p:EPOCHSECONDS/);
+  assert.match(formatShellInit('fish', at), /'\/opt\/it'\\''s node\/bin\/node' '\/opt\/mfa login\/bin\/mfa-env\.js' --shell fish \$argv/);
+});
