@@ -5,6 +5,8 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback
 import type { LongTermKeys } from '../credentials.js';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
+import { withFileLock } from '../files/file-lock.js';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../settings.js';
 import type { SecretStore } from './store.js';
 
 /**
@@ -52,6 +54,8 @@ export interface EncryptedFileStoreOptions {
   passphrase: (request: PassphraseRequest) => Promise<string>;
   /** Defaults to defaultKeyFilePath(env, homeDir). */
   file?: string;
+  /** How long a change waits for another process's change to the file (MFA_LOGIN_LOCK_TIMEOUT). */
+  lockWaitMs?: number;
   env?: Record<string, string | undefined>;
   homeDir?: string;
 }
@@ -77,14 +81,15 @@ interface Opened {
  * All profiles' long-term keys in one file, encrypted with AES-256-GCM under a key derived from a
  * passphrase by scrypt. For machines without a usable OS keychain (MFA_LOGIN_BACKEND=file).
  *
- * Two processes writing at the same instant can lose one of the writes (last rename wins); the
- * file itself is never torn. Storing keys is a rare, interactive act, so there is no lock.
+ * Changes hold the file's lock (`keys.enc.lock`) from read to rename, so processes storing or
+ * removing keys at the same moment keep each other's change; the file itself is never torn.
  */
 export class EncryptedFileStore implements SecretStore {
   readonly backend = 'file' as const;
   readonly location: string;
   readonly file: string;
   private readonly askPassphrase: (request: PassphraseRequest) => Promise<string>;
+  private readonly lockWaitMs: number;
   private passphrase: Promise<string> | undefined;
   private readonly keys = new Map<string, Buffer>();
   /** Operations run one at a time so that two set() calls in one process cannot drop each other's change. */
@@ -94,6 +99,7 @@ export class EncryptedFileStore implements SecretStore {
     this.file = options.file ?? defaultKeyFilePath(options.env ?? process.env, options.homeDir ?? os.homedir());
     this.location = this.file;
     this.askPassphrase = options.passphrase;
+    this.lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_TIMEOUT_SECONDS * 1000;
   }
 
   get(profile: string): Promise<LongTermKeys | undefined> {
@@ -105,19 +111,32 @@ export class EncryptedFileStore implements SecretStore {
 
   set(profile: string, keys: LongTermKeys): Promise<void> {
     return this.serialize(async () => {
-      const opened = (await this.read()) ?? (await this.create());
-      opened.profiles.set(profile, { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
-      await this.write(opened);
+      // The passphrase is asked (and the key derived) before the lock: a person typing must not
+      // hold up other writers. Under the lock the file is read again, cheaply, and changed.
+      if ((await this.read()) === undefined) await this.getPassphrase(true);
+      await this.locked(async () => {
+        const opened = (await this.read()) ?? (await this.create());
+        opened.profiles.set(profile, { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
+        await this.write(opened);
+      });
     });
   }
 
   remove(profile: string): Promise<boolean> {
     return this.serialize(async () => {
-      const opened = await this.read();
-      if (!opened?.profiles.delete(profile)) return false;
-      await this.write(opened);
-      return true;
+      if (!(await this.read())?.profiles.has(profile)) return false;
+      return this.locked(async () => {
+        const opened = await this.read();
+        if (!opened?.profiles.delete(profile)) return false;
+        await this.write(opened);
+        return true;
+      });
     });
+  }
+
+  /** Every read-modify-write of the file, from its read to its rename, across processes. */
+  private locked<T>(edit: () => Promise<T>): Promise<T> {
+    return withFileLock(this.file, edit, { waitMs: this.lockWaitMs });
   }
 
   list(): Promise<string[]> {

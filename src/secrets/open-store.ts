@@ -2,6 +2,7 @@ import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
 import { EncryptedFileStore, defaultKeyFilePath } from './file-store.js';
 import { KeychainStore } from './keychain-store.js';
+import { settingsFrom } from '../settings.js';
 import type { SecretStore } from './store.js';
 
 export const BACKENDS = ['keychain', 'file'] as const;
@@ -34,6 +35,7 @@ export function openSecretStore(options: OpenSecretStoreOptions): SecretStore {
       const fromEnv = nonEmpty(env.MFA_LOGIN_FILE_PASSPHRASE);
       return new EncryptedFileStore({
         file,
+        lockWaitMs: settingsFrom(env, options.homeDir).lockTimeoutMs,
         passphrase: ({ creating }) =>
           fromEnv !== undefined
             ? Promise.resolve(fromEnv)

@@ -6,7 +6,7 @@ import { defaultProfileName, type ProfileSet } from '../../config/profiles.js';
 import { credentialsFor } from '../../providers/credentials-for.js';
 import { setSectionValues } from '../../output/ini-edit.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
-import { readProfiles, shortPath } from '../profiles-io.js';
+import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
 import { codeSourceFor } from './code.js';
 import { warn } from './deliver.js';
 import { distance } from '../../config/near-miss.js';
@@ -48,15 +48,16 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   });
   const c = got.credentials;
 
-  // Re-read just before writing, so an edit made while the user was typing the code is kept.
-  const current = (await deps.readFile(files.credentialsFile)) ?? '';
-  const next = setSectionValues(current, target.name, [
-    ['aws_access_key_id', c.accessKeyId],
-    ['aws_secret_access_key', c.secretAccessKey],
-    ['aws_session_token', c.sessionToken],
-    ['expiration', toRfc3339(c.expiration)],
-  ]);
-  await deps.writeFile(files.credentialsFile, next, 0o600);
+  // Read under the lock just before writing: an edit made while the user was typing the code, and
+  // one another mfa-login makes at the same moment, are both kept.
+  await editProfileFile(deps, files.credentialsFile, (current) =>
+    setSectionValues(current, target.name, [
+      ['aws_access_key_id', c.accessKeyId],
+      ['aws_secret_access_key', c.secretAccessKey],
+      ['aws_session_token', c.sessionToken],
+      ['expiration', toRfc3339(c.expiration)],
+    ]),
+  );
 
   if (target.redirected) {
     deps.stderr(`mfa-login: note: [profile ${profile}] in ${shortPath(deps, files.configFile)} has ${target.redirected}, which makes AWS tools ignore keys written under [${profile}]; wrote to [${target.name}] instead\n`);
