@@ -25,10 +25,15 @@ const VERSION = 1;
 
 /** 2^15 costs about 0.1 s and 32 MiB: noticeable once per command, expensive for a guesser. */
 const DEFAULT_COST = { N: 2 ** 15, r: 8, p: 1 };
-// Bounds for parameters read from a file, so a crafted header cannot make us allocate gigabytes.
-const MAX_N = 2 ** 20;
-const MAX_R = 32;
-const MAX_P = 16;
+/**
+ * What a header may ask for: near what we write (N one step down to two steps up, r = 8, p up to
+ * 4), so a crafted or damaged header costs at most about a second and 128 MiB before it is called
+ * damaged, instead of minutes and gigabytes (N = 2^22) or a crash (N = 2).
+ */
+const MIN_N = 2 ** 14;
+const MAX_N = 2 ** 17;
+const ALLOWED_R = 8;
+const MAX_P = 4;
 
 interface Header {
   format: typeof FORMAT;
@@ -47,6 +52,8 @@ export interface PassphraseRequest {
   file: string;
   /** True when the file does not exist yet: the passphrase chosen now protects it from here on. */
   creating: boolean;
+  /** True for the second time a new passphrase is asked, to confirm it. */
+  repeat?: boolean;
 }
 
 export interface EncryptedFileStoreOptions {
@@ -153,10 +160,16 @@ export class EncryptedFileStore implements SecretStore {
   }
 
   private getPassphrase(creating: boolean): Promise<string> {
-    this.passphrase ??= this.askPassphrase({ file: this.file, creating }).then((p) => {
+    this.passphrase ??= this.askPassphrase({ file: this.file, creating }).then(async (p) => {
       if (p === '') {
         throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', `empty passphrase for ${this.file}`, {
           hint: 'choose a non-empty passphrase (or set MFA_LOGIN_FILE_PASSPHRASE)',
+        });
+      }
+      // A typo in a new passphrase would lock the keys away for good: it is typed twice.
+      if (creating && (await this.askPassphrase({ file: this.file, creating, repeat: true })) !== p) {
+        throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', `the two passphrases typed for the new ${this.file} differ; nothing was stored`, {
+          hint: 'run the command again and type the same passphrase twice',
         });
       }
       return p;
@@ -176,6 +189,8 @@ export class EncryptedFileStore implements SecretStore {
       ...cost,
       // Node refuses by default once 128*N*r reaches 32 MiB, which is exactly where N=2^15, r=8 lands.
       maxmem: 256 * cost.N * cost.r,
+    }).catch((e: unknown) => {
+      throw this.damaged(`scrypt refused its parameters: ${(e as Error).message}`);
     });
     this.keys.set(id, key);
     return key;
@@ -260,10 +275,14 @@ export class EncryptedFileStore implements SecretStore {
     }
     const validCost =
       h.kdf === 'scrypt' &&
-      Number.isInteger(h.N) && h.N! >= 2 && h.N! <= MAX_N && (h.N! & (h.N! - 1)) === 0 &&
-      Number.isInteger(h.r) && h.r! >= 1 && h.r! <= MAX_R &&
+      Number.isInteger(h.N) && h.N! >= MIN_N && h.N! <= MAX_N && (h.N! & (h.N! - 1)) === 0 &&
+      h.r === ALLOWED_R &&
       Number.isInteger(h.p) && h.p! >= 1 && h.p! <= MAX_P;
-    if (!validCost || h.cipher !== 'aes-256-gcm' || typeof h.salt !== 'string' || typeof h.iv !== 'string') {
+    if (!validCost) {
+      // Checked before the passphrase is asked or scrypt runs.
+      throw this.damaged(`its scrypt parameters (N=${String(h.N)}, r=${String(h.r)}, p=${String(h.p)}) are not ones mfa-login writes`);
+    }
+    if (h.cipher !== 'aes-256-gcm' || typeof h.salt !== 'string' || typeof h.iv !== 'string') {
       throw this.cannotDecrypt();
     }
     return h as Header;
@@ -292,6 +311,12 @@ export class EncryptedFileStore implements SecretStore {
     return new MfaLoginError('E_FILE_STORE_PASSPHRASE', `cannot decrypt ${this.file}: wrong passphrase or damaged file`, {
       hint: 'enter the passphrase the file was created with (MFA_LOGIN_FILE_PASSPHRASE, when set, is used without asking)',
       cause,
+    });
+  }
+
+  private damaged(why: string): MfaLoginError {
+    return new MfaLoginError('E_FILE_STORE_PASSPHRASE', `cannot decrypt ${this.file}: damaged file (${why})`, {
+      hint: 'restore the file from a backup, or move it away and store the keys again with: mfa-login add PROFILE',
     });
   }
 

@@ -36,10 +36,10 @@ export function openSecretStore(options: OpenSecretStoreOptions): SecretStore {
       return new EncryptedFileStore({
         file,
         lockWaitMs: settingsFrom(env, options.homeDir).lockTimeoutMs,
-        passphrase: ({ creating }) =>
+        passphrase: ({ creating, repeat }) =>
           fromEnv !== undefined
             ? Promise.resolve(fromEnv)
-            : options.askPassphrase(creating ? `New passphrase to encrypt ${file}: ` : `Passphrase for ${file}: `),
+            : options.askPassphrase(repeat ? `The same passphrase again: ` : creating ? `New passphrase to encrypt ${file}: ` : `Passphrase for ${file}: `),
       });
     }
     default:
