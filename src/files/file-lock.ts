@@ -40,7 +40,8 @@ export async function withFileLock<T>(file: string, edit: () => Promise<T>, opti
         await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
         continue;
       }
-      throw new MfaLoginError('E_FILE', `cannot lock ${file} for writing (${lock}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message}); nothing was changed`);
+      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+      throw new MfaLoginError('E_FILE', `cannot write ${file}: its lock ${lock} cannot be made (${why}); nothing was changed`);
     }
     if (nonce !== undefined) break;
     const info = await readLock(lock).catch(() => undefined);
