@@ -26,14 +26,14 @@ const VERSION = 1;
 /** 2^15 costs about 0.1 s and 32 MiB: noticeable once per command, expensive for a guesser. */
 const DEFAULT_COST = { N: 2 ** 15, r: 8, p: 1 };
 /**
- * What a header may ask for: near what we write (N one step down to two steps up, r = 8, p up to
- * 4), so a crafted or damaged header costs at most about a second and 128 MiB before it is called
- * damaged, instead of minutes and gigabytes (N = 2^22) or a crash (N = 2).
+ * What a header may ask for: near what we write (N one step either side, r = 8, p up to 2), so a
+ * crafted or damaged header costs at most four times our own derivation and 64 MiB before it is
+ * called damaged, instead of minutes and gigabytes (N = 2^22) or a crash (N = 2).
  */
 const MIN_N = 2 ** 14;
-const MAX_N = 2 ** 17;
+const MAX_N = 2 ** 16;
 const ALLOWED_R = 8;
-const MAX_P = 4;
+const MAX_P = 2;
 
 interface Header {
   format: typeof FORMAT;
