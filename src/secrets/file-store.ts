@@ -5,6 +5,8 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback
 import type { LongTermKeys } from '../credentials.js';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
+import { withFileLock } from '../files/file-lock.js';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../settings.js';
 import type { SecretStore } from './store.js';
 
 /**
@@ -23,10 +25,15 @@ const VERSION = 1;
 
 /** 2^15 costs about 0.1 s and 32 MiB: noticeable once per command, expensive for a guesser. */
 const DEFAULT_COST = { N: 2 ** 15, r: 8, p: 1 };
-// Bounds for parameters read from a file, so a crafted header cannot make us allocate gigabytes.
-const MAX_N = 2 ** 20;
-const MAX_R = 32;
-const MAX_P = 16;
+/**
+ * What a header may ask for: near what we write (N one step either side, r = 8, p up to 2), so a
+ * crafted or damaged header costs at most four times our own derivation and 64 MiB before it is
+ * called damaged, instead of minutes and gigabytes (N = 2^22) or a crash (N = 2).
+ */
+const MIN_N = 2 ** 14;
+const MAX_N = 2 ** 16;
+const ALLOWED_R = 8;
+const MAX_P = 2;
 
 interface Header {
   format: typeof FORMAT;
@@ -45,6 +52,8 @@ export interface PassphraseRequest {
   file: string;
   /** True when the file does not exist yet: the passphrase chosen now protects it from here on. */
   creating: boolean;
+  /** True for the second time a new passphrase is asked, to confirm it. */
+  repeat?: boolean;
 }
 
 export interface EncryptedFileStoreOptions {
@@ -52,6 +61,8 @@ export interface EncryptedFileStoreOptions {
   passphrase: (request: PassphraseRequest) => Promise<string>;
   /** Defaults to defaultKeyFilePath(env, homeDir). */
   file?: string;
+  /** How long a change waits for another process's change to the file (MFA_LOGIN_LOCK_TIMEOUT). */
+  lockWaitMs?: number;
   env?: Record<string, string | undefined>;
   homeDir?: string;
 }
@@ -77,14 +88,15 @@ interface Opened {
  * All profiles' long-term keys in one file, encrypted with AES-256-GCM under a key derived from a
  * passphrase by scrypt. For machines without a usable OS keychain (MFA_LOGIN_BACKEND=file).
  *
- * Two processes writing at the same instant can lose one of the writes (last rename wins); the
- * file itself is never torn. Storing keys is a rare, interactive act, so there is no lock.
+ * Changes hold the file's lock (`keys.enc.lock`) from read to rename, so processes storing or
+ * removing keys at the same moment keep each other's change; the file itself is never torn.
  */
 export class EncryptedFileStore implements SecretStore {
   readonly backend = 'file' as const;
   readonly location: string;
   readonly file: string;
   private readonly askPassphrase: (request: PassphraseRequest) => Promise<string>;
+  private readonly lockWaitMs: number;
   private passphrase: Promise<string> | undefined;
   private readonly keys = new Map<string, Buffer>();
   /** Operations run one at a time so that two set() calls in one process cannot drop each other's change. */
@@ -94,6 +106,7 @@ export class EncryptedFileStore implements SecretStore {
     this.file = options.file ?? defaultKeyFilePath(options.env ?? process.env, options.homeDir ?? os.homedir());
     this.location = this.file;
     this.askPassphrase = options.passphrase;
+    this.lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_TIMEOUT_SECONDS * 1000;
   }
 
   get(profile: string): Promise<LongTermKeys | undefined> {
@@ -105,19 +118,32 @@ export class EncryptedFileStore implements SecretStore {
 
   set(profile: string, keys: LongTermKeys): Promise<void> {
     return this.serialize(async () => {
-      const opened = (await this.read()) ?? (await this.create());
-      opened.profiles.set(profile, { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
-      await this.write(opened);
+      // The passphrase is asked (and the key derived) before the lock: a person typing must not
+      // hold up other writers. Under the lock the file is read again, cheaply, and changed.
+      if ((await this.read()) === undefined) await this.getPassphrase(true);
+      await this.locked(async () => {
+        const opened = (await this.read()) ?? (await this.create());
+        opened.profiles.set(profile, { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
+        await this.write(opened);
+      });
     });
   }
 
   remove(profile: string): Promise<boolean> {
     return this.serialize(async () => {
-      const opened = await this.read();
-      if (!opened?.profiles.delete(profile)) return false;
-      await this.write(opened);
-      return true;
+      if (!(await this.read())?.profiles.has(profile)) return false;
+      return this.locked(async () => {
+        const opened = await this.read();
+        if (!opened?.profiles.delete(profile)) return false;
+        await this.write(opened);
+        return true;
+      });
     });
+  }
+
+  /** Every read-modify-write of the file, from its read to its rename, across processes. */
+  private locked<T>(edit: () => Promise<T>): Promise<T> {
+    return withFileLock(this.file, edit, { waitMs: this.lockWaitMs });
   }
 
   list(): Promise<string[]> {
@@ -134,10 +160,16 @@ export class EncryptedFileStore implements SecretStore {
   }
 
   private getPassphrase(creating: boolean): Promise<string> {
-    this.passphrase ??= this.askPassphrase({ file: this.file, creating }).then((p) => {
+    this.passphrase ??= this.askPassphrase({ file: this.file, creating }).then(async (p) => {
       if (p === '') {
         throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', `empty passphrase for ${this.file}`, {
           hint: 'choose a non-empty passphrase (or set MFA_LOGIN_FILE_PASSPHRASE)',
+        });
+      }
+      // A typo in a new passphrase would lock the keys away for good: it is typed twice.
+      if (creating && (await this.askPassphrase({ file: this.file, creating, repeat: true })) !== p) {
+        throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', `the two passphrases typed for the new ${this.file} differ; nothing was stored`, {
+          hint: 'run the command again and type the same passphrase twice',
         });
       }
       return p;
@@ -157,6 +189,8 @@ export class EncryptedFileStore implements SecretStore {
       ...cost,
       // Node refuses by default once 128*N*r reaches 32 MiB, which is exactly where N=2^15, r=8 lands.
       maxmem: 256 * cost.N * cost.r,
+    }).catch((e: unknown) => {
+      throw this.damaged(`scrypt refused its parameters: ${(e as Error).message}`);
     });
     this.keys.set(id, key);
     return key;
@@ -241,10 +275,14 @@ export class EncryptedFileStore implements SecretStore {
     }
     const validCost =
       h.kdf === 'scrypt' &&
-      Number.isInteger(h.N) && h.N! >= 2 && h.N! <= MAX_N && (h.N! & (h.N! - 1)) === 0 &&
-      Number.isInteger(h.r) && h.r! >= 1 && h.r! <= MAX_R &&
+      Number.isInteger(h.N) && h.N! >= MIN_N && h.N! <= MAX_N && (h.N! & (h.N! - 1)) === 0 &&
+      h.r === ALLOWED_R &&
       Number.isInteger(h.p) && h.p! >= 1 && h.p! <= MAX_P;
-    if (!validCost || h.cipher !== 'aes-256-gcm' || typeof h.salt !== 'string' || typeof h.iv !== 'string') {
+    if (!validCost) {
+      // Checked before the passphrase is asked or scrypt runs.
+      throw this.damaged(`its scrypt parameters (N=${String(h.N)}, r=${String(h.r)}, p=${String(h.p)}) are not ones mfa-login writes`);
+    }
+    if (h.cipher !== 'aes-256-gcm' || typeof h.salt !== 'string' || typeof h.iv !== 'string') {
       throw this.cannotDecrypt();
     }
     return h as Header;
@@ -273,6 +311,12 @@ export class EncryptedFileStore implements SecretStore {
     return new MfaLoginError('E_FILE_STORE_PASSPHRASE', `cannot decrypt ${this.file}: wrong passphrase or damaged file`, {
       hint: 'enter the passphrase the file was created with (MFA_LOGIN_FILE_PASSPHRASE, when set, is used without asking)',
       cause,
+    });
+  }
+
+  private damaged(why: string): MfaLoginError {
+    return new MfaLoginError('E_FILE_STORE_PASSPHRASE', `cannot decrypt ${this.file}: damaged file (${why})`, {
+      hint: 'restore the file from a backup, or move it away and store the keys again with: mfa-login add PROFILE',
     });
   }
 

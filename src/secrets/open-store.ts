@@ -4,7 +4,7 @@ import { KeychainStore } from './keychain-store.js';
 import type { SecretStore } from './store.js';
 
 export interface OpenSecretStoreOptions {
-  settings: Pick<Settings, 'backend' | 'keyFile' | 'keyFilePassphrase'>;
+  settings: Pick<Settings, 'backend' | 'keyFile' | 'keyFilePassphrase' | 'lockTimeoutMs'>;
   /** Reads a passphrase without echo; only called when the file backend needs one and MFA_LOGIN_FILE_PASSPHRASE is not set. */
   askPassphrase: (prompt: string) => Promise<string>;
 }
@@ -19,7 +19,10 @@ export function openSecretStore(options: OpenSecretStoreOptions): SecretStore {
   if (backend === 'keychain') return new KeychainStore();
   return new EncryptedFileStore({
     file,
-    passphrase: ({ creating }) =>
-      fromEnv !== undefined ? Promise.resolve(fromEnv) : options.askPassphrase(creating ? `New passphrase to encrypt ${file}: ` : `Passphrase for ${file}: `),
+    lockWaitMs: options.settings.lockTimeoutMs,
+    passphrase: ({ creating, repeat }) =>
+      fromEnv !== undefined
+        ? Promise.resolve(fromEnv)
+        : options.askPassphrase(repeat ? `The same passphrase again: ` : creating ? `New passphrase to encrypt ${file}: ` : `Passphrase for ${file}: `),
   });
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseIni } from '../../src/config/ini.js';
@@ -91,19 +91,23 @@ test('agrees with the AWS SDK\'s own loader on every profile setting', async () 
   // The loader the SDK for JavaScript v3 uses for ~/.aws/config (installed with the SDK).
   const { loadSharedConfigFiles } = await import('@smithy/core/config' as string);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-ini-'));
-  const config = '[default]\nregion = eu-west-1 ; comment\n[profile prod]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = alice\ns3 =\n  max = 1\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n[profile alice]\nmfa_process = ykman oath accounts code --single aws\n[services x]\nsts =\n  endpoint_url = http://x\n';
-  const credentials = '[alice]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = abc/def+ghi\n';
-  writeFileSync(path.join(dir, 'config'), config);
-  writeFileSync(path.join(dir, 'credentials'), credentials);
-  const sdk = await loadSharedConfigFiles({ filepath: path.join(dir, 'credentials'), configFilepath: path.join(dir, 'config'), ignoreCache: true });
-  const ours = loadProfiles(files, config, credentials);
-  for (const [name, settings] of Object.entries(sdk.configFile as Record<string, Record<string, string>>)) {
-    if (name.includes('.')) continue; // sections that are not profiles: services, sso-session
-    const flat = Object.fromEntries(Object.entries(settings).filter(([k]) => !k.includes('.')));
-    const mine = ours.profiles.get(name)!.settings;
-    for (const [k, v] of Object.entries(flat)) assert.equal(mine[k], v, `${name}.${k}`);
-  }
-  for (const [name, settings] of Object.entries(sdk.credentialsFile as Record<string, Record<string, string>>)) {
-    for (const [k, v] of Object.entries(settings)) assert.equal(ours.profiles.get(name)!.settings[k], v, `${name}.${k}`);
+  try {
+    const config = '[default]\nregion = eu-west-1 ; comment\n[profile prod]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = alice\ns3 =\n  max = 1\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n[profile alice]\nmfa_process = ykman oath accounts code --single aws\n[services x]\nsts =\n  endpoint_url = http://x\n';
+    const credentials = '[alice]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = abc/def+ghi\n';
+    writeFileSync(path.join(dir, 'config'), config);
+    writeFileSync(path.join(dir, 'credentials'), credentials);
+    const sdk = await loadSharedConfigFiles({ filepath: path.join(dir, 'credentials'), configFilepath: path.join(dir, 'config'), ignoreCache: true });
+    const ours = loadProfiles(files, config, credentials);
+    for (const [name, settings] of Object.entries(sdk.configFile as Record<string, Record<string, string>>)) {
+      if (name.includes('.')) continue; // sections that are not profiles: services, sso-session
+      const flat = Object.fromEntries(Object.entries(settings).filter(([k]) => !k.includes('.')));
+      const mine = ours.profiles.get(name)!.settings;
+      for (const [k, v] of Object.entries(flat)) assert.equal(mine[k], v, `${name}.${k}`);
+    }
+    for (const [name, settings] of Object.entries(sdk.credentialsFile as Record<string, Record<string, string>>)) {
+      for (const [k, v] of Object.entries(settings)) assert.equal(ours.profiles.get(name)!.settings[k], v, `${name}.${k}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -206,3 +206,34 @@ test('mfa-env on a terminal adds a one-line hint on stderr; captured by $(...) i
     assert.equal(sb.read('err.txt'), '', 'no hint when stdout is captured');
   });
 });
+
+test('a new key file asks for its passphrase twice: two different answers store nothing, the same one twice stores the keys', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  const bob = user('bob');
+  await inTerminal(async ({ sb, pane }) => {
+    sb.write('keys.txt', `${bob.accessKeyId}\n${bob.secretAccessKey}\n`);
+    const line = 'env -u MFA_LOGIN_FILE_PASSPHRASE MFA_LOGIN_FILE_STORE="$HOME/new.enc" mfa-login add newprofile --yes < keys.txt; echo "rc=$?"';
+    await pane.type(line);
+    await pane.waitFor(/New passphrase to encrypt \S+new\.enc:/, 'the new passphrase prompt', { whileRunning: true });
+    await pane.type('first passphrase');
+    await pane.waitFor(/The same passphrase again:/, 'the second prompt', { whileRunning: true });
+    await pane.type('first passphrasf');
+    assert.equal(await pane.status(), 7, await pane.screen());
+    const refused = await pane.screen();
+    assert.match(refused, /^mfa-login: the two passphrases typed for the new \S+new\.enc differ; nothing was stored$/m);
+    assert.ok(!refused.includes('first passphrase'), 'the passphrase is not echoed');
+    assert.equal(sb.read('new.enc'), undefined, 'no key file written');
+
+    await pane.type('clear');
+    await pane.type(line);
+    await pane.waitFor(/New passphrase to encrypt \S+new\.enc:/, 'the new passphrase prompt', { whileRunning: true });
+    await pane.type('second passphrase');
+    await pane.waitFor(/The same passphrase again:/, 'the second prompt', { whileRunning: true });
+    await pane.type('second passphrase');
+    assert.equal(await pane.status(), 0, await pane.screen());
+    assert.match(sb.read('new.enc')!, /^\{"format":"mfa-login-keys"/);
+    const listed = await sb.run(['list'], { env: { MFA_LOGIN_FILE_STORE: sb.file('new.enc'), MFA_LOGIN_FILE_PASSPHRASE: 'second passphrase' } });
+    assert.match(listed.stdout, /^newprofile /m, listed.stderr);
+  }, [bob]);
+});

@@ -20,7 +20,7 @@ interface Case {
   config?: string;
   credentials?: string;
   args: string[];
-  env?: Record<string, string>;
+  env?: Record<string, string> | ((sb: Sandbox) => Record<string, string>);
   input?: string;
   bin?: 'mfa-env';
   prepare?: (sb: Sandbox) => void;
@@ -31,6 +31,14 @@ interface Case {
 const loop = (names: string[]) => names.map((n, i) => `[profile ${n}]\nrole_arn = arn:aws:iam::222222222222:role/${n}\nsource_profile = ${names[(i + 1) % names.length]}\n`).join('');
 const role = (extra: string) => `${GOOD}[profile x]\nrole_arn = ${ROLE}\nsource_profile = alice\n${extra}`;
 const user_ = (extra: string) => `[profile alice]\n${extra}`;
+
+/** A copy of the sandbox's key file at `name` with one scrypt parameter of its header changed. */
+const keyFileWith = (s: Sandbox, name: string, field: 'N' | 'r' | 'p', value: number) => {
+  const [header, body] = readFileSync(s.file('.config/mfa-login/keys.enc'), 'utf8').split('\n') as [string, string];
+  writeFileSync(s.file(name), `${header.replace(new RegExp(`"${field}":\\d+`), `"${field}":${value}`)}\n${body}\n`);
+};
+/** A lock on `rel` held by a live process: this test's. */
+const heldLock = (s: Sandbox, rel: string) => writeFileSync(s.file(`${rel}.lock`), JSON.stringify({ pid: process.pid, started: Date.now(), nonce: '0123456789abcdef' }));
 
 const cases: Case[] = [
   // Malformed files
@@ -97,6 +105,11 @@ const cases: Case[] = [
   { name: 'exec with no command', args: ['exec', 'prod'], status: 2, stderr: /no command to run/ },
   { name: 'exec inside exec', args: ['exec', 'prod', '--', 'true'], env: { MFA_LOGIN_PROFILE: 'prod' }, status: 2, stderr: /already inside "mfa-login exec prod"/ },
   { name: 'an unknown shell for mfa-env', bin: 'mfa-env', args: ['prod', '--shell', 'cmd.exe'], status: 2, stderr: /^mfa-env: Invalid values/ },
+  { name: 'a key file asking for scrypt N=2^22 (minutes and GiB)', prepare: (s) => keyFileWith(s, 'big.enc', 'N', 2 ** 22), env: (s) => ({ MFA_LOGIN_FILE_STORE: s.file('big.enc') }), args: ['list'], status: 7, stderr: /cannot decrypt .*big\.enc: damaged file \(its scrypt parameters \(N=4194304, r=8, p=1\) are not ones mfa-login writes\)/ },
+  { name: 'a key file asking for scrypt N=2', prepare: (s) => keyFileWith(s, 'tiny.enc', 'N', 2), env: (s) => ({ MFA_LOGIN_FILE_STORE: s.file('tiny.enc') }), args: ['list'], status: 7, stderr: /cannot decrypt .*tiny\.enc: damaged file \(its scrypt parameters \(N=2, r=8, p=1\)/ },
+  { name: 'a key file asking for scrypt r=1024', prepare: (s) => keyFileWith(s, 'wide.enc', 'r', 1024), env: (s) => ({ MFA_LOGIN_FILE_STORE: s.file('wide.enc') }), args: ['list'], status: 7, stderr: /damaged file \(its scrypt parameters \(N=32768, r=1024, p=1\)/ },
+  { name: 'a credentials file another process keeps locked', prepare: (s) => heldLock(s, '.aws/credentials'), env: { MFA_LOGIN_LOCK_TIMEOUT: '1', MFA_LOGIN_CACHE: 'file' }, args: ['alice', '--to', 'locked-out', '--mfa-token', 'CODE'], status: 8, stderr: /credentials is locked by another mfa-login process \(pid \d+\) for \d+s; gave up waiting, nothing was changed\n  hint: if it is stuck, end it \(kill \d+\)/ },
+  { name: 'a key file another process keeps locked', prepare: (s) => heldLock(s, '.config/mfa-login/keys.enc'), env: { MFA_LOGIN_LOCK_TIMEOUT: '1' }, args: ['add', 'z'], input: `${alice.accessKeyId}\n${alice.secretAccessKey}\n`, status: 8, stderr: /keys\.enc is locked by another mfa-login process \(pid \d+\)/ },
   { name: 'policy with a bad account id', args: ['policy', '--account', '123'], status: 2, stderr: /--account 123 is not a 12-digit account id/ },
 ];
 
@@ -129,13 +142,14 @@ test(`the corpus has at least 40 broken inputs (${cases.length})`, () => {
 for (const c of cases) {
   test(`bad input: ${c.name}`, async () => {
     rmSync(sb.file('.aws/credentials'), { force: true }); // a symlink left by an earlier case
+    for (const lock of ['.aws/credentials.lock', '.config/mfa-login/keys.enc.lock']) rmSync(sb.file(lock), { force: true });
     sb.write('.aws/config', c.config ?? GOOD);
     sb.write('.aws/credentials', c.credentials ?? CREDS);
     c.prepare?.(sb);
     const args = await Promise.all(c.args.map(async (a) => (a === 'CODE' ? sb.code(alice) : a)));
     const before = snapshot(sb.home);
     const r = await sb.run(args, {
-      ...(c.env ? { env: c.env } : {}),
+      ...(c.env ? { env: typeof c.env === 'function' ? c.env(sb) : c.env } : {}),
       ...(c.input !== undefined ? { input: c.input } : {}),
       ...(c.bin ? { bin: path.join(path.dirname(new URL(import.meta.url).pathname), '../../../bin/mfa-env.js') } : {}),
     });

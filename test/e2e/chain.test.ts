@@ -4,8 +4,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { Sandbox, user, MFA_LOGIN } from './harness.js';
+import { Sandbox, user } from './harness.js';
+import { execAndSignal } from './signal-kit.js';
 import { startLocalSts, type LocalSts } from '../../src/local-sts/server.js';
 import { totp } from '../../src/local-sts/totp.js';
 import { main } from '../../src/cli/main.js';
@@ -225,17 +225,9 @@ test('a simulated working day through credential_process: one code, roles refres
 
 
 test('exec passes a signal to the command and exits as the command did', async () => {
-  const child = spawn(process.execPath, [MFA_LOGIN, 'exec', 'target', '--', 'sh', '-c', 'trap "echo got TERM; exit 42" TERM; echo ready; while :; do sleep 0.1; done'], { env: sb.env(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let sent = false;
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-    if (!sent && out.includes('ready')) {
-      sent = true;
-      child.kill('SIGTERM');
-    }
-  });
-  const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  assert.equal(out, 'ready\ngot TERM\n');
-  assert.equal(status, 42);
+  // Sent once the command says its trap is set; bounded, and the command is killed whatever happens.
+  const r = await execAndSignal(sb.env(), 'target', 'ready');
+  assert.equal(r.leftBehind, false, 'the command was left running');
+  assert.equal(r.stdout, 'ready\ngot TERM\n', r.stderr);
+  assert.equal(r.status, 42);
 });

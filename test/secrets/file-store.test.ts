@@ -45,7 +45,7 @@ describe('EncryptedFileStore', () => {
     await store.set('__proto__', bob);
     assert.deepEqual(await store.get('alpha'), alice);
     assert.deepEqual(await store.list(), ['__proto__', 'alpha', 'zeta', 'ünïcødé 🔐']);
-    assert.deepEqual(asked, [{ file, creating: true }]);
+    assert.deepEqual(asked, [{ file, creating: true }, { file, creating: true, repeat: true }], 'a new passphrase is asked twice');
 
     const again = storeIn(dir);
     assert.deepEqual(await again.store.get('zeta'), bob);
@@ -55,7 +55,7 @@ describe('EncryptedFileStore', () => {
     await again.store.set('alpha', bob);
     assert.equal(await again.store.remove('zeta'), true);
     assert.equal(await again.store.remove('zeta'), false);
-    assert.deepEqual(asked.length, 1);
+    assert.deepEqual(asked.length, 2);
     assert.deepEqual(again.asked, [{ file, creating: false }]);
 
     const third = storeIn(dir);
@@ -167,6 +167,38 @@ describe('EncryptedFileStore', () => {
     const reopened = storeIn(dir).store;
     assert.deepEqual(await reopened.list(), ['alpha']);
     assert.deepEqual(await reopened.get('alpha'), alice);
+  });
+
+  test('a new passphrase typed differently the second time stores nothing and says so', async () => {
+    const dir = tempDir('filestore');
+    const file = path.join(dir, 'mfa-login', 'keys.enc');
+    const answers = ['first try', 'first tyr'];
+    const asked: PassphraseRequest[] = [];
+    const store = new EncryptedFileStore({ file, passphrase: async (r) => (asked.push(r), answers.shift()!) });
+    const e = await failure(store.set('alpha', alice));
+    assert.equal(e.code, 'E_FILE_STORE_PASSPHRASE');
+    assert.equal(e.message, `the two passphrases typed for the new ${file} differ; nothing was stored`);
+    assert.equal(e.exitStatus, 7);
+    assert.deepEqual(asked, [{ file, creating: true }, { file, creating: true, repeat: true }]);
+    assert.deepEqual(readdirSync(dir), [], 'no key file, no directory for it, no lock');
+  });
+
+  test('scrypt parameters far from the ones written are a damaged file, found before the passphrase is asked or scrypt runs', async () => {
+    const dir = tempDir('filestore');
+    const { store, file } = storeIn(dir);
+    await store.set('alpha', alice);
+    const [header, body] = readFileSync(file, 'utf8').split('\n') as [string, string];
+    // 2^22 took 145 s and 4 GiB before this bound; N=2 made scrypt itself fail.
+    for (const [field, value] of [['N', 2 ** 22], ['N', 2 ** 30], ['N', 2 ** 17], ['N', 2], ['N', 2 ** 13], ['N', 3 * 2 ** 14], ['r', 1], ['r', 64], ['p', 0], ['p', 3], ['p', 1000], ['N', '"32768"']] as const) {
+      writeFileSync(file, `${header.replace(new RegExp(`"${field}":\\d+`), `"${field}":${value}`)}\n${body}\n`);
+      const opened = storeIn(dir);
+      const started = Date.now();
+      const e = await failure(opened.store.get('alpha'));
+      assert.equal(e.code, 'E_FILE_STORE_PASSPHRASE', `${field}=${value}`);
+      assert.match(e.message, new RegExp(`^cannot decrypt .*keys\\.enc: damaged file \\(its scrypt parameters \\(N=.*\\) are not ones mfa-login writes\\)$`), `${field}=${value}`);
+      assert.deepEqual(opened.asked, [], `${field}=${value}: no passphrase asked`);
+      assert.ok(Date.now() - started < 10_000, `${field}=${value}: ${Date.now() - started} ms`);
+    }
   });
 
   test('an empty passphrase is refused', async () => {

@@ -36,7 +36,7 @@ describe('openSecretStore', () => {
     );
   });
 
-  test('file passphrase: MFA_LOGIN_FILE_PASSPHRASE without asking, else one prompt naming the file', async () => {
+  test('file passphrase: MFA_LOGIN_FILE_PASSPHRASE without asking, else one prompt naming the file (two for a new file)', async () => {
     const dir = tempDir('openstore');
     const file = path.join(dir, 'keys.enc');
     const keys = { accessKeyId: 'AKIAOPENSTORE0000001', secretAccessKey: 'open/store/secret' };
@@ -62,7 +62,7 @@ describe('openSecretStore', () => {
       askPassphrase: async (prompt) => (creating.push(prompt), 'pw2'),
     });
     await fresh.set('dev', keys);
-    assert.deepEqual(creating, [`New passphrase to encrypt ${path.join(dir, 'new.enc')}: `]);
+    assert.deepEqual(creating, [`New passphrase to encrypt ${path.join(dir, 'new.enc')}: `, 'The same passphrase again: ']);
   });
 
   test('@napi-rs/keyring is loaded on the first keychain operation, not by importing or opening', async () => {

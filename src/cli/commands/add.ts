@@ -6,7 +6,7 @@ import { configHeaderFor, type ProfileSet } from '../../config/profiles.js';
 import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { explainStsError } from '../../providers/sts-errors.js';
 import { StsError, stsTarget } from '../../sts/sts.js';
-import { readProfiles, shortPath } from '../profiles-io.js';
+import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
 import { forgetEverywhere } from './keys.js';
 
 export interface AddInput {
@@ -54,9 +54,7 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   deps.stdout(`Stored the keys of ${identity.arn} (${keys.accessKeyId}) for profile ${input.profile} in ${shortPath(deps, store.location)}.\n`);
 
   if (input.import) {
-    const text = (await deps.readFile(files.credentialsFile)) ?? '';
-    const next = removeSectionKeys(text, input.profile, ['aws_access_key_id', 'aws_secret_access_key']);
-    await deps.writeFile(files.credentialsFile, next, 0o600);
+    await editProfileFile(deps, files.credentialsFile, (text) => removeSectionKeys(text, input.profile, ['aws_access_key_id', 'aws_secret_access_key']));
     deps.stdout(`Removed them from [${input.profile}] in ${shortPath(deps, files.credentialsFile)}.\n`);
   }
 
@@ -178,8 +176,7 @@ async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, ta
 }
 
 async function recordSerial(deps: Deps, files: ProfileSet, input: AddInput, serial: string): Promise<void> {
-  const text = (await deps.readFile(files.configFile)) ?? '';
   const header = configHeaderFor(input.profile);
-  await deps.writeFile(files.configFile, setSectionValues(text, header, [['mfa_serial', serial]]), 0o600);
+  await editProfileFile(deps, files.configFile, (text) => setSectionValues(text, header, [['mfa_serial', serial]]));
   deps.stdout(`Recorded mfa_serial = ${serial} in [${header}] of ${shortPath(deps, files.configFile)}.\n`);
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
@@ -37,7 +37,13 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
       hint: 'exit that shell first, or pass --allow-nested',
     });
   }
-  const { plan, got } = await sessionFor(deps, input);
+  // Installed before anything slow: from here on no signal finds the default action (dying), which
+  // between starting the command and installing handlers would leave it running without us.
+  const relay = signalRelay();
+  const { plan, got } = await sessionFor(deps, input).catch((e: unknown) => {
+    relay.close();
+    throw e;
+  });
   const c = got.credentials;
   const childEnv: Record<string, string | undefined> = { ...deps.env };
   // A profile name left in the environment makes the SDKs look it up instead of using the keys.
@@ -53,33 +59,69 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
 
   const [cmd, ...args] = input.command;
   deps.debug(`running ${cmd} as ${plan.target}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd!, args, { stdio: 'inherit', env: childEnv });
-    const forward = (sig: NodeJS.Signals) => () => {
-      child.kill(sig);
+  return relay.run(deps, cmd!, args, childEnv);
+}
+
+interface SignalRelay {
+  /** Runs the command, passing signals on to it; resolves with the status to exit with. */
+  run(deps: Deps, cmd: string, args: string[], env: Record<string, string | undefined>): Promise<number>;
+  /** Puts back the handlers that were there before. */
+  close(): void;
+}
+
+/**
+ * Takes over the signals exec cares about for as long as it runs. Before the command exists, a
+ * signal ends exec at once, with the status a shell gives a process killed by it, and the command
+ * is never started (nothing could pass the signal on to it in time). Once it exists, a forwarded
+ * signal is passed on and a terminal one is left to reach it from the terminal. Whatever ends this
+ * process while the command runs (an unexpected error, process.exit) ends the command too.
+ */
+function signalRelay(): SignalRelay {
+  let child: ChildProcess | undefined;
+  let exited = false;
+  const all = [...FORWARDED, ...TERMINAL];
+  const previous = all.map((sig) => [sig, process.listeners(sig)] as const);
+  for (const sig of all) process.removeAllListeners(sig);
+  const handlers = all.map((sig) => {
+    const h = () => {
+      if (child === undefined) process.exit(128 + (constants.signals[sig] ?? 0));
+      else if (!exited && FORWARDED.includes(sig)) child.kill(sig);
     };
-    // While the command runs, a signal is the command's to handle (Ctrl-C reaches both of us from
-    // the terminal): our own exit-on-SIGINT would leave it running without its parent.
-    const all = [...FORWARDED, ...TERMINAL];
-    const previous = all.map((sig) => [sig, process.listeners(sig)] as const);
-    for (const sig of all) process.removeAllListeners(sig);
-    const handlers = [...FORWARDED.map((sig) => [sig, forward(sig)] as const), ...TERMINAL.map((sig) => [sig, () => {}] as const)];
-    for (const [sig, h] of handlers) process.on(sig, h);
-    const done = () => {
-      for (const [sig, h] of handlers) process.off(sig, h);
-      for (const [sig, listeners] of previous) for (const l of listeners) process.on(sig, l as NodeJS.SignalsListener);
-    };
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      done();
-      // The statuses a shell uses, so scripts cannot tell us apart from running it directly.
-      if (e.code === 'ENOENT' || e.code === 'EACCES') {
-        deps.stderr(`mfa-login: ${cmd}: ${e.code === 'ENOENT' ? 'command not found' : 'permission denied'}\n`);
-        resolve(e.code === 'ENOENT' ? 127 : 126);
-      } else reject(e);
-    });
-    child.on('exit', (code, signal) => {
-      done();
-      resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
-    });
+    return [sig, h] as const;
   });
+  for (const [sig, h] of handlers) process.on(sig, h);
+  const endChild = () => {
+    if (child !== undefined && !exited) child.kill('SIGTERM');
+  };
+  process.on('exit', endChild);
+  let closed = false;
+  return {
+    run: (deps, cmd, args, env) =>
+      new Promise<number>((resolve, reject) => {
+        // Signals are handled by JavaScript between events, never inside this call: one that
+        // arrives while the command starts is handled after `child` is set, and passed on.
+        child = spawn(cmd, args, { stdio: 'inherit', env });
+        child.on('error', (e: NodeJS.ErrnoException) => {
+          exited = true;
+          // The statuses a shell uses, so scripts cannot tell us apart from running it directly.
+          if (e.code === 'ENOENT' || e.code === 'EACCES') {
+            deps.stderr(`mfa-login: ${cmd}: ${e.code === 'ENOENT' ? 'command not found' : 'permission denied'}\n`);
+            resolve(e.code === 'ENOENT' ? 127 : 126);
+          } else reject(e);
+        });
+        child.on('exit', (code, signal) => {
+          exited = true;
+          resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
+        });
+      }).finally(() => close()),
+    close,
+  };
+
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    for (const [sig, h] of handlers) process.off(sig, h);
+    for (const [sig, listeners] of previous) for (const l of listeners) process.on(sig, l as NodeJS.SignalsListener);
+    process.off('exit', endChild);
+  }
 }

@@ -6,7 +6,7 @@ import { configHeaderFor, defaultProfileName, loadProfiles, type ProfileSet } fr
 import { credentialsFor } from '../../providers/credentials-for.js';
 import { setSectionValues } from '../../output/ini-edit.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
-import { readProfiles, shortPath } from '../profiles-io.js';
+import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
 import { codeSourceFor } from './code.js';
 import { warn } from './deliver.js';
 import { distance } from '../../config/near-miss.js';
@@ -53,15 +53,16 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   });
   const c = got.credentials;
 
-  // Re-read just before writing, so an edit made while the user was typing the code is kept.
-  const current = (await deps.readFile(files.credentialsFile)) ?? '';
-  const next = setSectionValues(current, target.name, [
-    ['aws_access_key_id', c.accessKeyId],
-    ['aws_secret_access_key', c.secretAccessKey],
-    ['aws_session_token', c.sessionToken],
-    ['expiration', toRfc3339(c.expiration)],
-  ]);
-  await deps.writeFile(files.credentialsFile, next, 0o600);
+  // Read under the lock just before writing: an edit made while the user was typing the code, and
+  // one another mfa-login makes at the same moment, are both kept.
+  await editProfileFile(deps, files.credentialsFile, (current) =>
+    setSectionValues(current, target.name, [
+      ['aws_access_key_id', c.accessKeyId],
+      ['aws_secret_access_key', c.secretAccessKey],
+      ['aws_session_token', c.sessionToken],
+      ['expiration', toRfc3339(c.expiration)],
+    ]),
+  );
   const regionNote = plan.region !== undefined ? await giveRegion(deps, files, target.name, plan.region) : undefined;
 
   if (target.redirected) {
@@ -122,15 +123,19 @@ function chooseTarget(files: ProfileSet, profile: string, to: string | undefined
  */
 async function giveRegion(deps: Deps, files: ProfileSet, name: string, region: string): Promise<string | undefined> {
   const header = configHeaderFor(name);
-  const text = (await deps.readFile(files.configFile)) ?? '';
-  const own = loadProfiles({ configFile: files.configFile, credentialsFile: files.credentialsFile }, text, undefined).profiles.get(name);
-  const current = own?.settings.region;
-  if (current === region) return undefined;
-  if (current !== undefined && Object.keys(own!.settings).some((k) => k !== 'region')) {
-    return `[${header}] in ${shortPath(deps, files.configFile)} keeps its region = ${current} (not ${region})`;
-  }
-  await deps.writeFile(files.configFile, setSectionValues(text, header, [['region', region]]), 0o600);
-  return `set region = ${region} in [${header}] in ${shortPath(deps, files.configFile)}`;
+  let note: string | undefined;
+  await editProfileFile(deps, files.configFile, (text) => {
+    const own = loadProfiles({ configFile: files.configFile, credentialsFile: files.credentialsFile }, text, undefined).profiles.get(name);
+    const current = own?.settings.region;
+    if (current === region) return text;
+    if (current !== undefined && Object.keys(own!.settings).some((k) => k !== 'region')) {
+      note = `[${header}] in ${shortPath(deps, files.configFile)} keeps its region = ${current} (not ${region})`;
+      return text;
+    }
+    note = `set region = ${region} in [${header}] in ${shortPath(deps, files.configFile)}`;
+    return setSectionValues(text, header, [['region', region]]);
+  });
+  return note;
 }
 
 async function refuseSymlink(file: string): Promise<void> {

@@ -4,7 +4,7 @@ import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
 import { configHeaderFor } from '../../config/profiles.js';
 import { setSectionValues } from '../../output/ini-edit.js';
-import { readProfiles, shortPath } from '../profiles-io.js';
+import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
 
 export interface SetupInput {
   profile: string;
@@ -49,9 +49,8 @@ export async function setup(deps: Deps, input: SetupInput): Promise<void> {
   const values: [string, string][] = [['credential_process', command]];
   if (plan.region !== undefined && existing?.settings.region === undefined) values.push(['region', plan.region]);
 
-  const text = (await deps.readFile(files.configFile)) ?? '';
   const header = configHeaderFor(name);
-  await deps.writeFile(files.configFile, setSectionValues(text, header, values), 0o600);
+  await editProfileFile(deps, files.configFile, (text) => setSectionValues(text, header, values));
   deps.stdout(`${existing ? 'Updated' : 'Added'} [${header}] in ${shortPath(deps, files.configFile)}:\n${values.map(([k, v]) => `  ${k} = ${v}`).join('\n')}\nTry it: aws sts get-caller-identity --profile ${name}\n`);
 }
 
