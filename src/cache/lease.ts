@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
-import { breakLock, createLock, holderGone, readLock, removeLock, type LockInfo } from '../files/lock-file.js';
+import { removeLock, waitForLock, type LockInfo } from '../files/lock-file.js';
 import { keyFileName } from './key-file-name.js';
 import type { Acquired, CachedSession, Lease } from './session-cache.js';
 
@@ -30,50 +30,34 @@ export interface LeaseOptions {
  * atomically (lock-file.ts) and competed for like any other.
  */
 export function acquireWithLease(options: LeaseOptions): (key: string, validUntil: Date, profile: string) => Promise<Acquired> {
-  const leaseMaxMs = options.leaseMaxMs ?? LEASE_MAX_MS;
-  const pollMs = options.pollMs ?? 50;
   return async (key, validUntil, profile) => {
-    const deadline = Date.now() + options.waitMs;
-    let lock: string | undefined;
-    for (;;) {
-      const s = await options.read(key, validUntil);
-      if (s !== undefined) return { session: s };
-      lock ??= path.join(options.dir(), `${keyFileName(key)}.lock`);
-      const nonce = await take(lock, profile);
-      if (nonce !== undefined) {
-        // Whoever held the lock before may have stored the session between the read and now.
-        const again = await options.read(key, validUntil).catch(async (e) => {
-          await removeLock(lock!, nonce);
-          throw e;
-        });
-        if (again !== undefined) {
-          await removeLock(lock, nonce);
-          return { session: again };
-        }
-        return { lease: leaseOn(lock, nonce, (session) => options.put(key, session)) };
-      }
-      const info = await readLock(lock);
-      if (info === undefined) continue; // released between the attempt and the look
-      const now = Date.now();
-      if (holderGone(info, now) || now - info.started > leaseMaxMs) {
-        await breakLock(lock, info);
-        continue;
-      }
-      if (now >= deadline) throw busyError(info, profile, now);
-      await new Promise((r) => setTimeout(r, Math.min(pollMs + Math.random() * pollMs, Math.max(1, deadline - now))));
-    }
-  };
-}
-
-async function take(lock: string, profile: string): Promise<string | undefined> {
-  try {
-    return await createLock(lock, { profile });
-  } catch (e) {
-    throw new MfaLoginError('E_CACHE', `cannot take the lock ${lock}: ${(e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message}`, {
-      hint: `free some space in ${path.dirname(lock)}, or run with MFA_LOGIN_CACHE=none`,
-      cause: e,
+    const read = () => options.read(key, validUntil);
+    const lock = path.join(options.dir(), `${keyFileName(key)}.lock`);
+    const got = await waitForLock(lock, {
+      waitMs: options.waitMs,
+      pollMs: options.pollMs ?? 50,
+      staleAfterMs: options.leaseMaxMs ?? LEASE_MAX_MS,
+      fields: { profile },
+      found: read,
+      busy: (info, now) => busyError(info, profile, now),
+      cannotTake: (e) =>
+        new MfaLoginError('E_CACHE', `cannot take the lock ${lock}: ${e.code === 'ENOSPC' ? 'no space left on the device' : e.message}`, {
+          hint: `free some space in ${path.dirname(lock)}, or run with MFA_LOGIN_CACHE=none`,
+          cause: e,
+        }),
     });
-  }
+    if ('found' in got) return { session: got.found };
+    // Whoever held the lock before may have stored the session between the last read and now.
+    const again = await read().catch(async (e) => {
+      await removeLock(lock, got.nonce);
+      throw e;
+    });
+    if (again !== undefined) {
+      await removeLock(lock, got.nonce);
+      return { session: again };
+    }
+    return { lease: leaseOn(lock, got.nonce, (session) => options.put(key, session)) };
+  };
 }
 
 function leaseOn(lock: string, nonce: string, store: (session: CachedSession) => Promise<void>): Lease {

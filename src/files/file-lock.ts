@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { breakLock, createLock, holderGone, readLock, removeLock } from './lock-file.js';
+import { removeLock, waitForLock } from './lock-file.js';
 import { MfaLoginError } from '../errors.js';
 
 export interface FileLockOptions {
@@ -27,38 +27,23 @@ export function lockPathOf(file: string): string {
  */
 export async function withFileLock<T>(file: string, edit: () => Promise<T>, options: FileLockOptions): Promise<T> {
   const lock = lockPathOf(file);
-  const pollMs = options.pollMs ?? 20;
-  const deadline = Date.now() + options.waitMs;
-  let nonce: string | undefined;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      nonce = await createLock(lock);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && attempt === 0) {
-        // The file's directory does not exist yet (a first login): made as the write would make it.
-        await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-        continue;
-      }
-      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
-      throw new MfaLoginError('E_FILE', `cannot write ${file}: its lock ${lock} cannot be made (${why}); nothing was changed`);
-    }
-    if (nonce !== undefined) break;
-    const info = await readLock(lock).catch(() => undefined);
-    if (info === undefined) continue; // released between the attempt and the look
-    const now = Date.now();
-    if (holderGone(info, now)) {
-      await breakLock(lock, info);
-      continue;
-    }
-    if (now >= deadline) {
+  // A first login: the file's directory is made as the write would make it.
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch(() => {});
+  const got = await waitForLock<never>(lock, {
+    waitMs: options.waitMs,
+    pollMs: options.pollMs ?? 20,
+    cannotTake: (e) => {
+      const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message;
+      return new MfaLoginError('E_FILE', `cannot write ${file}: its lock ${lock} cannot be made (${why}); nothing was changed`);
+    },
+    busy: (info, now) => {
       const who = info.pid === undefined ? 'another process' : `another mfa-login process (pid ${info.pid})`;
-      throw new MfaLoginError('E_BUSY', `${file} is locked by ${who} for ${Math.max(0, Math.round((now - info.started) / 1000))}s; gave up waiting, nothing was changed`, {
+      return new MfaLoginError('E_BUSY', `${file} is locked by ${who} for ${Math.max(0, Math.round((now - info.started) / 1000))}s; gave up waiting, nothing was changed`, {
         hint: info.pid === undefined ? `if no mfa-login is running, remove ${lock} and run the command again` : `if it is stuck, end it (kill ${info.pid}) and run the command again`,
       });
-    }
-    await new Promise((r) => setTimeout(r, Math.min(pollMs + Math.random() * pollMs, Math.max(1, deadline - now))));
-  }
+    },
+  });
+  const nonce = 'nonce' in got ? got.nonce : '';
   try {
     return await edit();
   } finally {

@@ -121,3 +121,51 @@ export function alive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
+
+export interface WaitForLockOptions<T> {
+  /** How long to wait for a live holder before `busy` (MFA_LOGIN_LOCK_TIMEOUT). */
+  waitMs: number;
+  /** Time between looks at a held lock; a random extra of up to the same spreads the waiters. */
+  pollMs?: number;
+  /** A lock older than this is taken over although its holder lives. */
+  staleAfterMs?: number;
+  /** Written into the lock besides pid, start time and nonce (nothing secret). */
+  fields?: Record<string, unknown>;
+  /** Looked at before each attempt: what the holder before us made, which ends the wait. */
+  found?: () => Promise<T | undefined>;
+  /** The error for a live holder past `waitMs`. */
+  busy: (info: LockInfo, now: number) => Error;
+  /** The error for a lock that cannot be created at all (permissions, a full disk). */
+  cannotTake: (e: NodeJS.ErrnoException) => Error;
+}
+
+/**
+ * The one way to wait for a lock, shared by the session store's leases and the locks of the
+ * shared files: try to create it; else look at it; break it when its holder is gone (or it is
+ * older than `staleAfterMs`); give up with `busy` after `waitMs`. Returns the nonce to remove it
+ * with, or what `found` saw.
+ */
+export async function waitForLock<T>(lock: string, o: WaitForLockOptions<T>): Promise<{ nonce: string } | { found: T }> {
+  const pollMs = o.pollMs ?? 50;
+  const deadline = Date.now() + o.waitMs;
+  for (;;) {
+    const found = await o.found?.();
+    if (found !== undefined) return { found };
+    let nonce: string | undefined;
+    try {
+      nonce = await createLock(lock, o.fields);
+    } catch (e) {
+      throw o.cannotTake(e as NodeJS.ErrnoException);
+    }
+    if (nonce !== undefined) return { nonce };
+    const info = await readLock(lock).catch(() => undefined);
+    if (info === undefined) continue; // released between the attempt and the look
+    const now = Date.now();
+    if (holderGone(info, now) || (o.staleAfterMs !== undefined && now - info.started > o.staleAfterMs)) {
+      await breakLock(lock, info);
+      continue;
+    }
+    if (now >= deadline) throw o.busy(info, now);
+    await new Promise((r) => setTimeout(r, Math.min(pollMs + Math.random() * pollMs, Math.max(1, deadline - now))));
+  }
+}
