@@ -15,7 +15,7 @@ export class ServerState {
   readonly keys = new Map<string, KeyRecord>();
   readonly mfa: MfaVerifier;
 
-  constructor(users: LocalStsUser[], roles: LocalStsRole[], allowCodeReuse = false) {
+  constructor(users: LocalStsUser[], roles: LocalStsRole[], allowCodeReuse = false, readonly roleSessionSecondsCap?: number) {
     this.users = users;
     this.mfa = new MfaVerifier(allowCodeReuse);
     for (const user of users) {

@@ -150,3 +150,11 @@ export function formatExports(creds: Credentials, options: { shell: Shell; regio
 export function formatUnset(shell: Shell): string {
   return `${ALL_VARS.map((name) => unsetLine(shell, name)).join('\n')}\n`;
 }
+
+/**
+ * Statements that set `set` and unset `unset`, one per line: what `serve` prints for the user to
+ * paste into the shell of whatever should use its endpoint.
+ */
+export function formatVariables(shell: Shell, set: [name: string, value: string][], unset: string[] = []): string {
+  return [...unset.map((n) => unsetLine(shell, n)), ...set.map(([n, v]) => setLine(shell, n, v))].map((l) => `${l}\n`).join('');
+}

@@ -9,6 +9,7 @@ export { defaultSessionName } from './chain-keys.js';
 import type { CodeSource } from '../mfa/code-source.js';
 import { StsError, stsTarget } from '../sts/sts.js';
 import { explainStsError } from './sts-errors.js';
+import { testMinValidityMs } from '../settings.js';
 
 /**
  * A session that is only used to call AssumeRole for the next hop need not last: a few minutes
@@ -172,11 +173,12 @@ export async function credentialsFor(deps: Deps, plan: ChainPlan, options: Obtai
     });
   };
 
+  const margin = testMinValidityMs(deps.env) ?? MIN_VALIDITY_MS;
   if (plan.roles.length === 0) {
-    const s = await mfaSession(MIN_VALIDITY_MS);
+    const s = await mfaSession(margin);
     return { credentials: s.creds, fromCache: s.cached };
   }
-  const r = await roleSession(plan.roles.length - 1, MIN_VALIDITY_MS);
+  const r = await roleSession(plan.roles.length - 1, margin);
   return { credentials: r.creds, fromCache: !asked };
 }
 

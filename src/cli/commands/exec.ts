@@ -8,6 +8,9 @@ import { sessionFor, type SessionInput } from './deliver.js';
 export interface ExecInput extends SessionInput {
   command: string[];
   allowNested: boolean;
+  /** --server [--port N]: a local credential endpoint instead of keys in the environment. */
+  server?: boolean;
+  port?: number;
 }
 
 /** Set in the child's environment: says which profile it runs as, and lets us refuse to nest. */
@@ -37,6 +40,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
       hint: 'exit that shell first, or pass --allow-nested',
     });
   }
+  if (input.server) return (await import('./exec-server.js')).execWithServer(deps, input);
   const { plan, got } = await sessionFor(deps, input);
   const c = got.credentials;
   const childEnv: Record<string, string | undefined> = { ...deps.env };
