@@ -12,6 +12,7 @@ import type { SecretStore } from '../secrets/store.js';
 import { awsSdkSts } from '../sts/aws-sdk-sts.js';
 import type { Sts } from '../sts/sts.js';
 import { startSpinner } from '../terminal/spinner.js';
+import { promptChoice } from '../settings.js';
 
 /** Runs one command; returns the exit status. Everything that prints an error is here. */
 export async function main(argv: string[], deps: Deps, debug: boolean, tool: Tool = 'mfa-login'): Promise<number> {
@@ -104,6 +105,7 @@ function withSpinners(sts: Sts): Sts {
  * typo should not go unnoticed until the first cache miss.
  */
 function checkSettings(env: Deps['env']): void {
+  promptChoice(env);
   const cache = env.MFA_LOGIN_CACHE;
   if (cache && cache !== 'agent' && cache !== 'file' && cache !== 'none') {
     throw new MfaLoginError('E_USAGE', `MFA_LOGIN_CACHE=${cache} is not a cache mode`, { hint: 'use MFA_LOGIN_CACHE=agent (the default), file or none' });

@@ -1,11 +1,14 @@
 import type { ChainPlan } from '../../config/chain.js';
 import type { Deps } from '../../deps.js';
 import { chooseCodeSource, type CodeSource } from '../../mfa/code-source.js';
+import { desktopPrompt, findDesktopPrompt } from '../../mfa/desktop-prompt.js';
+import { settingsFrom } from '../../settings.js';
 
 const DEFAULT_PROCESS_TIMEOUT_S = 60;
 
 /** The code source for a run: --mfa-token, then the chain's mfa_process, then the terminal. */
 export function codeSourceFor(deps: Deps, plan: ChainPlan, flagToken: string | undefined, byHand: string): CodeSource {
+  const settings = settingsFrom(deps.env, deps.homeDir);
   const t = Number(deps.env.MFA_LOGIN_MFA_PROCESS_TIMEOUT);
   const source = chooseCodeSource({
     flagToken,
@@ -14,7 +17,13 @@ export function codeSourceFor(deps: Deps, plan: ChainPlan, flagToken: string | u
     runProcess: deps.runProcess,
     processTimeoutMs: (Number.isFinite(t) && t > 0 ? t : DEFAULT_PROCESS_TIMEOUT_S) * 1000,
     whenNoTerminal: `run "${byHand}" in a terminal first, pass --mfa-token, or set mfa_process in the profile`,
+    prompt: settings.prompt,
+    desktop: (kind) => {
+      const k = kind ?? findDesktopPrompt(deps.env);
+      return k === undefined ? undefined : desktopPrompt(k, deps.env);
+    },
+    dialogTimeoutMs: settings.lockTimeoutMs,
   });
-  deps.debug(`MFA code from ${source.kind === 'flag' ? '--mfa-token' : source.kind === 'mfa_process' ? `mfa_process (${plan.mfaProcess})` : 'a prompt on the terminal'}`);
+  deps.debug(`MFA code from ${source.kind === 'flag' ? '--mfa-token' : source.kind === 'mfa_process' ? `mfa_process (${plan.mfaProcess})` : `a prompt (MFA_LOGIN_PROMPT=${settings.prompt})`}`);
   return source;
 }
