@@ -102,7 +102,7 @@ export function chooseCodeSource(options: {
  */
 async function askDesktop(desktop: DesktopPrompt, req: CodeRequest, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  const title = `mfa-login: MFA code for ${req.profile}`;
+  const title = `mfa-login: MFA code for ${req.profile} (${req.serial})`;
   let note = req.attempt > 1 ? 'STS refused the previous code; wait for the next one.\n' : '';
   for (;;) {
     const answer = await desktop.ask({ title, text: `${note}Enter the 6-digit MFA code for profile ${req.profile}\nMFA device: ${req.serial}` }, Math.max(1, deadline - Date.now()));
