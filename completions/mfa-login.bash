@@ -15,7 +15,8 @@ __mfa_login_flags() {
         list) printf '%s\n' --json ;;
         logout) printf '%s\n' --all ;;
         credential-process | session) printf '%s\n' --mfa-token --duration ;;
-        exec) printf '%s\n' --mfa-token --duration --allow-nested ;;
+        exec) printf '%s\n' --mfa-token --duration --allow-nested --server --port ;;
+        serve) printf '%s\n' --mfa-token --duration --port --shell ;;
         setup) printf '%s\n' --name ;;
         status) printf '%s\n' --json ;;
         policy) printf '%s\n' --account --partition ;;
@@ -27,7 +28,7 @@ __mfa_login_flags() {
 # Succeeds if the flag takes a value in the next word (or after '=').
 __mfa_login_takes_value() {
     case $1 in
-        --to | --mfa-token | --duration | --mfa-serial | --name | --account | --partition | --shell) return 0 ;;
+        --to | --mfa-token | --duration | --mfa-serial | --name | --account | --partition | --shell | --port) return 0 ;;
     esac
     return 1
 }
@@ -133,7 +134,7 @@ _mfa_login() {
                 if [[ -z $first ]]; then
                     first=$word
                     case $word in
-                        login | add | remove | list | logout | credential-process | session | exec | setup | completion | status | doctor | policy | demo | agent) cmd=$word ;;
+                        login | add | remove | list | logout | credential-process | session | exec | serve | setup | completion | status | doctor | policy | demo | agent) cmd=$word ;;
                         *) cmd=- ;; # `mfa-login PROFILE`
                     esac
                 else
@@ -159,10 +160,10 @@ _mfa_login() {
 
     case $cmd in
         '')
-            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec setup completion status doctor policy demo agent)
+            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec serve setup completion status doctor policy demo agent)
             __mfa_login_profiles "$bin" "$cur"
             ;;
-        login | add | remove | logout | credential-process | session | setup | policy)
+        login | add | remove | logout | credential-process | session | serve | setup | policy)
             ((npos == 0)) && __mfa_login_profiles "$bin" "$cur"
             ;;
         exec)

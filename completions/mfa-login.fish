@@ -33,12 +33,12 @@ function __mfa_login_where
             end
         end
         switch $t
-            case --to --mfa-token --duration --mfa-serial --name --account --partition
+            case --to --mfa-token --duration --mfa-serial --name --account --partition --port --shell
                 set skip 1
             case '-*'
             case '*'
                 if test -z "$cmd"
-                    if contains -- $t login add remove list logout credential-process session exec setup completion status doctor policy demo agent
+                    if contains -- $t login add remove list logout credential-process session exec serve setup completion status doctor policy demo agent
                         set cmd $t
                     else
                         set cmd -
@@ -150,6 +150,7 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a logout -d "forget cached sessi
 complete -c mfa-login -n '__mfa_login_at ":0"' -a credential-process -d "print credentials for credential_process"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a session -d "start or check a profile's session"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a exec -d "run a command with the profile's credentials"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a serve -d "serve a profile's credentials on a local endpoint"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a setup -d "add a credential_process profile to ~/.aws/config"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a completion -d "print the completion script for bash, zsh or fish"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a status -d "profiles, where their keys live, and the time left on their sessions"
@@ -157,7 +158,7 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a doctor -d "check the keychain,
 complete -c mfa-login -n '__mfa_login_at ":0"' -a policy -d "print the IAM policy that makes MFA mandatory"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a demo -d "the whole flow against a local STS (no AWS account needed)"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a agent -d "the session agent: status or stop"
-complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "setup:0" "policy:0"' -a '(__mfa_login_profiles)' -d profile
+complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "serve:0" "setup:0" "policy:0"' -a '(__mfa_login_profiles)' -d profile
 complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish' -d shell
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a status -d "is the session agent running"
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a stop -d "stop the session agent"
@@ -169,8 +170,8 @@ complete -c mfa-login -n 'not __mfa_login_at exec-command' -l version -d "show v
 
 # login, and `mfa-login PROFILE`
 complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*"' -l to -x -a '(__mfa_login_profiles)' -d "write to this profile name in the credentials file"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*"' -l duration -x -d "length of the MFA session: seconds, or 12h, 90m"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*"' -l duration -x -d "length of the MFA session: seconds, or 12h, 90m"
 
 # add
 complete -c mfa-login -n '__mfa_login_at "add:*"' -l from-env -d "take AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment"
@@ -184,8 +185,13 @@ complete -c mfa-login -n '__mfa_login_at "logout:*"' -l all -d "forget every cac
 
 # exec
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l allow-nested -d "allow exec inside another mfa-login exec"
+complete -c mfa-login -n '__mfa_login_at "exec:*"' -l server -d "give the command a local credential endpoint instead of keys"
+complete -c mfa-login -n '__mfa_login_at "exec:*" "serve:*"' -l port -x -d "the loopback port to listen on (default: a free one)"
 complete -c mfa-login -n '__mfa_login_at "exec:1"' -a -- -d "the command follows"
 complete -c mfa-login -n '__mfa_login_at exec-command "exec:1"' -a '(__mfa_login_exec_command)'
+
+# serve
+complete -c mfa-login -n '__mfa_login_at "serve:*"' -l shell -x -a 'sh bash zsh fish powershell pwsh' -d "the shell to print the variables for"
 
 # setup
 complete -c mfa-login -n '__mfa_login_at "setup:*"' -l name -x -d "the profile to write (default: PROFILE-mfa)"
