@@ -15,8 +15,9 @@ __mfa_login_flags() {
         list) printf '%s\n' --json ;;
         logout) printf '%s\n' --all ;;
         credential-process | session) printf '%s\n' --mfa-token --duration --region ;;
-        exec) printf '%s\n' --mfa-token --duration --region --allow-nested ;;
+        exec) printf '%s\n' --mfa-token --duration --region --allow-nested --server --port ;;
         console) printf '%s\n' --print --service --path --duration --mfa-token --region ;;
+        serve) printf '%s\n' --mfa-token --duration --port --shell --region ;;
         setup) printf '%s\n' --name ;;
         status) printf '%s\n' --json ;;
         policy) printf '%s\n' --account --partition ;;
@@ -28,7 +29,7 @@ __mfa_login_flags() {
 # Succeeds if the flag takes a value in the next word (or after '=').
 __mfa_login_takes_value() {
     case $1 in
-        --to | --mfa-token | --duration | --mfa-serial | --name | --account | --partition | --shell | --region | --service | --path) return 0 ;;
+        --to | --mfa-token | --duration | --mfa-serial | --name | --account | --partition | --shell | --region | --service | --path | --port) return 0 ;;
     esac
     return 1
 }
@@ -134,7 +135,7 @@ _mfa_login() {
                 if [[ -z $first ]]; then
                     first=$word
                     case $word in
-                        login | add | remove | list | logout | credential-process | session | exec | setup | completion | status | doctor | policy | demo | agent | console | shell-init | profiles) cmd=$word ;;
+                        login | add | remove | list | logout | credential-process | session | exec | serve | setup | completion | status | doctor | policy | demo | agent | console | shell-init | profiles) cmd=$word ;;
                         *) cmd=- ;; # `mfa-login PROFILE`
                     esac
                 else
@@ -160,10 +161,10 @@ _mfa_login() {
 
     case $cmd in
         '')
-            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec setup completion status doctor policy demo agent console shell-init profiles)
+            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec serve setup completion status doctor policy demo agent console shell-init profiles)
             __mfa_login_profiles "$bin" "$cur"
             ;;
-        login | add | remove | logout | credential-process | session | setup | policy | console)
+        login | add | remove | logout | credential-process | session | serve | setup | policy | console)
             ((npos == 0)) && __mfa_login_profiles "$bin" "$cur"
             ;;
         exec)

@@ -33,12 +33,12 @@ function __mfa_login_where
             end
         end
         switch $t
-            case --to --mfa-token --duration --mfa-serial --name --account --partition --region --service --path
+            case --to --mfa-token --duration --mfa-serial --name --account --partition --region --service --path --port --shell
                 set skip 1
             case '-*'
             case '*'
                 if test -z "$cmd"
-                    if contains -- $t login add remove list logout credential-process session exec setup completion status doctor policy demo agent console shell-init profiles
+                    if contains -- $t login add remove list logout credential-process session exec serve setup completion status doctor policy demo agent console shell-init profiles
                         set cmd $t
                     else
                         set cmd -
@@ -150,6 +150,7 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a logout -d "forget cached sessi
 complete -c mfa-login -n '__mfa_login_at ":0"' -a credential-process -d "print credentials for credential_process"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a session -d "start or check a profile's session"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a exec -d "run a command with the profile's credentials"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a serve -d "serve a profile's credentials on a local endpoint"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a setup -d "add a credential_process profile to ~/.aws/config"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a completion -d "print the completion script for bash, zsh or fish"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a status -d "profiles, where their keys live, and the time left on their sessions"
@@ -160,7 +161,7 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a agent -d "the session agent: s
 complete -c mfa-login -n '__mfa_login_at ":0"' -a console -d "open the AWS console in your browser, signed in as a role profile"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a shell-init -d "print shell functions: mfa-use PROFILE, mfa_prompt"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a profiles -d "print the profile names, one a line"
-complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "setup:0" "policy:0" "console:0"' -a '(__mfa_login_profiles)' -d profile
+complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "serve:0" "setup:0" "policy:0" "console:0"' -a '(__mfa_login_profiles)' -d profile
 complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish' -d shell
 complete -c mfa-login -n '__mfa_login_at "shell-init:0"' -a 'bash zsh fish powershell' -d shell
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a status -d "is the session agent running"
@@ -173,9 +174,9 @@ complete -c mfa-login -n 'not __mfa_login_at exec-command' -l version -d "show v
 
 # login, and `mfa-login PROFILE`
 complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*"' -l to -x -a '(__mfa_login_profiles)' -d "write to this profile name in the credentials file"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "console:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "console:*"' -l duration -x -d "length of the session: seconds, or 12h, 90m"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "console:*"' -l region -x -d "the region to use, over the profile's own"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*"' -l duration -x -d "length of the session: seconds, or 12h, 90m"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*"' -l region -x -d "the region to use, over the profile's own"
 
 # add
 complete -c mfa-login -n '__mfa_login_at "add:*"' -l from-env -d "take AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment"
@@ -189,6 +190,8 @@ complete -c mfa-login -n '__mfa_login_at "logout:*"' -l all -d "forget every cac
 
 # exec
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l allow-nested -d "allow exec inside another mfa-login exec"
+complete -c mfa-login -n '__mfa_login_at "exec:*"' -l server -d "give the command a local credential endpoint instead of keys"
+complete -c mfa-login -n '__mfa_login_at "exec:*" "serve:*"' -l port -x -d "the loopback port to listen on (default: a free one)"
 complete -c mfa-login -n '__mfa_login_at "exec:1"' -a -- -d "the command follows"
 complete -c mfa-login -n '__mfa_login_at exec-command "exec:1"' -a '(__mfa_login_exec_command)'
 
@@ -196,6 +199,8 @@ complete -c mfa-login -n '__mfa_login_at exec-command "exec:1"' -a '(__mfa_login
 complete -c mfa-login -n '__mfa_login_at "console:*"' -l print -d "print the sign-in URL instead of opening a browser"
 complete -c mfa-login -n '__mfa_login_at "console:*"' -l service -x -d "the console page of this service, e.g. s3"
 complete -c mfa-login -n '__mfa_login_at "console:*"' -l path -x -d "the console page at this path, e.g. /s3/buckets"
+# serve
+complete -c mfa-login -n '__mfa_login_at "serve:*"' -l shell -x -a 'sh bash zsh fish powershell pwsh' -d "the shell to print the variables for"
 
 # setup
 complete -c mfa-login -n '__mfa_login_at "setup:*"' -l name -x -d "the profile to write (default: PROFILE-mfa)"

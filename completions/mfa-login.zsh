@@ -28,6 +28,7 @@ __mfa-login_commands() {
     'credential-process:print credentials as the JSON that credential_process expects'
     "session:start or check a profile's session without printing credentials"
     "exec:run a command with the profile's credentials in its environment"
+    "serve:serve a profile's credentials on a local endpoint until stopped"
     'setup:add a credential_process profile to ~/.aws/config that calls mfa-login'
     'completion:print the completion script for bash, zsh or fish'
     'status:profiles, where their keys live, and the time left on their sessions'
@@ -137,10 +138,18 @@ _mfa-login() {
           _arguments -S : $global_opts $code_opts '1:profile:__mfa-login_profiles' && ret=0
           ;;
         exec)
-          exec_opts=($global_opts $code_opts '--allow-nested[allow exec inside another mfa-login exec]')
+          exec_opts=($global_opts $code_opts '--allow-nested[allow exec inside another mfa-login exec]'
+            '--server[give the command a local credential endpoint instead of keys]'
+            '--port=[with --server: the loopback port to listen on]:port: ')
           _arguments -S : $exec_opts \
             '1:profile:__mfa-login_profiles' \
             '*:: :__mfa-login_exec_command' && ret=0
+          ;;
+        serve)
+          _arguments -S : $global_opts $code_opts \
+            '--port=[the loopback port to listen on (default: a free one)]:port: ' \
+            '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh)' \
+            '1:profile:__mfa-login_profiles' && ret=0
           ;;
         setup)
           _arguments -S : $global_opts \

@@ -32,6 +32,10 @@ export interface Settings {
   agentIdleMs: number;
   mfaProcessTimeoutMs: number;
   console: ConsoleSettings;
+  /** MFA_LOGIN_PROMPT: where a code is asked for when no flag or mfa_process gives one. */
+  prompt: PromptChoice;
+  /** TEST-ONLY (MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS); see testMinValidityMs. */
+  testMinValidityMs: number | undefined;
 }
 
 /** `mfa-login console`: where sign-in tokens come from, and what opens a URL. */
@@ -80,6 +84,8 @@ export function settingsFrom(env: Env, homeDir: string, platform: Platform = { o
     agentIdleMs: seconds(env, 'MFA_LOGIN_AGENT_IDLE', DEFAULT_AGENT_IDLE_SECONDS),
     mfaProcessTimeoutMs: seconds(env, 'MFA_LOGIN_MFA_PROCESS_TIMEOUT', DEFAULT_MFA_PROCESS_TIMEOUT_SECONDS),
     console: consoleSettings(env),
+    prompt: promptChoice(env),
+    testMinValidityMs: testMinValidityMs(env),
   };
 }
 
@@ -99,6 +105,30 @@ export function consoleSettings(env: Env): ConsoleSettings {
     }
   }
   return { federationEndpoint: endpoint, browser: nonEmpty(env.BROWSER) };
+}
+
+// --- Code prompts and the credential endpoint ---------------------------------------------------
+
+/**
+ * `auto` (the default) asks on the terminal when there is one, else through the first desktop
+ * dialog that exists; the others name one way and only that one; `none` never prompts.
+ */
+export const PROMPTS = ['auto', 'terminal', 'zenity', 'kdialog', 'osascript', 'none'] as const;
+export type PromptChoice = (typeof PROMPTS)[number];
+
+export function promptChoice(env: Env): PromptChoice {
+  return oneOf(env, 'MFA_LOGIN_PROMPT', PROMPTS, 'auto', (v) => `MFA_LOGIN_PROMPT=${JSON.stringify(v)} is not one of ${PROMPTS.join(', ')}`, 'use MFA_LOGIN_PROMPT=terminal, zenity, kdialog, osascript or none, or unset it to try the terminal, then a desktop dialog');
+}
+
+/**
+ * TEST-ONLY, deliberately not in the README: the least validity a delivered session must have,
+ * replacing the 15 minutes botocore needs (MIN_VALIDITY_MS). The long-run test of the credential
+ * endpoint has the local STS issue role sessions of a few seconds and shrinks this to match, so
+ * that renewals happen within a test's minute. Nobody should set it for real use: a consumer handed
+ * credentials with less than 15 minutes left refreshes at once, or fails.
+ */
+export function testMinValidityMs(env: Env): number | undefined {
+  return nonEmpty(env.MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS) === undefined ? undefined : seconds(env, 'MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS', 900);
 }
 
 /**

@@ -24,7 +24,8 @@ export type Command =
   | { name: 'logout'; profile?: string; all: boolean }
   | { name: 'credential-process'; profile: string; mfaToken?: string; duration?: number; region?: string }
   | { name: 'session'; profile?: string; mfaToken?: string; duration?: number; region?: string }
-  | { name: 'exec'; profile: string; command: string[]; allowNested: boolean; mfaToken?: string; duration?: number; region?: string }
+  | { name: 'exec'; profile: string; command: string[]; allowNested: boolean; mfaToken?: string; duration?: number; region?: string; server?: boolean; port?: number }
+  | { name: 'serve'; profile?: string; port?: number; shell?: Shell; mfaToken?: string; duration?: number; region?: string }
   | { name: 'setup'; profile: string; as?: string }
   | { name: 'env'; profile?: string; shell?: Shell; unset: boolean; mfaToken?: string; duration?: number; region?: string }
   | { name: 'console'; profile?: string; print: boolean; service?: string; path?: string; consoleDuration?: number; mfaToken?: string; region?: string }
@@ -60,6 +61,15 @@ export function parseDuration(text: string, limits: { max: number; what: string 
     throw new MfaLoginError('E_USAGE', `--duration ${text} is out of range: ${limits.what}`);
   }
   return seconds;
+}
+
+/** --port: a TCP port; 0 and privileged ports are refused (0 is what "no --port" already means). */
+export function parsePort(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1024 || n > 65535) {
+    throw new MfaLoginError('E_USAGE', `--port ${JSON.stringify(text)} is not a port from 1024 to 65535`, { hint: 'leave --port out to take a free port' });
+  }
+  return n;
 }
 
 export async function parseArgs(argv: string[], version: string): Promise<Parsed> {
@@ -154,15 +164,42 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
       (y: any) =>
         codeOptions(y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true }))
           .option('allow-nested', { type: 'boolean', describe: 'allow exec inside another mfa-login exec' })
-          .example('$0 exec prod -- aws s3 ls', 'the command exits with its own status'),
-      (a: Record<string, unknown>) =>
+          .option('server', { type: 'boolean', describe: 'give the command a local credential endpoint that renews the credentials, instead of keys' })
+          .option('port', { type: 'string', describe: 'with --server: the loopback port to listen on (default: a free one)' })
+          .example('$0 exec prod -- aws s3 ls', 'the command exits with its own status')
+          .example('$0 exec --server prod -- terraform apply', 'runs longer than the 1-hour role session: credentials are renewed'),
+      (a: Record<string, unknown>) => {
+        if (a.port !== undefined && a.server !== true) throw new MfaLoginError('E_USAGE', '--port needs --server', { hint: 'mfa-login exec --server --port PORT PROFILE -- COMMAND' });
         set({
           name: 'exec',
           profile: String(a.profile),
           command: [...((a.command as unknown[]) ?? []), ...((a['--'] as unknown[]) ?? [])].map(String),
           allowNested: a.allowNested === true,
           ...codeArgs(a),
-        }),
+          ...(a.server === true ? { server: true } : {}),
+          ...(a.port !== undefined ? { port: parsePort(String(a.port)) } : {}),
+        });
+      },
+    )
+    .command(
+      'serve [profile]',
+      'serve a profile\'s credentials on a local endpoint (for IDEs, desktop apps, containers) until stopped',
+      (y: any) =>
+        codeOptions(y.positional('profile', { type: 'string', describe: 'default: $AWS_PROFILE, then "default"' }))
+          .option('port', { type: 'string', describe: 'the loopback port to listen on (default: a free one)' })
+          .option('shell', { type: 'string', choices: ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'], describe: 'the shell to print the variables for (default: detected)' })
+          .example('$0 serve prod', 'prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN to set where the tool starts')
+          .example('$0 serve prod --port 9911 --shell fish', 'a fixed port, the variables in fish syntax'),
+      (a: Record<string, unknown>) => {
+        const sh = a.shell === undefined ? undefined : String(a.shell);
+        set({
+          name: 'serve',
+          ...(a.profile !== undefined ? { profile: String(a.profile) } : {}),
+          ...(a.port !== undefined ? { port: parsePort(String(a.port)) } : {}),
+          ...(sh !== undefined ? { shell: sh === 'fish' ? 'fish' : sh === 'powershell' || sh === 'pwsh' ? 'powershell' : 'sh' } : {}),
+          ...codeArgs(a),
+        });
+      },
     )
     .command(
       'setup <profile>',

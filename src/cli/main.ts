@@ -54,6 +54,8 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
       return (await import('./commands/deliver.js')).env(deps, c);
     case 'exec':
       return (await import('./commands/exec.js')).exec(deps, c);
+    case 'serve':
+      return (await import('./commands/serve.js')).serve(deps, c);
     case 'completion':
       deps.stdout(readFileSync(path.join(packageRoot(), 'completions', `mfa-login.${c.shell}`), 'utf8'));
       return;

@@ -57,7 +57,7 @@ const SERVICES: Record<string, Service> = {
 export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts> {
   checkFixture(options);
   const now = options.now ?? Date.now;
-  const state = new ServerState(options.users, options.roles ?? [], options.allowCodeReuse === true);
+  const state = new ServerState(options.users, options.roles ?? [], options.allowCodeReuse === true, options.roleSessionSecondsCap);
   const calls: Record<string, number> = {};
   const log: LocalStsLogEntry[] = [];
 

@@ -17,7 +17,7 @@ export class ServerState {
   /** Console sign-in tokens handed out by the federation endpoint, by token. */
   readonly signinTokens = new Map<string, { arn: string; expiresAt: number }>();
 
-  constructor(users: LocalStsUser[], roles: LocalStsRole[], allowCodeReuse = false) {
+  constructor(users: LocalStsUser[], roles: LocalStsRole[], allowCodeReuse = false, readonly roleSessionSecondsCap?: number) {
     this.users = users;
     this.mfa = new MfaVerifier(allowCodeReuse);
     for (const user of users) {

@@ -95,7 +95,7 @@ export const stsActions: Record<string, ActionHandler> = {
       throw denied;
     }
     const session = { role, sessionName: sessionName! };
-    const issued = state.issue(nowMs, duration, {
+    const issued = state.issue(nowMs, Math.min(duration, state.roleSessionSecondsCap ?? duration), {
       kind: 'role',
       user: caller.user,
       role: session,

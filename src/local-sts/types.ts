@@ -43,6 +43,12 @@ export interface LocalStsOptions {
   roles?: LocalStsRole[];
   /** Accept a code more than once (unlike AWS): only for benchmarks that repeat the cold path. */
   allowCodeReuse?: boolean;
+  /**
+   * Role sessions end after at most this many seconds, whatever DurationSeconds asked (which is
+   * still checked against AWS's limits): a stand-in for the hour of role chaining, so a test sees
+   * several role lifetimes in a minute. Unlike AWS; only for tests of renewal.
+   */
+  roleSessionSecondsCap?: number;
 }
 
 export interface LocalStsLogEntry {

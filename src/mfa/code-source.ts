@@ -1,5 +1,7 @@
 import { MfaLoginError } from '../errors.js';
 import type { Terminal } from '../terminal/terminal.js';
+import type { PromptChoice } from '../settings.js';
+import type { DesktopKind, DesktopPrompt } from './desktop-prompt.js';
 
 export interface CodeRequest {
   profile: string;
@@ -10,7 +12,7 @@ export interface CodeRequest {
 
 /** Where a TOTP code comes from. Picked once; the rest of the code asks for "a code". */
 export interface CodeSource {
-  /** `--mfa-token`, `mfa_process` or `terminal`, for --debug. */
+  /** `--mfa-token`, `mfa_process`, or a prompt (terminal or desktop), for --debug. */
   readonly kind: 'flag' | 'mfa_process' | 'terminal';
   /** Whether asking again can give a different answer (only a person can). */
   readonly canRetry: boolean;
@@ -43,6 +45,12 @@ export function chooseCodeSource(options: {
   runProcess: ProcessRunner;
   processTimeoutMs: number;
   whenNoTerminal: string;
+  /** MFA_LOGIN_PROMPT; `auto` when absent. */
+  prompt?: PromptChoice;
+  /** The desktop dialog of that kind, or (no kind) the one this session can show, if any. */
+  desktop?: (kind?: DesktopKind) => DesktopPrompt | undefined;
+  /** How long a dialog waits for an answer: the lease timeout, as for anyone waiting on us. */
+  dialogTimeoutMs?: number;
 }): CodeSource {
   if (options.flagToken !== undefined) {
     const code = checkCode(options.flagToken, '--mfa-token');
@@ -65,10 +73,17 @@ export function chooseCodeSource(options: {
     };
   }
   const terminal = options.terminal;
+  const choice = options.prompt ?? 'auto';
   return {
     kind: 'terminal',
     canRetry: true,
     async get(req) {
+      if (choice === 'none') {
+        throw new MfaLoginError('E_MFA_NO_SOURCE', `an MFA code is needed for ${req.profile} and MFA_LOGIN_PROMPT=none allows no prompt; ${options.whenNoTerminal}`);
+      }
+      const useTerminal = choice === 'terminal' || (choice === 'auto' && terminal.available());
+      const desktop = useTerminal ? undefined : choice === 'auto' ? options.desktop?.() : options.desktop?.(choice as DesktopKind);
+      if (desktop !== undefined) return askDesktop(desktop, req, options.dialogTimeoutMs ?? 300_000);
       if (!terminal.available()) {
         // One line: under credential_process it is all the AWS CLI shows of us.
         throw new MfaLoginError('E_MFA_NO_SOURCE', `an MFA code is needed for ${req.profile} and there is no terminal to ask on; ${options.whenNoTerminal}`);
@@ -79,4 +94,22 @@ export function chooseCodeSource(options: {
       return checkCode(answer, 'the code');
     },
   };
+}
+
+/**
+ * Asks through a dialog until it gets 6 digits, Cancel, or the time is up. The deadline covers
+ * every re-ask, so a dialog can never keep a caller (and those waiting on its lease) longer.
+ */
+async function askDesktop(desktop: DesktopPrompt, req: CodeRequest, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  const title = `mfa-login: MFA code for ${req.profile} (${req.serial})`;
+  let note = req.attempt > 1 ? 'STS refused the previous code; wait for the next one.\n' : '';
+  for (;;) {
+    const answer = await desktop.ask({ title, text: `${note}Enter the 6-digit MFA code for profile ${req.profile}\nMFA device: ${req.serial}` }, Math.max(1, deadline - Date.now()));
+    if (answer.kind === 'cancel') {
+      throw new MfaLoginError('E_MFA_CANCELLED', `the MFA code for ${req.profile} was not given: the dialog was cancelled`);
+    }
+    if (CODE.test(answer.text)) return answer.text;
+    note = 'That was not a 6-digit code.\n';
+  }
 }

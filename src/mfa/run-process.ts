@@ -1,19 +1,29 @@
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { MfaLoginError } from '../errors.js';
 import type { ProcessRunner } from './code-source.js';
 
 /**
  * Runs mfa_process through the shell, as aws-vault does, so `ykman oath accounts code --single aws`
- * or `op item get aws --otp` work as written. stderr stays on ours (a YubiKey may ask to be
- * touched); a command that hangs is killed with its process group after the timeout.
+ * or `op item get aws --otp` work as written. Its stderr goes to the terminal when there is one
+ * ("touch your YubiKey" must be seen, and under credential_process or `$(...)` our own stderr is
+ * captured or hidden), else to ours; a command that hangs is killed with its process group after
+ * the timeout.
  */
 export const runProcess: ProcessRunner = (command, timeoutMs) =>
   new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    const tty = openTerminal();
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', tty ?? 'inherit'], detached: true });
+    } finally {
+      // The child holds its own copy now.
+      if (tty !== undefined) closeSync(tty);
+    }
     let out = '';
     let timedOut = false;
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
       if (out.length < 65536) out += d;
     });
     const timer = setTimeout(() => {
@@ -39,3 +49,12 @@ export const runProcess: ProcessRunner = (command, timeoutMs) =>
       }
     });
   });
+
+/** The controlling terminal for writing, or undefined (ENXIO: none; cron, CI, an IDE). */
+function openTerminal(): number | undefined {
+  try {
+    return openSync('/dev/tty', 'w');
+  } catch {
+    return undefined;
+  }
+}

@@ -161,3 +161,11 @@ export const SHELL_NAMES: ReadonlyMap<string, Shell> = new Map([
   ['powershell', 'powershell'],
   ['pwsh', 'powershell'],
 ]);
+
+/**
+ * Statements that set `set` and unset `unset`, one per line: what `serve` prints for the user to
+ * paste into the shell of whatever should use its endpoint.
+ */
+export function formatVariables(shell: Shell, set: [name: string, value: string][], unset: string[] = []): string {
+  return [...unset.map((n) => unsetLine(shell, n)), ...set.map(([n, v]) => setLine(shell, n, v))].map((l) => `${l}\n`).join('');
+}

@@ -25,6 +25,8 @@ export interface ChainOptions {
   codeSource: () => CodeSource;
   /** --duration: the MFA session's length. */
   sessionDurationSeconds?: number;
+  /** How long the target must still last (default MIN_VALIDITY_MS); only tests shrink it (settings.testMinValidityMs). */
+  minValidityMs?: number;
 }
 
 /**
@@ -88,7 +90,8 @@ export async function runChain(deps: ChainDeps, plan: ChainPlan, options: ChainO
   };
 
   // Only the target must last the 15 minutes a consumer expects; the hops before it need only PARENT_MIN_VALIDITY_MS.
-  return plan.roles.length === 0 ? mfaSession(MIN_VALIDITY_MS) : roleSession(plan.roles.length - 1, MIN_VALIDITY_MS);
+  const margin = options.minValidityMs ?? MIN_VALIDITY_MS;
+  return plan.roles.length === 0 ? mfaSession(margin) : roleSession(plan.roles.length - 1, margin);
 }
 
 /** The STS code when a call was refused for the credentials it was made with (expired or revoked), else undefined. */

@@ -135,11 +135,55 @@ async function main(): Promise<void> {
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, rounds: ROUNDS, results }, null, 2)}\n`);
     process.stdout.write(`\nwritten to ${path.relative(process.cwd(), out)}\n`);
+    await benchEndpoint(env);
   } finally {
     spawnSync(process.execPath, [MFA_LOGIN, 'agent', 'stop'], { env: { ...env, ...agentEnv } });
     await sts.close();
     rmSync(home, { recursive: true, force: true });
     rmSync(runtime, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The local credential endpoint (`serve`): a cached answer as a client sees it, timed request by
+ * request from this process over a fresh connection each, as the SDKs ask. Written separately.
+ */
+async function benchEndpoint(env: Record<string, string>): Promise<void> {
+  const { request } = await import('node:http');
+  const serve = spawn(process.execPath, [MFA_LOGIN, 'serve', 'prod', '--shell', 'sh'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    let out = '';
+    const vars = await new Promise<Record<string, string>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('serve printed nothing within 60 s')), 60_000);
+      serve.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const v = Object.fromEntries([...out.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]));
+        if (v.AWS_CONTAINER_AUTHORIZATION_TOKEN) {
+          clearTimeout(timer);
+          resolve(v);
+        }
+      });
+    });
+    const get = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = request(vars.AWS_CONTAINER_CREDENTIALS_FULL_URI!, { headers: { Authorization: vars.AWS_CONTAINER_AUTHORIZATION_TOKEN! }, agent: false, timeout: 10_000 }, (res) => {
+          res.resume().on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`endpoint answered ${res.statusCode}`))));
+        });
+        req.on('error', reject).end();
+      });
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) await get(); // warm
+    for (let i = 0; i < ROUNDS * 10; i++) {
+      const t0 = performance.now();
+      await get();
+      times.push(performance.now() - t0);
+    }
+    const ms = +median(times).toFixed(2);
+    process.stdout.write(`\nendpoint (mfa-login serve prod, agent cache): cached answer ${ms.toFixed(2)} ms median over ${times.length} requests\n`);
+    const file = path.join(ROOT, 'dist/bench/endpoint.json');
+    writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), requests: times.length, medianMs: ms }, null, 2)}\n`);
+  } finally {
+    serve.kill('SIGTERM');
   }
 }
 

@@ -11,7 +11,7 @@ import { assertShell, bashOnPty, completeBash, completeFish, completeZsh, needsS
 
 const PROFILES = ['alice', 'default', 'prod'];
 const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'];
-const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--help', '--mfa-token', '--region', '--version', '--'];
+const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--help', '--mfa-token', '--port', '--region', '--server', '--version', '--'];
 
 interface Case {
   line: string;

@@ -237,3 +237,19 @@ test('a new key file asks for its passphrase twice: two different answers store 
     assert.match(listed.stdout, /^newprofile /m, listed.stderr);
   }, [bob]);
 });
+
+test('mfa_process under credential_process: what it says on stderr reaches the terminal, not the captured stderr', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ sb, alice, pane }) => {
+    sb.write('code.txt', `${await codeWithTime(sb, alice, 15_000)}\n`);
+    const config = sb.read('.aws/config')!;
+    assert.match(config, /^\[profile alice\]$/m);
+    sb.write('.aws/config', config.replace(/^\[profile alice\]$/m, `[profile alice]\nmfa_process = echo "touch your YubiKey" >&2; cat ${sq(sb.file('code.txt'))}`));
+    await pane.type('mfa-login credential-process prod > out.json 2> err.txt; echo "rc=$?"');
+    assert.equal(await pane.status(), 0, await pane.screen());
+    assert.match(await pane.screen(), /^touch your YubiKey$/m, 'seen on the terminal');
+    assert.doesNotMatch(sb.read('err.txt')!, /YubiKey/, 'not in the stderr the caller captures');
+    assert.equal((JSON.parse(sb.read('out.json')!) as { Version: number }).Version, 1);
+  });
+});

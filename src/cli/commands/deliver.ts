@@ -33,6 +33,7 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
     // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
     codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login session ${profile}`),
     ...(input.duration !== undefined ? { sessionDurationSeconds: input.duration } : {}),
+    ...(deps.settings.testMinValidityMs !== undefined ? { minValidityMs: deps.settings.testMinValidityMs } : {}),
   });
   return { plan, got };
 }

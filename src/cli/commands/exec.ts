@@ -8,6 +8,9 @@ import { sessionFor, type SessionInput } from './deliver.js';
 export interface ExecInput extends SessionInput {
   command: string[];
   allowNested: boolean;
+  /** --server [--port N]: a local credential endpoint instead of keys in the environment. */
+  server?: boolean;
+  port?: number;
 }
 
 /** Set in the child's environment: says which profile it runs as, and lets us refuse to nest. */
@@ -37,6 +40,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
       hint: 'exit that shell first, or pass --allow-nested',
     });
   }
+  if (input.server) return (await import('./exec-server.js')).execWithServer(deps, input);
   // Installed before anything slow: from here on no signal finds the default action (dying), which
   // between starting the command and installing handlers would leave it running without us.
   const relay = signalRelay();
@@ -62,7 +66,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
   return relay.run(deps, cmd!, args, childEnv);
 }
 
-interface SignalRelay {
+export interface SignalRelay {
   /** Runs the command, passing signals on to it; resolves with the status to exit with. */
   run(deps: Deps, cmd: string, args: string[], env: Record<string, string | undefined>): Promise<number>;
   /** Puts back the handlers that were there before. */
@@ -76,7 +80,7 @@ interface SignalRelay {
  * signal is passed on and a terminal one is left to reach it from the terminal. Whatever ends this
  * process while the command runs (an unexpected error, process.exit) ends the command too.
  */
-function signalRelay(): SignalRelay {
+export function signalRelay(): SignalRelay {
   let child: ChildProcess | undefined;
   let exited = false;
   const all = [...FORWARDED, ...TERMINAL];
