@@ -94,6 +94,13 @@ function withSpinners(sts: Sts): Sts {
     assumeRole: (i) => during(`assuming ${i.roleArn}`, () => sts.assumeRole(i)),
     getCallerIdentity: (c, t) => during('checking the keys with STS', () => sts.getCallerIdentity(c, t)),
     listMfaDevices: (c, t) => during('looking up your MFA devices', () => sts.listMfaDevices(c, t)),
+    createVirtualMfaDevice: (c, t, n) => during('creating the MFA device', () => sts.createVirtualMfaDevice(c, t, n)),
+    enableMfaDevice: (c, t, x) => during('enabling the MFA device', () => sts.enableMfaDevice(c, t, x)),
+    resyncMfaDevice: (c, t, x) => during('resynchronising the MFA device', () => sts.resyncMfaDevice(c, t, x)),
+    deleteVirtualMfaDevice: (c, t, s) => during('deleting the MFA device', () => sts.deleteVirtualMfaDevice(c, t, s)),
+    createAccessKey: (c, t) => during('creating a new access key', () => sts.createAccessKey(c, t)),
+    listAccessKeys: (c, t) => during('listing your access keys', () => sts.listAccessKeys(c, t)),
+    deleteAccessKey: (c, t, k) => during(`deleting access key ${k}`, () => sts.deleteAccessKey(c, t, k)),
   };
 }
 

@@ -27,6 +27,8 @@ export interface KeyRecord {
   /** Whether the session carries `aws:MultiFactorAuthPresent`. */
   mfa: boolean;
   sourceIdentity?: string;
+  /** A new access key works only from this moment on (milliseconds): IAM is eventually consistent. */
+  activeFrom?: number;
 }
 
 export function partitionOf(user: LocalStsUser): string {
@@ -79,8 +81,8 @@ export function callerUserId(key: KeyRecord): string {
   return `${uniqueId('AROA', key.role.role.roleArn)}:${key.role.sessionName}`;
 }
 
-export function newSessionAccessKeyId(): string {
-  let id = 'ASIA';
+export function newSessionAccessKeyId(prefix: 'ASIA' | 'AKIA' = 'ASIA'): string {
+  let id = prefix;
   for (let i = 0; i < 16; i++) id += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
   return id;
 }

@@ -28,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     users: fixture.users,
     roles: fixture.roles ?? [],
     allowCodeReuse: fixture.allowCodeReuse === true,
+    newKeyDelayMs: fixture.newKeyDelayMs ?? 0,
   });
   process.stdout.write(JSON.stringify({ url: sts.url }) + '\n');
   await new Promise<void>((resolve) => {
