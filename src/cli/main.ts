@@ -66,6 +66,13 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
       return (await import('./commands/demo.js')).demo(deps, { yes: c.yes });
     case 'agent':
       return (await import('./commands/agent.js')).agent(deps, c.action);
+    case 'mfa': {
+      const m = await import('./commands/mfa.js');
+      const input = { profile: c.profile, ...(c.deviceName !== undefined ? { name: c.deviceName } : {}) };
+      return c.action === 'create' ? m.mfaCreate(deps, input) : m.mfaResync(deps, input);
+    }
+    case 'rotate':
+      return (await import('./commands/rotate.js')).rotate(deps, c);
     case 'profiles': {
       const { readProfiles } = await import('./profiles-io.js');
       const names = [...(await readProfiles(deps)).profiles.keys()].sort();
