@@ -11,6 +11,18 @@ import { Sandbox, user, MFA_LOGIN, MFA_ENV, requireComponent, type TestUser } fr
 import { totp } from '../../src/local-sts/totp.js';
 import { executable, sq } from './kit.js';
 import { Pane, TMUX } from './pane.js';
+import { evaluate, identityPolicy, requestOf } from '../commands/policy-evaluator.js';
+
+/** Every call in the local STS's log was made without MFA and is one the printed policy allows so. */
+async function allowedWithoutMfa(sb: Sandbox, u: TestUser, actions: string[]): Promise<void> {
+  const policy = identityPolicy((await sb.run(['policy', '--account', u.accountId])).stdout);
+  const made = sb.sts.log.filter((e) => actions.includes(e.action));
+  assert.deepEqual([...new Set(made.map((e) => e.action))].sort(), [...actions].sort());
+  for (const e of made) {
+    assert.match(e.accessKeyId, /^AKIA/, `${e.action} made with the long-term key alone`);
+    assert.equal(evaluate(policy, requestOf(e, u)), 'Allow', `${e.action} without MFA`);
+  }
+}
 
 const missing = () => requireComponent(executable(TMUX), 'tmux (/usr/bin/tmux)');
 
@@ -98,6 +110,7 @@ test('mfa create: QR code and secret on the terminal, two codes typed, mfa_seria
     assert.match(sb.read('.aws/credentials')!, /^aws_session_token = /m);
 
     for (const [file, text] of allFiles(sb.home)) assert.ok(!text.includes(seed), `the secret is written in ${file}`);
+    await allowedWithoutMfa(sb, carol, ['GetCallerIdentity', 'CreateVirtualMFADevice', 'EnableMFADevice', 'DeleteVirtualMFADevice']);
   });
 });
 
@@ -136,6 +149,7 @@ test('mfa resync: a device whose clock drifted is refused (the hint names resync
     await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
     await pane.type(totp(seed, now + 150_000));
     assert.equal(await pane.status(), 0, await pane.screen());
+    await allowedWithoutMfa(sb, dave, ['ResyncMFADevice']);
     assert.match(await pane.screen(), /^Resynchronised arn:aws:iam::111111111111:mfa\/dave\. Log in with: mfa-login login dave$/m);
 
     const login = await sb.run(['login', 'dave', '--mfa-token', drifted(30_000)], { env: { MFA_LOGIN_CACHE: 'file' } });

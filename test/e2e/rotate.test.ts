@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { Sandbox, user, MFA_LOGIN, AWS_CLI, requireComponent, runCommand, type TestUser } from './harness.js';
 import { openSecretStore } from '../../src/secrets/open-store.js';
 import type { LongTermKeys } from '../../src/credentials.js';
+import { evaluate, identityPolicy, requestOf } from '../commands/policy-evaluator.js';
 
 const NEW_KEY_DELAY_MS = 3000;
 
@@ -82,8 +83,17 @@ test('rotate: a new key made with the MFA session, waited for, stored; the old o
     const status0 = await sb.run(['status'], { env: FILE_CACHE });
     assert.match(status0.stdout, /^alice +file +\S+ +none +- +unknown$/m, status0.stdout);
 
+    sb.sts.resetCalls();
     const r = await sb.run(['rotate', 'alice', '--mfa-token', await sb.code(alice)], { env: FILE_CACHE });
     assert.equal(r.status, 0, r.stderr);
+    // Every call rotate made is one the printed policy allows as made; its IAM calls only with MFA.
+    const policy = identityPolicy((await sb.run(['policy', '--account', '111111111111'])).stdout);
+    const made = sb.sts.log.filter((e) => e.status === 200);
+    assert.deepEqual([...new Set(made.map((e) => e.action))].sort(), ['CreateAccessKey', 'DeleteAccessKey', 'GetCallerIdentity', 'GetSessionToken', 'ListAccessKeys']);
+    for (const e of made) {
+      assert.equal(evaluate(policy, requestOf(e, alice)), 'Allow', `${e.action} as made`);
+      if (/AccessKey/.test(e.action)) assert.equal(evaluate(policy, requestOf(e, alice, undefined)), 'Deny', `${e.action} without MFA`);
+    }
     assert.match(r.stderr, /^Waiting for AWS to accept the new key AKIA[A-Z2-7]{16} \(new keys take a few seconds; at most 90 s\)\.\.\.$/m);
     assert.match(r.stdout, /^Rotated the access key of arn:aws:iam::111111111111:user\/alice \(profile alice\):\n  new key (AKIA[A-Z2-7]{16}), created \S+Z, stored in ~\/\.config\/mfa-login\/keys\.enc\n  old key AKIAALICEXXX00000001 deleted in IAM; 1 session made with it forgotten\n$/);
     const after = (await storedKeys(sb))!;
