@@ -75,7 +75,8 @@ const IAM_ACTIONS = new Set(['CreateVirtualMFADevice', 'EnableMFADevice', 'Resyn
  * A request as the policy sees one the local STS logged: long-term keys (AKIA…) carry no MFA key,
  * session keys carry whether they have MFA. MFA devices are named after the user here.
  */
-export function requestOf(entry: LocalStsLogEntry, user: { userName: string; accountId: string }, mfa: boolean | undefined = entry.accessKeyId.startsWith('AKIA') ? undefined : entry.mfa): Request {
+export function requestOf(entry: LocalStsLogEntry, user: { userName: string; accountId: string }): Request {
+  const mfa = entry.accessKeyId.startsWith('AKIA') ? undefined : entry.mfa;
   const iam = IAM_ACTIONS.has(entry.action);
   const device = entry.action.includes('VirtualMFADevice');
   return {

@@ -92,7 +92,7 @@ test('rotate: a new key made with the MFA session, waited for, stored; the old o
     assert.deepEqual([...new Set(made.map((e) => e.action))].sort(), ['CreateAccessKey', 'DeleteAccessKey', 'GetCallerIdentity', 'GetSessionToken', 'ListAccessKeys']);
     for (const e of made) {
       assert.equal(evaluate(policy, requestOf(e, alice)), 'Allow', `${e.action} as made`);
-      if (/AccessKey/.test(e.action)) assert.equal(evaluate(policy, requestOf(e, alice, undefined)), 'Deny', `${e.action} without MFA`);
+      if (/AccessKey/.test(e.action)) assert.equal(evaluate(policy, { ...requestOf(e, alice), mfa: undefined }), 'Deny', `${e.action} without MFA`);
     }
     assert.match(r.stderr, /^Waiting for AWS to accept the new key AKIA[A-Z2-7]{16} \(new keys take a few seconds; at most 90 s\)\.\.\.$/m);
     assert.match(r.stdout, /^Rotated the access key of arn:aws:iam::111111111111:user\/alice \(profile alice\):\n  new key (AKIA[A-Z2-7]{16}), created \S+Z, stored in ~\/\.config\/mfa-login\/keys\.enc\n  old key AKIAALICEXXX00000001 deleted in IAM; 1 session made with it forgotten\n$/);
