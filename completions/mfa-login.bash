@@ -16,7 +16,8 @@ __mfa_login_flags() {
         logout) printf '%s\n' --all ;;
         credential-process | session) printf '%s\n' --mfa-token --duration ;;
         exec) printf '%s\n' --mfa-token --duration --allow-nested ;;
-        setup) printf '%s\n' --name ;;
+        setup | mfa) printf '%s\n' --name ;;
+        rotate) printf '%s\n' --mfa-token --duration ;;
         status) printf '%s\n' --json ;;
         policy) printf '%s\n' --account --partition ;;
         demo) printf '%s\n' --yes -y ;;
@@ -133,7 +134,7 @@ _mfa_login() {
                 if [[ -z $first ]]; then
                     first=$word
                     case $word in
-                        login | add | remove | list | logout | credential-process | session | exec | setup | completion | status | doctor | policy | demo | agent) cmd=$word ;;
+                        login | add | remove | list | logout | credential-process | session | exec | setup | completion | status | doctor | policy | demo | agent | mfa | rotate) cmd=$word ;;
                         *) cmd=- ;; # `mfa-login PROFILE`
                     esac
                 else
@@ -159,11 +160,15 @@ _mfa_login() {
 
     case $cmd in
         '')
-            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec setup completion status doctor policy demo agent)
+            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec setup completion status doctor policy demo agent mfa rotate)
             __mfa_login_profiles "$bin" "$cur"
             ;;
-        login | add | remove | logout | credential-process | session | setup | policy)
+        login | add | remove | logout | credential-process | session | setup | policy | rotate)
             ((npos == 0)) && __mfa_login_profiles "$bin" "$cur"
+            ;;
+        mfa)
+            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' create resync)
+            ((npos == 1)) && __mfa_login_profiles "$bin" "$cur"
             ;;
         exec)
             if ((npos == 0)); then

@@ -38,7 +38,7 @@ function __mfa_login_where
             case '-*'
             case '*'
                 if test -z "$cmd"
-                    if contains -- $t login add remove list logout credential-process session exec setup completion status doctor policy demo agent
+                    if contains -- $t login add remove list logout credential-process session exec setup completion status doctor policy demo agent mfa rotate
                         set cmd $t
                     else
                         set cmd -
@@ -157,7 +157,11 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a doctor -d "check the keychain,
 complete -c mfa-login -n '__mfa_login_at ":0"' -a policy -d "print the IAM policy that makes MFA mandatory"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a demo -d "the whole flow against a local STS (no AWS account needed)"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a agent -d "the session agent: status or stop"
-complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "setup:0" "policy:0"' -a '(__mfa_login_profiles)' -d profile
+complete -c mfa-login -n '__mfa_login_at ":0"' -a mfa -d "set up a virtual MFA device (create), or resync a drifted one"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a rotate -d "replace the IAM user's access key, and delete the old one"
+complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "setup:0" "policy:0" "rotate:0" "mfa:1"' -a '(__mfa_login_profiles)' -d profile
+complete -c mfa-login -n '__mfa_login_at "mfa:0"' -a create -d "set up a virtual MFA device"
+complete -c mfa-login -n '__mfa_login_at "mfa:0"' -a resync -d "bring a drifted device back in step"
 complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish' -d shell
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a status -d "is the session agent running"
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a stop -d "stop the session agent"
@@ -169,8 +173,8 @@ complete -c mfa-login -n 'not __mfa_login_at exec-command' -l version -d "show v
 
 # login, and `mfa-login PROFILE`
 complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*"' -l to -x -a '(__mfa_login_profiles)' -d "write to this profile name in the credentials file"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*"' -l duration -x -d "length of the MFA session: seconds, or 12h, 90m"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "rotate:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "rotate:*"' -l duration -x -d "length of the MFA session: seconds, or 12h, 90m"
 
 # add
 complete -c mfa-login -n '__mfa_login_at "add:*"' -l from-env -d "take AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment"
@@ -189,6 +193,9 @@ complete -c mfa-login -n '__mfa_login_at exec-command "exec:1"' -a '(__mfa_login
 
 # setup
 complete -c mfa-login -n '__mfa_login_at "setup:*"' -l name -x -d "the profile to write (default: PROFILE-mfa)"
+
+# mfa
+complete -c mfa-login -n '__mfa_login_at "mfa:*"' -l name -x -d "create: the device's name (default: the IAM user's name)"
 
 # policy
 complete -c mfa-login -n '__mfa_login_at "policy:*"' -l account -x -d "the 12-digit account id to fill in"
