@@ -41,7 +41,9 @@ export class ServerState {
   readonly mfa: MfaVerifier;
 
   constructor(users: LocalStsUser[], roles: LocalStsRole[], allowCodeReuse = false, readonly newKeyDelayMs = 0) {
-    this.users = users;
+    // Copies: enabling a device changes a user, and fixtures are shared between servers in tests.
+    this.users = users.map((u) => ({ ...u, ...(u.mfaDevices ? { mfaDevices: u.mfaDevices.map((d) => ({ ...d })) } : {}) }));
+    users = this.users;
     this.mfa = new MfaVerifier(allowCodeReuse);
     for (const user of users) {
       this.keys.set(user.accessKeyId, {

@@ -199,10 +199,16 @@ async function rememberKeyDate(deps: Deps, profile: string, keys: LongTermKeys, 
     if (!(e instanceof StsError)) throw e;
     deps.debug(`ListAccessKeys refused (${e.code}): the key's age stays unknown`);
   }
-  await updateKeyInfo(deps, (info) => {
-    if (created === undefined) delete info.keys[profile];
-    else info.keys[profile] = { accessKeyId: keys.accessKeyId, created };
-  });
+  try {
+    await updateKeyInfo(deps, (info) => {
+      if (created === undefined) delete info.keys[profile];
+      else info.keys[profile] = { accessKeyId: keys.accessKeyId, created };
+    });
+  } catch (e) {
+    // The keys are stored: an age that cannot be written down only shows as unknown.
+    if (!(e instanceof MfaLoginError)) throw e;
+    deps.stderr(`mfa-login: warning: the key's age is not remembered: ${e.message}\n`);
+  }
 }
 
 async function recordSerial(deps: Deps, files: ProfileSet, input: AddInput, serial: string): Promise<void> {
