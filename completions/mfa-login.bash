@@ -18,7 +18,8 @@ __mfa_login_flags() {
         exec) printf '%s\n' --mfa-token --duration --region --allow-nested --server --port ;;
         console) printf '%s\n' --print --service --path --duration --mfa-token --region ;;
         serve) printf '%s\n' --mfa-token --duration --port --shell --region ;;
-        setup) printf '%s\n' --name ;;
+        setup | mfa) printf '%s\n' --name ;;
+        rotate) printf '%s\n' --mfa-token --duration --region ;;
         status) printf '%s\n' --json ;;
         policy) printf '%s\n' --account --partition ;;
         demo) printf '%s\n' --yes -y ;;
@@ -135,7 +136,7 @@ _mfa_login() {
                 if [[ -z $first ]]; then
                     first=$word
                     case $word in
-                        login | add | remove | list | logout | credential-process | session | exec | serve | setup | completion | status | doctor | policy | demo | agent | console | shell-init | profiles) cmd=$word ;;
+                        login | add | remove | list | logout | credential-process | session | exec | serve | setup | completion | status | doctor | policy | demo | agent | console | shell-init | profiles | mfa | rotate) cmd=$word ;;
                         *) cmd=- ;; # `mfa-login PROFILE`
                     esac
                 else
@@ -161,11 +162,15 @@ _mfa_login() {
 
     case $cmd in
         '')
-            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec serve setup completion status doctor policy demo agent console shell-init profiles)
+            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec serve setup completion status doctor policy demo agent console shell-init profiles mfa rotate)
             __mfa_login_profiles "$bin" "$cur"
             ;;
-        login | add | remove | logout | credential-process | session | serve | setup | policy | console)
+        login | add | remove | logout | credential-process | session | serve | setup | policy | console | rotate)
             ((npos == 0)) && __mfa_login_profiles "$bin" "$cur"
+            ;;
+        mfa)
+            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' create resync)
+            ((npos == 1)) && __mfa_login_profiles "$bin" "$cur"
             ;;
         exec)
             if ((npos == 0)); then

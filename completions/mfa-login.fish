@@ -38,7 +38,7 @@ function __mfa_login_where
             case '-*'
             case '*'
                 if test -z "$cmd"
-                    if contains -- $t login add remove list logout credential-process session exec serve setup completion status doctor policy demo agent console shell-init profiles
+                    if contains -- $t login add remove list logout credential-process session exec serve setup completion status doctor policy demo agent console shell-init profiles mfa rotate
                         set cmd $t
                     else
                         set cmd -
@@ -161,7 +161,11 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a agent -d "the session agent: s
 complete -c mfa-login -n '__mfa_login_at ":0"' -a console -d "open the AWS console in your browser, signed in as a role profile"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a shell-init -d "print shell functions: mfa-use PROFILE, mfa_prompt"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a profiles -d "print the profile names, one a line"
-complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "serve:0" "setup:0" "policy:0" "console:0"' -a '(__mfa_login_profiles)' -d profile
+complete -c mfa-login -n '__mfa_login_at ":0"' -a mfa -d "set up a virtual MFA device (create), or resync a drifted one"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a rotate -d "replace the IAM user's access key, and delete the old one"
+complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "serve:0" "setup:0" "policy:0" "console:0" "rotate:0" "mfa:1"' -a '(__mfa_login_profiles)' -d profile
+complete -c mfa-login -n '__mfa_login_at "mfa:0"' -a create -d "set up a virtual MFA device"
+complete -c mfa-login -n '__mfa_login_at "mfa:0"' -a resync -d "bring a drifted device back in step"
 complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish' -d shell
 complete -c mfa-login -n '__mfa_login_at "shell-init:0"' -a 'bash zsh fish powershell' -d shell
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a status -d "is the session agent running"
@@ -174,9 +178,9 @@ complete -c mfa-login -n 'not __mfa_login_at exec-command' -l version -d "show v
 
 # login, and `mfa-login PROFILE`
 complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*"' -l to -x -a '(__mfa_login_profiles)' -d "write to this profile name in the credentials file"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*"' -l duration -x -d "length of the session: seconds, or 12h, 90m"
-complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*"' -l region -x -d "the region to use, over the profile's own"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*" "rotate:*"' -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*" "rotate:*"' -l duration -x -d "length of the session: seconds, or 12h, 90m"
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*" "rotate:*"' -l region -x -d "the region to use, over the profile's own"
 
 # add
 complete -c mfa-login -n '__mfa_login_at "add:*"' -l from-env -d "take AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment"
@@ -204,6 +208,9 @@ complete -c mfa-login -n '__mfa_login_at "serve:*"' -l shell -x -a 'sh bash zsh 
 
 # setup
 complete -c mfa-login -n '__mfa_login_at "setup:*"' -l name -x -d "the profile to write (default: PROFILE-mfa)"
+
+# mfa
+complete -c mfa-login -n '__mfa_login_at "mfa:*"' -l name -x -d "create: the device's name (default: the IAM user's name)"
 
 # policy
 complete -c mfa-login -n '__mfa_login_at "policy:*"' -l account -x -d "the 12-digit account id to fill in"

@@ -39,6 +39,8 @@ __mfa-login_commands() {
     'console:open the AWS console in your browser, signed in as a role profile'
     'shell-init:print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it'
     'profiles:print the profile names, one a line'
+    'mfa:set up a virtual MFA device for an IAM user (create), or bring a drifted one back in step (resync)'
+    "rotate:replace the IAM user's access key with a new one, and delete the old one"
   )
   _describe -t commands command commands
 }
@@ -134,7 +136,7 @@ _mfa-login() {
         logout)
           _arguments -S : $global_opts '--all[forget every cached session]' '1:profile:__mfa-login_profiles' && ret=0
           ;;
-        credential-process|session)
+        credential-process|session|rotate)
           _arguments -S : $global_opts $code_opts '1:profile:__mfa-login_profiles' && ret=0
           ;;
         exec)
@@ -184,6 +186,12 @@ _mfa-login() {
         demo)
           _arguments -S : $global_opts \
             '(-y --yes)'{-y,--yes}'[accept the shown code instead of typing it]' && ret=0
+          ;;
+        mfa)
+          _arguments -S : $global_opts \
+            "--name=[create: the device's name (default: the IAM user's name)]:device name: " \
+            '1:action:((create\:"set up a virtual MFA device" resync\:"bring a drifted device back in step"))' \
+            '2:profile:__mfa-login_profiles' && ret=0
           ;;
         agent)
           _arguments -S : $global_opts '1:action:((status\:"is the session agent running" stop\:"stop the session agent"))' && ret=0

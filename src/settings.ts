@@ -36,6 +36,7 @@ export interface Settings {
   prompt: PromptChoice;
   /** TEST-ONLY (MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS); see testMinValidityMs. */
   testMinValidityMs: number | undefined;
+  keys: KeySettings;
 }
 
 /** `mfa-login console`: where sign-in tokens come from, and what opens a URL. */
@@ -49,6 +50,24 @@ export interface ConsoleSettings {
   /** BROWSER, as other tools read it: a command (or several, `:`-separated) to open a URL with. */
   browser: string | undefined;
 }
+
+/** Access key age and rotation. */
+export interface KeySettings {
+  /** MFA_LOGIN_KEY_MAX_AGE_DAYS: status and doctor warn about a key older than this (default 90). */
+  maxAgeDays: number;
+  /**
+   * What mfa-login remembers about each stored key that is not secret (its id and IAM's
+   * CreateDate) and about a rotation in progress: `keys.json` beside the key file's default place.
+   */
+  infoFile: string;
+  /**
+   * MFA_LOGIN_TEST_PAUSE_AT (tests only): `rotate` stops at this named step and waits to be
+   * killed, so that tests can interrupt it exactly there. Never set it in normal use.
+   */
+  testPauseAt: string | undefined;
+}
+
+export const DEFAULT_KEY_MAX_AGE_DAYS = 90;
 
 export interface CacheSettings {
   mode: CacheMode;
@@ -86,6 +105,19 @@ export function settingsFrom(env: Env, homeDir: string, platform: Platform = { o
     console: consoleSettings(env),
     prompt: promptChoice(env),
     testMinValidityMs: testMinValidityMs(env),
+    keys: keySettings(env, homeDir),
+  };
+}
+
+export function keySettings(env: Env, homeDir: string): KeySettings {
+  const raw = nonEmpty(env.MFA_LOGIN_KEY_MAX_AGE_DAYS);
+  if (raw !== undefined && !/^\s*[1-9]\d*\s*$/.test(raw)) {
+    throw new MfaLoginError('E_USAGE', `MFA_LOGIN_KEY_MAX_AGE_DAYS=${raw} is not a whole number of days`, { hint: `set it to a positive number of days, or unset it (default ${DEFAULT_KEY_MAX_AGE_DAYS})` });
+  }
+  return {
+    maxAgeDays: raw === undefined ? DEFAULT_KEY_MAX_AGE_DAYS : Number(raw),
+    infoFile: path.join(absolute(env.XDG_CONFIG_HOME) ?? path.join(homeDir, '.config'), 'mfa-login', 'keys.json'),
+    testPauseAt: nonEmpty(env.MFA_LOGIN_TEST_PAUSE_AT),
   };
 }
 

@@ -36,6 +36,8 @@ export type Command =
   | { name: 'policy'; profile?: string; account?: string; partition?: string }
   | { name: 'demo'; yes: boolean }
   | { name: 'agent'; action: 'status' | 'stop' }
+  | { name: 'mfa'; action: 'create' | 'resync'; profile: string; deviceName?: string }
+  | { name: 'rotate'; profile: string; mfaToken?: string; duration?: number }
   | { name: 'profiles' }
   | { name: 'help'; text: string }
   | { name: 'version' };
@@ -275,6 +277,24 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     )
     .command('demo', 'the whole flow against a local STS, in a throw-away HOME (no AWS account needed)', (y: any) => y.option('yes', { alias: 'y', type: 'boolean', describe: 'accept the shown code instead of typing it' }).example('$0 demo --yes', 'runs every step without waiting for you to type the code'), (a: Record<string, unknown>) => set({ name: 'demo', yes: a.yes === true }))
     .command('agent <action>', 'the session agent: status or stop', (y: any) => y.positional('action', { type: 'string', choices: ['status', 'stop'] }).example('$0 agent stop', 'forget every session now (they live only in the agent\'s memory)'), (a: Record<string, unknown>) => set({ name: 'agent', action: String(a.action) as 'status' | 'stop' }))
+    .command(
+      'mfa <action> <profile>',
+      'set up a virtual MFA device for an IAM user (create), or bring a drifted one back in step (resync)',
+      (y: any) =>
+        y
+          .positional('action', { type: 'string', choices: ['create', 'resync'] })
+          .positional('profile', { type: 'string', describe: 'the IAM user\'s profile, with its keys stored' })
+          .option('name', { type: 'string', describe: 'create: the device\'s name (default: the IAM user\'s name)' })
+          .example('$0 mfa create alice', 'shows a QR code on the terminal, asks for two codes, records mfa_serial')
+          .example('$0 mfa resync alice', 'when codes keep being refused and the clock is right'),
+      (a: Record<string, unknown>) => set({ name: 'mfa', action: String(a.action) as 'create' | 'resync', profile: String(a.profile), ...(a.name !== undefined ? { deviceName: String(a.name) } : {}) }),
+    )
+    .command(
+      'rotate <profile>',
+      'replace the IAM user\'s access key with a new one, and delete the old one',
+      (y: any) => codeOptions(y.positional('profile', { type: 'string', describe: 'the IAM user\'s profile, with its keys stored' })).example('$0 rotate alice', 'a new key made with the MFA session, checked, stored; the old one deleted'),
+      (a: Record<string, unknown>) => set({ name: 'rotate', profile: String(a.profile), ...codeArgs(a) }),
+    )
     // For the completion scripts: profile names, one a line.
     .command('__profiles', false as unknown as string, {}, () => set({ name: 'profiles' }))
     .command('$0 [profile]', false as unknown as string, loginOptions, loginCommand)

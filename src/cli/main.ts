@@ -76,6 +76,13 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
       deps.stdout(formatShellInit(c.shell, { node: process.execPath, mfaLogin: path.join(packageRoot(), 'bin', 'mfa-login.js'), mfaEnv: path.join(packageRoot(), 'bin', 'mfa-env.js') }));
       return;
     }
+    case 'mfa': {
+      const m = await import('./commands/mfa.js');
+      const input = { profile: c.profile, ...(c.deviceName !== undefined ? { name: c.deviceName } : {}) };
+      return c.action === 'create' ? m.mfaCreate(deps, input) : m.mfaResync(deps, input);
+    }
+    case 'rotate':
+      return (await import('./commands/rotate.js')).rotate(deps, c);
     case 'profiles': {
       const { readProfiles } = await import('./profiles-io.js');
       const names = [...(await readProfiles(deps)).profiles.keys()].sort();
@@ -104,6 +111,13 @@ function withSpinners(sts: Sts): Sts {
     assumeRole: (i) => during(`assuming ${i.roleArn}`, () => sts.assumeRole(i)),
     getCallerIdentity: (c, t) => during('checking the keys with STS', () => sts.getCallerIdentity(c, t)),
     listMfaDevices: (c, t) => during('looking up your MFA devices', () => sts.listMfaDevices(c, t)),
+    createVirtualMfaDevice: (c, t, n) => during('creating the MFA device', () => sts.createVirtualMfaDevice(c, t, n)),
+    enableMfaDevice: (c, t, x) => during('enabling the MFA device', () => sts.enableMfaDevice(c, t, x)),
+    resyncMfaDevice: (c, t, x) => during('resynchronising the MFA device', () => sts.resyncMfaDevice(c, t, x)),
+    deleteVirtualMfaDevice: (c, t, s) => during('deleting the MFA device', () => sts.deleteVirtualMfaDevice(c, t, s)),
+    createAccessKey: (c, t) => during('creating a new access key', () => sts.createAccessKey(c, t)),
+    listAccessKeys: (c, t) => during('listing your access keys', () => sts.listAccessKeys(c, t)),
+    deleteAccessKey: (c, t, k) => during(`deleting access key ${k}`, () => sts.deleteAccessKey(c, t, k)),
   };
 }
 

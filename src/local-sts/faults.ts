@@ -68,3 +68,18 @@ export const roleChainingTooLong = (): StsFault =>
 
 export const roleMaxSessionExceeded = (): StsFault =>
   validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+
+// IAM's own errors (Version 2010-05-08).
+
+export const limitExceeded = (message: string): StsFault => new StsFault(409, 'LimitExceeded', message);
+
+export const entityAlreadyExists = (message: string): StsFault => new StsFault(409, 'EntityAlreadyExists', message);
+
+export const deleteConflict = (message: string): StsFault => new StsFault(409, 'DeleteConflict', message);
+
+export const invalidAuthenticationCode = (): StsFault =>
+  new StsFault(403, 'InvalidAuthenticationCode', 'Authentication code for device is not valid.');
+
+/** What AWS says when a policy's Deny statement (here: no MFA) refuses an action. */
+export const explicitDeny = (callerArn: string, action: string, resource: string): StsFault =>
+  accessDenied(`User: ${callerArn} is not authorized to perform: ${action} on resource: ${resource} with an explicit deny in an identity-based policy`);

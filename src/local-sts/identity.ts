@@ -29,6 +29,8 @@ export interface KeyRecord {
   sourceIdentity?: string;
   /** A role session assumed with session credentials (role chaining), not with long-term keys. */
   chained?: boolean;
+  /** A new access key works only from this moment on (milliseconds): IAM is eventually consistent. */
+  activeFrom?: number;
 }
 
 export function partitionOf(user: LocalStsUser): string {
@@ -81,8 +83,8 @@ export function callerUserId(key: KeyRecord): string {
   return `${uniqueId('AROA', key.role.role.roleArn)}:${key.role.sessionName}`;
 }
 
-export function newSessionAccessKeyId(): string {
-  let id = 'ASIA';
+export function newSessionAccessKeyId(prefix: 'ASIA' | 'AKIA' = 'ASIA'): string {
+  let id = prefix;
   for (let i = 0; i < 16; i++) id += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
   return id;
 }

@@ -29,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
     roles: fixture.roles ?? [],
     allowCodeReuse: fixture.allowCodeReuse === true,
     ...(fixture.roleSessionSecondsCap !== undefined ? { roleSessionSecondsCap: fixture.roleSessionSecondsCap } : {}),
+    newKeyDelayMs: fixture.newKeyDelayMs ?? 0,
   });
   process.stdout.write(JSON.stringify({ url: sts.url }) + '\n');
   await new Promise<void>((resolve) => {

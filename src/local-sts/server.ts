@@ -57,7 +57,7 @@ const SERVICES: Record<string, Service> = {
 export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts> {
   checkFixture(options);
   const now = options.now ?? Date.now;
-  const state = new ServerState(options.users, options.roles ?? [], options.allowCodeReuse === true, options.roleSessionSecondsCap);
+  const state = new ServerState(options.users, options.roles ?? [], options.allowCodeReuse === true, options.roleSessionSecondsCap, options.newKeyDelayMs ?? 0);
   const calls: Record<string, number> = {};
   const log: LocalStsLogEntry[] = [];
 
@@ -71,8 +71,8 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
       return;
     }
     readBody(req)
-      .then((body) => {
-        const entry = respond(req, res, body, state, now());
+      .then(async (body) => {
+        const entry = await respond(req, res, body, state, now());
         calls[entry.action] = (Object.hasOwn(calls, entry.action) ? calls[entry.action]! : 0) + 1;
         log.push(entry);
       })
@@ -113,7 +113,7 @@ export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts>
 }
 
 /** Handles one complete request and says what to record about it. */
-function respond(req: IncomingMessage, res: ServerResponse, body: Buffer, state: ServerState, nowMs: number): LocalStsLogEntry {
+async function respond(req: IncomingMessage, res: ServerResponse, body: Buffer, state: ServerState, nowMs: number): Promise<LocalStsLogEntry> {
   const target = req.url ?? '/';
   const queryStart = target.indexOf('?');
   const request: SignedRequest = {
@@ -150,13 +150,14 @@ function respond(req: IncomingMessage, res: ServerResponse, body: Buffer, state:
   res.setHeader('Content-Type', 'text/xml');
   try {
     const caller = authenticate(req, request, auth, state, nowMs);
+    entry.mfa = caller.mfa;
     if (action === '') throw missingAction();
     const version = params.get('Version') ?? service.version;
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
     if (version !== service.version || !handler) throw invalidAction(action, version);
     const context = { caller, params, nowMs, state };
     service.admit?.(context);
-    res.end(actionResponse(action, service.namespace, handler(context), requestId));
+    res.end(actionResponse(action, service.namespace, await handler(context), requestId));
   } catch (error) {
     const fault = error instanceof StsFault ? error : internalFailure();
     if (!(error instanceof StsFault)) console.error('local-sts:', error);
@@ -197,6 +198,7 @@ function authenticate(
   // keys with none: a stale AWS_SESSION_TOKEN left next to long-term keys fails like this at AWS.
   if (req.headers['x-amz-security-token'] !== key.sessionToken) throw invalidClientTokenId();
   if (key.expiresAt !== undefined && nowMs >= key.expiresAt) throw expiredToken();
+  if (key.activeFrom !== undefined && nowMs < key.activeFrom) throw invalidClientTokenId();
 
   if (auth.date !== amzDate.slice(0, 8)) {
     throw signatureDoesNotMatch(

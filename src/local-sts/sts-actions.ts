@@ -29,7 +29,7 @@ export interface ActionContext {
 }
 
 /** Returns the content of `<ActionResult>`. */
-export type ActionHandler = (context: ActionContext) => string;
+export type ActionHandler = (context: ActionContext) => string | Promise<string>;
 
 const CHAINED_ROLE_MAX_SECONDS = 3600;
 

@@ -18,6 +18,13 @@ export interface LocalStsUser {
   mfaDevices?: LocalStsMfaDevice[];
   /** Whether the user's IAM policy allows iam:ListMFADevices on itself; default true. */
   canListMfaDevices?: boolean;
+  /** IAM's CreateDate of `accessKeyId` (RFC 3339); default 2024-01-01T00:00:00Z. */
+  accessKeyCreated?: string;
+  /**
+   * Whether the MFA-enforcing policy (the one `mfa-login policy` prints) is attached: IAM calls
+   * other than the MFA self-service ones are then refused to a caller without MFA. Default true.
+   */
+  mfaPolicy?: boolean;
 }
 
 export interface LocalStsRole {
@@ -49,6 +56,11 @@ export interface LocalStsOptions {
    * several role lifetimes in a minute. Unlike AWS; only for tests of renewal.
    */
   roleSessionSecondsCap?: number;
+  /**
+   * Milliseconds after CreateAccessKey before a new key is accepted (AWS takes a few seconds);
+   * until then requests signed with it fail with InvalidClientTokenId. Default 0.
+   */
+  newKeyDelayMs?: number;
 }
 
 export interface LocalStsLogEntry {
@@ -56,6 +68,8 @@ export interface LocalStsLogEntry {
   accessKeyId: string;
   status: number;
   errorCode?: string;
+  /** Whether the caller's credentials carried MFA (`aws:MultiFactorAuthPresent`); absent when unauthenticated. */
+  mfa?: boolean;
 }
 
 export interface LocalSts {

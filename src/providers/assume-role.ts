@@ -1,7 +1,7 @@
 import type { RoleStep } from '../config/chain.js';
 import type { LongTermKeys, SessionCredentials } from '../credentials.js';
 import type { Deps } from '../deps.js';
-import type { StsTarget } from '../sts/sts.js';
+import type { Sts, StsTarget } from '../sts/sts.js';
 import { withCode, type CodeAsk } from './mfa-code.js';
 import { explainStsError } from './sts-errors.js';
 
@@ -29,7 +29,7 @@ export function assumedDirectly(deps: Pick<Deps, 'debug'>, role: RoleStep, hopIn
 
 /** AssumeRole with the IAM user's long-term key and a code, for the role's full duration_seconds. */
 export async function assumeRoleWithMfa(
-  deps: Pick<Deps, 'sts' | 'debug'> & { terminal: Pick<Deps['terminal'], 'say'> },
+  deps: Pick<Deps, 'debug'> & { sts: () => Pick<Sts, 'assumeRole'>; terminal: Pick<Deps['terminal'], 'say'> },
   hop: RoleHop,
   from: { keys: LongTermKeys; serial: string; code: Omit<CodeAsk, 'serial'> },
 ): Promise<SessionCredentials> {
@@ -60,7 +60,7 @@ export function chainedSeconds(deps: Pick<Deps, 'debug'>, role: RoleStep): numbe
  * refusal stays as their `cause`, so the caller can tell a refused parent session from the rest.
  */
 export async function assumeRoleFrom(
-  deps: Pick<Deps, 'sts' | 'debug'>,
+  deps: Pick<Deps, 'debug'> & { sts: () => Pick<Sts, 'assumeRole'> },
   hop: RoleHop,
   parent: { credentials: SessionCredentials; name: string },
   durationSeconds: number,

@@ -3,7 +3,7 @@ import type { LongTermKeys, SessionCredentials } from '../credentials.js';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import type { CodeSource } from '../mfa/code-source.js';
-import { StsError, stsTarget } from '../sts/sts.js';
+import { StsError, stsTarget, type Sts } from '../sts/sts.js';
 import { assumedDirectly, assumeRoleFrom, assumeRoleWithMfa, chainedSeconds, type RoleHop } from './assume-role.js';
 import { cachedSession, type Got } from './cached.js';
 import { chainKeys, merge, MIN_VALIDITY_MS } from './chain-keys.js';
@@ -18,7 +18,8 @@ import { mfaSessionSeconds, sessionToken } from './session-token.js';
 export const PARENT_MIN_VALIDITY_MS = 2 * 60 * 1000;
 
 /** The parts of Deps the chain uses. */
-export type ChainDeps = Pick<Deps, 'env' | 'sts' | 'secrets' | 'cache' | 'now' | 'debug'> & { terminal: Pick<Deps['terminal'], 'say'> };
+/** What the providers use: of STS only the two calls that make sessions. */
+export type ChainDeps = Pick<Deps, 'env' | 'secrets' | 'cache' | 'now' | 'debug'> & { sts: () => Pick<Sts, 'getSessionToken' | 'assumeRole'>; terminal: Pick<Deps['terminal'], 'say'> };
 
 export interface ChainOptions {
   /** Chosen at the edge, called at most once and only when a code is needed: a cache hit must not run mfa_process or open the terminal. */

@@ -2,7 +2,7 @@ import type { CachedSession } from '../cache/session-cache.js';
 import type { LongTermKeys } from '../credentials.js';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
-import type { StsTarget } from '../sts/sts.js';
+import type { Sts, StsTarget } from '../sts/sts.js';
 import { withCode, type CodeAsk } from './mfa-code.js';
 import { explainStsError } from './sts-errors.js';
 
@@ -34,7 +34,7 @@ export interface SessionTokenRequest {
 }
 
 /** The MFA session: GetSessionToken with the IAM user's long-term key and one code. */
-export async function sessionToken(deps: Pick<Deps, 'sts'> & { terminal: Pick<Deps['terminal'], 'say'> }, req: SessionTokenRequest): Promise<CachedSession> {
+export async function sessionToken(deps: { sts: () => Pick<Sts, 'getSessionToken'>; terminal: Pick<Deps['terminal'], 'say'> }, req: SessionTokenRequest): Promise<CachedSession> {
   const { profile, keys, serial } = req;
   const credentials = await withCode(deps, { ...req.code, serial }, (tokenCode) =>
     deps

@@ -35,7 +35,8 @@ export function explainStsError(e: unknown, ctx: CallContext): unknown {
       });
     }
     return new MfaLoginError('E_MFA_REJECTED', `STS refused the MFA code for ${ctx.serial ?? 'the MFA device'} (${who}): a wrong code, a code already used, or a device that is not this user's`, {
-      hint: `wait for the next code and try again; if it keeps failing, check mfa_serial in ${ctx.configFile ?? 'the config file'}`,
+      // GetSessionToken's profile is the IAM user's, which is what a resync needs.
+      hint: `wait for the next code and try again; if it keeps failing, check mfa_serial in ${ctx.configFile ?? 'the config file'}${ctx.action === 'GetSessionToken' ? `, or resync the device: mfa-login mfa resync ${ctx.profile}` : ''}`,
       cause: e,
     });
   }

@@ -1,5 +1,5 @@
 import type { Credentials, SessionCredentials } from '../credentials.js';
-import { StsError, type AssumeRoleInput, type AssumedRole, type CallerIdentity, type GetSessionTokenInput, type Sts, type StsTarget } from './sts.js';
+import { StsError, type AccessKeyInfo, type AssumeRoleInput, type AssumedRole, type CallerIdentity, type GetSessionTokenInput, type MfaDeviceCodes, type NewMfaDevice, type Sts, type StsTarget } from './sts.js';
 
 /**
  * The Sts port over the AWS SDK for JavaScript v3. The only module that imports the SDK, and it
@@ -109,7 +109,68 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
       const out = await call(target, () => client.send(new iam.ListMFADevicesCommand({})));
       return (out.MFADevices ?? []).map((d) => d.SerialNumber ?? '').filter((s) => s !== '');
     },
+
+    async createVirtualMfaDevice(credentials: Credentials, target: StsTarget, name: string): Promise<NewMfaDevice> {
+      const { iam, client } = await iamClient(credentials, target);
+      debug(`CreateVirtualMFADevice ${name} via ${target.endpoint ?? 'IAM'}`);
+      const out = await call(target, () => client.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name })));
+      const device = out.VirtualMFADevice;
+      if (!device?.SerialNumber || !device.Base32StringSeed) throw new StsError('MalformedResponse', 'CreateVirtualMFADevice returned no device', undefined, undefined, '');
+      return { serialNumber: device.SerialNumber, base32Seed: device.Base32StringSeed };
+    },
+
+    async enableMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void> {
+      const { iam, client } = await iamClient(credentials, target);
+      debug(`EnableMFADevice ${codes.serialNumber} for ${codes.userName} via ${target.endpoint ?? 'IAM'}`);
+      await call(target, () => client.send(new iam.EnableMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 })));
+    },
+
+    async resyncMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void> {
+      const { iam, client } = await iamClient(credentials, target);
+      debug(`ResyncMFADevice ${codes.serialNumber} for ${codes.userName} via ${target.endpoint ?? 'IAM'}`);
+      await call(target, () => client.send(new iam.ResyncMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 })));
+    },
+
+    async deleteVirtualMfaDevice(credentials: Credentials, target: StsTarget, serialNumber: string): Promise<void> {
+      const { iam, client } = await iamClient(credentials, target);
+      debug(`DeleteVirtualMFADevice ${serialNumber} via ${target.endpoint ?? 'IAM'}`);
+      await call(target, () => client.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber })));
+    },
+
+    async createAccessKey(credentials: Credentials, target: StsTarget) {
+      const { iam, client } = await iamClient(credentials, target);
+      debug(`CreateAccessKey via ${target.endpoint ?? 'IAM'}`);
+      const out = await call(target, () => client.send(new iam.CreateAccessKeyCommand({})));
+      const k = out.AccessKey;
+      if (!k?.AccessKeyId || !k.SecretAccessKey) throw new StsError('MalformedResponse', 'CreateAccessKey returned no key', undefined, undefined, '');
+      return { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey, createDate: k.CreateDate ? new Date(k.CreateDate) : now() };
+    },
+
+    async listAccessKeys(credentials: Credentials, target: StsTarget): Promise<AccessKeyInfo[]> {
+      const { iam, client } = await iamClient(credentials, target);
+      debug(`ListAccessKeys via ${target.endpoint ?? 'IAM'}`);
+      const out = await call(target, () => client.send(new iam.ListAccessKeysCommand({})));
+      return (out.AccessKeyMetadata ?? []).filter((k) => k.AccessKeyId).map((k) => ({ accessKeyId: k.AccessKeyId!, status: k.Status ?? 'Active', createDate: new Date(k.CreateDate ?? 0) }));
+    },
+
+    async deleteAccessKey(credentials: Credentials, target: StsTarget, accessKeyId: string): Promise<void> {
+      const { iam, client } = await iamClient(credentials, target);
+      debug(`DeleteAccessKey ${accessKeyId} via ${target.endpoint ?? 'IAM'}`);
+      await call(target, () => client.send(new iam.DeleteAccessKeyCommand({ AccessKeyId: accessKeyId })));
+    },
   };
+}
+
+/** An IAM client for the self-service calls, built like the one listMfaDevices builds. */
+async function iamClient(credentials: Credentials, target: StsTarget) {
+  const iam = await import('@aws-sdk/client-iam');
+  const client = new iam.IAMClient({
+    region: target.region.startsWith('us-gov-') ? 'us-gov-west-1' : target.region.startsWith('cn-') ? 'cn-north-1' : 'us-east-1',
+    credentials: toSdkCredentials(credentials),
+    maxAttempts: 2,
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+  });
+  return { iam, client };
 }
 
 function toSdkCredentials(c: Credentials) {

@@ -40,13 +40,44 @@ export interface AssumedRole {
   assumedRoleArn: string;
 }
 
-/** The STS (and the one IAM call) the broker makes. Passed in, so nothing else builds a client. */
+/** A virtual MFA device just created: its secret is shown once, then dropped. */
+export interface NewMfaDevice {
+  serialNumber: string;
+  /** The Base32 seed's characters; callers zero it once it has been shown. */
+  base32Seed: Uint8Array;
+}
+
+/** What EnableMFADevice and ResyncMFADevice take: two consecutive codes of the device. */
+export interface MfaDeviceCodes {
+  userName: string;
+  serialNumber: string;
+  code1: string;
+  code2: string;
+}
+
+/** An access key as ListAccessKeys describes it. */
+export interface AccessKeyInfo {
+  accessKeyId: string;
+  status: string;
+  createDate: Date;
+}
+
+/** The STS and IAM calls the broker makes. Passed in, so nothing else builds a client. */
 export interface Sts {
   getSessionToken(input: GetSessionTokenInput): Promise<SessionCredentials>;
   assumeRole(input: AssumeRoleInput): Promise<AssumedRole>;
   getCallerIdentity(credentials: Credentials, target: StsTarget): Promise<CallerIdentity>;
   /** Serial numbers of the caller's own MFA devices (IAM ListMFADevices). */
   listMfaDevices(credentials: Credentials, target: StsTarget): Promise<string[]>;
+  // IAM self-service: what the MFA policy lets a user do for themselves (see `mfa-login policy`).
+  createVirtualMfaDevice(credentials: Credentials, target: StsTarget, name: string): Promise<NewMfaDevice>;
+  enableMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void>;
+  resyncMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void>;
+  deleteVirtualMfaDevice(credentials: Credentials, target: StsTarget, serialNumber: string): Promise<void>;
+  /** A new access key for the caller; IAM allows two per user. */
+  createAccessKey(credentials: Credentials, target: StsTarget): Promise<LongTermKeys & { createDate: Date }>;
+  listAccessKeys(credentials: Credentials, target: StsTarget): Promise<AccessKeyInfo[]>;
+  deleteAccessKey(credentials: Credentials, target: StsTarget, accessKeyId: string): Promise<void>;
 }
 
 /** A refusal from STS/IAM or a failure to reach it, carrying what the caller needs to explain it. */

@@ -16,12 +16,13 @@ test('mfa-login demo --yes runs every step against its own STS and leaves nothin
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.equal(r.stderr, '');
     for (const heading of [
-      "[1/6] Store the IAM user's long-term keys",
-      '[2/6] Log in with one MFA code',
-      '[3/6] Chain into the role, for your shell',
-      '[4/6] credential_process: the AWS CLI asks mfa-login for credentials',
-      '[5/6] What is stored and cached',
-      '[6/6] Clean up',
+      "[1/7] Store the IAM user's long-term keys",
+      '[2/7] Log in with one MFA code',
+      '[3/7] Chain into the role, for your shell',
+      '[4/7] credential_process: the AWS CLI asks mfa-login for credentials',
+      '[5/7] What is stored and cached',
+      '[6/7] Rotate the access key',
+      '[7/7] Clean up',
     ]) {
       assert.ok(r.stdout.includes(`\n${heading}`), `heading ${heading}`);
     }
@@ -30,7 +31,8 @@ test('mfa-login demo --yes runs every step against its own STS and leaves nothin
     assert.match(r.stdout, /export AWS_SECRET_ACCESS_KEY='\S{4}…\S{3}'\n/);
     assert.doesNotMatch(r.stdout, /wJalrXUtnFEMI/, 'the demo secret is never printed whole');
     if (existsSync(AWS_CLI)) assert.match(r.stdout, /"Arn": "arn:aws:sts::222222222222:assumed-role\/DemoAdmin\/demo"/);
-    assert.match(r.stdout, /^ {4}demo-admin +via demo +arn:aws:iam::111111111111:mfa\/demo +█+ 11h \d+m +█+ \d+m$/m);
+    assert.match(r.stdout, /^ {4}demo-admin +via demo +arn:aws:iam::111111111111:mfa\/demo +█+ 11h \d+m +█+ \d+m +-$/m);
+    assert.match(r.stdout, /\$ mfa-login rotate demo\n {4}Rotated the access key of arn:aws:iam::111111111111:user\/demo \(profile demo\):\n {6}new key AKIA[A-Z2-7]{16}, created \S+Z, stored in ~\/\.config\/mfa-login\/keys\.enc\n {6}old key AKIAIOSFODNN7EXAMPLE deleted in IAM; \d+ sessions? made with it forgotten\n/);
 
     const demoHome = /^ {2}HOME {7}(\S+)$/m.exec(r.stdout)![1]!;
     assert.ok(demoHome.startsWith(tmp), `the demo HOME ${demoHome} is made under TMPDIR`);

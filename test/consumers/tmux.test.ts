@@ -6,84 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { requireComponent, AWS_CLI, user, type Sandbox } from '../e2e/harness.js';
-import { prodSandbox, codeWithTime, executable, runIn, sq, ASSUMED_ROLE, ROLE_ARN } from './kit.js';
+import { requireComponent, AWS_CLI, user } from '../e2e/harness.js';
+import { prodSandbox, codeWithTime, executable, sq, ASSUMED_ROLE, ROLE_ARN } from './kit.js';
+import { Pane, TMUX } from './pane.js';
 
-const TMUX = '/usr/bin/tmux';
 const PROMPT = /MFA code for arn:aws:iam::111111111111:mfa\/alice:/;
-const WAIT_MS = 15_000;
 
 function missing(needsAwsCli = false): string | false {
   return requireComponent(executable(TMUX), 'tmux (/usr/bin/tmux)') || (needsAwsCli && requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)'));
-}
-
-/** bash in a 120x30 tmux pane, started in the sandbox HOME with the sandbox's environment. */
-class Pane {
-  private readonly socket: string;
-  constructor(private readonly sb: Sandbox) {
-    this.socket = sb.file('tmux.sock');
-  }
-
-  async open(bin: string): Promise<void> {
-    const sb = this.sb;
-    // The server takes its global environment from the client that starts it: this one.
-    const env = sb.env({ PATH: `${bin}:${process.env.PATH}`, TERM: 'xterm-256color', HISTFILE: '/dev/null' });
-    // Interactive bash sets its own PS1 over the environment's: an rc file of our own sets it.
-    sb.write('bashrc', "PS1='ready$ '\n");
-    const shell = `bash --noprofile --rcfile ${sq(sb.file('bashrc'))}`;
-    const r = await runIn(sb.home, TMUX, ['-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '120', '-y', '30', '-c', sb.home, shell], env);
-    assert.equal(r.status, 0, `tmux new-session: ${r.stderr}`);
-    await this.waitFor(/^ready\$/m, 'the shell prompt');
-  }
-
-  private async tmux(...args: string[]): Promise<string> {
-    const r = await runIn(this.sb.home, TMUX, ['-S', this.socket, ...args], this.sb.env());
-    assert.equal(r.status, 0, `tmux ${args[0]}: ${r.stderr}`);
-    return r.stdout;
-  }
-
-  /** Types text as keystrokes (literally), then Enter. */
-  async type(text: string): Promise<void> {
-    await this.keys(text);
-    await this.tmux('send-keys', '-t', 'main', 'Enter');
-  }
-
-  /** Types text as keystrokes, without Enter. */
-  async keys(text: string): Promise<void> {
-    if (text !== '') await this.tmux('send-keys', '-t', 'main', '-l', text);
-  }
-
-  /** Everything the pane shows and has scrolled off, wrapped lines joined. */
-  screen(): Promise<string> {
-    return this.tmux('capture-pane', '-p', '-J', '-t', 'main', '-S', '-1000');
-  }
-
-  /**
-   * Polls the screen until `check` holds; fails with the screen after WAIT_MS, or at once when the
-   * command line (one ending in `echo "rc=$?"`) has finished without showing it.
-   */
-  async waitFor(what: RegExp | ((screen: string) => boolean), description: string, options: { whileRunning?: boolean } = {}): Promise<string> {
-    const check = typeof what === 'function' ? what : (s: string) => what.test(s);
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const s = await this.screen();
-      if (check(s)) return s;
-      if (options.whileRunning && /^rc=\d+$/m.test(s)) assert.fail(`the command ended before ${description}; the screen shows:\n${s}`);
-      if (Date.now() > deadline) assert.fail(`waited ${WAIT_MS / 1000} s for ${description}; the screen shows:\n${s}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  /** The exit status a command line ending in `; echo "rc=$?"` printed (the typed line has `$?`). */
-  async status(): Promise<number> {
-    const s = await this.waitFor(/^rc=\d+$/m, 'the command to finish');
-    return Number(/^rc=(\d+)$/m.exec(s)![1]);
-  }
-
-  /** Ends the tmux server of this socket (and the shell in it); harmless when none runs. */
-  async close(): Promise<void> {
-    await runIn(this.sb.home, TMUX, ['-S', this.socket, 'kill-server'], this.sb.env());
-  }
 }
 
 const count = (s: string, re: RegExp) => s.match(new RegExp(re.source, 'g'))?.length ?? 0;

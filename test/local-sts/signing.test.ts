@@ -201,8 +201,9 @@ describe('the raw HTTP answers', () => {
     await rawPost(h.sts.url, 'Action=GetCallerIdentity&Version=2011-06-15', { ...aliceKeys, secretAccessKey: 'x' }, h.clock.ms);
     assert.deepEqual(h.sts.calls, { GetSessionToken: 2, GetCallerIdentity: 1 });
     assert.deepEqual(h.sts.log, [
-      { action: 'GetSessionToken', accessKeyId: aliceKeys.accessKeyId, status: 200 },
-      { action: 'GetSessionToken', accessKeyId: aliceKeys.accessKeyId, status: 400, errorCode: 'ValidationError' },
+      // `mfa`: what the signed-in caller carried; absent when the signature failed.
+      { action: 'GetSessionToken', accessKeyId: aliceKeys.accessKeyId, status: 200, mfa: false },
+      { action: 'GetSessionToken', accessKeyId: aliceKeys.accessKeyId, status: 400, errorCode: 'ValidationError', mfa: false },
       { action: 'GetCallerIdentity', accessKeyId: aliceKeys.accessKeyId, status: 403, errorCode: 'SignatureDoesNotMatch' },
     ]);
     const logged = JSON.stringify(h.sts.log);

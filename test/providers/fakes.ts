@@ -41,7 +41,7 @@ export class Clock {
  * Hands out sessions that expire by the clock. Codes in `refusedCodes` are refused as real STS
  * refuses them; `failNext` scripts the next refusals of one action.
  */
-export class FakeSts implements Sts {
+export class FakeSts implements Pick<Sts, 'getSessionToken' | 'assumeRole' | 'getCallerIdentity' | 'listMfaDevices'> {
   readonly sessionTokenCalls: GetSessionTokenInput[] = [];
   readonly assumeRoleCalls: AssumeRoleInput[] = [];
   readonly refusedCodes = new Set<string>();

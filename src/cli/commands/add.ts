@@ -8,6 +8,8 @@ import { explainStsError } from '../../providers/sts-errors.js';
 import { StsError, stsTarget } from '../../sts/sts.js';
 import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
 import { forgetEverywhere } from './keys.js';
+import { updateKeyInfo } from '../../secrets/key-info.js';
+import { toRfc3339 } from '../../output/rfc3339.js';
 
 export interface AddInput {
   profile: string;
@@ -52,6 +54,7 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   // Sessions obtained with the old keys belong to whoever those keys were.
   await forgetEverywhere(deps, input.profile);
   deps.stdout(`Stored the keys of ${identity.arn} (${keys.accessKeyId}) for profile ${input.profile} in ${shortPath(deps, store.location)}.\n`);
+  await rememberKeyDate(deps, input.profile, keys, target);
 
   if (input.import) {
     await editProfileFile(deps, files.credentialsFile, (text) => removeSectionKeys(text, input.profile, ['aws_access_key_id', 'aws_secret_access_key']));
@@ -152,11 +155,15 @@ async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, ta
     if (!(e instanceof StsError)) throw e;
     deps.debug(`ListMFADevices refused (${e.code}); falling back to the device naming convention`);
   }
+  const interactive = deps.terminal.available() && deps.stdinIsTty;
   if (devices !== undefined && devices.length === 0) {
-    deps.stdout(`${userArn} has no MFA device. Assign a virtual MFA device in the IAM console, then run: mfa-login add ${input.profile} --mfa-serial ARN\n`);
+    if (interactive && (await deps.terminal.confirm(`${userArn} has no MFA device. Create a virtual one now?`, true))) {
+      await (await import('./mfa.js')).mfaCreate(deps, { profile: input.profile });
+      return undefined;
+    }
+    deps.stdout(`${userArn} has no MFA device. Create one with: mfa-login mfa create ${input.profile}\n`);
     return undefined;
   }
-  const interactive = deps.terminal.available() && deps.stdinIsTty;
   if (devices !== undefined && devices.length > 1) {
     if (!interactive) {
       deps.stdout(`${userArn} has ${devices.length} MFA devices: ${devices.join(', ')}\nChoose one with: mfa-login add ${input.profile} --mfa-serial ARN\n`);
@@ -173,6 +180,33 @@ async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, ta
   }
   const ok = await deps.terminal.confirm(guessed ? `Could not list your MFA devices; is it ${serial}?` : `Found MFA device ${serial}. Use it for ${input.profile}?`, true);
   return ok ? serial : undefined;
+}
+
+/**
+ * IAM's CreateDate of the key, for the age `status` shows. ListAccessKeys needs MFA under the MFA
+ * policy, which long-term keys alone do not carry: then nothing is remembered (the age shows as
+ * unknown until the next rotate), rather than a guess.
+ */
+async function rememberKeyDate(deps: Deps, profile: string, keys: LongTermKeys, target: ReturnType<typeof stsTarget>): Promise<void> {
+  let created: string | undefined;
+  try {
+    const listed = await deps.sts().listAccessKeys(keys, stsTarget({ ...(target.endpoint ? { endpointUrl: target.endpoint } : {}), region: target.region }, deps.env, 'iam'));
+    const mine = listed.find((k) => k.accessKeyId === keys.accessKeyId);
+    if (mine) created = toRfc3339(mine.createDate);
+  } catch (e) {
+    if (!(e instanceof StsError)) throw e;
+    deps.debug(`ListAccessKeys refused (${e.code}): the key's age stays unknown`);
+  }
+  try {
+    await updateKeyInfo(deps, (info) => {
+      if (created === undefined) delete info.keys[profile];
+      else info.keys[profile] = { accessKeyId: keys.accessKeyId, created };
+    });
+  } catch (e) {
+    // The keys are stored: an age that cannot be written down only shows as unknown.
+    if (!(e instanceof MfaLoginError)) throw e;
+    deps.stderr(`mfa-login: warning: the key's age is not remembered: ${e.message}\n`);
+  }
 }
 
 async function recordSerial(deps: Deps, files: ProfileSet, input: AddInput, serial: string): Promise<void> {

@@ -37,7 +37,7 @@ source_profile = demo
 `;
 
 const AWS_CLI = '/usr/bin/aws';
-const STEPS = 6;
+const STEPS = 7;
 
 interface Ran {
   status: number | null;
@@ -170,7 +170,11 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
     heading(5, 'What is stored and cached');
     say(indent(await step('status', 'mfa-login status', ...node('mfa-login', ['status']))));
 
-    heading(6, 'Clean up');
+    heading(6, 'Rotate the access key');
+    say(indent(await step('rotate', 'mfa-login rotate demo', ...node('mfa-login', ['rotate', 'demo']))));
+    say('  The new key was made with the cached MFA session (the MFA policy demands it), checked with STS,\n  and stored; the old key is deleted in IAM and the sessions made with it are forgotten.\n  status and doctor show each key\'s age, and warn past 90 days.\n');
+
+    heading(7, 'Clean up');
     await sts.close();
     sts = undefined;
     cleanupSync();

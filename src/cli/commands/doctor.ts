@@ -11,10 +11,12 @@ import { nearMisses } from '../../config/near-miss.js';
 import { configHeaderFor, type ProfileSet } from '../../config/profiles.js';
 import { stsTarget } from '../../sts/sts.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
+import { ageInDays, readKeyInfo } from '../../secrets/key-info.js';
+import { deleteKeyCommand } from './iam-user.js';
 
 type Level = 'ok' | 'warn' | 'FAIL';
 /** Which part of the setup a finding is about; decides the exit status. */
-type Area = 'keychain' | 'config' | 'clock' | 'cache' | 'hooks' | 'aws-cli';
+type Area = 'keychain' | 'config' | 'keys' | 'clock' | 'cache' | 'hooks' | 'aws-cli';
 
 export interface Finding {
   level: Level;
@@ -91,6 +93,7 @@ export async function doctor(deps: Deps, options: DoctorOptions = {}): Promise<n
   );
 
   show(await guard(deps, 'config', 'profiles', async () => (files ? checkProfiles(deps, files, stored, storeName) : [notChecked('config', 'profiles')])));
+  show(await guard(deps, 'keys', 'access keys', async () => (stored ? checkKeys(deps, stored) : [])));
   show(await clock);
   show(await guard(deps, 'cache', 'session cache', () => checkCache(deps)));
   show(await guard(deps, 'hooks', 'credential_process', async () => (files ? checkHooks(deps, files) : [notChecked('hooks', 'credential_process')])));
@@ -156,6 +159,36 @@ function checkProfiles(deps: Deps, files: ProfileSet, stored: string[] | undefin
           inCredentials ? `move its keys from ${shortPath(deps, files.credentialsFile)} into the key store: mfa-login add ${source} --import` : `mfa-login add ${source}`,
         ),
       );
+    }
+  }
+  return out;
+}
+
+/**
+ * Each stored key's age (from what add and rotate remembered; no network), and what an interrupted
+ * rotate left behind, with the command that cleans it up.
+ */
+async function checkKeys(deps: Deps, stored: string[]): Promise<Finding[]> {
+  const info = await readKeyInfo(deps);
+  const { maxAgeDays } = deps.settings.keys;
+  const out: Finding[] = [];
+  for (const profile of stored) {
+    const k = info.keys[profile];
+    if (k === undefined) {
+      out.push(ok('keys', `key age: ${profile}: unknown (IAM's CreateDate is learnt when the key is added with permission to list keys, or rotated)`));
+      continue;
+    }
+    const days = ageInDays(k.created, deps.now());
+    if (days > maxAgeDays) out.push(warn('keys', `key age: ${profile}: ${k.accessKeyId} is ${days} days old, more than ${maxAgeDays} (MFA_LOGIN_KEY_MAX_AGE_DAYS)`, `mfa-login rotate ${profile}`));
+    else out.push(ok('keys', `key age: ${profile}: ${k.accessKeyId} is ${days} days old`));
+  }
+  for (const [profile, r] of Object.entries(info.rotations)) {
+    if (r.stage === 'stored') {
+      out.push(warn('keys', `rotate ${profile} was interrupted after storing the new key ${r.newKeyId}: the old key ${r.oldKeyId} may still be in IAM`, `mfa-login rotate ${profile}  (deletes ${r.oldKeyId} and finishes)`));
+    } else if (r.stage === 'created') {
+      out.push(warn('keys', `rotate ${profile} was interrupted after IAM created ${r.newKeyId}, before it was stored: the stored key ${r.oldKeyId} still works, and ${r.newKeyId} is left in IAM`, deleteKeyCommand(profile, r.newKeyId!)));
+    } else {
+      out.push(warn('keys', `rotate ${profile} was interrupted while IAM was creating a new key: the stored key ${r.oldKeyId} still works; IAM may hold a second key`, `mfa-login rotate ${profile}  (lists the keys and names any to delete)`));
     }
   }
   return out;

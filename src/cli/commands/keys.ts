@@ -3,12 +3,19 @@ import { MfaLoginError } from '../../errors.js';
 import { defaultProfileName } from '../../config/profiles.js';
 import { readProfiles } from '../profiles-io.js';
 import { everyStore } from '../session-store.js';
+import { updateKeyInfo } from '../../secrets/key-info.js';
 
 /** `mfa-login remove <profile>`: delete the stored keys and every session obtained with them. */
 export async function remove(deps: Deps, profile: string): Promise<void> {
   const store = deps.secrets();
   const removed = await store.remove(profile);
   const forgotten = await forgetEverywhere(deps, profile);
+  if (removed) {
+    await updateKeyInfo(deps, (info) => {
+      delete info.keys[profile];
+      delete info.rotations[profile];
+    });
+  }
   if (!removed) {
     throw new MfaLoginError('E_NO_KEYS', `no keys stored for profile ${profile} in ${store.location}`, { hint: 'see which profiles have keys with: mfa-login list' });
   }

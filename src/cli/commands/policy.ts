@@ -28,6 +28,10 @@ export function mfaRequiredPolicy(partition: string): object {
         Resource: self,
       },
       { Sid: 'AllowManageOwnVirtualMFADevice', Effect: 'Allow', Action: ['iam:CreateVirtualMFADevice'], Resource: `arn:${partition}:iam::*:mfa/*` },
+      // So that `mfa-login mfa create` can delete a device it made but could not enable (AWS's
+      // earlier version of this policy had it): only one named after the user, and IAM refuses to
+      // delete a device that is enabled.
+      { Sid: 'AllowDeleteOwnUnenabledVirtualMFADevice', Effect: 'Allow', Action: ['iam:DeleteVirtualMFADevice'], Resource: `arn:${partition}:iam::*:mfa/\${aws:username}` },
       {
         Sid: 'AllowManageOwnUserMFA',
         Effect: 'Allow',
@@ -39,6 +43,7 @@ export function mfaRequiredPolicy(partition: string): object {
         Effect: 'Deny',
         NotAction: [
           'iam:CreateVirtualMFADevice',
+          'iam:DeleteVirtualMFADevice',
           'iam:EnableMFADevice',
           'iam:GetUser',
           'iam:ChangePassword',

@@ -5,6 +5,7 @@ import type { SessionInfo } from '../../cache/session-cache.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { formatTable } from '../../terminal/table.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
+import { ageInDays, readKeyInfo, type KeyInfo } from '../../secrets/key-info.js';
 
 export interface StatusInput {
   json: boolean;
@@ -37,8 +38,19 @@ export type StatusRow =
       mfaSession: SessionView | null;
       roleArn: string | null;
       roleSession: SessionView | null;
+      /** The stored key's age (users with stored keys; null when not known: see secrets/key-info.ts). */
+      key?: KeyAgeView | null;
     }
   | { profile: string; error: string };
+
+export interface KeyAgeView {
+  accessKeyId: string;
+  /** IAM's CreateDate. */
+  created: string;
+  days: number;
+  /** Older than MFA_LOGIN_KEY_MAX_AGE_DAYS. */
+  tooOld: boolean;
+}
 
 type GoodRow = Extract<StatusRow, { kind: unknown }>;
 
@@ -66,6 +78,8 @@ export async function status(deps: Deps, input: StatusInput): Promise<void> {
     storeProblem = e.message;
   }
   const sessions = await cache.list();
+  const keyInfo = (await readKeyInfo(deps)).keys;
+  const { maxAgeDays } = deps.settings.keys;
 
   const names = new Set<string>(stored ?? []);
   for (const s of sessions) for (const p of s.profiles) names.add(p);
@@ -96,6 +110,7 @@ export async function status(deps: Deps, input: StatusInput): Promise<void> {
       mfaSession: mfa ? view(mfa, now) : null,
       roleArn: role?.roleArn ?? null,
       roleSession: own ? view(own, now) : null,
+      ...(role ? {} : { key: keyAge(keyInfo[name], deps.now(), maxAgeDays) }),
     });
   }
   rows.sort(byChain);
@@ -115,6 +130,10 @@ export async function status(deps: Deps, input: StatusInput): Promise<void> {
     return;
   }
   out += formatStatusTable(rows, { color, now });
+  const old = rows.filter((r): r is GoodRow => 'kind' in r && r.key?.tooOld === true);
+  if (old.length > 0) {
+    out += `\n${old.map((r) => `The key of ${r.profile} is ${r.key!.days} days old (more than ${maxAgeDays}): replace it with: mfa-login rotate ${r.profile}`).join('\n')}\n`;
+  }
   if (sessions.length === 0) {
     const first = rows.find((r): r is GoodRow => 'kind' in r);
     // `login` spelled out: a profile may be named like a command (`demo`, `status`).
@@ -139,9 +158,17 @@ export function formatStatusTable(rows: StatusRow[], options: { color: boolean; 
     // The first clause only: the rest (known profiles, expected forms) is for doctor and --json.
     if ('error' in r) return [r.profile, paint('31', `cannot resolve: ${shorten(r.error.split('; ')[0]!, 90)}`)];
     const keys = r.kind === 'role' ? `via ${r.source}` : r.keysStored === null ? `${r.keyStore}?` : r.keysStored ? r.keyStore : paint('31', 'none');
-    return [r.profile, keys, r.mfaSerial ?? '-', time(r.mfaSession, 'mfa-session'), r.kind === 'role' ? time(r.roleSession, 'role') : '-'];
+    const age = r.kind === 'role' || r.keysStored === false ? '-' : !r.key ? paint('2', 'unknown') : r.key.tooOld ? paint('31', `${r.key.days}d, rotate`) : `${r.key.days}d`;
+    return [r.profile, keys, r.mfaSerial ?? '-', time(r.mfaSession, 'mfa-session'), r.kind === 'role' ? time(r.roleSession, 'role') : '-', age];
   });
-  return formatTable(['PROFILE', 'KEYS', 'MFA DEVICE', 'MFA SESSION', 'ROLE SESSION'], table);
+  return formatTable(['PROFILE', 'KEYS', 'MFA DEVICE', 'MFA SESSION', 'ROLE SESSION', 'KEY AGE'], table);
+}
+
+/** The age of the stored key, from what add or rotate remembered. */
+export function keyAge(info: KeyInfo | undefined, now: Date, maxAgeDays: number): KeyAgeView | null {
+  if (info === undefined) return null;
+  const days = ageInDays(info.created, now);
+  return { accessKeyId: info.accessKeyId, created: info.created, days, tooOld: days > maxAgeDays };
 }
 
 /** `5h 12m`, `12m`, `40s`. */

@@ -1,0 +1,78 @@
+import type { Deps } from '../../deps.js';
+import type { LongTermKeys } from '../../credentials.js';
+import { MfaLoginError } from '../../errors.js';
+import type { Profile, ProfileSet } from '../../config/profiles.js';
+import { explainStsError } from '../../providers/sts-errors.js';
+import { StsError, stsTarget, type StsTarget } from '../../sts/sts.js';
+import { readProfiles } from '../profiles-io.js';
+
+/** An IAM user profile whose keys are stored: what the self-service commands start from. */
+export interface IamUser {
+  profile: string;
+  files: ProfileSet & { configText: string | undefined };
+  config: Profile | undefined;
+  keys: LongTermKeys;
+  userName: string;
+  userArn: string;
+  sts: StsTarget;
+  iam: StsTarget;
+}
+
+/**
+ * Reads the profile's stored keys and asks STS whose they are (GetCallerIdentity needs no
+ * permission, so it works under any policy). Only an IAM user has MFA devices and access keys.
+ */
+export async function iamUser(deps: Deps, profile: string, command: string): Promise<IamUser> {
+  const files = await readProfiles(deps);
+  const config = files.profiles.get(profile);
+  const source = config?.settings.source_profile;
+  if (config?.settings.role_arn !== undefined) {
+    throw new MfaLoginError('E_CONFIG', `profile ${profile} is a role (role_arn); ${command} works on the IAM user's own profile${source ? ` (${source})` : ''}`, { hint: `mfa-login ${command} ${source ?? 'USER_PROFILE'}` });
+  }
+  const keys = await deps.secrets().get(profile);
+  if (keys === undefined) {
+    throw new MfaLoginError('E_NO_KEYS', `no keys stored for profile ${profile}`, { hint: `store the IAM user's access key first: mfa-login add ${profile}` });
+  }
+  const settings = {
+    ...(config?.settings.region ? { region: config.settings.region } : {}),
+    ...(config?.settings.endpoint_url ? { endpointUrl: config.settings.endpoint_url } : {}),
+  };
+  const sts = stsTarget(settings, deps.env);
+  const identity = await deps
+    .sts()
+    .getCallerIdentity(keys, sts)
+    .catch((e) => {
+      throw explainStsError(e, { action: 'GetCallerIdentity', profile, accessKeyId: keys.accessKeyId });
+    });
+  const m = /^arn:[^:]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(identity.arn);
+  if (m === null) throw new MfaLoginError('E_NO_KEYS', `the keys stored for ${profile} belong to ${identity.arn}, not to an IAM user`, {});
+  return { profile, files, config, keys, userName: m[1]!, userArn: identity.arn, sts, iam: stsTarget(settings, deps.env, 'iam') };
+}
+
+/** An IAM refusal in the user's terms. `what` says what was being done ("create the MFA device"). */
+export function explainIamError(e: unknown, profile: string, what: string): unknown {
+  if (!(e instanceof StsError)) return e;
+  if (e.code === 'NetworkError') return explainStsError(e, { action: 'ListMFADevices', profile });
+  if (e.code === 'AccessDenied' || e.code === 'InvalidClientTokenId') {
+    return new MfaLoginError('E_STS_ACCESS_DENIED', `IAM refused to ${what} for profile ${profile}: ${e.message}`, {
+      hint: 'the policy `mfa-login policy` prints allows this to the user itself; ask whoever manages IAM to attach it',
+      cause: e,
+    });
+  }
+  return new MfaLoginError('E_STS', `IAM refused to ${what} for profile ${profile}: ${e.code}: ${e.message}`, { cause: e });
+}
+
+/** Two consecutive codes from the device, asked on the terminal. */
+export async function askTwoCodes(deps: Deps): Promise<[string, string]> {
+  const six = (v: string) => (/^\d{6}$/.test(v.trim()) ? true : 'A code is 6 digits');
+  const code1 = (await deps.terminal.ask('First code from the device:', { validate: six })).trim();
+  const code2 = (
+    await deps.terminal.ask('Wait for the code to change, then the next one:', {
+      validate: (v) => (six(v) !== true ? six(v) : v.trim() === code1 ? 'That is the same code: wait until the device shows the next one' : true),
+    })
+  ).trim();
+  return [code1, code2];
+}
+
+/** The command that deletes a key with the profile's MFA session, as the MFA policy demands. */
+export const deleteKeyCommand = (profile: string, keyId: string) => `mfa-login exec ${profile} -- aws iam delete-access-key --access-key-id ${keyId}`;

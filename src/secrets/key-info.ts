@@ -1,0 +1,76 @@
+import { withFileLock } from '../files/file-lock.js';
+/**
+ * What mfa-login remembers about each stored key that is not secret: its access key id and
+ * IAM's CreateDate (so `status` can show a key's age without asking AWS, which under the MFA
+ * policy would take a code), and where an interrupted `rotate` stopped.
+ *
+ * A small JSON file of its own (settings.keys.infoFile, 0600) rather than a field beside the keys
+ * in the key store: the age must be readable without unlocking the keychain or the key file, and
+ * the two backends keep the same secret format. Nothing here grants anything.
+ */
+import type { Deps } from '../deps.js';
+
+export interface KeyInfo {
+  accessKeyId: string;
+  /** IAM's CreateDate, RFC 3339. */
+  created: string;
+}
+
+/** Where a `rotate` is, written before each step so that an interruption can be explained. */
+export interface Rotation {
+  /** `creating`: asked IAM for a new key; `created`: have it, not stored; `stored`: stored, old key not yet deleted. */
+  stage: 'creating' | 'created' | 'stored';
+  oldKeyId: string;
+  newKeyId?: string;
+  started: string;
+}
+
+export interface KeyInfoFile {
+  keys: Record<string, KeyInfo>;
+  rotations: Record<string, Rotation>;
+}
+
+export function parseKeyInfo(text: string | undefined): KeyInfoFile {
+  const out: KeyInfoFile = { keys: Object.create(null), rotations: Object.create(null) };
+  if (text === undefined) return out;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return out; // a torn or hand-edited file only costs the ages, shown as unknown
+  }
+  const obj = raw as { keys?: Record<string, unknown>; rotations?: Record<string, unknown> };
+  for (const [name, v] of Object.entries(obj?.keys ?? {})) {
+    const k = v as KeyInfo;
+    if (typeof k?.accessKeyId === 'string' && typeof k.created === 'string' && !Number.isNaN(Date.parse(k.created))) out.keys[name] = { accessKeyId: k.accessKeyId, created: k.created };
+  }
+  for (const [name, v] of Object.entries(obj?.rotations ?? {})) {
+    const r = v as Rotation;
+    if (typeof r?.oldKeyId === 'string' && ['creating', 'created', 'stored'].includes(r.stage)) out.rotations[name] = r;
+  }
+  return out;
+}
+
+export async function readKeyInfo(deps: Deps): Promise<KeyInfoFile> {
+  return parseKeyInfo(await deps.readFile(deps.settings.keys.infoFile));
+}
+
+/** Reads, changes and replaces the file (atomically, 0600). */
+export async function updateKeyInfo(deps: Deps, change: (info: KeyInfoFile) => void): Promise<void> {
+  const file = deps.settings.keys.infoFile;
+  // Two commands (add, rotate, remove) may change it at once: the same lock as every shared file.
+  await withFileLock(
+    file,
+    async () => {
+      const info = parseKeyInfo(await deps.readFile(file));
+      change(info);
+      await deps.writeFile(file, `${JSON.stringify(info, null, 2)}\n`, 0o600);
+    },
+    { waitMs: deps.settings.lockTimeoutMs },
+  );
+}
+
+/** Whole days from `created` to `now`. */
+export function ageInDays(created: string, now: Date): number {
+  return Math.max(0, Math.floor((now.getTime() - Date.parse(created)) / 86_400_000));
+}

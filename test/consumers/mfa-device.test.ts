@@ -1,0 +1,158 @@
+/**
+ * `mfa-login mfa create` and `mfa resync` in a real terminal (tmux), against the local STS: the
+ * secret is read off the screen as a person would read it, codes are typed, and the device then
+ * logs in. Without a terminal, create refuses.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Sandbox, user, MFA_LOGIN, MFA_ENV, requireComponent, type TestUser } from '../e2e/harness.js';
+import { totp } from '../../src/local-sts/totp.js';
+import { executable, sq } from './kit.js';
+import { Pane, TMUX } from './pane.js';
+import { evaluate, identityPolicy, requestOf } from '../commands/policy-evaluator.js';
+
+/** Every call in the local STS's log was made without MFA and is one the printed policy allows so. */
+async function allowedWithoutMfa(sb: Sandbox, u: TestUser, actions: string[]): Promise<void> {
+  const policy = identityPolicy((await sb.run(['policy', '--account', u.accountId])).stdout);
+  const made = sb.sts.log.filter((e) => actions.includes(e.action));
+  assert.deepEqual([...new Set(made.map((e) => e.action))].sort(), [...actions].sort());
+  for (const e of made) {
+    assert.match(e.accessKeyId, /^AKIA/, `${e.action} made with the long-term key alone`);
+    assert.equal(evaluate(policy, requestOf(e, u)), 'Allow', `${e.action} without MFA`);
+  }
+}
+
+const missing = () => requireComponent(executable(TMUX), 'tmux (/usr/bin/tmux)');
+
+/** A sandbox whose STS knows `users`, each stored with `add`, and a pane with the CLI on PATH. */
+async function inTerminal(users: TestUser[], body: (sb: Sandbox, pane: Pane) => Promise<void>): Promise<void> {
+  const sb = await new Sandbox(users).start();
+  const pane = new Pane(sb);
+  try {
+    for (const u of users) await sb.add(u.userName, u);
+    const bin = sb.file('bin');
+    mkdirSync(bin, { recursive: true });
+    for (const [name, script] of [['mfa-login', MFA_LOGIN], ['mfa-env', MFA_ENV]] as const) {
+      writeFileSync(path.join(bin, name), `#!/bin/sh\nexec ${sq(process.execPath)} ${sq(script)} "$@"\n`, { mode: 0o755 });
+    }
+    await pane.open(bin);
+    await body(sb, pane);
+  } finally {
+    await pane.close();
+    await sb.stop();
+  }
+}
+
+/** Every file under `dir`, as text. */
+function allFiles(dir: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) out.push(...allFiles(p));
+    else if (st.isFile()) out.push([p, readFileSync(p).toString('latin1')]);
+  }
+  return out;
+}
+
+const SECRET_ON_SCREEN = /type this secret by hand[^\n]*\n\n {2}((?:[A-Z2-7]{4} ?)+)\n/;
+
+test('mfa create: QR code and secret on the terminal, two codes typed, mfa_serial recorded, and the device logs in; the secret is in no file', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  const carol = { ...user('carol'), mfaDevices: [] };
+  await inTerminal([carol], async (sb, pane) => {
+    assert.doesNotMatch(sb.read('.aws/config') ?? '', /mfa_serial/);
+
+    // A wrong pair first: the unenabled device is deleted again, so the second try is not refused as a duplicate.
+    await pane.type('mfa-login mfa create carol; echo "rc=$?"');
+    await pane.waitFor(SECRET_ON_SCREEN, 'the secret', { whileRunning: true });
+    await pane.waitFor(/First code from the device:/, 'the first code prompt', { whileRunning: true });
+    await pane.type('000000');
+    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
+    await pane.type('000001');
+    assert.equal(await pane.status(), 5, await pane.screen());
+    assert.match(await pane.screen(), /^mfa-login: IAM did not accept the two codes \(they must be two consecutive codes of the device, sent soon after they appear\); the device arn:aws:iam::111111111111:mfa\/carol was not enabled and has been deleted, so the next try starts clean: mfa-login mfa create carol$/m);
+    assert.equal(sb.sts.calls.DeleteVirtualMFADevice, 1);
+    await pane.type('clear; tmux -S tmux.sock clear-history');
+
+    // Ctrl-C at the second code: deleted too.
+    await pane.type('mfa-login mfa create carol; echo "rc=$?"');
+    await pane.waitFor(/then the next one:|First code from the device:/, 'the first code prompt', { whileRunning: true });
+    await pane.type('123456');
+    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
+    await pane.press('C-c');
+    assert.equal(await pane.status(), 130, await pane.screen());
+    assert.match(await pane.screen(), /^mfa-login: interrupted; the device arn:aws:iam::111111111111:mfa\/carol was not enabled and has been deleted/m);
+    await pane.type('clear; tmux -S tmux.sock clear-history');
+
+    await pane.type('mfa-login mfa create carol; echo "rc=$?"');
+    const shown = await pane.waitFor(SECRET_ON_SCREEN, 'the secret', { whileRunning: true });
+    assert.match(shown, /[▀▄█]{10}/, `a QR code drawn on the screen:\n${shown}`);
+    const seed = SECRET_ON_SCREEN.exec(shown)![1]!.replace(/ /g, '');
+    assert.equal(seed.length, 64, 'AWS seeds are 64 base32 characters');
+    await pane.waitFor(/First code from the device:/, 'the first code prompt', { whileRunning: true });
+    // Two consecutive codes, as an authenticator app shows them: the previous step's and this one's.
+    const now = Date.now();
+    await pane.type(totp(seed, now - 30_000));
+    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
+    await pane.type(totp(seed, now));
+    assert.equal(await pane.status(), 0, await pane.screen());
+    const done = await pane.screen();
+    assert.match(done, /^Enabled MFA device arn:aws:iam::111111111111:mfa\/carol for arn:aws:iam::111111111111:user\/carol\.$/m);
+    assert.match(done, /^Recorded mfa_serial = arn:aws:iam::111111111111:mfa\/carol in \[profile carol\] of ~\/\.aws\/config\.$/m);
+    assert.match(sb.read('.aws/config')!, /^\[profile carol\]\nmfa_serial = arn:aws:iam::111111111111:mfa\/carol$/m);
+
+    const login = await sb.run(['login', 'carol', '--mfa-token', totp(seed, Date.now() + 30_000)], { env: { MFA_LOGIN_CACHE: 'file' } });
+    assert.equal(login.status, 0, login.stderr);
+    assert.match(sb.read('.aws/credentials')!, /^aws_session_token = /m);
+
+    for (const [file, text] of allFiles(sb.home)) assert.ok(!text.includes(seed), `the secret is written in ${file}`);
+    await allowedWithoutMfa(sb, carol, ['GetCallerIdentity', 'CreateVirtualMFADevice', 'EnableMFADevice', 'DeleteVirtualMFADevice']);
+  });
+});
+
+test('mfa create without a terminal refuses in one line and creates nothing', async () => {
+  const carol = { ...user('carol'), mfaDevices: [] };
+  const sb = await new Sandbox([carol]).start();
+  try {
+    const added = await sb.add('carol', carol);
+    assert.match(added.stdout, /^arn:aws:iam::111111111111:user\/carol has no MFA device\. Create one with: mfa-login mfa create carol$/m);
+    sb.sts.resetCalls();
+    const r = await sb.run(['mfa', 'create', 'carol']);
+    assert.equal(r.status, 5);
+    assert.equal(r.stderr, 'mfa-login: mfa create shows the new device\'s secret on a terminal, and there is none here: run "mfa-login mfa create carol" in a terminal\n');
+    assert.deepEqual(sb.sts.calls, {}, 'no request made');
+  } finally {
+    await sb.stop();
+  }
+});
+
+test('mfa resync: a device whose clock drifted is refused (the hint names resync), resynced with two codes typed, then logs in', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  const dave = user('dave');
+  const seed = dave.mfaDevices[0]!.seed;
+  // The phone's clock runs 150 s (five steps) fast: its codes are outside STS's window.
+  const drifted = (offsetMs = 0) => totp(seed, Date.now() + 150_000 + offsetMs);
+  await inTerminal([dave], async (sb, pane) => {
+    const refused = await sb.run(['login', 'dave', '--mfa-token', drifted()], { env: { MFA_LOGIN_CACHE: 'file' } });
+    assert.equal(refused.status, 5);
+    assert.match(refused.stderr, /^ {2}hint: wait for the next code and try again; if it keeps failing, check mfa_serial in the config file, or resync the device: mfa-login mfa resync dave$/m);
+
+    await pane.type('mfa-login mfa resync dave; echo "rc=$?"');
+    await pane.waitFor(/First code from the device:/, 'the first code prompt', { whileRunning: true });
+    const now = Date.now();
+    await pane.type(totp(seed, now + 150_000 - 30_000));
+    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
+    await pane.type(totp(seed, now + 150_000));
+    assert.equal(await pane.status(), 0, await pane.screen());
+    await allowedWithoutMfa(sb, dave, ['ResyncMFADevice']);
+    assert.match(await pane.screen(), /^Resynchronised arn:aws:iam::111111111111:mfa\/dave\. Log in with: mfa-login login dave$/m);
+
+    const login = await sb.run(['login', 'dave', '--mfa-token', drifted(30_000)], { env: { MFA_LOGIN_CACHE: 'file' } });
+    assert.equal(login.status, 0, login.stderr);
+  });
+});
