@@ -37,7 +37,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
       hint: 'exit that shell first, or pass --allow-nested',
     });
   }
-  const { plan, got } = await sessionFor(deps, input);
+  const { plan, got } = await sessionFor(deps, { ...input, calledAs: 'mfa-login exec' });
   const c = got.credentials;
   const childEnv: Record<string, string | undefined> = { ...deps.env };
   // A profile name left in the environment makes the SDKs look it up instead of using the keys.
