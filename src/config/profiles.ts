@@ -116,7 +116,7 @@ export function unknownProfile(set: ProfileSet, name: string): MfaLoginError {
   const known = [...set.profiles.keys()].sort();
   const list = known.length === 0 ? `no profiles are defined in ${set.configFile} or ${set.credentialsFile}` : `known profiles: ${known.join(', ')}`;
   // A slip of one or two letters (`prdo`, `prod-mfaa`) is far likelier than a profile never defined.
-  const near = known.filter((k) => distance(k, name) <= (name.length > 4 ? 2 : 1)).sort((a, b) => distance(a, name) - distance(b, name))[0];
+  const near = known.filter((k) => distance(k, name) <= (name.length >= 4 ? 2 : 1)).sort((a, b) => distance(a, name) - distance(b, name))[0];
   if (near !== undefined) {
     return new MfaLoginError('E_PROFILE_UNKNOWN', `profile ${name} not found; did you mean ${near}? (${list})`, {
       hint: `check the spelling, or add [profile ${name}] to ${set.configFile}`,
