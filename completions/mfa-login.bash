@@ -13,7 +13,7 @@ __mfa_login_flags() {
         '' | login) printf '%s\n' --to --mfa-token --duration ;;
         add) printf '%s\n' --from-env --import --mfa-serial --yes -y ;;
         list) printf '%s\n' --json ;;
-        logout) printf '%s\n' --all ;;
+        logout) printf '%s\n' --all --keep-files ;;
         credential-process | session) printf '%s\n' --mfa-token --duration ;;
         exec) printf '%s\n' --mfa-token --duration --allow-nested ;;
         setup) printf '%s\n' --name ;;
