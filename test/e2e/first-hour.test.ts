@@ -59,14 +59,15 @@ test('login marks the session it writes; the AWS CLI, botocore and the JS SDK st
   const written = sections(sb.read('.aws/credentials')!).get('alice')!;
   assert.ok(written.includes('mfa_login_session_of = alice'), written.join('\n'));
 
-  const skip = requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)');
+  const skip = requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)') || requireComponent(existsSync('/usr/lib/python3/dist-packages/botocore'), 'botocore (Debian python3-botocore)');
   if (skip) return t.skip(skip);
   const cli = await runCommand(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'alice', '--endpoint-url', sb.sts.url, '--output', 'json'], sb.env({ AWS_ENDPOINT_URL: undefined }));
   assert.equal(cli.status, 0, cli.stderr);
   assert.equal(cli.stderr, '', 'no complaint about the marker');
   assert.equal(JSON.parse(cli.stdout).Arn, 'arn:aws:iam::111111111111:user/alice');
 
-  const py = await runCommand('/usr/bin/python3', ['-c', 'import boto3; c = boto3.Session(profile_name="alice").get_credentials(); print(c.access_key, c.token is not None)'], sb.env());
+  // botocore as the Python tools load it (Debian python3-botocore, installed by .ci/run).
+  const py = await runCommand('/usr/bin/python3', ['-c', 'import botocore.session; c = botocore.session.Session(profile="alice").get_credentials(); print(c.access_key, c.token is not None)'], sb.env());
   assert.equal(py.status, 0, py.stderr);
   const keyId = /aws_access_key_id = (\S+)/.exec(written.join('\n'))![1];
   assert.equal(py.stdout.trim(), `${keyId} True`);
