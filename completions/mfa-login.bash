@@ -13,7 +13,7 @@ __mfa_login_flags() {
         '' | login) printf '%s\n' --to --mfa-token --duration --region ;;
         add) printf '%s\n' --from-env --import --mfa-serial --yes -y ;;
         list) printf '%s\n' --json ;;
-        logout) printf '%s\n' --all ;;
+        logout) printf '%s\n' --all --keep-files ;;
         credential-process | session) printf '%s\n' --mfa-token --duration --region ;;
         exec) printf '%s\n' --mfa-token --duration --region --allow-nested --server --port ;;
         console) printf '%s\n' --print --service --path --duration --mfa-token --region ;;

@@ -191,6 +191,7 @@ complete -c mfa-login -n '__mfa_login_at "add:*"' -s y -l yes -d "record the MFA
 # list, status, logout
 complete -c mfa-login -n '__mfa_login_at "list:*" "status:*"' -l json -d "print JSON"
 complete -c mfa-login -n '__mfa_login_at "logout:*"' -l all -d "forget every cached session"
+complete -c mfa-login -n '__mfa_login_at "logout:*"' -l keep-files -d "keep the sessions mfa-login wrote to ~/.aws/credentials"
 
 # exec
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l allow-nested -d "allow exec inside another mfa-login exec"

@@ -134,7 +134,7 @@ _mfa-login() {
           _arguments -S : $global_opts '--json[print JSON]' && ret=0
           ;;
         logout)
-          _arguments -S : $global_opts '--all[forget every cached session]' '1:profile:__mfa-login_profiles' && ret=0
+          _arguments -S : $global_opts '--all[forget every cached session]' '--keep-files[keep the sessions mfa-login wrote to ~/.aws/credentials]' '1:profile:__mfa-login_profiles' && ret=0
           ;;
         credential-process|session|rotate)
           _arguments -S : $global_opts $code_opts '1:profile:__mfa-login_profiles' && ret=0

@@ -1,5 +1,6 @@
 import { MfaLoginError } from '../errors.js';
 import type { Shell } from '../output/exports.js';
+import { emptyValue, TAGGED_STRINGS, usageError } from './usage-errors.js';
 
 /**
  * `--region`: AWS region names are lowercase letters, digits and dashes (us-east-1, cn-north-1);
@@ -21,7 +22,7 @@ export type Command =
   | { name: 'add'; profile: string; fromEnv: boolean; import: boolean; mfaSerial?: string; yes: boolean }
   | { name: 'remove'; profile: string }
   | { name: 'list'; json: boolean }
-  | { name: 'logout'; profile?: string; all: boolean }
+  | { name: 'logout'; profile?: string; all: boolean; keepFiles: boolean }
   | { name: 'credential-process'; profile: string; mfaToken?: string; duration?: number; region?: string }
   | { name: 'session'; profile?: string; mfaToken?: string; duration?: number; region?: string }
   | { name: 'exec'; profile: string; command: string[]; allowNested: boolean; mfaToken?: string; duration?: number; region?: string; server?: boolean; port?: number }
@@ -116,6 +117,8 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
 
   const parser = yargs(argv)
     .parserConfiguration({ 'populate--': true })
+    .locale('en')
+    .updateStrings(TAGGED_STRINGS as unknown as Record<string, string>)
     .scriptName('mfa-login')
     .usage('$0 <profile> | $0 <command>\n\nAWS credentials behind one MFA code: long-term keys in the OS keychain, sessions cached until they expire.')
     .option('debug', { type: 'boolean', describe: 'say what is done and why; show stack traces', global: true })
@@ -144,9 +147,10 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
         y
           .positional('profile', { type: 'string' })
           .option('all', { type: 'boolean', describe: 'forget every cached session' })
+          .option('keep-files', { type: 'boolean', describe: 'keep the sessions mfa-login wrote to ~/.aws/credentials' })
           .example('$0 logout prod', 'the next call for prod (and roles reached through it) asks STS again')
           .example('$0 logout --all', 'forget everything; the keys stay'),
-      (a: Record<string, unknown>) => set({ name: 'logout', all: a.all === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}) }),
+      (a: Record<string, unknown>) => set({ name: 'logout', all: a.all === true, keepFiles: a.keepFiles === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}) }),
     )
     .command(
       'credential-process <profile>',
@@ -319,9 +323,9 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
       resolve(parsed);
     });
   });
-  if (failure !== undefined) {
-    throw new MfaLoginError('E_USAGE', failure, { hint: 'see: mfa-login --help' });
-  }
+  if (failure !== undefined) throw usageError('mfa-login', failure, argv);
+  const empty = emptyValue('mfa-login', args, argv);
+  if (empty !== undefined) throw empty;
   const debug = args.debug === true;
   if (args.version === true) return { command: { name: 'version' }, debug };
   if (args.help === true || (command === undefined && helpText !== '')) return { command: { name: 'help', text: helpText }, debug };
@@ -335,6 +339,8 @@ const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'] as const;
 export async function parseEnvArgs(argv: string[], version: string): Promise<Parsed> {
   const { default: yargs } = await import('yargs');
   const parser = yargs(argv)
+    .locale('en')
+    .updateStrings(TAGGED_STRINGS as unknown as Record<string, string>)
     .scriptName('mfa-env')
     .usage('eval "$(mfa-env [profile])"\n\nPrints the statements that put a profile\'s credentials into your shell. Any prompt goes to the terminal, not to the captured output.')
     .command('$0 [profile]', false as unknown as string, (y: any) => y.positional('profile', { type: 'string', describe: 'default: $AWS_PROFILE, then "default"' }))
@@ -364,7 +370,9 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
       resolve(parsed);
     });
   });
-  if (failure !== undefined) throw new MfaLoginError('E_USAGE', failure, { hint: 'see: mfa-env --help' });
+  if (failure !== undefined) throw usageError('mfa-env', failure, argv);
+  const empty = emptyValue('mfa-env', a, argv);
+  if (empty !== undefined) throw empty;
   const debug = a.debug === true;
   if (a.version === true) return { command: { name: 'version' }, debug };
   if (a.help === true || helpText !== '') return { command: { name: 'help', text: helpText }, debug };

@@ -45,7 +45,7 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
     case 'list':
       return (await import('./commands/keys.js')).list(deps, c.json);
     case 'logout':
-      return (await import('./commands/keys.js')).logout(deps, c.profile, c.all);
+      return (await import('./commands/keys.js')).logout(deps, c.profile, c.all, c.keepFiles);
     case 'credential-process':
       return (await import('./commands/deliver.js')).credentialProcess(deps, c);
     case 'session':

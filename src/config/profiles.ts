@@ -1,3 +1,4 @@
+import { distance } from './near-miss.js';
 import { MfaLoginError } from '../errors.js';
 import { parseIni } from './ini.js';
 
@@ -114,6 +115,13 @@ export function getProfile(set: ProfileSet, name: string): Profile {
 export function unknownProfile(set: ProfileSet, name: string): MfaLoginError {
   const known = [...set.profiles.keys()].sort();
   const list = known.length === 0 ? `no profiles are defined in ${set.configFile} or ${set.credentialsFile}` : `known profiles: ${known.join(', ')}`;
+  // A slip of one or two letters (`prdo`, `prod-mfaa`) is far likelier than a profile never defined.
+  const near = known.filter((k) => distance(k, name) <= (name.length >= 4 ? 2 : 1)).sort((a, b) => distance(a, name) - distance(b, name))[0];
+  if (near !== undefined) {
+    return new MfaLoginError('E_PROFILE_UNKNOWN', `profile ${name} not found; did you mean ${near}? (${list})`, {
+      hint: `check the spelling, or add [profile ${name}] to ${set.configFile}`,
+    });
+  }
   return new MfaLoginError('E_PROFILE_UNKNOWN', `profile ${name} not found; ${list}`, {
     hint: `add [profile ${name}] to ${set.configFile}, or store keys for it with: mfa-login add ${name}`,
   });

@@ -1,17 +1,56 @@
 /**
- * Standalone runner: `node dist/src/local-sts/main.js fixture.json`.
- * The fixture is `{ "port"?, "host"?, "users": [...], "roles"?: [...] }` (see types.ts).
- * Prints one JSON line `{"url": "..."}` once listening, so a parent process can read it,
- * and serves until SIGTERM or SIGINT.
+ * Standalone runner: `node dist/src/local-sts/main.js fixture.json` (`--help` prints HELP).
  */
 import { readFileSync } from 'node:fs';
 import { startLocalSts } from './server.js';
 import type { LocalStsOptions } from './types.js';
 
+/** What `--help` prints: how to run it, and the fixture format, for trying mfa-login against it. */
+export const HELP = `usage: node dist/src/local-sts/main.js FIXTURE.json
+
+A local stand-in for AWS STS (and the IAM calls mfa-login makes) on loopback, for trying mfa-login
+without an AWS account. It checks SigV4 signatures and TOTP codes and answers with AWS's own XML,
+error codes included. Once listening it prints one JSON line, {"url": "http://127.0.0.1:PORT"},
+and serves until SIGTERM or Ctrl-C.
+
+The fixture (JSON):
+  {
+    "port": 0,                         optional; 0 (default) picks a free port
+    "host": "127.0.0.1",               optional
+    "allowCodeReuse": false,           optional; true accepts a code more than once (AWS does not)
+    "users": [{                        IAM users: the long-term keys you store with mfa-login add
+      "userName": "alice",
+      "accountId": "111111111111",
+      "accessKeyId": "AKIAALICE00000000001",          AKIA + 16 letters or digits
+      "secretAccessKey": "aliceSecretaliceSecretaliceSecretalice1",
+      "partition": "aws",              optional; aws, aws-us-gov or aws-cn
+      "canListMfaDevices": true,       optional; false refuses iam:ListMFADevices
+      "mfaDevices": [{ "serial": "arn:aws:iam::111111111111:mfa/alice",
+                       "seed": "JBSWY3DPEHPK3PXP" }]  the base32 TOTP seed an authenticator app holds
+    }],
+    "roles": [{                        optional; roles users may assume
+      "roleArn": "arn:aws:iam::222222222222:role/Admin",
+      "maxSessionDuration": 3600,      optional; 3600 to 43200
+      "requireMfa": true,              optional; trust policy demands aws:MultiFactorAuthPresent
+      "externalId": "x-123",           optional; trust policy demands this sts:ExternalId
+      "trustedPrincipals": ["111111111111"]   optional; ARNs or account ids (absent: anyone)
+    }]
+  }
+
+Then point mfa-login at it:
+  export AWS_ENDPOINT_URL=http://127.0.0.1:PORT
+  printf '%s\\n' AKIAALICE00000000001 aliceSecretaliceSecretaliceSecretalice1 | mfa-login add alice --yes
+  mfa-login alice        (a code: oathtool --totp -b JBSWY3DPEHPK3PXP, or any authenticator app)
+`;
+
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   const [fixturePath] = argv;
-  if (!fixturePath) {
-    process.stderr.write('usage: node dist/src/local-sts/main.js <fixture.json>\n');
+  if (!fixturePath || argv.length > 1 || fixturePath.startsWith('-')) {
+    process.stderr.write(`local-sts: ${fixturePath === undefined ? 'no fixture given' : `cannot use ${argv.join(' ')}`}\n  hint: node dist/src/local-sts/main.js --help\n`);
     return 2;
   }
   let fixture: LocalStsOptions;

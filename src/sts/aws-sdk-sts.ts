@@ -42,7 +42,7 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
   // Node 20 is supported by the SDK until early 2027; its notice would only confuse our users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-  const stsClient = async (credentials: Credentials, target: StsTarget) => {
+  const stsClient = async (credentials: Credentials, target: StsTarget): Promise<{ sdk: typeof import('@aws-sdk/client-sts'); client: import('@aws-sdk/client-sts').STSClient; tried: Tried }> => {
     const sdk = await import('@aws-sdk/client-sts');
     const client = new sdk.STSClient({
       region: target.region,
@@ -55,16 +55,16 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     });
     watchClock(client);
-    return { sdk, client };
+    return { sdk, client, tried: recordHost(client) };
   };
 
   const describe = (target: StsTarget) => target.endpoint ?? `STS in ${target.region}${target.useFips ? ' (FIPS)' : ''}`;
 
   return {
     async getSessionToken(input: GetSessionTokenInput): Promise<SessionCredentials> {
-      const { sdk, client } = await stsClient(input.keys, input.target);
+      const { sdk, client, tried } = await stsClient(input.keys, input.target);
       debug(`GetSessionToken via ${describe(input.target)} for ${input.durationSeconds}s${input.serialNumber ? ` with MFA device ${input.serialNumber}` : ''}`);
-      const out = await call(input.target, () =>
+      const out = await call(input.target, tried, () =>
         client.send(new sdk.GetSessionTokenCommand({
           DurationSeconds: input.durationSeconds,
           ...(input.serialNumber ? { SerialNumber: input.serialNumber, TokenCode: input.tokenCode } : {}),
@@ -74,9 +74,9 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
     },
 
     async assumeRole(input: AssumeRoleInput): Promise<AssumedRole> {
-      const { sdk, client } = await stsClient(input.credentials, input.target);
+      const { sdk, client, tried } = await stsClient(input.credentials, input.target);
       debug(`AssumeRole ${input.roleArn} as ${input.roleSessionName} via ${describe(input.target)}${input.durationSeconds ? ` for ${input.durationSeconds}s` : ''}${input.serialNumber ? ' with an MFA code' : ''}`);
-      const out = await call(input.target, () =>
+      const out = await call(input.target, tried, () =>
         client.send(new sdk.AssumeRoleCommand({
           RoleArn: input.roleArn,
           RoleSessionName: input.roleSessionName,
@@ -90,9 +90,9 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
     },
 
     async getCallerIdentity(credentials: Credentials, target: StsTarget): Promise<CallerIdentity> {
-      const { sdk, client } = await stsClient(credentials, target);
+      const { sdk, client, tried } = await stsClient(credentials, target);
       debug(`GetCallerIdentity via ${describe(target)}`);
-      const out = await call(target, () => client.send(new sdk.GetCallerIdentityCommand({})));
+      const out = await call(target, tried, () => client.send(new sdk.GetCallerIdentityCommand({})));
       return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
     },
 
@@ -106,14 +106,14 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
         ...(target.endpoint ? { endpoint: target.endpoint } : {}),
       });
       debug(`ListMFADevices via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, () => client.send(new iam.ListMFADevicesCommand({})));
+      const out = await call(target, recordHost(client), () => client.send(new iam.ListMFADevicesCommand({})));
       return (out.MFADevices ?? []).map((d) => d.SerialNumber ?? '').filter((s) => s !== '');
     },
 
     async createVirtualMfaDevice(credentials: Credentials, target: StsTarget, name: string): Promise<NewMfaDevice> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`CreateVirtualMFADevice ${name} via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, () => client.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name })));
+      const out = await call(target, recordHost(client), () => client.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name })));
       const device = out.VirtualMFADevice;
       if (!device?.SerialNumber || !device.Base32StringSeed) throw new StsError('MalformedResponse', 'CreateVirtualMFADevice returned no device', undefined, undefined, '');
       return { serialNumber: device.SerialNumber, base32Seed: device.Base32StringSeed };
@@ -122,25 +122,25 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
     async enableMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`EnableMFADevice ${codes.serialNumber} for ${codes.userName} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, () => client.send(new iam.EnableMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 })));
+      await call(target, recordHost(client), () => client.send(new iam.EnableMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 })));
     },
 
     async resyncMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`ResyncMFADevice ${codes.serialNumber} for ${codes.userName} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, () => client.send(new iam.ResyncMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 })));
+      await call(target, recordHost(client), () => client.send(new iam.ResyncMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 })));
     },
 
     async deleteVirtualMfaDevice(credentials: Credentials, target: StsTarget, serialNumber: string): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`DeleteVirtualMFADevice ${serialNumber} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, () => client.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber })));
+      await call(target, recordHost(client), () => client.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber })));
     },
 
     async createAccessKey(credentials: Credentials, target: StsTarget) {
       const { iam, client } = await iamClient(credentials, target);
       debug(`CreateAccessKey via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, () => client.send(new iam.CreateAccessKeyCommand({})));
+      const out = await call(target, recordHost(client), () => client.send(new iam.CreateAccessKeyCommand({})));
       const k = out.AccessKey;
       if (!k?.AccessKeyId || !k.SecretAccessKey) throw new StsError('MalformedResponse', 'CreateAccessKey returned no key', undefined, undefined, '');
       return { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey, createDate: k.CreateDate ? new Date(k.CreateDate) : now() };
@@ -149,14 +149,14 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
     async listAccessKeys(credentials: Credentials, target: StsTarget): Promise<AccessKeyInfo[]> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`ListAccessKeys via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, () => client.send(new iam.ListAccessKeysCommand({})));
+      const out = await call(target, recordHost(client), () => client.send(new iam.ListAccessKeysCommand({})));
       return (out.AccessKeyMetadata ?? []).filter((k) => k.AccessKeyId).map((k) => ({ accessKeyId: k.AccessKeyId!, status: k.Status ?? 'Active', createDate: new Date(k.CreateDate ?? 0) }));
     },
 
     async deleteAccessKey(credentials: Credentials, target: StsTarget, accessKeyId: string): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`DeleteAccessKey ${accessKeyId} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, () => client.send(new iam.DeleteAccessKeyCommand({ AccessKeyId: accessKeyId })));
+      await call(target, recordHost(client), () => client.send(new iam.DeleteAccessKeyCommand({ AccessKeyId: accessKeyId })));
     },
   };
 }
@@ -184,13 +184,32 @@ function fromSdkCredentials(c: { AccessKeyId?: string; SecretAccessKey?: string;
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) };
 }
 
+/** The address of the last request a client sent, as the SDK resolved it (FIPS, partition, global). */
+interface Tried {
+  url?: string;
+}
+
+function recordHost(client: { middlewareStack: { add: (mw: any, opts: any) => void } }): Tried {
+  const tried: Tried = {};
+  client.middlewareStack.add(
+    (next: (args: { request?: { protocol?: string; hostname?: string; port?: number } }) => Promise<unknown>) => async (args: { request?: { protocol?: string; hostname?: string; port?: number } }) => {
+      const r = args.request;
+      if (r?.hostname) tried.url = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'mfaLoginRecordHost' },
+  );
+  return tried;
+}
+
 /** Turns whatever the SDK throws into an StsError with the AWS code, message and server time. */
-async function call<T>(target: StsTarget, fn: () => Promise<T>): Promise<T> {
+async function call<T>(target: StsTarget, tried: Tried, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     const err = e as { name?: string; Code?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
-    const endpoint = target.endpoint ?? `sts.${target.region}`;
+    // The host the SDK really tried: `sts.us-east-1` alone hid FIPS and partition endpoints.
+    const endpoint = tried.url ?? target.endpoint ?? `sts.${target.region}`;
     const status = err.$metadata?.httpStatusCode;
     if (status === undefined && (err.code || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET/.test(String(err.message)))) {
       throw new StsError('NetworkError', `${err.code ?? ''} ${err.message ?? ''}`.trim(), undefined, undefined, endpoint);

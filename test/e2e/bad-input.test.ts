@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, lstatSync, symlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Sandbox, user } from './harness.js';
+import { parseArgs, parseEnvArgs } from '../../src/cli/args.js';
+import { COMMAND_NAMES } from '../../src/cli/usage-errors.js';
 
 /**
  * The corpus of broken inputs: each must give its documented exit status and one clear line (plus
@@ -14,6 +16,8 @@ const ROLE = 'arn:aws:iam::222222222222:role/Admin';
 const GOOD = `[profile alice]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\n\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = alice\n`;
 const CREDS = `[other]\naws_access_key_id = AKIAOTHER00000000001\naws_secret_access_key = otherSecretOtherSecretOtherSecretOtherSe\n`;
 let sb: Sandbox;
+/** Every hint line the corpus printed, with the config it was printed for. */
+const hints: { hint: string; config: string }[] = [];
 
 interface Case {
   name: string;
@@ -99,12 +103,21 @@ const cases: Case[] = [
   { name: '--to an unusable name', args: ['alice', '--to', 'a b', '--mfa-token', '123456'], status: 2, stderr: /--to "a b" is not a usable profile name/ },
   { name: 'setup over a chain member', args: ['setup', 'prod', '--name', 'alice'], status: 3, stderr: /\[profile alice\] is part of the chain of prod/ },
   // Usage
-  { name: 'an unknown flag', args: ['prod', '--frobnicate'], status: 2, stderr: /Unknown argument: frobnicate/ },
+  { name: 'an unknown flag', args: ['prod', '--frobnicate'], status: 2, stderr: /^mfa-login: unknown option --frobnicate\n/ },
+  { name: 'a mistyped command with a profile', args: ['lgoin', 'alice'], status: 2, stderr: /^mfa-login: unknown command lgoin; did you mean login\?\n/ },
+  { name: 'a mistyped command alone', args: ['stauts'], status: 3, stderr: /^mfa-login: stauts is neither a command nor a profile\n  hint: did you mean mfa-login status\?/ },
+  { name: 'a mistyped profile', args: ['prdo'], status: 3, stderr: /^mfa-login: profile prdo not found; did you mean prod\?/ },
+  { name: 'a mistyped flag', args: ['logout', '--al'], status: 2, stderr: /^mfa-login: unknown option --al for logout; did you mean --all\?\n/ },
+  { name: 'a missing profile for add', args: ['add'], status: 2, stderr: /^mfa-login: add needs a profile name\n/ },
+  { name: 'a flag without its value', args: ['prod', '--to'], status: 2, stderr: /^mfa-login: --to needs a value\n/ },
+  { name: 'an unknown completion shell', args: ['completion', 'tcsh'], status: 2, stderr: /^mfa-login: completion tcsh: tcsh is not a shell; use bash, zsh or fish\n/ },
+  { name: 'a credential_process profile to mfa-env', bin: 'mfa-env', config: `${GOOD}[profile prod-mfa]\ncredential_process = /usr/bin/node /usr/lib/node_modules/mfa-login/bin/mfa-login.js credential-process prod\n`, args: ['prod-mfa'], status: 3, stderr: /^mfa-env: profile prod-mfa is a credential_process profile for prod .*\n  hint: use the profile it stands for: mfa-env prod\n/ },
+  { name: 'bare logout with no default profile', args: ['logout'], status: 3, stderr: /^mfa-login: no profile given, and profile default not found/ },
   { name: 'an unknown backend', args: ['prod'], env: { MFA_LOGIN_BACKEND: 'floppy' }, status: 2, stderr: /MFA_LOGIN_BACKEND="floppy" is not a secret store/ },
   { name: 'an unknown cache mode', args: ['prod', '--mfa-token', '123456'], env: { MFA_LOGIN_CACHE: 'floppy' }, status: 2, stderr: /MFA_LOGIN_CACHE=floppy is not a cache mode/ },
   { name: 'exec with no command', args: ['exec', 'prod'], status: 2, stderr: /no command to run/ },
   { name: 'exec inside exec', args: ['exec', 'prod', '--', 'true'], env: { MFA_LOGIN_PROFILE: 'prod' }, status: 2, stderr: /already inside "mfa-login exec prod"/ },
-  { name: 'an unknown shell for mfa-env', bin: 'mfa-env', args: ['prod', '--shell', 'cmd.exe'], status: 2, stderr: /^mfa-env: Invalid values/ },
+  { name: 'an unknown shell for mfa-env', bin: 'mfa-env', args: ['prod', '--shell', 'cmd.exe'], status: 2, stderr: /^mfa-env: --shell cmd\.exe is not a shell: use sh, bash, zsh, fish, powershell or pwsh\n/ },
   { name: 'a key file asking for scrypt N=2^22 (minutes and GiB)', prepare: (s) => keyFileWith(s, 'big.enc', 'N', 2 ** 22), env: (s) => ({ MFA_LOGIN_FILE_STORE: s.file('big.enc') }), args: ['list'], status: 7, stderr: /cannot decrypt .*big\.enc: damaged file \(its scrypt parameters \(N=4194304, r=8, p=1\) are not ones mfa-login writes\)/ },
   { name: 'a key file asking for scrypt N=2', prepare: (s) => keyFileWith(s, 'tiny.enc', 'N', 2), env: (s) => ({ MFA_LOGIN_FILE_STORE: s.file('tiny.enc') }), args: ['list'], status: 7, stderr: /cannot decrypt .*tiny\.enc: damaged file \(its scrypt parameters \(N=2, r=8, p=1\)/ },
   { name: 'a key file asking for scrypt r=1024', prepare: (s) => keyFileWith(s, 'wide.enc', 'r', 1024), env: (s) => ({ MFA_LOGIN_FILE_STORE: s.file('wide.enc') }), args: ['list'], status: 7, stderr: /damaged file \(its scrypt parameters \(N=32768, r=1024, p=1\)/ },
@@ -153,6 +166,7 @@ for (const c of cases) {
       ...(c.input !== undefined ? { input: c.input } : {}),
       ...(c.bin ? { bin: path.join(path.dirname(new URL(import.meta.url).pathname), '../../../bin/mfa-env.js') } : {}),
     });
+    for (const line of r.stderr.split('\n').filter((l) => l.startsWith('  hint: '))) hints.push({ hint: line, config: c.config ?? GOOD });
     assert.equal(r.status, c.status, `exit status; stderr: ${r.stderr}`);
     assert.match(r.stderr, c.stderr);
     const lines = r.stderr.trimEnd().split('\n');
@@ -162,3 +176,35 @@ for (const c of cases) {
     assert.deepEqual([...snapshot(sb.home)].sort(), [...before].sort(), 'no file changed');
   });
 }
+
+/**
+ * `mfa-login add alice --import` in `hint: move them with: mfa-login add alice --import   or ...`:
+ * the command runs to the end of the line, a double space, or punctuation that ends a sentence.
+ */
+export function commandsIn(hint: string): string[] {
+  // Not a path (`/usr/lib/node_modules/mfa-login/bin/mfa-login.js`, `~/.config/mfa-login`).
+  return [...hint.matchAll(/(?<![\w/.-])(mfa-login|mfa-env)(?![\w/.-])((?: [^\s,;()?"'`]+)*)/g)].map((m) => (m[1]! + m[2]!).replace(/[.:]$/, ''));
+}
+
+test('every command a hint names parses as a command line of the CLI, with known commands and flags', async (t) => {
+  assert.ok(hints.length >= 20, `the corpus printed ${hints.length} hints`);
+  const checked: string[] = [];
+  for (const { hint, config } of hints) {
+    for (const command of commandsIn(hint)) {
+      const [tool, ...argv] = command.split(' ');
+      const parsed = tool === 'mfa-env' ? await parseEnvArgs(argv, '0.0.0') : await parseArgs(argv, '0.0.0');
+      const c = parsed.command;
+      assert.ok(c.name !== 'help' || argv.includes('--help'), `${command} (from "${hint.trim()}") parses to help`);
+      // `mfa-login WORD` logs in to WORD: it must be a profile of that config, or a placeholder.
+      if (tool === 'mfa-login' && argv[0] !== undefined && !argv[0].startsWith('-') && !COMMAND_NAMES.includes(argv[0])) {
+        assert.ok(/^[A-Z]+$/.test(argv[0]) || new RegExp(`^\\[(profile )?${argv[0]}\\]$`, 'm').test(config), `${command} (from "${hint.trim()}") names neither a command nor a profile`);
+      }
+      checked.push(command);
+    }
+  }
+  t.diagnostic(`checked: ${checked.join(' | ')}`);
+  assert.ok(checked.length >= 10, `checked ${checked.length} commands: ${checked.join(' | ')}`);
+  // An unknown command or flag fails this parse, so the check above can fail.
+  await assert.rejects(parseArgs(['lgoin', 'alice'], '0.0.0'), /unknown command lgoin/);
+  await assert.rejects(parseArgs(['add', 'alice', '--frobnicate'], '0.0.0'), /unknown option --frobnicate/);
+});

@@ -30,7 +30,7 @@ test('add, log in, reuse the cached session with no STS call, log out', async ()
   assert.match(first.stdout, /Wrote an MFA session to \[alice\] in ~\/\.aws\/credentials, valid until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(12 h\)/);
   const creds = sb.read('.aws/credentials')!;
   assert.ok(creds.startsWith(OTHER), 'the other sections, comments and blank lines stay byte for byte');
-  assert.match(creds, /\[alice\]\naws_access_key_id = ASIA[A-Z0-9]{16}\naws_secret_access_key = \S{40}\naws_session_token = \S+\nexpiration = \d{4}-.+Z\n$/);
+  assert.match(creds, /\[alice\]\naws_access_key_id = ASIA[A-Z0-9]{16}\naws_secret_access_key = \S{40}\naws_session_token = \S+\nexpiration = \d{4}-.+Z\nmfa_login_session_of = alice\n$/);
   assert.equal(statSync(sb.file('.aws/credentials')).mode & 0o777, 0o644, 'an existing file keeps its permissions');
 
   sb.sts.resetCalls();
@@ -41,7 +41,8 @@ test('add, log in, reuse the cached session with no STS call, log out', async ()
 
   const out = await sb.run(['logout', 'alice']);
   assert.equal(out.status, 0);
-  assert.equal(out.stdout, 'Forgot 1 cached session of alice. Profiles written to ~/.aws/credentials stay until they expire.\n');
+  assert.equal(out.stdout, 'Forgot 1 cached session of alice and removed [alice] from ~/.aws/credentials.\n');
+  assert.equal(sb.read('.aws/credentials'), OTHER, 'the written session is gone; everything else is as it was');
   const third = await sb.run(['alice']);
   assert.equal(third.status, 5);
   assert.equal(third.stderr, 'mfa-login: an MFA code is needed for alice and there is no terminal to ask on; run "mfa-login alice" in a terminal first, pass --mfa-token, or set mfa_process in the profile\n');

@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.js';
 import type { LongTermKeys } from '../../credentials.js';
 import { MfaLoginError } from '../../errors.js';
 import { patterns } from '../../config/chain.js';
-import { configHeaderFor, type ProfileSet } from '../../config/profiles.js';
+import { configHeaderFor, sharedFilePaths, type ProfileSet } from '../../config/profiles.js';
 import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { explainStsError } from '../../providers/sts-errors.js';
 import { StsError, stsTarget } from '../../sts/sts.js';
@@ -166,7 +166,7 @@ async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, ta
   }
   if (devices !== undefined && devices.length > 1) {
     if (!interactive) {
-      deps.stdout(`${userArn} has ${devices.length} MFA devices: ${devices.join(', ')}\nChoose one with: mfa-login add ${input.profile} --mfa-serial ARN\n`);
+      deps.stdout(`${userArn} has ${devices.length} MFA devices: ${devices.join(', ')}\nTo choose one, ${recordWith(deps, input, 'ARN')}\n`);
       return undefined;
     }
     return deps.terminal.choose('Which MFA device should this profile use?', devices);
@@ -175,7 +175,7 @@ async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, ta
   const serial = devices?.[0] ?? `arn:${partition}:iam::${account}:mfa/${user}`;
   if (input.yes) return serial;
   if (!interactive) {
-    deps.stdout(`${guessed ? 'Probable' : 'Found'} MFA device: ${serial}\nRecord it with: mfa-login add ${input.profile} --mfa-serial ${serial}  (or add mfa_serial to the profile)\n`);
+    deps.stdout(`${guessed ? 'Probable' : 'Found'} MFA device: ${serial}\nTo record it, ${recordWith(deps, input, serial)}\n`);
     return undefined;
   }
   const ok = await deps.terminal.confirm(guessed ? `Could not list your MFA devices; is it ${serial}?` : `Found MFA device ${serial}. Use it for ${input.profile}?`, true);
@@ -207,6 +207,17 @@ async function rememberKeyDate(deps: Deps, profile: string, keys: LongTermKeys, 
     if (!(e instanceof MfaLoginError)) throw e;
     deps.stderr(`mfa-login: warning: the key's age is not remembered: ${e.message}\n`);
   }
+}
+
+/**
+ * How to record the device later. Running `add` again only works where the keys can be given the
+ * same way again: from the environment, or typed at a terminal. Keys piped on stdin are gone, and
+ * --import has moved them out of the credentials file; the config line is what works then.
+ */
+function recordWith(deps: Deps, input: AddInput, serial: string): string {
+  if (input.fromEnv) return `run: mfa-login add ${input.profile} --from-env --mfa-serial ${serial}`;
+  if (!input.import && deps.stdinIsTty) return `run: mfa-login add ${input.profile} --mfa-serial ${serial}`;
+  return `add "mfa_serial = ${serial}" to [${configHeaderFor(input.profile)}] in ${shortPath(deps, sharedFilePaths(deps.env, deps.homeDir).configFile)}`;
 }
 
 async function recordSerial(deps: Deps, files: ProfileSet, input: AddInput, serial: string): Promise<void> {

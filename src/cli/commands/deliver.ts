@@ -9,9 +9,12 @@ import { toRfc3339 } from '../../output/rfc3339.js';
 import { isatty } from 'node:tty';
 import { readProfiles } from '../profiles-io.js';
 import { codeSourceFor } from './code.js';
+import { refuseHookProfile } from './hook-profile.js';
 
 export interface SessionInput {
   profile?: string;
+  /** How the user called this (`mfa-env`, `mfa-login credential-process`), for hints that name a command. */
+  calledAs?: string;
   mfaToken?: string;
   duration?: number;
   /** --region: over the profile's region, for STS and for what the tools are given. */
@@ -21,7 +24,9 @@ export interface SessionInput {
 /** Resolves a profile and obtains its credentials (from the cache when it can). */
 export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ plan: ChainPlan; got: Obtained }> {
   const profile = input.profile || defaultProfileName(deps.env);
-  const plan = resolveChain(await readProfiles(deps), profile);
+  const files = await readProfiles(deps);
+  const plan = resolveChain(files, profile);
+  refuseHookProfile(files, plan, input.calledAs ?? 'mfa-login session');
   warn(deps, plan);
   if (input.region !== undefined) {
     // As the AWS CLI's --region: it beats AWS_REGION and the config, for STS as for the tools.
@@ -47,13 +52,13 @@ export { accountOf };
 
 /** `mfa-login credential-process <profile>`: the JSON the SDKs read, and nothing else on stdout. */
 export async function credentialProcess(deps: Deps, input: SessionInput): Promise<void> {
-  const { plan, got } = await sessionFor(deps, input);
+  const { plan, got } = await sessionFor(deps, { ...input, calledAs: 'mfa-login credential-process' });
   deps.stdout(formatCredentialProcess(got.credentials, accountOf(plan)));
 }
 
 /** `mfa-login session <profile>`: start or check the session without printing any secret. */
 export async function session(deps: Deps, input: SessionInput): Promise<void> {
-  const { plan, got } = await sessionFor(deps, input);
+  const { plan, got } = await sessionFor(deps, { ...input, calledAs: 'mfa-login session' });
   const minutes = Math.round((got.credentials.expiration.getTime() - deps.now().getTime()) / 60000);
   const what = plan.roles.length > 0 ? plan.roles[plan.roles.length - 1]!.roleArn : `the MFA session of ${plan.source.profile}`;
   deps.stdout(`${plan.target}: ${what}, valid until ${toRfc3339(got.credentials.expiration)} (${minutes} min${got.fromCache ? ', cached' : ''}).\n`);
@@ -72,7 +77,7 @@ export async function env(deps: Deps, input: EnvInput): Promise<void> {
     deps.stdout(formatUnset(shell));
     return;
   }
-  const { plan, got } = await sessionFor(deps, input);
+  const { plan, got } = await sessionFor(deps, { ...input, calledAs: 'mfa-env' });
   deps.stdout(formatExports(got.credentials, { shell, ...(plan.region !== undefined ? { region: plan.region } : {}) }));
   // On a terminal the statements land on the screen, secret included, and change nothing.
   if (isatty(1)) deps.stderr(`${terminalHint(shell, input.profile ?? plan.target, parentProcessName())}\n`);

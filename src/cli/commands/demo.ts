@@ -136,19 +136,41 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
     heading(2, 'Log in with one MFA code');
     const shownCode = totp(DEMO.seed, Date.now());
     say(`  The demo MFA device (seed ${DEMO.seed.slice(0, 4)}…, as your authenticator app holds it) shows: ${bold(`${shownCode.slice(0, 3)} ${shownCode.slice(3)}`)}\n`);
-    let code = shownCode;
-    if (!input.yes && deps.terminal.available()) {
-      const typed = (
-        await deps.terminal.ask('Type the code shown above (Enter uses it):', {
-          validate: (v) => (v.trim() === '' || /^\d{6}$/.test(v.replace(/\s/g, '')) ? true : 'six digits, or Enter to use the shown code'),
-        })
-      ).replace(/\s/g, '');
-      if (typed !== '') code = typed;
-    } else {
-      say(`  (${input.yes ? '--yes' : 'no terminal to type on'}: using the code shown)\n`);
+    const interactive = !input.yes && deps.terminal.available();
+    if (!interactive) say(`  (${input.yes ? '--yes' : 'no terminal to type on'}: using the code shown)\n`);
+    // A mistyped code is what STS refuses most often: show the refusal, then ask again, as a
+    // prompt of mfa-login itself does, rather than ending the demo.
+    for (let attempt = 1; ; attempt++) {
+      let code = totp(DEMO.seed, Date.now());
+      if (interactive) {
+        const typed = (
+          await deps.terminal.ask(attempt === 1 ? 'Type the code shown above (Enter uses it):' : `Type the code again (the device now shows ${code.slice(0, 3)} ${code.slice(3)}; Enter uses it):`, {
+            validate: (v) => (v.trim() === '' || /^\d{6}$/.test(v.replace(/\s/g, '')) ? true : 'six digits, or Enter to use the shown code'),
+          })
+        ).replace(/\s/g, '');
+        if (typed !== '') code = typed;
+      }
+      // `login` spelled out: `mfa-login demo` would be this command, not the profile.
+      const shown = `mfa-login login demo --mfa-token ${code}`;
+      const [cmd, args] = node('mfa-login', ['login', 'demo', '--mfa-token', code]);
+      if (interactive && attempt < 3) {
+        say(`  $ ${shown}\n`);
+        const r = await run(cmd, args, env, undefined, running);
+        if (r.status === 0) {
+          say(indent(r.stdout));
+          break;
+        }
+        if (r.status === 5) {
+          say(indent(r.stderr));
+          say('  STS refused that code. A mistyped or already used code is refused like this; mfa-login asks again. Try once more.\n');
+          continue;
+        }
+        deps.stderr(r.stderr);
+        throw new MfaLoginError(CODE_OF_STATUS[r.status ?? -1] ?? 'E_STS', `demo step "log in" failed (exit status ${r.status})`, { hint: 'its own message is above; the demo HOME and the local STS have been removed' });
+      }
+      say(indent(await step('log in', shown, cmd, args)));
+      break;
     }
-    // `login` spelled out: `mfa-login demo` would be this command, not the profile.
-    say(indent(await step('log in', `mfa-login login demo --mfa-token ${code}`, ...node('mfa-login', ['login', 'demo', '--mfa-token', code]))));
     say('  The MFA session is cached: the next steps need no code until it expires.\n');
 
     heading(3, 'Chain into the role, for your shell');

@@ -13,6 +13,9 @@ import { stsTarget } from '../../sts/sts.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
 import { ageInDays, readKeyInfo } from '../../secrets/key-info.js';
 import { deleteKeyCommand } from './iam-user.js';
+import { splitCommand } from '../../config/split-command.js';
+
+export { splitCommand };
 
 type Level = 'ok' | 'warn' | 'FAIL';
 /** Which part of the setup a finding is about; decides the exit status. */
@@ -345,43 +348,6 @@ async function pathProblem(file: string, mustExecute: boolean): Promise<string |
 
 function isNode(program: string): boolean {
   return /^node(js)?(\d+(\.\d+)*)?$/.test(path.basename(program));
-}
-
-/**
- * Splits a command line into words as botocore does (shlex): single quotes keep everything,
- * double quotes allow backslash escapes, a backslash outside quotes escapes the next character.
- */
-export function splitCommand(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "'") {
-      const end = text.indexOf("'", i + 1);
-      word += text.slice(i + 1, end < 0 ? text.length : end);
-      i = end < 0 ? text.length : end;
-      inWord = true;
-    } else if (c === '"') {
-      for (i++; i < text.length && text[i] !== '"'; i++) {
-        if (text[i] === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) i++;
-        word += text[i];
-      }
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
 }
 
 /**

@@ -44,7 +44,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
   // Installed before anything slow: from here on no signal finds the default action (dying), which
   // between starting the command and installing handlers would leave it running without us.
   const relay = signalRelay();
-  const { plan, got } = await sessionFor(deps, input).catch((e: unknown) => {
+  const { plan, got } = await sessionFor(deps, { ...input, calledAs: 'mfa-login exec' }).catch((e: unknown) => {
     relay.close();
     throw e;
   });

@@ -1,9 +1,10 @@
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
-import { defaultProfileName } from '../../config/profiles.js';
+import { defaultProfileName, unknownProfile } from '../../config/profiles.js';
 import { readProfiles } from '../profiles-io.js';
 import { everyStore } from '../session-store.js';
 import { updateKeyInfo } from '../../secrets/key-info.js';
+import { findWrittenSessions, removeWrittenSessions, sectionList } from './written-sessions.js';
 
 /** `mfa-login remove <profile>`: delete the stored keys and every session obtained with them. */
 export async function remove(deps: Deps, profile: string): Promise<void> {
@@ -20,6 +21,12 @@ export async function remove(deps: Deps, profile: string): Promise<void> {
     throw new MfaLoginError('E_NO_KEYS', `no keys stored for profile ${profile} in ${store.location}`, { hint: 'see which profiles have keys with: mfa-login list' });
   }
   deps.stdout(`Removed the keys of ${profile} from ${store.location}${forgotten > 0 ? ` and forgot ${plural(forgotten, 'cached session')}` : ''}.\n`);
+  // Sessions already written out work until they expire: say so, and how to take them away.
+  const { shown, sessions } = await findWrittenSessions(deps, profile);
+  if (sessions.length > 0) {
+    const until = sessions.map((s) => s.expiration).filter((e): e is string => e !== undefined).sort().pop();
+    deps.stdout(`Left ${sectionList(sessions.map((s) => s.section))} in ${shown}, written with these keys${until ? ` and good until ${until}` : ''}; remove ${sessions.length === 1 ? 'it' : 'them'} with: mfa-login logout ${profile}\n`);
+  }
 }
 
 /** `mfa-login list`: the profiles whose keys are stored, with their MFA device. */
@@ -43,12 +50,33 @@ export async function list(deps: Deps, json: boolean): Promise<void> {
   for (const r of rows) deps.stdout(`${r.profile.padEnd(width)}  ${r.mfaSerial ?? '(none: run mfa-login add ' + r.profile + ')'}\n`);
 }
 
-/** `mfa-login logout [<profile>|--all]`: forget cached sessions. Keys stay where they are. */
-export async function logout(deps: Deps, profile: string | undefined, all: boolean): Promise<void> {
-  if (all && profile !== undefined) throw new MfaLoginError('E_USAGE', 'give a profile or --all, not both', {});
+/**
+ * `mfa-login logout [<profile>|--all]`: forget cached sessions, and take the sessions mfa-login
+ * wrote to ~/.aws/credentials out of it (unless --keep-files), so that no working credential is
+ * left behind. Keys stay where they are.
+ */
+export async function logout(deps: Deps, profile: string | undefined, all: boolean, keepFiles = false): Promise<void> {
+  if (all && profile !== undefined) throw new MfaLoginError('E_USAGE', 'give a profile or --all, not both', { hint: 'mfa-login logout --all' });
   const name = all ? undefined : (profile ?? defaultProfileName(deps.env));
   const n = await forgetEverywhere(deps, name);
-  deps.stdout(`Forgot ${plural(n, 'cached session')}${name === undefined ? '' : ` of ${name}`}.${n > 0 ? ' Profiles written to ~/.aws/credentials stay until they expire.' : ''}\n`);
+  const files = keepFiles ? await findWrittenSessions(deps, name) : undefined;
+  const removed = keepFiles ? { shown: files!.shown, sections: [] } : await removeWrittenSessions(deps, name);
+  if (name !== undefined && n === 0 && removed.sections.length === 0 && (files?.sessions.length ?? 0) === 0) {
+    // Nothing of that name anywhere: a typo, or no default profile. Said the way every other
+    // command says it, rather than "forgot 0 sessions".
+    const set = await readProfiles(deps);
+    if (!set.profiles.has(name)) {
+      const e = unknownProfile(set, name);
+      if (profile !== undefined) throw e;
+      throw new MfaLoginError(e.code, `no profile given, and ${e.message}`, { hint: 'name one: mfa-login logout PROFILE, or forget every session: mfa-login logout --all' });
+    }
+  }
+  const of = name === undefined ? '' : ` of ${name}`;
+  let text = `Forgot ${plural(n, 'cached session')}${of}`;
+  if (removed.sections.length > 0) text += ` and removed ${sectionList(removed.sections)} from ${removed.shown}`;
+  text += '.';
+  if (files !== undefined && files.sessions.length > 0) text += ` Kept ${sectionList(files.sessions.map((s) => s.section))} in ${files.shown} (--keep-files): ${files.sessions.length === 1 ? 'it works' : 'they work'} until ${files.sessions.length === 1 ? 'it expires' : 'they expire'}.`;
+  deps.stdout(`${text}\n`);
 }
 
 /**

@@ -10,6 +10,8 @@ import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
 import { codeSourceFor } from './code.js';
 import { warn } from './deliver.js';
 import { distance } from '../../config/near-miss.js';
+import { MARKER_KEY, markerValue } from './written-sessions.js';
+import { refuseHookProfile } from './hook-profile.js';
 
 const COMMANDS = ['add', 'remove', 'list', 'logout', 'login', 'credential-process', 'session', 'exec', 'setup', 'completion', 'status', 'doctor', 'policy', 'demo', 'agent', 'console', 'shell-init', 'profiles'];
 
@@ -35,9 +37,10 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
       // `mfa-login statsu` is a typo of a command far more often than a profile name.
       const command = e instanceof MfaLoginError && e.code === 'E_PROFILE_UNKNOWN' && input.profile ? COMMANDS.find((c) => distance(c, input.profile) <= 2) : undefined;
       if (command === undefined) throw e;
-      throw new MfaLoginError('E_PROFILE_UNKNOWN', `${input.profile} is neither a command nor a profile`, { hint: `did you mean: mfa-login ${command}? (see: mfa-login --help)` });
+      throw new MfaLoginError('E_PROFILE_UNKNOWN', `${input.profile} is neither a command nor a profile`, { hint: `did you mean mfa-login ${command}? (see: mfa-login --help)` });
     }
   })();
+  refuseHookProfile(files, plan, 'mfa-login');
   warn(deps, plan);
   if (input.region !== undefined) {
     plan.region = input.region;
@@ -61,6 +64,8 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
       ['aws_secret_access_key', c.secretAccessKey],
       ['aws_session_token', c.sessionToken],
       ['expiration', toRfc3339(c.expiration)],
+      // So that logout can take it away again, and nothing else.
+      [MARKER_KEY, markerValue(plan)],
     ]),
   );
   const regionNote = plan.region !== undefined ? await giveRegion(deps, files, target.name, plan.region) : undefined;
