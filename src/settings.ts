@@ -20,6 +20,8 @@ export const DEFAULT_LOCK_TIMEOUT_SECONDS = 300;
 /** How long an agent with nothing to hold and nobody connected stays: MFA_LOGIN_AGENT_IDLE. */
 export const DEFAULT_AGENT_IDLE_SECONDS = 60;
 export const DEFAULT_MFA_PROCESS_TIMEOUT_SECONDS = 60;
+/** One STS or IAM request, to connect and again to answer: MFA_LOGIN_STS_TIMEOUT. */
+export const DEFAULT_STS_TIMEOUT_SECONDS = 30;
 
 export interface Settings {
   cache: CacheSettings;
@@ -31,6 +33,10 @@ export interface Settings {
   lockTimeoutMs: number;
   agentIdleMs: number;
   mfaProcessTimeoutMs: number;
+  /** MFA_LOGIN_MFA_TOKEN: a code for scripts that keep it out of argv; --mfa-token wins over it. */
+  mfaToken: string | undefined;
+  /** MFA_LOGIN_STS_TIMEOUT: how long one STS or IAM request may take to connect, and to answer. */
+  stsTimeoutMs: number;
 }
 
 export interface CacheSettings {
@@ -63,6 +69,8 @@ export function settingsFrom(env: Env, homeDir: string, platform: Platform = { o
     lockTimeoutMs: seconds(env, 'MFA_LOGIN_LOCK_TIMEOUT', DEFAULT_LOCK_TIMEOUT_SECONDS),
     agentIdleMs: seconds(env, 'MFA_LOGIN_AGENT_IDLE', DEFAULT_AGENT_IDLE_SECONDS),
     mfaProcessTimeoutMs: seconds(env, 'MFA_LOGIN_MFA_PROCESS_TIMEOUT', DEFAULT_MFA_PROCESS_TIMEOUT_SECONDS),
+    mfaToken: nonEmpty(env.MFA_LOGIN_MFA_TOKEN),
+    stsTimeoutMs: seconds(env, 'MFA_LOGIN_STS_TIMEOUT', DEFAULT_STS_TIMEOUT_SECONDS),
   };
 }
 

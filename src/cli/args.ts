@@ -1,5 +1,6 @@
 import { MfaLoginError } from '../errors.js';
 import type { Shell } from '../output/exports.js';
+import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../config/chain.js';
 
 /** What the user asked for, as data: parsing never runs anything. */
 export type Command =
@@ -23,6 +24,9 @@ export type Command =
   | { name: 'help'; text: string }
   | { name: 'version' };
 
+/** argv is public on a shared machine: say so where the flag is offered. */
+const MFA_TOKEN_HELP = 'the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead';
+
 export interface Parsed {
   command: Command;
   debug: boolean;
@@ -39,9 +43,12 @@ export function parseDuration(text: string): number {
     throw new MfaLoginError('E_USAGE', `--duration ${JSON.stringify(text)} is not a duration`, { hint: 'use seconds (3600) or a form like 12h, 90m, 1h30m' });
   }
   const seconds = /^\d+$/.test(t) ? Number(t) : Number(m![1] ?? 0) * 3600 + Number(m![2] ?? 0) * 60 + Number(m![3] ?? 0);
-  // GetSessionToken's limits for an IAM user.
-  if (seconds < 900 || seconds > 129600) {
-    throw new MfaLoginError('E_USAGE', `--duration ${text} is out of range: an MFA session lasts from 15 minutes (900) to 36 hours (129600)`);
+  if (seconds < MIN_SESSION_SECONDS) {
+    throw new MfaLoginError('E_USAGE', `--duration ${text} is too short: ${TOO_SHORT_WHY}; the least is 30m (${MIN_SESSION_SECONDS})`, { hint: 'use a duration from 30m to 36h' });
+  }
+  // GetSessionToken's limit for an IAM user.
+  if (seconds > MAX_MFA_SESSION_SECONDS) {
+    throw new MfaLoginError('E_USAGE', `--duration ${text} is out of range: an MFA session lasts from 30 minutes (${MIN_SESSION_SECONDS}) to 36 hours (${MAX_MFA_SESSION_SECONDS})`);
   }
   return seconds;
 }
@@ -58,14 +65,14 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     y
       .positional('profile', { type: 'string', describe: 'the profile to log in to (default: $AWS_PROFILE, then "default")' })
       .option('to', { type: 'string', describe: 'write to this profile name in the credentials file (default: the profile\'s own name)' })
-      .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
-      .option('duration', { type: 'string', describe: 'length of the MFA session: seconds or 12h, 90m (default: duration_seconds, else 12h)' })
+      .option('mfa-token', { type: 'string', describe: MFA_TOKEN_HELP })
+      .option('duration', { type: 'string', describe: 'length of the MFA session, 30m to 36h: seconds or 12h, 90m (default: duration_seconds, else 12h)' })
       .example('$0 alice', 'ask for a code, write a 12-hour session to [alice] in ~/.aws/credentials');
 
   const codeOptions = (y: any) =>
     y
-      .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
-      .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed (seconds, or 12h, 90m)' });
+      .option('mfa-token', { type: 'string', describe: MFA_TOKEN_HELP })
+      .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)' });
   const codeArgs = (a: Record<string, unknown>) => ({
     ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
     ...(a.duration !== undefined ? { duration: parseDuration(String(a.duration)) } : {}),
@@ -223,8 +230,8 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
     .command('$0 [profile]', false as unknown as string, (y: any) => y.positional('profile', { type: 'string', describe: 'default: $AWS_PROFILE, then "default"' }))
     .option('shell', { type: 'string', choices: SHELLS as unknown as string[], describe: 'the shell to print for (default: detected)' })
     .option('unset', { type: 'boolean', describe: 'print what clears the variables instead' })
-    .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
-    .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed' })
+    .option('mfa-token', { type: 'string', describe: MFA_TOKEN_HELP })
+    .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed, 30m to 36h' })
     .option('debug', { type: 'boolean', describe: 'say what is done and why; show stack traces' })
     .example('eval "$(mfa-env prod)"', 'bash, zsh')
     .example('mfa-env prod | source', 'fish')
