@@ -10,6 +10,7 @@ import { realDeps } from './real-deps.js';
 import { openSecretStore } from '../secrets/open-store.js';
 import type { SecretStore } from '../secrets/store.js';
 import { awsSdkSts } from '../sts/aws-sdk-sts.js';
+import { settingsFrom } from '../settings.js';
 import type { Sts } from '../sts/sts.js';
 import { startSpinner } from '../terminal/spinner.js';
 
@@ -166,6 +167,7 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
       (sts ??= withSpinners(
         awsSdkSts({
           debug: deps.debug,
+          timeoutMs: settingsFrom(process.env, deps.homeDir).stsTimeoutMs,
           onClockSkew: (s) => deps.stderr(`mfa-login: warning: this computer's clock is ${Math.abs(s)}s ${s > 0 ? 'ahead of' : 'behind'} AWS; MFA codes and signatures will start to fail (enable NTP: timedatectl set-ntp true)\n`),
         }),
       )),

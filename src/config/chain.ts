@@ -184,7 +184,8 @@ function duration(p: Profile, key: string): number | undefined {
   return Number(v);
 }
 
-function stsSettings(p: Profile): StsSettings {
+/** A profile's own STS settings; `add` uses them too, so every command reaches STS the same way. */
+export function stsSettings(p: Profile): StsSettings {
   const s = p.settings;
   const out: StsSettings = {};
   if (s.region !== undefined) {

@@ -93,3 +93,16 @@ function envRegion(env: Record<string, string | undefined>, name: 'AWS_REGION' |
   const shown = JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
   throw new MfaLoginError('E_CONFIG', `${name}=${shown} is not an AWS region (lowercase letters, digits and dashes, like eu-west-1)`, { hint: `set ${name} to a region such as us-east-1, or unset it` });
 }
+
+/**
+ * The URL a call to `target` goes to, as the SDK resolves it: the endpoint when one is set, else
+ * sts[-fips].REGION.amazonaws.com (.com.cn in China), or the global sts.amazonaws.com for
+ * `legacy` in us-east-1. For messages and the clock check, which makes its own request.
+ */
+export function stsUrl(target: StsTarget): string {
+  if (target.endpoint) return target.endpoint;
+  const suffix = target.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  if (target.useFips) return `https://sts-fips.${target.region}.${suffix}`;
+  if (target.useGlobalEndpoint) return `https://sts.${suffix}`;
+  return `https://sts.${target.region}.${suffix}`;
+}

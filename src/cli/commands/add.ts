@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.js';
 import type { LongTermKeys } from '../../credentials.js';
 import { MfaLoginError } from '../../errors.js';
-import { patterns } from '../../config/chain.js';
+import { patterns, stsSettings } from '../../config/chain.js';
 import { configHeaderFor, type ProfileSet } from '../../config/profiles.js';
 import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { explainStsError } from '../../providers/sts-errors.js';
@@ -33,13 +33,9 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   const profile = files.profiles.get(input.profile);
   const keys = await keysFrom(deps, input, files);
 
-  const target = stsTarget(
-    {
-      ...(profile?.settings.region ? { region: profile.settings.region } : {}),
-      ...(profile?.settings.endpoint_url ? { endpointUrl: profile.settings.endpoint_url } : {}),
-    },
-    deps.env,
-  );
+  // Every STS setting of the profile (endpoint_url, region, sts_regional_endpoints,
+  // use_fips_endpoint), as login and credential-process read them.
+  const target = stsTarget(profile ? stsSettings(profile) : {}, deps.env);
   const identity = await deps
     .sts()
     .getCallerIdentity(keys, target)

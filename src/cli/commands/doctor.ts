@@ -5,10 +5,11 @@ import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import type { Deps } from '../../deps.js';
 import { EXIT, MfaLoginError } from '../../errors.js';
-import { resolveChain } from '../../config/chain.js';
+import { resolveChain, stsSettings, type StsSettings } from '../../config/chain.js';
 import { nearMisses } from '../../config/near-miss.js';
-import { configHeaderFor, type ProfileSet } from '../../config/profiles.js';
-import { stsTarget } from '../../sts/sts.js';
+import { configHeaderFor, defaultProfileName, type ProfileSet } from '../../config/profiles.js';
+import { stsTarget, stsUrl } from '../../sts/sts.js';
+import { lstatIfAny, openToOthers, tooOpenWarning, whyNotReplaceable } from '../../files/file-safety.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
 
 type Level = 'ok' | 'warn' | 'FAIL';
@@ -32,7 +33,6 @@ export interface DoctorOptions {
 
 /** More than this between our clock and STS's is a failure: sessions then look fresh when they are not. */
 const MAX_SKEW_MS = 30_000;
-const DEFAULT_STS_ENDPOINT = 'https://sts.amazonaws.com';
 const AWS_CLI_PATH = '/usr/bin/aws';
 
 /**
@@ -85,7 +85,7 @@ export async function doctor(deps: Deps, options: DoctorOptions = {}): Promise<n
       if (present.length === 0) {
         return [warn('config', `config files: neither ${shortPath(deps, read.configFile)} nor ${shortPath(deps, read.credentialsFile)} exists`, 'store an IAM user\'s keys and record its MFA device with: mfa-login add PROFILE')];
       }
-      return [ok('config', `config files: ${present.join(' and ')} parse (${count(read.profiles.size, 'profile')})`)];
+      return [ok('config', `config files: ${present.join(' and ')} parse (${count(read.profiles.size, 'profile')})`), ...(await checkCredentialsFile(deps, read.credentialsFile))];
     }),
   );
 
@@ -109,6 +109,17 @@ export function formatFinding(f: Finding, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const level = f.level === 'ok' ? paint('32', 'ok  ') : f.level === 'warn' ? paint('33', 'warn') : paint('31', 'FAIL');
   return `${level}  ${f.text}\n${f.fix ? `      fix: ${f.fix}\n` : ''}`;
+}
+
+/** Sessions written to the credentials file are bearer tokens: only its owner may read it. */
+async function checkCredentialsFile(deps: Deps, file: string): Promise<Finding[]> {
+  const st = await lstatIfAny(file);
+  if (st === undefined || st.isSymbolicLink()) return [];
+  const out: Finding[] = [];
+  if (openToOthers(st)) out.push(warn('config', `credentials file: ${tooOpenWarning(shortPath(deps, file), st).replace(/; fix it with: .*$/, '')}`, `chmod 600 ${file}`));
+  const why = whyNotReplaceable(file, st);
+  if (why !== undefined) out.push(warn('config', `credentials file: mfa-login will not write ${shortPath(deps, file)}: ${why}`));
+  return out;
 }
 
 /** Runs one check; whatever it throws becomes a FAIL line of its own, so the others still run. */
@@ -166,7 +177,7 @@ function checkProfiles(deps: Deps, files: ProfileSet, stored: string[] | undefin
  * 5 minutes off, and a skewed clock makes cached sessions look valid when STS says they expired.
  */
 async function checkClock(deps: Deps, timeoutMs: number): Promise<Finding[]> {
-  const endpoint = stsTarget({}, deps.env).endpoint ?? DEFAULT_STS_ENDPOINT;
+  const endpoint = stsUrl(stsTarget(await defaultProfileSts(deps), deps.env));
   const t0 = deps.now().getTime();
   let date: string | undefined;
   try {
@@ -188,6 +199,20 @@ async function checkClock(deps: Deps, timeoutMs: number): Promise<Finding[]> {
       'enable time synchronisation (NTP): sudo timedatectl set-ntp true',
     ),
   ];
+}
+
+/**
+ * The STS settings of the profile commands use by default ($AWS_PROFILE, else default), so the
+ * clock is checked against the endpoint they call (FIPS, regional, endpoint_url); none when the
+ * files do not parse, which the config check reports on its own.
+ */
+async function defaultProfileSts(deps: Deps): Promise<StsSettings> {
+  try {
+    const p = (await readProfiles(deps)).profiles.get(defaultProfileName(deps.env));
+    return p ? stsSettings(p) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The Date header of a HEAD request to `url`; no redirect is followed, no credentials are sent. */

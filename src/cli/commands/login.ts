@@ -1,4 +1,4 @@
-import { lstat } from 'node:fs/promises';
+import { lstatIfAny, openToOthers, tooOpenWarning, whyNotReplaceable } from '../../files/file-safety.js';
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
@@ -40,7 +40,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   warn(deps, plan);
   const target = chooseTarget(files, profile, input.to);
   // Found out before a code is spent on a session that could not be written.
-  await refuseSymlink(files.credentialsFile);
+  const tooOpen = await checkWritable(files.credentialsFile);
 
   const got = await credentialsFor(deps, plan, {
     codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login ${profile}`),
@@ -57,6 +57,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
     ['expiration', toRfc3339(c.expiration)],
   ]);
   await deps.writeFile(files.credentialsFile, next, 0o600);
+  if (tooOpen !== undefined) deps.stderr(`mfa-login: warning: ${tooOpen}\n`);
 
   if (target.redirected) {
     deps.stderr(`mfa-login: note: [profile ${profile}] in ${shortPath(deps, files.configFile)} has ${target.redirected}, which makes AWS tools ignore keys written under [${profile}]; wrote to [${target.name}] instead\n`);
@@ -108,11 +109,19 @@ function chooseTarget(files: ProfileSet, profile: string, to: string | undefined
   return { name: free(), redirected: why };
 }
 
-async function refuseSymlink(file: string): Promise<void> {
-  const st = await lstat(file).catch(() => undefined);
-  if (st?.isSymbolicLink()) {
+/**
+ * Refuses a credentials file that writing would change behind the user's back (a symlink, a
+ * read-only file, another user's file); returns the warning to give when others can read it.
+ */
+async function checkWritable(file: string): Promise<string | undefined> {
+  const st = await lstatIfAny(file).catch(() => undefined);
+  if (st === undefined) return undefined;
+  if (st.isSymbolicLink()) {
     throw new MfaLoginError('E_FILE', `cannot write ${file}: it is a symbolic link (edit the file it points to, or replace the link with the file); nothing was changed`);
   }
+  const why = whyNotReplaceable(file, st);
+  if (why !== undefined) throw new MfaLoginError('E_FILE', `cannot write ${file}: ${why}; nothing was changed`);
+  return openToOthers(st) ? tooOpenWarning(file, st) : undefined;
 }
 
 function formatMinutes(m: number): string {
