@@ -1,4 +1,5 @@
 import { promises as fs, type Stats } from 'node:fs';
+import { MfaLoginError } from '../errors.js';
 
 /**
  * What makes a file we are about to replace not ours to replace, and what makes a file holding
@@ -38,4 +39,20 @@ export async function lstatIfAny(file: string): Promise<Stats | undefined> {
 
 export function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
+}
+
+/**
+ * Before a code or a key is spent on it: refuses a credentials or config file that writing would
+ * change behind the user's back (a symlink, a read-only file, another user's file), and returns
+ * the warning to give when other users can read it.
+ */
+export async function checkBeforeWriting(file: string): Promise<string | undefined> {
+  const st = await lstatIfAny(file).catch(() => undefined);
+  if (st === undefined) return undefined;
+  if (st.isSymbolicLink()) {
+    throw new MfaLoginError('E_FILE', `cannot write ${file}: it is a symbolic link (edit the file it points to, or replace the link with the file); nothing was changed`);
+  }
+  const why = whyNotReplaceable(file, st);
+  if (why !== undefined) throw new MfaLoginError('E_FILE', `cannot write ${file}: ${why}; nothing was changed`);
+  return openToOthers(st) ? tooOpenWarning(file, st) : undefined;
 }

@@ -7,6 +7,7 @@ import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { explainStsError } from '../../providers/sts-errors.js';
 import { StsError, stsTarget } from '../../sts/sts.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
+import { checkBeforeWriting } from '../../files/file-safety.js';
 import { forgetEverywhere } from './keys.js';
 
 export interface AddInput {
@@ -32,6 +33,8 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   const files = await readProfiles(deps);
   const profile = files.profiles.get(input.profile);
   const keys = await keysFrom(deps, input, files);
+  // Found out before the keys are stored: they would then be in two places.
+  if (input.import) await checkBeforeWriting(files.credentialsFile);
 
   // Every STS setting of the profile (endpoint_url, region, sts_regional_endpoints,
   // use_fips_endpoint), as login and credential-process read them.

@@ -1,4 +1,4 @@
-import { lstatIfAny, openToOthers, tooOpenWarning, whyNotReplaceable } from '../../files/file-safety.js';
+import { checkBeforeWriting } from '../../files/file-safety.js';
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
@@ -40,7 +40,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   warn(deps, plan);
   const target = chooseTarget(files, profile, input.to);
   // Found out before a code is spent on a session that could not be written.
-  const tooOpen = await checkWritable(files.credentialsFile);
+  const tooOpen = await checkBeforeWriting(files.credentialsFile);
 
   const got = await credentialsFor(deps, plan, {
     codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login ${profile}`),
@@ -107,21 +107,6 @@ function chooseTarget(files: ProfileSet, profile: string, to: string | undefined
     });
   }
   return { name: free(), redirected: why };
-}
-
-/**
- * Refuses a credentials file that writing would change behind the user's back (a symlink, a
- * read-only file, another user's file); returns the warning to give when others can read it.
- */
-async function checkWritable(file: string): Promise<string | undefined> {
-  const st = await lstatIfAny(file).catch(() => undefined);
-  if (st === undefined) return undefined;
-  if (st.isSymbolicLink()) {
-    throw new MfaLoginError('E_FILE', `cannot write ${file}: it is a symbolic link (edit the file it points to, or replace the link with the file); nothing was changed`);
-  }
-  const why = whyNotReplaceable(file, st);
-  if (why !== undefined) throw new MfaLoginError('E_FILE', `cannot write ${file}: ${why}; nothing was changed`);
-  return openToOthers(st) ? tooOpenWarning(file, st) : undefined;
 }
 
 function formatMinutes(m: number): string {
