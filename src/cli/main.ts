@@ -10,7 +10,7 @@ import { realDeps } from './real-deps.js';
 import { openSecretStore } from '../secrets/open-store.js';
 import type { SecretStore } from '../secrets/store.js';
 import { awsSdkSts } from '../sts/aws-sdk-sts.js';
-import { settingsFrom } from '../settings.js';
+import { DEFAULT_STS_TIMEOUT_SECONDS, seconds, settingsFrom } from '../settings.js';
 import type { Sts } from '../sts/sts.js';
 import { startSpinner } from '../terminal/spinner.js';
 
@@ -103,6 +103,7 @@ function withSpinners(sts: Sts): Sts {
  * typo should not go unnoticed until the first cache miss.
  */
 function checkSettings(env: Deps['env']): void {
+  seconds(env, 'MFA_LOGIN_STS_TIMEOUT', DEFAULT_STS_TIMEOUT_SECONDS);
   const cache = env.MFA_LOGIN_CACHE;
   if (cache && cache !== 'agent' && cache !== 'file' && cache !== 'none') {
     throw new MfaLoginError('E_USAGE', `MFA_LOGIN_CACHE=${cache} is not a cache mode`, { hint: 'use MFA_LOGIN_CACHE=agent (the default), file or none' });

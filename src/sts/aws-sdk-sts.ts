@@ -68,8 +68,10 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
     const client = new sdk.STSClient({
       region: target.region,
       credentials: toSdkCredentials(credentials),
-      useFipsEndpoint: target.useFips,
-      useGlobalEndpoint: target.useGlobalEndpoint,
+      // An endpoint named outright is the host to call (a FIPS VPC endpoint, a test STS); the SDK
+      // would otherwise refuse it next to FIPS ("FIPS and custom endpoint are not supported").
+      useFipsEndpoint: target.endpoint ? false : target.useFips,
+      useGlobalEndpoint: target.endpoint ? false : target.useGlobalEndpoint,
       maxAttempts: 2,
       requestHandler,
       // Signing time follows the injected clock (simulated days in tests; the real one otherwise).

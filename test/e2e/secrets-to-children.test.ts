@@ -83,7 +83,7 @@ test('a region that is shell code never runs, even when the shell is detected wr
   sb.write('.aws/config', `[profile q]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\nregion = x';touch ${trap}/pwned;#\n`);
   // fish output, bash evaluates: fish's quoting (\' inside '...') means nothing to bash.
   const script = `eval "$(${process.execPath} ${MFA_ENV} q --shell fish --mfa-token ${await sb.code(alice)})"; echo "region=\${AWS_REGION-unset}"`;
-  const r = await runCommand('/bin/bash', ['-c', script], sb.env({ SHELL: '/usr/bin/fish' }));
+  const r = await runCommand('/bin/bash', ['-c', script], sb.env({ SHELL: '/usr/bin/fish', AWS_REGION: undefined }));
   assert.match(r.stderr, /^mfa-env: .*config line 3: region = x';touch .*pwned;# is not an AWS region/m);
   assert.equal(r.stdout, 'region=unset\n');
   assert.equal(existsSync(path.join(trap, 'pwned')), false, 'the region ran as a command');
