@@ -80,6 +80,8 @@ test('--mfa-token --help says the code is visible in ps and names MFA_LOGIN_MFA_
 });
 
 test('a region that is shell code never runs, even when the shell is detected wrongly', async () => {
+  sb.write('.aws/config', `[profile q]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\n`);
+  await sb.add('q', alice);
   sb.write('.aws/config', `[profile q]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\nregion = x';touch ${trap}/pwned;#\n`);
   // fish output, bash evaluates: fish's quoting (\' inside '...') means nothing to bash.
   const script = `eval "$(${process.execPath} ${MFA_ENV} q --shell fish --mfa-token ${await sb.code(alice)})"; echo "region=\${AWS_REGION-unset}"`;

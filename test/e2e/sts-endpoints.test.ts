@@ -131,9 +131,9 @@ for (const mode of ['file', 'agent']) {
   test(`an STS that accepts and never answers: credential-process exits 6 within MFA_LOGIN_STS_TIMEOUT (${mode} cache), and the next call is not held by a lease`, async () => {
     sb.write('.aws/config', `[profile alice]\nmfa_serial = ${SERIAL}\n`);
     const { port } = silent.address() as net.AddressInfo;
-    const env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, MFA_LOGIN_STS_TIMEOUT: '2', MFA_LOGIN_LOCK_TIMEOUT: '120', MFA_LOGIN_CACHE: mode, MFA_LOGIN_MFA_TOKEN: '123456' };
+    const env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, MFA_LOGIN_STS_TIMEOUT: '2', MFA_LOGIN_LOCK_TIMEOUT: '120', MFA_LOGIN_CACHE: mode };
     for (const call of ['first', 'second']) {
-      const r = await runBounded(MFA_LOGIN, ['credential-process', 'alice'], env, 90_000);
+      const r = await runBounded(MFA_LOGIN, ['credential-process', 'alice', '--mfa-token', '123456'], env, 90_000);
       assert.equal(r.killed, false, `${call} call hung`);
       assert.equal(r.status, 6, `${call} call: ${r.stderr}`);
       assert.equal(r.stdout, '');
