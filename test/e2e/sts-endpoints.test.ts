@@ -128,7 +128,7 @@ test('doctor checks the clock against the endpoint of the default profile (use_f
 });
 
 for (const mode of ['file', 'agent']) {
-  test(`an STS that accepts and never answers: credential-process exits 6 within MFA_LOGIN_STS_TIMEOUT (${mode} cache), and the next call is not held by a lease`, async () => {
+  test(`an STS that accepts and never answers: credential-process exits 6 within MFA_LOGIN_STS_TIMEOUT (${mode} cache), and the next call is not held by a lease`, async (t) => {
     sb.write('.aws/config', `[profile alice]\nmfa_serial = ${SERIAL}\n`);
     const { port } = silent.address() as net.AddressInfo;
     const env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, MFA_LOGIN_STS_TIMEOUT: '2', MFA_LOGIN_LOCK_TIMEOUT: '120', MFA_LOGIN_CACHE: mode };
@@ -140,6 +140,7 @@ for (const mode of ['file', 'agent']) {
       assert.match(r.stderr, new RegExp(`^mfa-login: cannot reach STS at http://127\\.0\\.0\\.1:${port} \\(no answer within 2 s \\(MFA_LOGIN_STS_TIMEOUT\\)\\)\n  hint: `));
       // 2 s for the call, plus a Node start and the SDK's load on a busy machine; far below the lock timeout.
       assert.ok(r.ms < 30_000, `${call} call took ${r.ms} ms`);
+      t.diagnostic(`${mode} cache, ${call} call: exit ${r.status} after ${r.ms} ms`);
     }
   });
 }

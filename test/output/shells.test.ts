@@ -150,7 +150,7 @@ for (const shell of SHELLS) {
       assertInstalled(shell.path);
       for (const value of nastyValues()) {
         const assignments = (['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION'] as const).map((n) => [n, value] as [string, string]);
-        const env = run(shell, formatAssignments(shell.kind, [...assignments, ['AWS_CREDENTIAL_EXPIRATION', '2026-11-24T14:00:00Z']]), '', STALE);
+        const env = run(shell, formatAssignments(shell.kind, [...assignments, ['AWS_CREDENTIAL_EXPIRATION', '2026-11-24T14:00:00Z']]));
         assert.deepEqual(
           awsVars(env),
           {
