@@ -9,6 +9,7 @@ import { resolveChain, stsSettings, type StsSettings } from '../../config/chain.
 import { nearMisses } from '../../config/near-miss.js';
 import { configHeaderFor, defaultProfileName, type ProfileSet } from '../../config/profiles.js';
 import { stsTarget, stsUrl } from '../../sts/sts.js';
+import { childEnvironment } from '../../child-env.js';
 import { lstatIfAny, openToOthers, tooOpenWarning, whyNotReplaceable } from '../../files/file-safety.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
 
@@ -405,7 +406,7 @@ type CliVersion = { version: string; major: number } | { error: string };
 
 function awsVersion(deps: Deps, file: string): Promise<CliVersion> {
   return new Promise((resolve) => {
-    execFile(file, ['--version'], { timeout: 15_000, env: { ...deps.env, AWS_PAGER: '' } as NodeJS.ProcessEnv }, (_err, stdout, stderr) => {
+    execFile(file, ['--version'], { timeout: 15_000, env: { ...childEnvironment(deps.env), AWS_PAGER: '' } }, (_err, stdout, stderr) => {
       // v1 printed its version on stderr until Python 3.4 made argparse use stdout.
       const m = /aws-cli\/((\d+)\.\S+)/.exec(`${stdout}\n${stderr}`);
       if (m) resolve({ version: m[1]!, major: Number(m[2]) });
