@@ -82,11 +82,15 @@ test('--mfa-token --help says the code is visible in ps and names MFA_LOGIN_MFA_
 test('a region that is shell code never runs, even when the shell is detected wrongly', async () => {
   sb.write('.aws/config', `[profile q]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\n`);
   await sb.add('q', alice);
+  // A session obtained before the region was edited in: STS is not asked again, so only the
+  // config check stands between the region and the shell.
+  const started = await sb.run(['session', 'q', '--mfa-token', await sb.code(alice)]);
+  assert.equal(started.status, 0, started.stderr);
   sb.write('.aws/config', `[profile q]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\nregion = x';touch ${trap}/pwned;#\n`);
-  // fish output, bash evaluates: fish's quoting (\' inside '...') means nothing to bash.
-  const script = `eval "$(${process.execPath} ${MFA_ENV} q --shell fish --mfa-token ${await sb.code(alice)})"; echo "region=\${AWS_REGION-unset}"`;
+  // fish output, bash evaluates: fish's quoting (\\' inside '...') means nothing to bash.
+  const script = `eval "$(${process.execPath} ${MFA_ENV} q --shell fish)"; echo "region=\${AWS_REGION-unset}"`;
   const r = await runCommand('/bin/bash', ['-c', script], sb.env({ SHELL: '/usr/bin/fish', AWS_REGION: undefined }));
+  assert.equal(existsSync(path.join(trap, 'pwned')), false, 'the region ran as a command');
   assert.match(r.stderr, /^mfa-env: .*config line 3: region = x';touch .*pwned;# is not an AWS region/m);
   assert.equal(r.stdout, 'region=unset\n');
-  assert.equal(existsSync(path.join(trap, 'pwned')), false, 'the region ran as a command');
 });
