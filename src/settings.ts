@@ -20,6 +20,8 @@ export const DEFAULT_LOCK_TIMEOUT_SECONDS = 300;
 /** How long an agent with nothing to hold and nobody connected stays: MFA_LOGIN_AGENT_IDLE. */
 export const DEFAULT_AGENT_IDLE_SECONDS = 60;
 export const DEFAULT_MFA_PROCESS_TIMEOUT_SECONDS = 60;
+/** One STS or IAM request, to connect and again to answer: MFA_LOGIN_STS_TIMEOUT. */
+export const DEFAULT_STS_TIMEOUT_SECONDS = 30;
 
 export interface Settings {
   cache: CacheSettings;
@@ -37,6 +39,10 @@ export interface Settings {
   /** TEST-ONLY (MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS); see testMinValidityMs. */
   testMinValidityMs: number | undefined;
   keys: KeySettings;
+  /** MFA_LOGIN_MFA_TOKEN: a code for scripts that keep it out of argv; --mfa-token wins over it. */
+  mfaToken: string | undefined;
+  /** MFA_LOGIN_STS_TIMEOUT: how long one STS or IAM request may take to connect, and to answer. */
+  stsTimeoutMs: number;
 }
 
 /** `mfa-login console`: where sign-in tokens come from, and what opens a URL. */
@@ -106,6 +112,8 @@ export function settingsFrom(env: Env, homeDir: string, platform: Platform = { o
     prompt: promptChoice(env),
     testMinValidityMs: testMinValidityMs(env),
     keys: keySettings(env, homeDir),
+    mfaToken: nonEmpty(env.MFA_LOGIN_MFA_TOKEN),
+    stsTimeoutMs: seconds(env, 'MFA_LOGIN_STS_TIMEOUT', DEFAULT_STS_TIMEOUT_SECONDS),
   };
 }
 

@@ -14,7 +14,8 @@ export function parseRegion(text: string): string {
 }
 
 /** The console session's length: what the federation endpoint's SessionDuration accepts. */
-export const CONSOLE_DURATION = { max: 43200, what: 'a console session lasts from 15 minutes (900) to 12 hours (43200)' };
+export const CONSOLE_DURATION = { min: 900, max: 43200, what: 'a console session lasts from 15 minutes (900) to 12 hours (43200)' };
+import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../config/chain.js';
 
 /** What the user asked for, as data: parsing never runs anything. */
 export type Command =
@@ -43,6 +44,9 @@ export type Command =
   | { name: 'help'; text: string }
   | { name: 'version' };
 
+/** argv is public on a shared machine: say so where the flag is offered. */
+const MFA_TOKEN_HELP = 'the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead';
+
 export interface Parsed {
   command: Command;
   debug: boolean;
@@ -52,16 +56,20 @@ export interface Parsed {
  * Parses a duration as seconds (`3600`) or with a unit (`90m`, `12h`, `1h30m`), the forms
  * aws-vault users type.
  */
-export function parseDuration(text: string, limits: { max: number; what: string } = { max: 129600, what: 'an MFA session lasts from 15 minutes (900) to 36 hours (129600)' }): number {
+export function parseDuration(text: string, limits?: { min: number; max: number; what: string }): number {
   const t = text.trim();
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
   if (!/^\d+$/.test(t) && (m === null || t === '')) {
     throw new MfaLoginError('E_USAGE', `--duration ${JSON.stringify(text)} is not a duration`, { hint: 'use seconds (3600) or a form like 12h, 90m, 1h30m' });
   }
   const seconds = /^\d+$/.test(t) ? Number(t) : Number(m![1] ?? 0) * 3600 + Number(m![2] ?? 0) * 60 + Number(m![3] ?? 0);
-  // GetSessionToken's limits for an IAM user, unless the caller gives others.
-  if (seconds < 900 || seconds > limits.max) {
-    throw new MfaLoginError('E_USAGE', `--duration ${text} is out of range: ${limits.what}`);
+  if (limits === undefined && seconds < MIN_SESSION_SECONDS) {
+    throw new MfaLoginError('E_USAGE', `--duration ${text} is too short: ${TOO_SHORT_WHY}; the least is 30m (${MIN_SESSION_SECONDS})`, { hint: 'use a duration from 30m to 36h' });
+  }
+  // GetSessionToken's limit for an IAM user, unless the caller gives others.
+  const l = limits ?? { min: MIN_SESSION_SECONDS, max: MAX_MFA_SESSION_SECONDS, what: `an MFA session lasts from 30 minutes (${MIN_SESSION_SECONDS}) to 36 hours (${MAX_MFA_SESSION_SECONDS})` };
+  if (seconds < l.min || seconds > l.max) {
+    throw new MfaLoginError('E_USAGE', `--duration ${text} is out of range: ${l.what}`);
   }
   return seconds;
 }
@@ -87,16 +95,16 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     y
       .positional('profile', { type: 'string', describe: 'the profile to log in to (default: $AWS_PROFILE, then "default")' })
       .option('to', { type: 'string', describe: 'write to this profile name in the credentials file (default: the profile\'s own name)' })
-      .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
-      .option('duration', { type: 'string', describe: 'length of the MFA session: seconds or 12h, 90m (default: duration_seconds, else 12h)' })
+      .option('mfa-token', { type: 'string', describe: MFA_TOKEN_HELP })
+      .option('duration', { type: 'string', describe: 'length of the MFA session, 30m to 36h: seconds or 12h, 90m (default: duration_seconds, else 12h)' })
       .option('region', { type: 'string', describe: 'the region to use and to give the written profile, over the profile\'s own' })
       .example('$0 alice', 'ask for a code, write a 12-hour session to [alice] in ~/.aws/credentials')
       .example('$0 prod --region eu-west-1', 'the written profile gets region = eu-west-1 in ~/.aws/config');
 
   const codeOptions = (y: any) =>
     y
-      .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
-      .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed (seconds, or 12h, 90m)' })
+      .option('mfa-token', { type: 'string', describe: MFA_TOKEN_HELP })
+      .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)' })
       .option('region', { type: 'string', describe: 'the region to use, over the profile\'s own' });
   const regionArg = (a: Record<string, unknown>) => (a.region !== undefined ? { region: parseRegion(String(a.region)) } : {});
   const codeArgs = (a: Record<string, unknown>) => ({
@@ -346,8 +354,8 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
     .command('$0 [profile]', false as unknown as string, (y: any) => y.positional('profile', { type: 'string', describe: 'default: $AWS_PROFILE, then "default"' }))
     .option('shell', { type: 'string', choices: SHELLS as unknown as string[], describe: 'the shell to print for (default: detected)' })
     .option('unset', { type: 'boolean', describe: 'print what clears the variables instead' })
-    .option('mfa-token', { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' })
-    .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed' })
+    .option('mfa-token', { type: 'string', describe: MFA_TOKEN_HELP })
+    .option('duration', { type: 'string', describe: 'length of the MFA session when a new one is needed, 30m to 36h' })
     .option('region', { type: 'string', describe: 'the region to export, over the profile\'s own' })
     .option('debug', { type: 'boolean', describe: 'say what is done and why; show stack traces' })
     .example('eval "$(mfa-env prod)"', 'bash, zsh')

@@ -182,6 +182,7 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
       (sts ??= withSpinners(
         awsSdkSts({
           debug: deps.debug,
+          timeoutMs: settings.stsTimeoutMs,
           onClockSkew: (s) => deps.stderr(`mfa-login: warning: this computer's clock is ${Math.abs(s)}s ${s > 0 ? 'ahead of' : 'behind'} AWS; MFA codes and signatures will start to fail (enable NTP: timedatectl set-ntp true)\n`),
         }),
       )),

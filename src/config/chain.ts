@@ -44,11 +44,24 @@ export interface ChainPlan {
   warnings: string[];
 }
 
+/**
+ * The shortest session worth asking for. A session is handed out only while it has more than
+ * 15 minutes left (the margin botocore refreshes at), so one of 15 minutes is spent on arrival and
+ * every call would cost a new code; 30 minutes is the least that then serves for 15.
+ */
+export const MIN_SESSION_SECONDS = 1800;
+/** GetSessionToken's maximum for an IAM user; AssumeRole's is the role's own, at most 12 hours. */
+export const MAX_MFA_SESSION_SECONDS = 129600;
+export const MAX_ROLE_SESSION_SECONDS = 43200;
+export const TOO_SHORT_WHY = 'a session is used only while more than 15 minutes of it are left, so a shorter one would ask for a new code on almost every call';
+
 const MFA_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):mfa\/[\w+=,.@/-]{1,256}$/;
 /** Hardware MFA devices are named by serial number, not ARN; STS accepts [\w+=/:,.@-]{9,256}. */
 const HARDWARE_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
 const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+/** AWS region names: us-east-1, us-gov-west-1, eu-isoe-west-1. The region reaches shells and URLs. */
+const REGION = /^(?=.{1,40}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /**
@@ -90,7 +103,7 @@ export function resolveChain(set: ProfileSet, target: string): ChainPlan {
   const rolesFromTarget = path.slice(0, -1);
   const plan: ChainPlan = {
     target,
-    source: { profile: root.name, sts: stsSettings(root), ...opt('durationSeconds', duration(root, 'duration_seconds')) },
+    source: { profile: root.name, sts: stsSettings(root), ...opt('durationSeconds', mfaSessionDuration(root)) },
     roles: rolesFromTarget.reverse().map(roleStep),
     warnings: nearMisses(path),
   };
@@ -126,7 +139,9 @@ function roleStep(p: Profile): RoleStep {
   }
   const d = duration(p, 'duration_seconds');
   if (d !== undefined) {
-    if (d < 900 || d > 43200) throw bad(p, 'duration_seconds', 'must be between 900 and 43200 seconds for a role');
+    if (d < MIN_SESSION_SECONDS || d > MAX_ROLE_SESSION_SECONDS) {
+      throw bad(p, 'duration_seconds', `must be between ${MIN_SESSION_SECONDS} (30 minutes) and ${MAX_ROLE_SESSION_SECONDS} (12 hours) seconds for a role${d < MIN_SESSION_SECONDS ? `: ${TOO_SHORT_WHY}` : ''}`);
+    }
     step.durationSeconds = d;
   }
   return step;
@@ -153,6 +168,15 @@ function mfaSerial(p: Profile): string {
   throw bad(p, 'mfa_serial', 'is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware token serial number');
 }
 
+/** The IAM user's duration_seconds: the length of its MFA session (GetSessionToken). */
+function mfaSessionDuration(p: Profile): number | undefined {
+  const d = duration(p, 'duration_seconds');
+  if (d !== undefined && (d < MIN_SESSION_SECONDS || d > MAX_MFA_SESSION_SECONDS)) {
+    throw bad(p, 'duration_seconds', `must be between ${MIN_SESSION_SECONDS} (30 minutes) and ${MAX_MFA_SESSION_SECONDS} (36 hours) seconds for an MFA session${d < MIN_SESSION_SECONDS ? `: ${TOO_SHORT_WHY}` : ''}`);
+  }
+  return d;
+}
+
 function duration(p: Profile, key: string): number | undefined {
   const v = p.settings[key];
   if (v === undefined) return undefined;
@@ -160,10 +184,14 @@ function duration(p: Profile, key: string): number | undefined {
   return Number(v);
 }
 
-function stsSettings(p: Profile): StsSettings {
+/** A profile's own STS settings; `add` uses them too, so every command reaches STS the same way. */
+export function stsSettings(p: Profile): StsSettings {
   const s = p.settings;
   const out: StsSettings = {};
-  if (s.region !== undefined) out.region = s.region;
+  if (s.region !== undefined) {
+    if (!REGION.test(s.region)) throw bad(p, 'region', 'is not an AWS region (lowercase letters, digits and dashes, like eu-west-1)');
+    out.region = s.region;
+  }
   if (s.endpoint_url !== undefined) out.endpointUrl = s.endpoint_url;
   if (s.sts_regional_endpoints !== undefined) {
     if (s.sts_regional_endpoints !== 'legacy' && s.sts_regional_endpoints !== 'regional') {
@@ -191,4 +219,4 @@ export function accountOf(plan: ChainPlan): string | undefined {
   return arn === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
 }
 
-export const patterns = { MFA_ARN, ROLE_ARN, SESSION_NAME };
+export const patterns = { MFA_ARN, ROLE_ARN, SESSION_NAME, REGION };

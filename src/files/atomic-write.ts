@@ -1,6 +1,7 @@
 import { promises as fs, constants } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { whyNotReplaceable } from './file-safety.js';
 
 export interface AtomicWriteOptions {
   /** Mode for a new file; an existing file keeps its own mode. */
@@ -15,7 +16,8 @@ export interface AtomicWriteOptions {
  * it, then rename over the target (rename is atomic within one file system).
  *
  * A symlinked target is refused rather than replaced: renaming over the link would silently
- * turn it into a regular file and detach it from what it pointed to.
+ * turn it into a regular file and detach it from what it pointed to. So are a read-only file and
+ * one owned by another user (file-safety.ts): the rename would quietly undo either.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(file);
@@ -27,6 +29,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     if (st.isSymbolicLink()) {
       throw Object.assign(new Error(`${file} is a symbolic link; refusing to replace it`), { code: 'ESYMLINK' });
     }
+    const why = whyNotReplaceable(file, st);
+    if (why !== undefined) throw Object.assign(new Error(why), { code: 'ENOTREPLACEABLE' });
     mode = st.mode & 0o7777;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

@@ -12,15 +12,25 @@ export interface CodeRequest {
 
 /** Where a TOTP code comes from. Picked once; the rest of the code asks for "a code". */
 export interface CodeSource {
-  /** `--mfa-token`, `mfa_process`, or a prompt (terminal or desktop), for --debug. */
-  readonly kind: 'flag' | 'mfa_process' | 'terminal';
+  /** `--mfa-token`, MFA_LOGIN_MFA_TOKEN, `mfa_process`, or a prompt (terminal or desktop), for --debug. */
+  readonly kind: 'flag' | 'environment' | 'mfa_process' | 'terminal';
   /** Whether asking again can give a different answer (only a person can). */
   readonly canRetry: boolean;
   get(request: CodeRequest): Promise<string>;
 }
 
 /** Runs a command and returns what it printed on stdout. */
-export type ProcessRunner = (command: string, timeoutMs: number) => Promise<string>;
+export type ProcessRunner = (command: string, timeoutMs: number, env?: Record<string, string | undefined>) => Promise<string>;
+
+/**
+ * What mfa_process is called when we speak of it: the program's name alone. Its arguments may be
+ * the secret itself (`oathtool --totp -b SEED`), and so may a leading `SEED=... cmd` assignment.
+ */
+export function commandName(command: string): string {
+  const word = command.trim().split(/\s+/).find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) ?? '';
+  const base = word.replace(/^['"]|['"]$/g, '').replace(/^.*\//, '');
+  return /^[\w.+-]{1,64}$/.test(base) ? base : 'the command';
+}
 
 const CODE = /^\d{6}$/;
 
@@ -34,16 +44,20 @@ export function checkCode(code: string, from: string): string {
 }
 
 /**
- * The order aws-vault uses: a code given on the command line, then the profile's mfa_process,
+ * The order aws-vault uses: a code given on the command line (or in MFA_LOGIN_MFA_TOKEN), then the profile's mfa_process,
  * then a prompt on the controlling terminal. With none of them, fail at once instead of hanging
  * on a prompt nobody can see; `whenNoTerminal` says what to run by hand.
  */
 export function chooseCodeSource(options: {
   flagToken?: string | undefined;
+  /** MFA_LOGIN_MFA_TOKEN: the same code kept out of argv, where any local user can read it. */
+  envToken?: string | undefined;
   mfaProcess?: string | undefined;
   terminal: Terminal;
   runProcess: ProcessRunner;
   processTimeoutMs: number;
+  /** Our environment: mfa_process gets it without our own secrets. */
+  env?: Record<string, string | undefined>;
   whenNoTerminal: string;
   /** MFA_LOGIN_PROMPT; `auto` when absent. */
   prompt?: PromptChoice;
@@ -56,18 +70,23 @@ export function chooseCodeSource(options: {
     const code = checkCode(options.flagToken, '--mfa-token');
     return { kind: 'flag', canRetry: false, get: async () => code };
   }
+  if (options.envToken !== undefined) {
+    const code = checkCode(options.envToken, 'MFA_LOGIN_MFA_TOKEN');
+    return { kind: 'environment', canRetry: false, get: async () => code };
+  }
   if (options.mfaProcess !== undefined) {
     const command = options.mfaProcess;
+    const name = commandName(command);
     return {
       kind: 'mfa_process',
       canRetry: false,
       async get() {
-        const out = await options.runProcess(command, options.processTimeoutMs);
+        const out = await options.runProcess(command, options.processTimeoutMs, options.env);
         const lines = out.trim().split(/\r?\n/);
         const last = lines[lines.length - 1] ?? '';
-        if (last.trim() === '') throw new MfaLoginError('E_MFA_PROCESS', `mfa_process printed nothing: ${command}`, { hint: 'run the command by hand to see what it does' });
+        if (last.trim() === '') throw new MfaLoginError('E_MFA_PROCESS', `mfa_process ${name} printed nothing`, { hint: 'run the command by hand to see what it does' });
         // The output is never shown: it may be a valid code, or something else the user keeps secret.
-        if (!CODE.test(last.trim())) throw new MfaLoginError('E_MFA_PROCESS', `mfa_process did not print a 6-digit code: ${command}`, { hint: 'the last line it prints must be the code' });
+        if (!CODE.test(last.trim())) throw new MfaLoginError('E_MFA_PROCESS', `mfa_process ${name} did not print a 6-digit code`, { hint: 'the last line it prints must be the code' });
         return last.trim();
       },
     };

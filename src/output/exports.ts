@@ -78,6 +78,31 @@ function checkValue(name: string, value: string): void {
   }
 }
 
+/**
+ * The forms AWS gives these values, all made of characters no supported shell reads as code (no
+ * quote, `$`, `(`, backslash, space or glob). Quoting below would hold against anything, but a
+ * value outside its form means a broken or hostile config or cache, and a wrongly detected shell
+ * (fish output fed to bash) must never get the chance to run it.
+ */
+const FORMS: Record<string, RegExp> = {
+  [KEY_ID]: /^[A-Z0-9]{1,128}$/,
+  [SECRET]: /^[A-Za-z0-9+/=]{1,256}$/,
+  [TOKEN]: /^[A-Za-z0-9+/=]{1,16384}$/,
+  [EXPIRATION]: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/,
+  [REGION]: /^(?=.{1,40}$)[a-z0-9]+(-[a-z0-9]+)*$/,
+  [DEFAULT_REGION]: /^(?=.{1,40}$)[a-z0-9]+(-[a-z0-9]+)*$/,
+};
+
+function checkForm(name: string, value: string): void {
+  if (FORMS[name]!.test(value)) return;
+  // The region comes from a config file and may be shown; a credential is never shown, even broken.
+  if (name === REGION || name === DEFAULT_REGION) {
+    const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+    throw new MfaLoginError('E_CONFIG', `cannot export ${name}: ${shown} is not an AWS region (lowercase letters, digits and dashes, like eu-west-1)`, { hint: 'fix region in the profile, or AWS_REGION / AWS_DEFAULT_REGION' });
+  }
+  throw new MfaLoginError('E_STS', `cannot export ${name}: its value is not in the form AWS gives it (it holds characters a shell could run); nothing was printed`, { hint: 'forget the session with: mfa-login logout --all, then try again' });
+}
+
 /** POSIX: nothing is special inside single quotes, and a single quote cannot be escaped there. */
 function quoteSh(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
@@ -133,18 +158,31 @@ function unsetLine(shell: Shell, name: string): string {
  */
 export function formatExports(creds: Credentials, options: { shell: Shell; region?: string }): string {
   const { shell, region } = options;
-  const lines = [setLine(shell, KEY_ID, creds.accessKeyId), setLine(shell, SECRET, creds.secretAccessKey)];
-  lines.push(creds.sessionToken !== undefined ? setLine(shell, TOKEN, creds.sessionToken) : unsetLine(shell, TOKEN));
+  const set = (name: string, value: string) => {
+    checkValue(name, value);
+    checkForm(name, value);
+    return setLine(shell, name, value);
+  };
+  const lines = [set(KEY_ID, creds.accessKeyId), set(SECRET, creds.secretAccessKey)];
+  lines.push(creds.sessionToken !== undefined ? set(TOKEN, creds.sessionToken) : unsetLine(shell, TOKEN));
   lines.push(
     creds.expiration !== undefined
-      ? setLine(shell, EXPIRATION, toRfc3339(creds.expiration))
+      ? set(EXPIRATION, toRfc3339(creds.expiration))
       : unsetLine(shell, EXPIRATION),
   );
   if (region !== undefined) {
-    lines.push(setLine(shell, REGION, region), setLine(shell, DEFAULT_REGION, region));
+    lines.push(set(REGION, region), set(DEFAULT_REGION, region));
   }
   for (const name of PROFILE_VARS) lines.push(unsetLine(shell, name));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The quoting alone, for any value: one assignment per line. formatExports adds the check that
+ * each value has its AWS form; this layer holds even without it (the tests feed it hostile values).
+ */
+export function formatAssignments(shell: Shell, values: [name: string, value: string][]): string {
+  return values.map(([name, value]) => `${setLine(shell, name, value)}\n`).join('');
 }
 
 /** Statements that clear every variable formatExports sets or unsets. */

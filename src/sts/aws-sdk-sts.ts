@@ -1,5 +1,5 @@
 import type { Credentials, SessionCredentials } from '../credentials.js';
-import { StsError, type AccessKeyInfo, type AssumeRoleInput, type AssumedRole, type CallerIdentity, type GetSessionTokenInput, type MfaDeviceCodes, type NewMfaDevice, type Sts, type StsTarget } from './sts.js';
+import { StsError, stsUrl, type AccessKeyInfo, type AssumeRoleInput, type AssumedRole, type CallerIdentity, type GetSessionTokenInput, type MfaDeviceCodes, type NewMfaDevice, type Sts, type StsTarget } from './sts.js';
 
 /**
  * The Sts port over the AWS SDK for JavaScript v3. The only module that imports the SDK, and it
@@ -11,13 +11,25 @@ export interface AwsSdkStsOptions {
   now?: () => Date;
   /** Told once when STS's clock and ours differ by more than CLOCK_SKEW_LIMIT_S (positive: ours is ahead). */
   onClockSkew?: (seconds: number) => void;
+  /**
+   * How long one call may take, retries included (MFA_LOGIN_STS_TIMEOUT). An endpoint that accepts
+   * the connection and never answers would otherwise hold credential_process, and the lease other
+   * callers wait on, until something kills it.
+   */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 /** TOTP codes change every 30 s: a clock further off than that starts failing codes. */
 export const CLOCK_SKEW_LIMIT_S = 30;
 
 export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
   const debug = options.debug ?? (() => {});
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  // Each attempt is bounded too (connect, then the answer), so a retry starts only when one has
+  // failed, and the whole call's deadline in call() bounds the retries together.
+  const requestHandler = { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true };
   const now = options.now ?? (() => new Date());
   let skewReported = false;
   // Every STS response carries the server's time: comparing costs nothing and catches a drifting
@@ -39,44 +51,57 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
       },
       { step: 'deserialize', name: 'mfaLoginClockWatch' },
     );
+  // The host the SDK actually resolved, for --debug: proof of which endpoint a setting chose.
+  const traceHost = (client: { middlewareStack: { add: (mw: any, opts: any) => void } }) =>
+    client.middlewareStack.add(
+      (next: (args: { request?: { hostname?: string; port?: number } }) => Promise<unknown>) => async (args: { request?: { hostname?: string; port?: number } }) => {
+        if (args.request?.hostname) debug(`request to ${args.request.hostname}${args.request.port ? `:${args.request.port}` : ''}`);
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'mfaLoginHostTrace' },
+    );
   // Node 20 is supported by the SDK until early 2027; its notice would only confuse our users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-  const stsClient = async (credentials: Credentials, target: StsTarget): Promise<{ sdk: typeof import('@aws-sdk/client-sts'); client: import('@aws-sdk/client-sts').STSClient; tried: Tried }> => {
+  const stsClient = async (credentials: Credentials, target: StsTarget): Promise<{ sdk: typeof import('@aws-sdk/client-sts'); client: import('@aws-sdk/client-sts').STSClient }> => {
     const sdk = await import('@aws-sdk/client-sts');
     const client = new sdk.STSClient({
       region: target.region,
       credentials: toSdkCredentials(credentials),
-      useFipsEndpoint: target.useFips,
-      useGlobalEndpoint: target.useGlobalEndpoint,
+      // An endpoint named outright is the host to call (a FIPS VPC endpoint, a test STS); the SDK
+      // would otherwise refuse it next to FIPS ("FIPS and custom endpoint are not supported").
+      useFipsEndpoint: target.endpoint ? false : target.useFips,
+      useGlobalEndpoint: target.endpoint ? false : target.useGlobalEndpoint,
       maxAttempts: 2,
+      requestHandler,
       // Signing time follows the injected clock (simulated days in tests; the real one otherwise).
       ...(options.now ? { systemClockOffset: options.now().getTime() - Date.now() } : {}),
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     });
     watchClock(client);
-    return { sdk, client, tried: recordHost(client) };
+    traceHost(client);
+    return { sdk, client };
   };
 
-  const describe = (target: StsTarget) => target.endpoint ?? `STS in ${target.region}${target.useFips ? ' (FIPS)' : ''}`;
+  const describe = (target: StsTarget) => stsUrl(target);
 
   return {
     async getSessionToken(input: GetSessionTokenInput): Promise<SessionCredentials> {
-      const { sdk, client, tried } = await stsClient(input.keys, input.target);
+      const { sdk, client } = await stsClient(input.keys, input.target);
       debug(`GetSessionToken via ${describe(input.target)} for ${input.durationSeconds}s${input.serialNumber ? ` with MFA device ${input.serialNumber}` : ''}`);
-      const out = await call(input.target, tried, () =>
+      const out = await call(input.target, timeoutMs, (abortSignal) =>
         client.send(new sdk.GetSessionTokenCommand({
           DurationSeconds: input.durationSeconds,
           ...(input.serialNumber ? { SerialNumber: input.serialNumber, TokenCode: input.tokenCode } : {}),
-        })),
+        }), { abortSignal }),
       );
       return fromSdkCredentials(out.Credentials, 'GetSessionToken');
     },
 
     async assumeRole(input: AssumeRoleInput): Promise<AssumedRole> {
-      const { sdk, client, tried } = await stsClient(input.credentials, input.target);
+      const { sdk, client } = await stsClient(input.credentials, input.target);
       debug(`AssumeRole ${input.roleArn} as ${input.roleSessionName} via ${describe(input.target)}${input.durationSeconds ? ` for ${input.durationSeconds}s` : ''}${input.serialNumber ? ' with an MFA code' : ''}`);
-      const out = await call(input.target, tried, () =>
+      const out = await call(input.target, timeoutMs, (abortSignal) =>
         client.send(new sdk.AssumeRoleCommand({
           RoleArn: input.roleArn,
           RoleSessionName: input.roleSessionName,
@@ -84,15 +109,15 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
           ...(input.externalId !== undefined ? { ExternalId: input.externalId } : {}),
           ...(input.sourceIdentity !== undefined ? { SourceIdentity: input.sourceIdentity } : {}),
           ...(input.serialNumber ? { SerialNumber: input.serialNumber, TokenCode: input.tokenCode } : {}),
-        })),
+        }), { abortSignal }),
       );
       return { credentials: fromSdkCredentials(out.Credentials, 'AssumeRole'), assumedRoleArn: out.AssumedRoleUser?.Arn ?? input.roleArn };
     },
 
     async getCallerIdentity(credentials: Credentials, target: StsTarget): Promise<CallerIdentity> {
-      const { sdk, client, tried } = await stsClient(credentials, target);
+      const { sdk, client } = await stsClient(credentials, target);
       debug(`GetCallerIdentity via ${describe(target)}`);
-      const out = await call(target, tried, () => client.send(new sdk.GetCallerIdentityCommand({})));
+      const out = await call(target, timeoutMs, (abortSignal) => client.send(new sdk.GetCallerIdentityCommand({}), { abortSignal }));
       return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
     },
 
@@ -103,17 +128,19 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
         region: target.region.startsWith('us-gov-') ? 'us-gov-west-1' : target.region.startsWith('cn-') ? 'cn-north-1' : 'us-east-1',
         credentials: toSdkCredentials(credentials),
         maxAttempts: 2,
+        requestHandler,
         ...(target.endpoint ? { endpoint: target.endpoint } : {}),
       });
+      traceHost(client);
       debug(`ListMFADevices via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, recordHost(client), () => client.send(new iam.ListMFADevicesCommand({})));
+      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.ListMFADevicesCommand({}), { abortSignal }));
       return (out.MFADevices ?? []).map((d) => d.SerialNumber ?? '').filter((s) => s !== '');
     },
 
     async createVirtualMfaDevice(credentials: Credentials, target: StsTarget, name: string): Promise<NewMfaDevice> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`CreateVirtualMFADevice ${name} via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, recordHost(client), () => client.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name })));
+      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name }), { abortSignal }));
       const device = out.VirtualMFADevice;
       if (!device?.SerialNumber || !device.Base32StringSeed) throw new StsError('MalformedResponse', 'CreateVirtualMFADevice returned no device', undefined, undefined, '');
       return { serialNumber: device.SerialNumber, base32Seed: device.Base32StringSeed };
@@ -122,25 +149,25 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
     async enableMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`EnableMFADevice ${codes.serialNumber} for ${codes.userName} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, recordHost(client), () => client.send(new iam.EnableMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 })));
+      await call(target, timeoutMs, (abortSignal) => client.send(new iam.EnableMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 }), { abortSignal }));
     },
 
     async resyncMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`ResyncMFADevice ${codes.serialNumber} for ${codes.userName} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, recordHost(client), () => client.send(new iam.ResyncMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 })));
+      await call(target, timeoutMs, (abortSignal) => client.send(new iam.ResyncMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 }), { abortSignal }));
     },
 
     async deleteVirtualMfaDevice(credentials: Credentials, target: StsTarget, serialNumber: string): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`DeleteVirtualMFADevice ${serialNumber} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, recordHost(client), () => client.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber })));
+      await call(target, timeoutMs, (abortSignal) => client.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber }), { abortSignal }));
     },
 
     async createAccessKey(credentials: Credentials, target: StsTarget) {
       const { iam, client } = await iamClient(credentials, target);
       debug(`CreateAccessKey via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, recordHost(client), () => client.send(new iam.CreateAccessKeyCommand({})));
+      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.CreateAccessKeyCommand({}), { abortSignal }));
       const k = out.AccessKey;
       if (!k?.AccessKeyId || !k.SecretAccessKey) throw new StsError('MalformedResponse', 'CreateAccessKey returned no key', undefined, undefined, '');
       return { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey, createDate: k.CreateDate ? new Date(k.CreateDate) : now() };
@@ -149,14 +176,14 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
     async listAccessKeys(credentials: Credentials, target: StsTarget): Promise<AccessKeyInfo[]> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`ListAccessKeys via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, recordHost(client), () => client.send(new iam.ListAccessKeysCommand({})));
+      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.ListAccessKeysCommand({}), { abortSignal }));
       return (out.AccessKeyMetadata ?? []).filter((k) => k.AccessKeyId).map((k) => ({ accessKeyId: k.AccessKeyId!, status: k.Status ?? 'Active', createDate: new Date(k.CreateDate ?? 0) }));
     },
 
     async deleteAccessKey(credentials: Credentials, target: StsTarget, accessKeyId: string): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`DeleteAccessKey ${accessKeyId} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, recordHost(client), () => client.send(new iam.DeleteAccessKeyCommand({ AccessKeyId: accessKeyId })));
+      await call(target, timeoutMs, (abortSignal) => client.send(new iam.DeleteAccessKeyCommand({ AccessKeyId: accessKeyId }), { abortSignal }));
     },
   };
 }
@@ -184,32 +211,25 @@ function fromSdkCredentials(c: { AccessKeyId?: string; SecretAccessKey?: string;
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) };
 }
 
-/** The address of the last request a client sent, as the SDK resolved it (FIPS, partition, global). */
-interface Tried {
-  url?: string;
-}
-
-function recordHost(client: { middlewareStack: { add: (mw: any, opts: any) => void } }): Tried {
-  const tried: Tried = {};
-  client.middlewareStack.add(
-    (next: (args: { request?: { protocol?: string; hostname?: string; port?: number } }) => Promise<unknown>) => async (args: { request?: { protocol?: string; hostname?: string; port?: number } }) => {
-      const r = args.request;
-      if (r?.hostname) tried.url = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
-      return next(args);
-    },
-    { step: 'finalizeRequest', name: 'mfaLoginRecordHost' },
-  );
-  return tried;
-}
-
 /** Turns whatever the SDK throws into an StsError with the AWS code, message and server time. */
-async function call<T>(target: StsTarget, tried: Tried, fn: () => Promise<T>): Promise<T> {
+async function call<T>(target: StsTarget, timeoutMs: number, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  const endpoint = stsUrl(target);
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new StsError('NetworkError', `no answer within ${formatSeconds(timeoutMs)} (MFA_LOGIN_STS_TIMEOUT)`, undefined, undefined, endpoint));
+    }, timeoutMs);
+  });
   try {
-    return await fn();
+    return await Promise.race([fn(abort.signal), deadline]);
   } catch (e) {
+    if (e instanceof StsError) throw e;
     const err = e as { name?: string; Code?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
-    // The host the SDK really tried: `sts.us-east-1` alone hid FIPS and partition endpoints.
-    const endpoint = tried.url ?? target.endpoint ?? `sts.${target.region}`;
+    if (err.name === 'TimeoutError') {
+      throw new StsError('NetworkError', `no answer within ${formatSeconds(timeoutMs)} (MFA_LOGIN_STS_TIMEOUT)`, undefined, undefined, endpoint);
+    }
     const status = err.$metadata?.httpStatusCode;
     if (status === undefined && (err.code || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET/.test(String(err.message)))) {
       throw new StsError('NetworkError', `${err.code ?? ''} ${err.message ?? ''}`.trim(), undefined, undefined, endpoint);
@@ -217,5 +237,11 @@ async function call<T>(target: StsTarget, tried: Tried, fn: () => Promise<T>): P
     const dateHeader = err.$response?.headers?.date;
     const serverDate = dateHeader ? new Date(dateHeader) : undefined;
     throw new StsError(err.Code ?? err.name ?? 'Unknown', err.message ?? String(e), status, serverDate && !isNaN(serverDate.getTime()) ? serverDate : undefined, endpoint);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }

@@ -1,5 +1,6 @@
 import type { Credentials, LongTermKeys, SessionCredentials } from '../credentials.js';
-import type { StsSettings } from '../config/chain.js';
+import { patterns, type StsSettings } from '../config/chain.js';
+import { MfaLoginError } from '../errors.js';
 
 /** Where a call goes, after environment overrides: what the SDK client is built from. */
 export interface StsTarget {
@@ -107,11 +108,32 @@ export function stsTarget(settings: StsSettings, env: Record<string, string | un
   const serviceVar = service === 'sts' ? env.AWS_ENDPOINT_URL_STS : env.AWS_ENDPOINT_URL_IAM;
   const ignoreConfigured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true';
   const endpoint = ignoreConfigured ? undefined : serviceVar || env.AWS_ENDPOINT_URL || settings.endpointUrl;
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || settings.region || 'us-east-1';
+  const region = envRegion(env, 'AWS_REGION') || envRegion(env, 'AWS_DEFAULT_REGION') || settings.region || 'us-east-1';
   const fipsVar = env.AWS_USE_FIPS_ENDPOINT?.toLowerCase();
   const useFips = fipsVar !== undefined && fipsVar !== '' ? fipsVar === 'true' : settings.useFips === true;
   const regional = env.AWS_STS_REGIONAL_ENDPOINTS || settings.regionalEndpoints || 'regional';
   const target: StsTarget = { region, useFips, useGlobalEndpoint: regional === 'legacy' && region === 'us-east-1' };
   if (endpoint) target.endpoint = endpoint;
   return target;
+}
+
+/** A region from the environment, checked where it is read, as the config's is. */
+function envRegion(env: Record<string, string | undefined>, name: 'AWS_REGION' | 'AWS_DEFAULT_REGION'): string | undefined {
+  const v = env[name];
+  if (v === undefined || v === '' || patterns.REGION.test(v)) return v;
+  const shown = JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
+  throw new MfaLoginError('E_CONFIG', `${name}=${shown} is not an AWS region (lowercase letters, digits and dashes, like eu-west-1)`, { hint: `set ${name} to a region such as us-east-1, or unset it` });
+}
+
+/**
+ * The URL a call to `target` goes to, as the SDK resolves it: the endpoint when one is set, else
+ * sts[-fips].REGION.amazonaws.com (.com.cn in China), or the global sts.amazonaws.com for
+ * `legacy` in us-east-1. For messages and the clock check, which makes its own request.
+ */
+export function stsUrl(target: StsTarget): string {
+  if (target.endpoint) return target.endpoint;
+  const suffix = target.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  if (target.useFips) return `https://sts-fips.${target.region}.${suffix}`;
+  if (target.useGlobalEndpoint) return `https://sts.${suffix}`;
+  return `https://sts.${target.region}.${suffix}`;
 }

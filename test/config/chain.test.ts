@@ -65,7 +65,7 @@ const invalid: Array<[string, string, RegExp]> = [
   ['garbage serial', '[profile a]\nmfa_serial = a b\n', /is neither an MFA device ARN/],
   ['a bad role ARN', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:user/x\nsource_profile = alice\n`, /role_arn = arn:aws:iam::222222222222:user\/x is not an IAM role ARN/],
   ['a duration that is not a number', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = alice\nduration_seconds = 1h\n`, /duration_seconds = 1h must be a whole number of seconds/],
-  ['a role duration out of range', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = alice\nduration_seconds = 600\n`, /must be between 900 and 43200 seconds/],
+  ['a role duration out of range', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = alice\nduration_seconds = 600\n`, /duration_seconds = 600 must be between 1800 \(30 minutes\) and 43200 \(12 hours\) seconds for a role/],
   ['a bad session name', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = alice\nrole_session_name = a b\n`, /role_session_name = a b must be 2 to 64 characters/],
   ['a bad external id', `${USER}[profile a]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = alice\nexternal_id = x\n`, /external_id = x must be 2 to 1224/],
   ['a bad sts_regional_endpoints', '[profile a]\nsts_regional_endpoints = sometimes\n', /must be "legacy" or "regional"/],

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, lstatSync, symlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, readFileSync, lstatSync, symlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Sandbox, user } from './harness.js';
 import { parseArgs, parseEnvArgs } from '../../src/cli/args.js';
@@ -18,6 +18,8 @@ const CREDS = `[other]\naws_access_key_id = AKIAOTHER00000000001\naws_secret_acc
 let sb: Sandbox;
 /** Every hint line the corpus printed, with the config it was printed for. */
 const hints: { hint: string; config: string }[] = [];
+/** nobody's uid: a file owned by someone else (the suite runs as root in CI, where chown works). */
+const OTHER_UID = 65534;
 
 interface Case {
   name: string;
@@ -66,11 +68,21 @@ const cases: Case[] = [
   { name: 'a role_arn that is not an ARN', config: role('').replace(/\[profile x\]\nrole_arn = \S+/, '[profile x]\nrole_arn = Admin'), args: ['x'], status: 3, stderr: /role_arn = Admin is not an IAM role ARN/ },
   // Durations
   { name: 'a role duration that is not a number', config: role('duration_seconds = 1h\n'), args: ['x'], status: 3, stderr: /duration_seconds = 1h must be a whole number of seconds/ },
-  { name: 'a role duration below 900', config: role('duration_seconds = 60\n'), args: ['x'], status: 3, stderr: /must be between 900 and 43200 seconds for a role/ },
-  { name: 'a role duration above 12 h', config: role('duration_seconds = 50000\n'), args: ['x'], status: 3, stderr: /must be between 900 and 43200/ },
-  { name: 'an MFA session duration above 36 h', config: `[profile alice]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\nduration_seconds = 200000\n`, args: ['alice', '--mfa-token', '123456'], status: 3, stderr: /duration_seconds 200000 of profile alice is out of range for an MFA session/ },
+  { name: 'a role duration below 900', config: role('duration_seconds = 60\n'), args: ['x'], status: 3, stderr: /config line 10: duration_seconds = 60 must be between 1800 \(30 minutes\) and 43200 \(12 hours\) seconds for a role: a session is used only while more than 15 minutes of it are left/ },
+  { name: 'a role duration of 15 minutes, spent on arrival', config: role('duration_seconds = 900\n'), args: ['x'], status: 3, stderr: /duration_seconds = 900 must be between 1800 \(30 minutes\) and 43200/ },
+  { name: 'a role duration above 12 h', config: role('duration_seconds = 50000\n'), args: ['x'], status: 3, stderr: /duration_seconds = 50000 must be between 1800 \(30 minutes\) and 43200 \(12 hours\) seconds for a role$/m },
+  { name: 'an MFA session duration above 36 h', config: `[profile alice]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\nduration_seconds = 200000\n`, args: ['alice', '--mfa-token', '123456'], status: 3, stderr: /config line 3: duration_seconds = 200000 must be between 1800 \(30 minutes\) and 129600 \(36 hours\) seconds for an MFA session$/m },
+  { name: 'an MFA session of 15 minutes, spent on arrival', config: `[profile alice]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\nduration_seconds = 900\n`, args: ['alice', '--mfa-token', '123456'], status: 3, stderr: /config line 3: duration_seconds = 900 must be between 1800 \(30 minutes\) and 129600 \(36 hours\) seconds for an MFA session: a session is used only while more than 15 minutes of it are left/ },
   { name: '--duration that is not a duration', args: ['prod', '--duration', 'soon'], status: 2, stderr: /--duration "soon" is not a duration/ },
-  { name: '--duration below 15 minutes', args: ['prod', '--duration', '10m'], status: 2, stderr: /--duration 10m is out of range/ },
+  { name: '--duration below 15 minutes', args: ['prod', '--duration', '10m'], status: 2, stderr: /--duration 10m is too short/ },
+  { name: '--duration of 15 minutes, spent on arrival', args: ['prod', '--duration', '15m', '--mfa-token', '123456'], status: 2, stderr: /--duration 15m is too short: a session is used only while more than 15 minutes of it are left, so a shorter one would ask for a new code on almost every call; the least is 30m \(1800\)/ },
+  { name: '--duration of 29 minutes for mfa-env', bin: 'mfa-env', args: ['prod', '--duration', '1799'], status: 2, stderr: /^mfa-env: --duration 1799 is too short/ },
+  // Values that reach a shell or a URL
+  { name: 'a region that is shell code', config: user_(`mfa_serial = ${alice.mfaDevices[0]!.serial}\nregion = x';touch /tmp/pwned;#\n`), args: ['alice', '--mfa-token', '123456'], status: 3, stderr: /config line 3: region = x';touch \/tmp\/pwned;# is not an AWS region \(lowercase letters, digits and dashes, like eu-west-1\)/ },
+  { name: 'a region that is shell code, for mfa-env', bin: 'mfa-env', config: role(`region = eu-(touch x)\n`), args: ['x', '--shell', 'fish'], status: 3, stderr: /^mfa-env: .*config line 10: region = eu-\(touch x\) is not an AWS region/ },
+  { name: 'a region in capitals', config: role('region = EU-WEST-1\n'), args: ['x'], status: 3, stderr: /region = EU-WEST-1 is not an AWS region/ },
+  { name: 'an AWS_REGION that is shell code', env: { AWS_REGION: "x';touch /tmp/pwned;#" }, args: ['alice', '--mfa-token', '123456'], status: 3, stderr: /AWS_REGION="x';touch \/tmp\/pwned;#" is not an AWS region/ },
+  { name: 'an AWS_DEFAULT_REGION with a space', env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu west 1' }, args: ['credential-process', 'prod', '--mfa-token', '123456'], status: 3, stderr: /AWS_DEFAULT_REGION="eu west 1" is not an AWS region/ },
   // source_profile problems
   { name: 'a loop of one profile', config: loop(['a']), args: ['a'], status: 3, stderr: /source_profile loop: a -> a/ },
   { name: 'a loop of two profiles', config: loop(['a', 'b']), args: ['a'], status: 3, stderr: /source_profile loop: a -> b -> a/ },
@@ -90,14 +102,23 @@ const cases: Case[] = [
   { name: 'a 5-digit code', args: ['prod', '--mfa-token', '12345'], status: 5, stderr: /--mfa-token is not a 6-digit code/ },
   { name: 'a 7-digit code', args: ['prod', '--mfa-token', '1234567'], status: 5, stderr: /--mfa-token is not a 6-digit code/ },
   { name: 'a wrong code', args: ['alice', '--mfa-token', '000000'], status: 5, stderr: /STS refused the MFA code for arn:aws:iam::111111111111:mfa\/alice/ },
-  { name: 'an mfa_process that fails', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = exit 4\n'), args: ['alice'], status: 5, stderr: /mfa_process failed \(exit status 4\)/ },
-  { name: 'an mfa_process that prints nothing', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = true\n'), args: ['alice'], status: 5, stderr: /mfa_process printed nothing: true/ },
-  { name: 'an mfa_process that prints no code', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = echo my-password-123\n'), args: ['alice'], status: 5, stderr: /mfa_process did not print a 6-digit code: echo my-password-123/ },
-  { name: 'an mfa_process that hangs', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = sleep 30\n'), env: { MFA_LOGIN_MFA_PROCESS_TIMEOUT: '1' }, args: ['alice'], status: 5, stderr: /mfa_process gave no code within 1s: sleep 30/ },
+  { name: 'an mfa_process that fails', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = exit 4\n'), args: ['alice'], status: 5, stderr: /mfa_process exit failed \(exit status 4\)/ },
+  { name: 'an mfa_process that prints nothing', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = true\n'), args: ['alice'], status: 5, stderr: /mfa_process true printed nothing$/m },
+  { name: 'an mfa_process that prints no code', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = echo my-password-123\n'), args: ['alice'], status: 5, stderr: /mfa_process echo did not print a 6-digit code$/m },
+  { name: 'an mfa_process that hangs', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = sleep 30\n'), env: { MFA_LOGIN_MFA_PROCESS_TIMEOUT: '1' }, args: ['alice'], status: 5, stderr: /mfa_process sleep gave no code within 1s$/m },
+  { name: 'an mfa_process whose arguments hold the seed', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = false --totp -b JBSWY3DPSEEDSEEDSEED\n'), args: ['alice'], status: 5, stderr: /^mfa-login: mfa_process false failed \(exit status 1\)\n  hint: run the command by hand to see why\n$/ },
+  { name: 'an mfa_process seed given as a variable', config: GOOD.replace('[profile alice]\n', '[profile alice]\nmfa_process = SEED=JBSWY3DPSEEDSEEDSEED sh -c "echo no"\n'), args: ['alice'], status: 5, stderr: /^mfa-login: mfa_process sh did not print a 6-digit code\n/ },
+  { name: 'a malformed MFA_LOGIN_MFA_TOKEN', env: { MFA_LOGIN_MFA_TOKEN: '12345' }, args: ['prod'], status: 5, stderr: /^mfa-login: MFA_LOGIN_MFA_TOKEN is not a 6-digit code/ },
+  { name: 'a wrong MFA_LOGIN_MFA_TOKEN', env: { MFA_LOGIN_MFA_TOKEN: '000000' }, args: ['alice'], status: 5, stderr: /STS refused the MFA code for arn:aws:iam::111111111111:mfa\/alice/ },
   { name: 'no code source and no terminal', args: ['credential-process', 'prod'], status: 5, stderr: /^mfa-login: an MFA code is needed for prod and there is no terminal to ask on; run "mfa-login session prod" in a terminal first/ },
   // Where things would be written
   { name: 'a credentials file that is a symlink', prepare: (s) => { writeFileSync(s.file('real-credentials'), CREDS); rmSync(s.file('.aws/credentials')); symlinkSync(s.file('real-credentials'), s.file('.aws/credentials')); }, args: ['alice', '--mfa-token', 'CODE'], status: 3, stderr: /cannot write .*credentials: it is a symbolic link/ },
   { name: 'a credentials file that cannot be written', env: { AWS_SHARED_CREDENTIALS_FILE: '/proc/self/credentials' }, args: ['alice', '--mfa-token', 'CODE'], status: 3, stderr: /cannot write \/proc\/self\/credentials/ },
+  { name: 'a read-only credentials file', prepare: (s) => chmodSync(s.file('.aws/credentials'), 0o444), args: ['alice', '--mfa-token', 'CODE'], status: 3, stderr: /^mfa-login: cannot write .*\/\.aws\/credentials: it is read-only \(0444\), and mfa-login will not undo that \(chmod u\+w .*credentials to let it write\); nothing was changed\n$/ },
+  // The suite runs as root in CI: a file of another uid stands for root's file under a normal user.
+  { name: 'a credentials file owned by another user', prepare: (s) => chownSync(s.file('.aws/credentials'), OTHER_UID, OTHER_UID), args: ['alice', '--mfa-token', 'CODE'], status: 3, stderr: new RegExp(`^mfa-login: cannot write .*credentials: it belongs to another user \\(uid ${OTHER_UID}\\), and replacing it would make it yours \\(uid ${process.getuid!()}\\); nothing was changed\n$`) },
+  { name: 'add --import into a read-only credentials file', credentials: `${CREDS}[imp]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`, prepare: (s) => chmodSync(s.file('.aws/credentials'), 0o444), args: ['add', 'imp', '--import', '--yes'], status: 3, stderr: /cannot write .*credentials: it is read-only/ },
+  { name: 'an MFA_LOGIN_STS_TIMEOUT that is not a number', env: { MFA_LOGIN_STS_TIMEOUT: 'soon' }, args: ['alice', '--mfa-token', '123456'], status: 2, stderr: /MFA_LOGIN_STS_TIMEOUT=soon is not a number of seconds/ },
   { name: '--to a profile that has role_arn', args: ['alice', '--to', 'prod', '--mfa-token', '123456'], status: 3, stderr: /\[profile prod\] in .*config has role_arn, so AWS tools would ignore keys written under \[prod\]/ },
   { name: '--to a section holding long-term keys', args: ['alice', '--to', 'other', '--mfa-token', 'CODE'], status: 3, stderr: /\[other\] in .*credentials holds long-term keys; writing a session there would overwrite them/ },
   { name: '--to an unusable name', args: ['alice', '--to', 'a b', '--mfa-token', '123456'], status: 2, stderr: /--to "a b" is not a usable profile name/ },
@@ -143,7 +164,7 @@ function snapshot(dir: string, out = new Map<string, string>()): Map<string, str
     if (p.endsWith('/.cache/mfa-login')) continue;
     const st = lstatSync(p);
     if (st.isDirectory()) snapshot(p, out);
-    else out.set(p, st.isSymbolicLink() ? `link ${p}` : createHash('sha256').update(readFileSync(p)).digest('hex') + ` ${st.mode}`);
+    else out.set(p, st.isSymbolicLink() ? `link ${p}` : createHash('sha256').update(readFileSync(p)).digest('hex') + ` ${st.mode} ${st.uid}`);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectShell, formatExports, formatUnset, type Shell } from '../../src/output/exports.js';
+import { detectShell, formatAssignments, formatExports, formatUnset, type Shell } from '../../src/output/exports.js';
 import { isMfaLoginError } from '../../src/errors.js';
 import type { Credentials } from '../../src/credentials.js';
 
@@ -94,8 +94,8 @@ describe('formatExports', () => {
     ];
     for (const [value, literal] of quoting) {
       test(`quotes ${JSON.stringify(value)}`, () => {
-        const out = formatExports({ accessKeyId: value, secretAccessKey: 's', sessionToken: 't' }, { shell: 'powershell' });
-        assert.equal(out.split('\n')[0], `$env:AWS_ACCESS_KEY_ID = ${literal}`);
+        const out = formatAssignments('powershell', [['AWS_ACCESS_KEY_ID', value]]);
+        assert.equal(out, `$env:AWS_ACCESS_KEY_ID = ${literal}\n`);
       });
     }
 
@@ -134,6 +134,47 @@ describe('formatExports', () => {
       });
     }
   }
+
+  // Quoting holds against anything, but a shell detected wrongly reads another shell's quoting:
+  // fish's `\'` is no escape to bash. So a value outside its AWS form is never printed at all.
+  const hostile: [what: string, creds: Partial<Credentials>, region: string | undefined, code: string, name: string][] = [
+    ['a region breaking out of quotes', {}, "x';touch /tmp/pwned;#", 'E_CONFIG', 'AWS_REGION'],
+    ['a region with a fish command substitution', {}, 'eu-(touch x)', 'E_CONFIG', 'AWS_REGION'],
+    ['an upper-case region', {}, 'EU-WEST-1', 'E_CONFIG', 'AWS_REGION'],
+    ['a region with a space', {}, 'eu west', 'E_CONFIG', 'AWS_REGION'],
+    ['an empty region', {}, '', 'E_CONFIG', 'AWS_REGION'],
+    ['a region of 41 characters', {}, `a${'-b'.repeat(20)}`, 'E_CONFIG', 'AWS_REGION'],
+    ['a key id with a quote', { accessKeyId: "ASIA'$(id)" }, undefined, 'E_STS', 'AWS_ACCESS_KEY_ID'],
+    ['a key id in lower case', { accessKeyId: 'asiaexample' }, undefined, 'E_STS', 'AWS_ACCESS_KEY_ID'],
+    ['a secret with a backslash', { secretAccessKey: "abc\\'; touch x; '" }, undefined, 'E_STS', 'AWS_SECRET_ACCESS_KEY'],
+    ['a secret with a dollar', { secretAccessKey: 'abc$HOME' }, undefined, 'E_STS', 'AWS_SECRET_ACCESS_KEY'],
+    ['a token with a backtick', { sessionToken: 'IQoJ`id`' }, undefined, 'E_STS', 'AWS_SESSION_TOKEN'],
+    ['a token with a space', { sessionToken: 'IQoJ b' }, undefined, 'E_STS', 'AWS_SESSION_TOKEN'],
+    ['an empty secret', { secretAccessKey: '' }, undefined, 'E_STS', 'AWS_SECRET_ACCESS_KEY'],
+  ];
+  for (const shell of shells) {
+    for (const [what, creds, region, code, name] of hostile) {
+      test(`${shell}: refuses ${what}, saying which variable and never showing a credential`, () => {
+        const secretShown = (m: string) => Object.values(creds).some((v) => typeof v === 'string' && v !== '' && m.includes(v));
+        assert.throws(
+          () => formatExports({ ...session, ...creds }, { shell, ...(region !== undefined ? { region } : {}) }),
+          (e: unknown) => isMfaLoginError(e) && e.code === code && e.message.includes(`cannot export ${name}`) && !secretShown(e.message),
+        );
+      });
+    }
+  }
+
+  test('real-looking values in their AWS forms are exported', () => {
+    const real: Credentials = {
+      accessKeyId: 'ASIAQ3EGUOHVWBY2ZXAB',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      sessionToken: `IQoJb3JpZ2luX2Vj${'AbC+/09='.repeat(80)}`,
+      expiration: new Date('2026-11-24T14:00:00Z'),
+    };
+    for (const region of ['us-east-1', 'us-gov-west-1', 'cn-north-1', 'eu-isoe-west-1']) {
+      assert.match(formatExports(real, { shell: 'sh', region }), new RegExp(`export AWS_REGION='${region}'`));
+    }
+  });
 
   test('an invalid expiration date is refused rather than exported as garbage', () => {
     assert.throws(() => formatExports({ ...session, expiration: new Date(Number.NaN) }, { shell: 'sh' }), RangeError);

@@ -1,12 +1,13 @@
 import type { Deps } from '../../deps.js';
 import type { LongTermKeys } from '../../credentials.js';
 import { MfaLoginError } from '../../errors.js';
-import { patterns } from '../../config/chain.js';
+import { patterns, stsSettings } from '../../config/chain.js';
 import { configHeaderFor, sharedFilePaths, type ProfileSet } from '../../config/profiles.js';
 import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { explainStsError } from '../../providers/sts-errors.js';
 import { StsError, stsTarget } from '../../sts/sts.js';
 import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
+import { checkBeforeWriting } from '../../files/file-safety.js';
 import { forgetEverywhere } from './keys.js';
 import { updateKeyInfo } from '../../secrets/key-info.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
@@ -34,14 +35,12 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   const files = await readProfiles(deps);
   const profile = files.profiles.get(input.profile);
   const keys = await keysFrom(deps, input, files);
+  // Found out before the keys are stored: they would then be in two places.
+  if (input.import) await checkBeforeWriting(files.credentialsFile);
 
-  const target = stsTarget(
-    {
-      ...(profile?.settings.region ? { region: profile.settings.region } : {}),
-      ...(profile?.settings.endpoint_url ? { endpointUrl: profile.settings.endpoint_url } : {}),
-    },
-    deps.env,
-  );
+  // Every STS setting of the profile (endpoint_url, region, sts_regional_endpoints,
+  // use_fips_endpoint), as login and credential-process read them.
+  const target = stsTarget(profile ? stsSettings(profile) : {}, deps.env);
   const identity = await deps
     .sts()
     .getCallerIdentity(keys, target)

@@ -6,10 +6,12 @@ import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import type { Deps } from '../../deps.js';
 import { EXIT, MfaLoginError } from '../../errors.js';
-import { resolveChain } from '../../config/chain.js';
+import { resolveChain, stsSettings, type StsSettings } from '../../config/chain.js';
 import { nearMisses } from '../../config/near-miss.js';
-import { configHeaderFor, type ProfileSet } from '../../config/profiles.js';
-import { stsTarget } from '../../sts/sts.js';
+import { configHeaderFor, defaultProfileName, type ProfileSet } from '../../config/profiles.js';
+import { stsTarget, stsUrl } from '../../sts/sts.js';
+import { childEnvironment } from '../../child-env.js';
+import { lstatIfAny, openToOthers, tooOpenWarning, whyNotReplaceable } from '../../files/file-safety.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
 import { ageInDays, readKeyInfo } from '../../secrets/key-info.js';
 import { deleteKeyCommand } from './iam-user.js';
@@ -38,7 +40,6 @@ export interface DoctorOptions {
 
 /** More than this between our clock and STS's is a failure: sessions then look fresh when they are not. */
 const MAX_SKEW_MS = 30_000;
-const DEFAULT_STS_ENDPOINT = 'https://sts.amazonaws.com';
 const AWS_CLI_PATH = '/usr/bin/aws';
 
 /**
@@ -91,7 +92,7 @@ export async function doctor(deps: Deps, options: DoctorOptions = {}): Promise<n
       if (present.length === 0) {
         return [warn('config', `config files: neither ${shortPath(deps, read.configFile)} nor ${shortPath(deps, read.credentialsFile)} exists`, 'store an IAM user\'s keys and record its MFA device with: mfa-login add PROFILE')];
       }
-      return [ok('config', `config files: ${present.join(' and ')} parse (${count(read.profiles.size, 'profile')})`)];
+      return [ok('config', `config files: ${present.join(' and ')} parse (${count(read.profiles.size, 'profile')})`), ...(await checkCredentialsFile(deps, read.credentialsFile))];
     }),
   );
 
@@ -116,6 +117,17 @@ export function formatFinding(f: Finding, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const level = f.level === 'ok' ? paint('32', 'ok  ') : f.level === 'warn' ? paint('33', 'warn') : paint('31', 'FAIL');
   return `${level}  ${f.text}\n${f.fix ? `      fix: ${f.fix}\n` : ''}`;
+}
+
+/** Sessions written to the credentials file are bearer tokens: only its owner may read it. */
+async function checkCredentialsFile(deps: Deps, file: string): Promise<Finding[]> {
+  const st = await lstatIfAny(file);
+  if (st === undefined || st.isSymbolicLink()) return [];
+  const out: Finding[] = [];
+  if (openToOthers(st)) out.push(warn('config', `credentials file: ${tooOpenWarning(shortPath(deps, file), st).replace(/; fix it with: .*$/, '')}`, `chmod 600 ${file}`));
+  const why = whyNotReplaceable(file, st);
+  if (why !== undefined) out.push(warn('config', `credentials file: mfa-login will not write ${shortPath(deps, file)}: ${why}`));
+  return out;
 }
 
 /** Runs one check; whatever it throws becomes a FAIL line of its own, so the others still run. */
@@ -203,7 +215,7 @@ async function checkKeys(deps: Deps, stored: string[]): Promise<Finding[]> {
  * 5 minutes off, and a skewed clock makes cached sessions look valid when STS says they expired.
  */
 async function checkClock(deps: Deps, timeoutMs: number): Promise<Finding[]> {
-  const endpoint = stsTarget({}, deps.env).endpoint ?? DEFAULT_STS_ENDPOINT;
+  const endpoint = stsUrl(stsTarget(await defaultProfileSts(deps), deps.env));
   const t0 = deps.now().getTime();
   let date: string | undefined;
   try {
@@ -225,6 +237,20 @@ async function checkClock(deps: Deps, timeoutMs: number): Promise<Finding[]> {
       'enable time synchronisation (NTP): sudo timedatectl set-ntp true',
     ),
   ];
+}
+
+/**
+ * The STS settings of the profile commands use by default ($AWS_PROFILE, else default), so the
+ * clock is checked against the endpoint they call (FIPS, regional, endpoint_url); none when the
+ * files do not parse, which the config check reports on its own.
+ */
+async function defaultProfileSts(deps: Deps): Promise<StsSettings> {
+  try {
+    const p = (await readProfiles(deps)).profiles.get(defaultProfileName(deps.env));
+    return p ? stsSettings(p) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The Date header of a HEAD request to `url`; no redirect is followed, no credentials are sent. */
@@ -381,7 +407,7 @@ type CliVersion = { version: string; major: number } | { error: string };
 
 function awsVersion(deps: Deps, file: string): Promise<CliVersion> {
   return new Promise((resolve) => {
-    execFile(file, ['--version'], { timeout: 15_000, env: { ...deps.env, AWS_PAGER: '' } as NodeJS.ProcessEnv }, (_err, stdout, stderr) => {
+    execFile(file, ['--version'], { timeout: 15_000, env: { ...childEnvironment(deps.env), AWS_PAGER: '' } }, (_err, stdout, stderr) => {
       // v1 printed its version on stderr until Python 3.4 made argparse use stdout.
       const m = /aws-cli\/((\d+)\.\S+)/.exec(`${stdout}\n${stderr}`);
       if (m) resolve({ version: m[1]!, major: Number(m[2]) });

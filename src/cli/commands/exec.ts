@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
+import { childEnvironment } from '../../child-env.js';
 import { sessionFor, type SessionInput } from './deliver.js';
 
 export interface ExecInput extends SessionInput {
@@ -49,7 +50,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
     throw e;
   });
   const c = got.credentials;
-  const childEnv: Record<string, string | undefined> = { ...deps.env };
+  const childEnv: Record<string, string | undefined> = childEnvironment(deps.env);
   // A profile name left in the environment makes the SDKs look it up instead of using the keys.
   for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION']) delete childEnv[k];
   Object.assign(childEnv, {

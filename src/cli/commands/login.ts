@@ -1,4 +1,4 @@
-import { lstat } from 'node:fs/promises';
+import { checkBeforeWriting } from '../../files/file-safety.js';
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
@@ -48,7 +48,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   }
   const target = chooseTarget(files, profile, input.to);
   // Found out before a code is spent on a session that could not be written.
-  await refuseSymlink(files.credentialsFile);
+  const tooOpen = await checkBeforeWriting(files.credentialsFile);
 
   const got = await credentialsFor(deps, plan, {
     codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login ${profile}`),
@@ -69,6 +69,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
     ]),
   );
   const regionNote = plan.region !== undefined ? await giveRegion(deps, files, target.name, plan.region) : undefined;
+  if (tooOpen !== undefined) deps.stderr(`mfa-login: warning: ${tooOpen}\n`);
 
   if (target.redirected) {
     deps.stderr(`mfa-login: note: [profile ${profile}] in ${shortPath(deps, files.configFile)} has ${target.redirected}, which makes AWS tools ignore keys written under [${profile}]; wrote to [${target.name}] instead\n`);
@@ -143,12 +144,6 @@ async function giveRegion(deps: Deps, files: ProfileSet, name: string, region: s
   return note;
 }
 
-async function refuseSymlink(file: string): Promise<void> {
-  const st = await lstat(file).catch(() => undefined);
-  if (st?.isSymbolicLink()) {
-    throw new MfaLoginError('E_FILE', `cannot write ${file}: it is a symbolic link (edit the file it points to, or replace the link with the file); nothing was changed`);
-  }
-}
 
 function formatMinutes(m: number): string {
   if (m < 60) return `${m} min`;
