@@ -32,7 +32,7 @@ function both(s: string) {
   return { one: s, other: s };
 }
 
-export const COMMAND_NAMES = ['login', 'add', 'remove', 'list', 'logout', 'credential-process', 'session', 'exec', 'setup', 'completion', 'status', 'doctor', 'policy', 'demo', 'agent'];
+export const COMMAND_NAMES = ['login', 'add', 'remove', 'list', 'logout', 'credential-process', 'session', 'exec', 'serve', 'setup', 'completion', 'status', 'doctor', 'policy', 'demo', 'agent', 'console', 'shell-init', 'profiles', 'mfa', 'rotate'];
 
 /** Flags that take a value: the word after them is not a command or a profile. */
 const VALUE_FLAGS = new Set(['--to', '--mfa-token', '--duration', '--mfa-serial', '--name', '--account', '--partition', '--shell']);

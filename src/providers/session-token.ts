@@ -2,21 +2,26 @@ import type { CachedSession } from '../cache/session-cache.js';
 import type { LongTermKeys } from '../credentials.js';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
+import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS } from '../config/chain.js';
 import type { Sts, StsTarget } from '../sts/sts.js';
 import { withCode, type CodeAsk } from './mfa-code.js';
 import { explainStsError } from './sts-errors.js';
 
-/** What GetSessionToken allows an IAM user: 15 minutes to 36 hours; 12 hours when no length is asked for. */
+/**
+ * 12 hours when no length is asked for. The range is the config's (config/chain.ts): what
+ * GetSessionToken allows an IAM user, but at least 30 minutes, so a session outlasts the 15 minutes
+ * every answer must still have left.
+ */
 export const DEFAULT_SESSION_SECONDS = 43200;
-export const SESSION_MIN_SECONDS = 900;
-export const SESSION_MAX_SECONDS = 129600;
+export const SESSION_MIN_SECONDS = MIN_SESSION_SECONDS;
+export const SESSION_MAX_SECONDS = MAX_MFA_SESSION_SECONDS;
 
 /** The MFA session's length: --duration, else the profile's duration_seconds, else 12 hours. */
 export function mfaSessionSeconds(profile: string, requested: number | undefined): number {
   const s = requested ?? DEFAULT_SESSION_SECONDS;
   if (s < SESSION_MIN_SECONDS || s > SESSION_MAX_SECONDS) {
-    throw new MfaLoginError('E_CONFIG', `duration_seconds ${s} of profile ${profile} is out of range for an MFA session (900 to 129600 seconds)`, {
-      hint: 'use a value from 900 (15 minutes) to 129600 (36 hours)',
+    throw new MfaLoginError('E_CONFIG', `duration_seconds ${s} of profile ${profile} is out of range for an MFA session (${SESSION_MIN_SECONDS} to ${SESSION_MAX_SECONDS} seconds)`, {
+      hint: `use a value from ${SESSION_MIN_SECONDS} (30 minutes) to ${SESSION_MAX_SECONDS} (36 hours)`,
     });
   }
   return s;

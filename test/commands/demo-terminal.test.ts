@@ -57,7 +57,7 @@ test('the demo asks again after a mistyped code instead of ending', async (t) =>
     const end = await waitFor(/^rc=\d+$/m, 'the demo to finish');
     assert.match(end, /^rc=0$/m, end);
     assert.match(end, /Wrote an MFA session to \[demo\]/);
-    assert.match(end, /\[6\/6\] Clean up/);
+    assert.match(end, /\[7\/7\] Clean up/);
   } finally {
     await runCommand(TMUX, ['-S', socket, 'kill-server'], env);
     rmSync(outer, { recursive: true, force: true });

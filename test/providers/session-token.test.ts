@@ -54,15 +54,15 @@ test('code retry: a refusal that is not about the code is not retried, even for 
 
 const durations: Array<[number | undefined, number | RegExp]> = [
   [undefined, 43200],
-  [900, 900],
+  [1800, 1800],
   [129600, 129600],
-  [899, /^duration_seconds 899 of profile alice is out of range for an MFA session \(900 to 129600 seconds\)$/],
+  [1799, /^duration_seconds 1799 of profile alice is out of range for an MFA session \(1800 to 129600 seconds\)$/],
   [129601, /^duration_seconds 129601 of profile alice is out of range/],
 ];
 
 for (const [requested, expected] of durations) {
   test(`MFA session length ${requested ?? '(none asked)'} -> ${expected}`, () => {
     if (typeof expected === 'number') assert.equal(mfaSessionSeconds('alice', requested), expected);
-    else assert.throws(() => mfaSessionSeconds('alice', requested), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_CONFIG' && expected.test(e.message) && e.hint === 'use a value from 900 (15 minutes) to 129600 (36 hours)');
+    else assert.throws(() => mfaSessionSeconds('alice', requested), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_CONFIG' && expected.test(e.message) && e.hint === 'use a value from 1800 (30 minutes) to 129600 (36 hours)');
   });
 }
