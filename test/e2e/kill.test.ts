@@ -10,7 +10,7 @@ import { dirStore } from '../../src/cache/dir-store.js';
 import { EncryptedFileStore } from '../../src/secrets/file-store.js';
 
 const WRITER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'writer.js');
-const FILE_KILLS = 200;
+const FILE_KILLS = 100;
 const KEY_FILE_KILLS = 20;
 
 const OTHER_CREDS = '# keep me\n[work]\naws_access_key_id = AKIAWORK000000000001\naws_secret_access_key = workSecretWorkSecretWorkSecretWorkSecret\n';
