@@ -3,4 +3,4 @@
 // CommonJS on purpose (bin/package.json): a cached credential_process call is answered by the
 // small fast path without starting Node's ES module loader; everything else loads the CLI.
 const argv = process.argv.slice(2);
-if (!require('../dist/bundle/fast.cjs').fastPath('mfa-login', argv)) import('../dist/bundle/mfa-login.js').then((cli) => cli.run(argv));
+if (!require('./fast-path.js')('mfa-login', argv)) import('../dist/bundle/mfa-login.js').then((cli) => cli.run(argv));

@@ -11,7 +11,7 @@ import { defaultProfileName, loadProfiles, sharedFilePaths } from '../config/pro
 import { accountOf, resolveChain } from '../config/chain.js';
 import { chainKeys, MIN_VALIDITY_MS } from '../providers/chain-keys.js';
 import { decodeConfigText } from '../files/config-text.js';
-import { settingsFrom } from '../settings.js';
+import { cacheSettings } from '../settings.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
 import { readEntry } from '../cache/entry.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
@@ -26,11 +26,13 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[]): boolean
   if (!home) return false;
   let output: string;
   try {
-    const settings = settingsFrom(env, home);
-    const { mode, dir } = settings.cache;
-    if (mode !== 'runtime' && mode !== 'file') return false;
+    // Only what a cache hit needs, from the one module that derives settings.
     const uid = process.getuid?.();
-    if (!checkPrivateDir(dir, { create: false, ram: mode === 'runtime', uid })) return false;
+    const { mode, dir } = cacheSettings(env, home, { os: process.platform, uid });
+    if (mode !== 'runtime' && mode !== 'file') return false;
+    // Owner, mode and links are checked as on every use. Whether the directory is on tmpfs matters
+    // where sessions are written (the full path checks it); this only reads one.
+    if (!checkPrivateDir(dir, { create: false, ram: false, uid })) return false;
     const paths = sharedFilePaths(env, home);
     const plan = resolveChain(loadProfiles(paths, read(paths.configFile), read(paths.credentialsFile)), request.profile ?? defaultProfileName(env));
     if (plan.warnings.length > 0) return false;
