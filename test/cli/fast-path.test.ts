@@ -1,5 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { MFA_ENV, ROOT, Sandbox, runCommand, user } from '../e2e/harness.js';
 
@@ -60,5 +62,31 @@ test('anything the fast path does not handle plainly goes to the full CLI: other
     const r = await runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath(${JSON.stringify(c.tool)}, ${JSON.stringify(c.args)}) ? 0 : 9`], sb.env(c.env));
     assert.equal(r.status, 9, `${c.tool} ${c.args.join(' ')}: ${r.stdout}`);
     assert.equal(r.stdout, '');
+  }
+});
+
+test('the prepared code is this Node\'s, and the bin scripts answer alike with it, without it, cut short, or made by another Node', async (t) => {
+  const blob = readFileSync(path.join(ROOT, 'dist/bundle/fast.bin'));
+  const tagLength = blob.readUInt32LE(4);
+  assert.equal(blob.toString('latin1', 8, 8 + tagLength), `${process.version} ${process.arch} ${process.versions.v8}`);
+  const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)]);
+  assert.equal(r.status, 0, r.stderr);
+  // A copy of the installed layout (bin/ beside dist/bundle/) whose fast.bin each case replaces.
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-fastbin-'));
+  t.after(() => rmSync(copy, { recursive: true, force: true }));
+  cpSync(path.join(ROOT, 'bin'), path.join(copy, 'bin'), { recursive: true });
+  cpSync(path.join(ROOT, 'dist/bundle'), path.join(copy, 'dist/bundle'), { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+  const otherNode = Buffer.from(blob);
+  otherNode.write('v0', 8, 'latin1'); // the tag names another Node: its code must not reach V8
+  const cases: Array<[string, Buffer | undefined]> = [['as built', blob], ['missing', undefined], ['empty', Buffer.alloc(0)], ['cut short', blob.subarray(0, 100)], ['made by another Node', otherNode]];
+  const expected = (await sb.run(['credential-process', 'prod', '--debug'])).stdout;
+  for (const [what, content] of cases) {
+    const file = path.join(copy, 'dist/bundle/fast.bin');
+    rmSync(file, { force: true });
+    if (content !== undefined) writeFileSync(file, content);
+    const got = await runCommand(process.execPath, [path.join(copy, 'bin/mfa-login.js'), 'credential-process', 'prod'], sb.env());
+    assert.equal(got.status, 0, `${what}: ${got.stderr}`);
+    assert.equal(got.stdout, expected, what);
   }
 });
