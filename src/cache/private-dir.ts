@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, statfsSync } from 'node:fs';
+import { lstatSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
 
@@ -27,8 +27,10 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
     if (!options.create) return false;
     try {
       mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+      checkParent(dir, options.uid); // before anything of ours goes there
       mkdirSync(dir, { mode: 0o700 });
     } catch (e) {
+      if (e instanceof MfaLoginError) throw e;
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw refused(dir, `cannot be created (${(e as Error).message})`, `create it by hand: mkdir -m 700 ${dir}`);
     }
     st = lstatOrUndefined(dir);
@@ -41,8 +43,28 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
   }
   // Windows has no uid and no mode bits to speak of: its profile directories are private by ACL.
   if (options.uid !== undefined && (st.mode & 0o077) !== 0) throw refused(dir, `is open to other users (mode ${(st.mode & 0o777).toString(8)})`, `if nobody else has used it: chmod 700 ${dir}`);
+  checkParent(dir, options.uid);
   if (options.ram && !onRam(dir)) throw refused(dir, 'is not on a RAM-backed filesystem (tmpfs), so sessions would reach the disk', 'point XDG_RUNTIME_DIR at a tmpfs directory of yours, or use MFA_LOGIN_CACHE=file');
   return true;
+}
+
+/**
+ * Whoever can rename entries in the parent can swap the checked directory for one of theirs
+ * between the check and the use. So the parent must be this user's or root's, and if everyone may
+ * write to it, sticky (like /tmp and /dev/shm: only an entry's owner can rename it). A shared or
+ * foreign $XDG_RUNTIME_DIR fails here.
+ */
+function checkParent(dir: string, uid: number | undefined): void {
+  if (uid === undefined) return;
+  const parent = path.dirname(dir);
+  let st;
+  try {
+    st = statSync(parent);
+  } catch (e) {
+    throw refused(dir, `has a parent that cannot be examined (${(e as Error).message})`, 'check its permissions');
+  }
+  if (st.uid !== uid && st.uid !== 0) throw refused(dir, `is inside ${parent}, which belongs to user id ${st.uid}: they could swap it for their own`, 'point XDG_RUNTIME_DIR (or MFA_LOGIN_CACHE_DIR) at a directory of yours');
+  if ((st.mode & 0o002) !== 0 && (st.mode & 0o1000) === 0) throw refused(dir, `is inside ${parent}, which other users can write to: they could swap it for their own`, `make it yours alone (chmod 700 ${parent}), or point XDG_RUNTIME_DIR at a directory of yours`);
 }
 
 /** Whether `dir` is on tmpfs or ramfs. */

@@ -35,12 +35,13 @@ async function execServer(command: string[], extra: Record<string, string> = {})
 }
 
 test('exec --server: the command gets the endpoint and its token, and no keys or profile', async () => {
-  const r = await execServer(['env'], { AWS_PROFILE: 'prod', AWS_ACCESS_KEY_ID: 'AKIAOUTER0000000000X', AWS_SECRET_ACCESS_KEY: 'outer', AWS_SESSION_TOKEN: 'outer' });
+  // A code in MFA_LOGIN_MFA_TOKEN is ours alone, like the key file's passphrase (the MFA session is cached: it is not used).
+  const r = await execServer(['env'], { AWS_PROFILE: 'prod', AWS_ACCESS_KEY_ID: 'AKIAOUTER0000000000X', AWS_SECRET_ACCESS_KEY: 'outer', AWS_SESSION_TOKEN: 'outer', MFA_LOGIN_MFA_TOKEN: '123456' });
   assert.equal(r.status, 0, r.stderr);
   const env = new Map(r.stdout.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   assert.match(env.get('AWS_CONTAINER_CREDENTIALS_FULL_URI') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
   assert.match(env.get('AWS_CONTAINER_AUTHORIZATION_TOKEN') ?? '', /^[\w-]{43}$/);
-  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'MFA_LOGIN_FILE_PASSPHRASE', 'MFA_LOGIN_INTERNAL_NO_CORE']) assert.equal(env.has(k), false, `${k} must not reach the command`);
+  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'MFA_LOGIN_FILE_PASSPHRASE', 'MFA_LOGIN_MFA_TOKEN', 'MFA_LOGIN_INTERNAL_NO_CORE']) assert.equal(env.has(k), false, `${k} must not reach the command`);
   assert.equal(env.get('AWS_REGION'), 'eu-west-1');
   assert.equal(env.get('MFA_LOGIN_PROFILE'), 'prod');
 });

@@ -79,6 +79,24 @@ test('a session directory open to others, or a symbolic link, is refused with on
   rmSync(dir, { force: true });
 });
 
+test('a session directory inside a parent another user owns, or anyone may write to without the sticky bit, is refused: it could be swapped after the check', async () => {
+  for (const [owner, mode, pattern] of [
+    [65534, 0o777, /is inside \S+, which belongs to user id 65534: they could swap it for their own; refusing to use it/],
+    [0, 0o777, /is inside \S+, which other users can write to: they could swap it for their own; refusing to use it/],
+  ] as const) {
+    const shared = sb.file(`shared-runtime-${owner}`);
+    mkdirSync(shared, { mode: 0o700 });
+    chmodSync(shared, mode);
+    chownSync(shared, owner, owner);
+    const r = await sb.run(['session', 'prod', '--mfa-token', '000000'], { env: { XDG_RUNTIME_DIR: shared, MFA_LOGIN_CACHE: 'runtime' } });
+    assert.equal(r.status, 8, r.stderr);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(readdirSync(shared), [], 'nothing of ours was put there');
+    rmSync(shared, { recursive: true, force: true });
+  }
+});
+
 test('a relative XDG_RUNTIME_DIR is ignored: nothing is created relative to where the agent runs', async () => {
   const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(hana)], { env: { MFA_LOGIN_CACHE: 'agent', XDG_RUNTIME_DIR: 'mfl-relative-xdg' } });
   assert.equal(r.status, 0, r.stderr);

@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { withoutCoreDumps } from '../../endpoint/no-core-dumps.js';
 import { NESTED_MARKER, signalRelay, type ExecInput } from './exec.js';
+import { childEnvironment } from '../../child-env.js';
 import { ENDPOINT_VARS, HIDING_VARS, startProfileEndpoint } from './serve.js';
 
 /**
@@ -17,8 +18,9 @@ export async function execWithServer(deps: Deps, input: ExecInput): Promise<numb
     relay.close();
     throw e;
   });
-  const childEnv: Record<string, string | undefined> = { ...deps.env };
-  for (const k of [...HIDING_VARS, 'MFA_LOGIN_FILE_PASSPHRASE']) delete childEnv[k];
+  // Without our own secrets (the key file's passphrase, a code), as for every child.
+  const childEnv: Record<string, string | undefined> = childEnvironment(deps.env);
+  for (const k of HIDING_VARS) delete childEnv[k];
   Object.assign(childEnv, { [ENDPOINT_VARS.uri]: endpoint.url, [ENDPOINT_VARS.token]: endpoint.token, [NESTED_MARKER]: plan.target });
   if (plan.region !== undefined) Object.assign(childEnv, { AWS_REGION: plan.region, AWS_DEFAULT_REGION: plan.region });
 
