@@ -198,5 +198,9 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
     return waitingCache;
   };
   process.on('SIGINT', () => process.exit(EXIT.interrupted));
+  // `mfa-login doctor | head`: a reader that stops early is not an error of ours.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   process.exitCode = await main(argv, deps, debug, tool);
 }

@@ -106,7 +106,7 @@ export function usageError(tool: 'mfa-login' | 'mfa-env', message: string, argv:
       return usage(`unknown command ${args[0]}`, { hint: 'see: mfa-login --help' });
     case 'missing': {
       const what = args[0]!.split(', ');
-      const described = what.map((m) => (m === 'profile' ? 'a profile name' : m === 'shell' ? 'a shell (bash, zsh or fish)' : m === 'action' ? 'status or stop' : m));
+      const described = what.map((m) => (m === 'profile' ? 'a profile name' : m === 'shell' ? (command === 'shell-init' ? 'a shell (bash, zsh, fish or powershell)' : 'a shell (bash, zsh or fish)') : m === 'action' ? (command === 'mfa' ? 'create or resync' : 'status or stop') : m));
       return usage(`${short} needs ${described.join(' and ')}`);
     }
     case 'invalid': {
