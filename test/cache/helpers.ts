@@ -1,20 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CachedSession } from '../../src/cache/session-cache.js';
 
-/** Shared by the agent and file-cache tests. Not a test file: it only defines helpers. */
+/** Shared by the session store tests. Not a test file: it only defines helpers. */
 
 export const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
-export const AGENT_MAIN = fileURLToPath(new URL('../../src/agent/main.js', import.meta.url));
-
-/** A short temp dir (socket paths are limited to 107 bytes), mode 0700, removed by `done`. */
-export function tempDir(): { dir: string; done: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mfl-'));
-  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
-}
+const AGENT_MAIN = fileURLToPath(new URL('../../src/agent/main.js', import.meta.url));
 
 export function session(id: string, expiresInMs = 3600_000, profiles = ['alice']): CachedSession {
   return {
