@@ -3,9 +3,9 @@
  * `prod` on top, wrapper commands named like the installed ones, and codes with time to spare.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Sandbox, user, MFA_LOGIN, MFA_ENV, type TestUser, type RunResult } from '../e2e/harness.js';
+import { Sandbox, user, MFA_LOGIN, MFA_ENV, requireComponent, AWS_CLI, type TestUser, type RunResult } from '../e2e/harness.js';
 import { totp } from '../../src/local-sts/totp.js';
 
 export const ROLE_ARN = 'arn:aws:iam::222222222222:role/Admin';
@@ -79,4 +79,25 @@ export function runIn(cwd: string, cmd: string, args: string[], env: Record<stri
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** What `mfa-login credential-process prod` gives from the cache: what a shell must end up holding. */
+export type ProcessCredentials = { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+
+/**
+ * A prod sandbox whose session is started beforehand (mfa-env in a shell has no code to give),
+ * with the credentials the cache now holds.
+ */
+export async function warmProdSandbox(): Promise<ProdSandbox & { expected: ProcessCredentials }> {
+  const p = await prodSandbox();
+  const warm = await p.sb.run(['session', 'prod', '--mfa-token', await codeWithTime(p.sb, p.alice)]);
+  if (warm.status !== 0) throw new Error(`session prod failed: ${warm.stderr}`);
+  const r = await p.sb.run(['credential-process', 'prod']);
+  if (r.status !== 0) throw new Error(`credential-process prod failed: ${r.stderr}`);
+  return { ...p, expected: JSON.parse(r.stdout) as ProcessCredentials };
+}
+
+/** Why a shell test cannot run here (the AWS CLI or the shell missing), or false. */
+export function missingShell(shell: string): string | false {
+  return requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)') || requireComponent(executable(shell), shell);
 }

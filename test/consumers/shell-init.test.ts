@@ -7,32 +7,23 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { requireComponent, runCommand, AWS_CLI, type Sandbox, type TestUser, type RunResult } from '../e2e/harness.js';
-import { prodSandbox, codeWithTime, executable, sq, ASSUMED_ROLE } from './kit.js';
+import { runCommand, AWS_CLI, type Sandbox, type RunResult } from '../e2e/harness.js';
+import { warmProdSandbox, missingShell, sq, ASSUMED_ROLE, type ProcessCredentials } from './kit.js';
 
 const BASH = '/usr/bin/bash';
 const ZSH = '/usr/bin/zsh';
 const FISH = '/usr/bin/fish';
 
 let sb: Sandbox;
-let alice: TestUser;
 let bin: string;
-let expected: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+let expected: ProcessCredentials;
 
 before(async () => {
-  ({ sb, alice, bin } = await prodSandbox());
-  const warm = await sb.run(['session', 'prod', '--mfa-token', await codeWithTime(sb, alice)]);
-  assert.equal(warm.status, 0, warm.stderr);
-  const r = await sb.run(['credential-process', 'prod']);
-  assert.equal(r.status, 0, r.stderr);
-  expected = JSON.parse(r.stdout);
+  ({ sb, bin, expected } = await warmProdSandbox());
 });
 after(async () => sb?.stop());
 
-function missing(shell: string): string | false {
-  return requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)') || requireComponent(executable(shell), shell);
-}
+const missing = missingShell;
 
 function inShell(shell: string, script: string): Promise<RunResult> {
   const args = shell === FISH ? ['--no-config', '-c', script] : shell === ZSH ? ['-f', '-c', script] : ['--noprofile', '--norc', '-c', script];
