@@ -10,7 +10,7 @@ import { fstatSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { defaultProfileName, loadProfiles, sharedFilePaths } from '../config/profiles.js';
 import { accountOf, resolveChain } from '../config/chain.js';
 import { chainKeys, MIN_VALIDITY_MS } from '../providers/chain-keys.js';
-import { decodeConfigText } from '../files/config-text.js';
+import { plainConfigText } from '../files/config-text.js';
 import { cacheSettings } from '../settings.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
 import { readEntry } from '../cache/entry.js';
@@ -86,15 +86,18 @@ function onTerminal(): boolean {
   }
 }
 
+/** A config file's text, or undefined if there is none; anything doubtful hands over to the full path. */
 function read(file: string): string | undefined {
-  let bytes: Buffer;
+  let text: string;
   try {
-    bytes = readFileSync(file);
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  return decodeConfigText(bytes, file); // an error here hands over to the full path, which reports it
+  const plain = plainConfigText(text);
+  if (plain === undefined) throw new Error(`${file}: not plain UTF-8 text`); // the full path explains
+  return plain;
 }
 
 /** Straight to file descriptor 1: creating process.stdout would load the stream machinery. */

@@ -65,6 +65,29 @@ test('anything the fast path does not handle plainly goes to the full CLI: other
   }
 });
 
+test('a config file with a byte-order mark is answered; one with a byte that is not UTF-8 goes to the full CLI, which names the line', async () => {
+  const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)]);
+  assert.equal(r.status, 0, r.stderr);
+  const config = readFileSync(sb.file('.aws/config'));
+  const fast = () => runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath('mfa-login', ['credential-process', 'prod']) ? 0 : 9`], sb.env());
+  try {
+    writeFileSync(sb.file('.aws/config'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), config]));
+    const answered = await fast();
+    assert.equal(answered.status, 0, answered.stderr);
+    assert.equal(answered.stdout, (await sb.run(['credential-process', 'prod', '--debug'])).stdout);
+    writeFileSync(sb.file('.aws/config'), Buffer.concat([config, Buffer.from([0x23, 0x20, 0xe9, 0x0a])]));
+    const handed = await fast();
+    assert.equal(handed.status, 9);
+    assert.equal(handed.stdout, '');
+    const full = await sb.run(['credential-process', 'prod']);
+    assert.equal(full.status, 3);
+    assert.match(full.stderr, /config is not UTF-8 text \(invalid byte at line 7\)/);
+    assert.equal(full.stdout, '');
+  } finally {
+    writeFileSync(sb.file('.aws/config'), config);
+  }
+});
+
 test('the prepared code is this Node\'s, and the bin scripts answer alike with it, without it, cut short, or made by another Node', async (t) => {
   const blob = readFileSync(path.join(ROOT, 'dist/bundle/fast.bin'));
   const tagLength = blob.readUInt32LE(4);
