@@ -2,10 +2,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import { encodeEntry, entryFile, readEntryFile } from './entry.js';
+import { encodeEntry, entryFile, isEntryFile, readEntryFile } from './entry.js';
+import { encodeRoute, isRouteFile, routeEnv, routeFileName, stampsFor } from './route.js';
 import { acquireWithLease } from './lease.js';
 import { checkPrivateDir } from './private-dir.js';
-import { sessionInfo, type CachedSession, type SessionInfo, type SessionStore } from './session-cache.js';
+import { sessionInfo, type CachedSession, type RouteNote, type SessionInfo, type SessionStore } from './session-cache.js';
 
 export interface DirStoreOptions {
   mode: 'runtime' | 'file';
@@ -31,7 +32,7 @@ export function dirStore(options: DirStoreOptions): SessionStore {
   /** Every entry file's name with what it holds (undefined: not one of ours, or unreadable). */
   const entries = async () => {
     if (!check(false)) return [];
-    const names = (await fs.readdir(dir)).filter((f) => /^[0-9a-f]{16}\.json$/.test(f));
+    const names = (await fs.readdir(dir)).filter(isEntryFile);
     return names.map((name) => ({ file: path.join(dir, name), entry: readEntryFile(path.join(dir, name), options.uid) }));
   };
   const expired = (s: CachedSession) => s.credentials.expiration.getTime() <= Date.now();
@@ -64,6 +65,8 @@ export function dirStore(options: DirStoreOptions): SessionStore {
       await sweep();
     },
     async forget(profile) {
+      // Routes hold no secret and are noted again on the next answer: all go, whichever profile.
+      if (check(false)) for (const name of await fs.readdir(dir)) if (isRouteFile(name)) await fs.rm(path.join(dir, name), { force: true });
       let n = 0;
       for (const { file, entry } of await entries()) {
         const matches = entry !== undefined && (profile === undefined || entry.session.profiles.includes(profile));
@@ -75,6 +78,15 @@ export function dirStore(options: DirStoreOptions): SessionStore {
     async list(): Promise<SessionInfo[]> {
       // Expired ones too: `status` shows them as expired until the next write or logout removes them.
       return (await entries()).flatMap(({ entry }) => (entry !== undefined ? [sessionInfo(entry.key, entry.session)] : []));
+    },
+    async noteRoute(note: RouteNote) {
+      const name = routeFileName(note.profile);
+      if (name === undefined || !check(false)) return;
+      const stamps = stampsFor(note.files, note.texts, Date.now());
+      if (stamps === undefined) return;
+      const { profile, files, env, key, accountId, region } = note;
+      const route = { profile, files: [files.configFile, files.credentialsFile] as [string, string], stamps, env: routeEnv(env), entry: path.basename(entryFile(dir, key)), key };
+      await writeFileAtomic(path.join(dir, name), encodeRoute({ ...route, ...(accountId !== undefined ? { accountId } : {}), ...(region !== undefined ? { region } : {}) }), { mode: 0o600 });
     },
     acquire: acquireWithLease({
       dir: () => (check(true), dir),

@@ -1,10 +1,10 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { CachedSession } from './session-cache.js';
 import { keyFileName } from './key-file-name.js';
+import { readOwnFile } from './own-file.js';
 
 /**
  * A session entry as it is kept: JSON with a format version and the full key it was stored under.
- * One reader, `readEntry`, serves the cached path and the full CLI alike.
+ * One reader, `readEntryFile`, serves the cached path and the full CLI alike.
  */
 const VERSION = 1;
 /** No entry is anywhere near this; a bigger file is not one of ours. */
@@ -65,36 +65,18 @@ export function decodeEntry(text: string): { key: string; session: CachedSession
   }
 }
 
+/** Whether a file name in a store directory is an entry's (as entryFile makes them). */
+export function isEntryFile(name: string): boolean {
+  return /^[0-9a-f]{16}\.json$/.test(name);
+}
+
 /** Where the entry for `key` lives in a store directory. Keys are long JSON texts: names are hashes. */
 export function entryFile(dir: string, key: string): string {
   return `${dir}/${keyFileName(key)}.json`;
 }
 
-/**
- * The entry in `file`, read without following a symbolic link and only when it is a regular file
- * of this user's: nothing planted by someone else is ever used. Undefined for anything else.
- * Synchronous, for the cached path (no event loop turn, no promise machinery).
- */
+/** The entry in `file` (read as readOwnFile reads: only a regular 0600 file of this user's), or undefined. */
 export function readEntryFile(file: string, uid: number | undefined): { key: string; session: CachedSession } | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0 || st.size > MAX_ENTRY_BYTES) return undefined;
-    return decodeEntry(readFileSync(fd, 'utf8'));
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The session stored under `key` in `dir`, if it lasts until `validUntil` (ms since the epoch). */
-export function readEntry(dir: string, key: string, validUntil: number, uid: number | undefined): CachedSession | undefined {
-  const entry = readEntryFile(entryFile(dir, key), uid);
-  return entry !== undefined && entry.key === key && entry.session.credentials.expiration.getTime() >= validUntil ? entry.session : undefined;
+  const text = readOwnFile(file, uid, MAX_ENTRY_BYTES);
+  return text === undefined ? undefined : decodeEntry(text);
 }

@@ -1,5 +1,6 @@
 import type { SessionCredentials } from '../credentials.js';
 import type { CacheMode } from '../settings.js';
+import type { SharedFilePaths } from '../config/shared-files.js';
 
 /** A temporary session kept between invocations so one code lasts until the session expires. */
 export interface CachedSession {
@@ -47,6 +48,24 @@ export interface SessionStore {
    * what that caller stored. A lease whose holder died is taken over.
    */
   acquire(key: string, validUntil: Date, profile: string): Promise<Acquired>;
+  /**
+   * Notes which entry answered for a profile (route.ts), so that the cached path can answer the
+   * next call without the config. Only the stores the cached path reads (files) keep routes; a
+   * route that cannot be vouched for is simply not noted.
+   */
+  noteRoute?(note: RouteNote): Promise<void>;
+}
+
+/** What the full path knows when it has answered for a profile: everything a route holds but the stamps. */
+export interface RouteNote {
+  profile: string;
+  files: SharedFilePaths;
+  /** The two files' texts the answer was derived from (undefined: the file did not exist). */
+  texts: [string | undefined, string | undefined];
+  env: Record<string, string | undefined>;
+  key: string;
+  accountId?: string;
+  region?: string;
 }
 
 /** A cached session as `status` shows it: what and until when, never the secret parts. */

@@ -1,19 +1,21 @@
 /**
  * The cached path. `credential_process` runs on every AWS call and `mfa-env` in shell hooks, so a
  * cache hit is answered here with a handful of small modules and Node's fs: no argument parser, no
- * AWS SDK, no keychain binding, no crypto, no socket. It reads the entry through the same reader
- * as the full CLI (cache/entry.ts), after the same directory check (cache/private-dir.ts).
- * Anything it does not handle plainly (other flags, a miss, the agent, a warning to show, an error
- * to explain, a terminal to talk to) returns false, and the full command line does it properly.
+ * config parser, no AWS SDK, no keychain binding, no crypto, no socket. It follows the profile's
+ * route (cache/route.ts), which the full path noted when it last answered: if the config files and
+ * the STS environment are as they were then, the session in the noted entry is the answer. The
+ * entry is read through the same reader as the full CLI's (cache/entry.ts), after the same
+ * directory check (cache/private-dir.ts). Anything it does not handle plainly (other flags, no
+ * route or a changed one, a miss, the agent, a terminal to talk to) returns false, and the full
+ * command line does it properly.
  */
-import { fstatSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { defaultProfileName, loadProfiles, sharedFilePaths } from '../config/profiles.js';
-import { accountOf, resolveChain } from '../config/chain.js';
-import { chainKeys, MIN_VALIDITY_MS } from '../providers/chain-keys.js';
-import { plainConfigText } from '../files/config-text.js';
+import { fstatSync, statSync, writeSync } from 'node:fs';
+import { defaultProfileName, sharedFilePaths } from '../config/shared-files.js';
+import { MIN_VALIDITY_MS } from '../providers/validity.js';
 import { cacheSettings } from '../settings.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
-import { readEntry } from '../cache/entry.js';
+import { readEntryFile } from '../cache/entry.js';
+import { readRoute, routeHolds } from '../cache/route.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
 import { detectShell, formatExports, SHELL_NAMES, type Shell } from '../output/exports.js';
 import { parentProcessName } from '../terminal/parent-process.js';
@@ -31,20 +33,19 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[]): boolean
     const { mode, dir } = cacheSettings(env, home, { os: process.platform, uid });
     if (mode !== 'runtime' && mode !== 'file') return false;
     // Owner, mode and links are checked as on every use. Whether the directory is on tmpfs matters
-    // where sessions are written (the full path checks it); this only reads one.
+    // where sessions are written (the full path checks it); this only reads.
     if (!checkPrivateDir(dir, { create: false, ram: false, uid })) return false;
-    const paths = sharedFilePaths(env, home);
-    const plan = resolveChain(loadProfiles(paths, read(paths.configFile), read(paths.credentialsFile)), request.profile ?? defaultProfileName(env));
-    if (plan.warnings.length > 0) return false;
-    const keys = chainKeys(plan, env);
-    const key = plan.roles.length > 0 ? keys.roleKeys[keys.roleKeys.length - 1]! : keys.mfaKey;
-    const session = readEntry(dir, key, Date.now() + MIN_VALIDITY_MS, uid);
-    if (session === undefined) return false;
-    const c = session.credentials;
+    const profile = request.profile ?? defaultProfileName(env);
+    const route = readRoute(dir, profile, uid);
+    if (route === undefined || !routeHolds(route, profile, sharedFilePaths(env, home), env)) return false;
+    const entry = readEntryFile(`${dir}/${route.entry}`, uid);
+    if (entry === undefined || entry.key !== route.key) return false;
+    const c = entry.session.credentials;
+    if (c.expiration.getTime() < Date.now() + MIN_VALIDITY_MS) return false;
     output =
       tool === 'mfa-login'
-        ? formatCredentialProcess(c, accountOf(plan))
-        : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...(plan.region !== undefined ? { region: plan.region } : {}) });
+        ? formatCredentialProcess(c, route.accountId)
+        : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...(route.region !== undefined ? { region: route.region } : {}) });
   } catch {
     return false;
   }
@@ -84,20 +85,6 @@ function onTerminal(): boolean {
   } catch {
     return false;
   }
-}
-
-/** A config file's text, or undefined if there is none; anything doubtful hands over to the full path. */
-function read(file: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  const plain = plainConfigText(text);
-  if (plain === undefined) throw new Error(`${file}: not plain UTF-8 text`); // the full path explains
-  return plain;
 }
 
 /** Straight to file descriptor 1: creating process.stdout would load the stream machinery. */

@@ -21,7 +21,8 @@ import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { loadProfiles, sharedFilePaths } from '../config/profiles.js';
 import { resolveChain } from '../config/chain.js';
-import { chainKeys } from '../providers/chain-keys.js';
+import { chainKeys, targetKey } from '../providers/chain-keys.js';
+import { RECENT_MS } from '../cache/route.js';
 import { settingsFrom } from '../settings.js';
 import { dirStore } from '../cache/dir-store.js';
 
@@ -40,12 +41,17 @@ async function train(out: string): Promise<void> {
     const env = { HOME: home, PATH: process.env.PATH, XDG_RUNTIME_DIR: runtime, SHELL: '/bin/sh' };
     const settings = settingsFrom(env, home);
     const plan = resolveChain(loadProfiles(sharedFilePaths(env, home), CONFIG, undefined), 'prod');
-    await dirStore({ mode: 'runtime', dir: settings.cache.dir, ram: settings.cache.mustBeRam, uid: process.getuid?.(), waitMs: 1000 }).put(chainKeys(plan, env).roleKeys[0]!, {
+    const store = dirStore({ mode: 'runtime', dir: settings.cache.dir, ram: settings.cache.mustBeRam, uid: process.getuid?.(), waitMs: 1000 });
+    const key = targetKey(chainKeys(plan, env));
+    await store.put(key, {
       kind: 'role',
       profiles: ['train', 'prod'],
       subject: 'arn:aws:iam::222222222222:role/Train',
       credentials: { accessKeyId: 'ASIATRAINING0000000', secretAccessKey: 'training', sessionToken: 'training', expiration: new Date(Date.now() + 3600_000) },
     });
+    // A route is only noted for a config older than its recent-change margin (route.ts).
+    await new Promise((resolve) => setTimeout(resolve, RECENT_MS + 50));
+    await store.noteRoute!({ profile: 'prod', files: sharedFilePaths(env, home), texts: [CONFIG, undefined], env, key, accountId: '222222222222', region: 'eu-west-1' });
     const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(FAST_CJS, 'utf8')}\n})`;
     if (!/^[\x00-\x7f]*$/.test(source)) throw new Error(`${FAST_CJS} is not ASCII`);
     const script = new vm.Script(source, { filename: FAST_CJS });

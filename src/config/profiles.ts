@@ -1,8 +1,9 @@
 import { distance } from './near-miss.js';
 import { MfaLoginError } from '../errors.js';
 import { parseIni } from './ini.js';
+import type { SharedFilePaths } from './shared-files.js';
 
-export type Env = Record<string, string | undefined>;
+export { defaultProfileName, sharedFilePaths, type Env, type SharedFilePaths } from './shared-files.js';
 
 /** One named profile, merged from the config and credentials files as the AWS CLI merges them. */
 export interface Profile {
@@ -18,28 +19,6 @@ export interface ProfileSet {
   configFile: string;
   credentialsFile: string;
   profiles: Map<string, Profile>;
-}
-
-export interface SharedFilePaths {
-  configFile: string;
-  credentialsFile: string;
-}
-
-/** The files the AWS CLI reads, honouring AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE. */
-export function sharedFilePaths(env: Env, homeDir: string): SharedFilePaths {
-  return {
-    configFile: expandHome(env.AWS_CONFIG_FILE || `${homeDir}/.aws/config`, homeDir),
-    credentialsFile: expandHome(env.AWS_SHARED_CREDENTIALS_FILE || `${homeDir}/.aws/credentials`, homeDir),
-  };
-}
-
-function expandHome(p: string, homeDir: string): string {
-  return p === '~' || p.startsWith('~/') ? homeDir + p.slice(1) : p;
-}
-
-/** The profile a command acts on when none is named: AWS_PROFILE, then AWS_DEFAULT_PROFILE, then `default`. */
-export function defaultProfileName(env: Env): string {
-  return env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || 'default';
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { ChainPlan, StsSettings } from '../config/chain.js';
 import { stsTarget, type StsTarget } from '../sts/sts.js';
+import { stsEnv } from '../sts/sts-env.js';
 
-/** botocore refreshes credentials 15 minutes before they expire; never hand out less. */
-export const MIN_VALIDITY_MS = 15 * 60 * 1000;
+export { MIN_VALIDITY_MS } from './validity.js';
 
 /** What a chain's sessions are cached under, and the settings the keys are made from. */
 export interface ChainKeys {
@@ -24,7 +24,8 @@ export interface ChainKeys {
  * the chain up to its own hop, flat, so it grows with the chain's length and no faster.
  */
 export function chainKeys(plan: ChainPlan, env: Record<string, string | undefined>): ChainKeys {
-  const sourceTarget = stsTarget(merge(plan.source.sts, plan.roles[0]?.sts), env);
+  // Only STS_ENV reaches the keys: the cached path checks exactly those (cache/route.ts).
+  const sourceTarget = stsTarget(merge(plan.source.sts, plan.roles[0]?.sts), stsEnv(env));
   const mfa = ['mfa-session', plan.source.profile, plan.mfaSerial ?? null, place(sourceTarget)];
   const roleSessionNames = plan.roles.map((r) => r.roleSessionName ?? defaultSessionName(plan));
   const hops = plan.roles.map((r, i) => [r.roleArn, r.externalId ?? null, roleSessionNames[i]!, r.sourceIdentity ?? null, r.durationSeconds ?? null]);
@@ -34,6 +35,11 @@ export function chainKeys(plan: ChainPlan, env: Record<string, string | undefine
     roleKeys: hops.map((_, i) => JSON.stringify([...mfa, ...hops.slice(0, i + 1)])),
     roleSessionNames,
   };
+}
+
+/** The key the chain's target session is kept under: its last role's, or the MFA session's. */
+export function targetKey(keys: ChainKeys): string {
+  return keys.roleKeys.length > 0 ? keys.roleKeys[keys.roleKeys.length - 1]! : keys.mfaKey;
 }
 
 /**

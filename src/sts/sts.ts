@@ -1,6 +1,7 @@
 import type { Credentials, LongTermKeys, SessionCredentials } from '../credentials.js';
 import { patterns, type StsSettings } from '../config/chain.js';
 import { MfaLoginError } from '../errors.js';
+import type { StsEnv } from './sts-env.js';
 
 /** Where a call goes, after environment overrides: what the SDK client is built from. */
 export interface StsTarget {
@@ -104,7 +105,7 @@ export class StsError extends Error {
  * AWS_DEFAULT_REGION, then the profile's region, then us-east-1; AWS_STS_REGIONAL_ENDPOINTS and
  * AWS_USE_FIPS_ENDPOINT over their profile keys.
  */
-export function stsTarget(settings: StsSettings, env: Record<string, string | undefined>, service: 'sts' | 'iam' = 'sts'): StsTarget {
+export function stsTarget(settings: StsSettings, env: StsEnv, service: 'sts' | 'iam' = 'sts'): StsTarget {
   const serviceVar = service === 'sts' ? env.AWS_ENDPOINT_URL_STS : env.AWS_ENDPOINT_URL_IAM;
   const ignoreConfigured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true';
   const endpoint = ignoreConfigured ? undefined : serviceVar || env.AWS_ENDPOINT_URL || settings.endpointUrl;
@@ -118,7 +119,7 @@ export function stsTarget(settings: StsSettings, env: Record<string, string | un
 }
 
 /** A region from the environment, checked where it is read, as the config's is. */
-function envRegion(env: Record<string, string | undefined>, name: 'AWS_REGION' | 'AWS_DEFAULT_REGION'): string | undefined {
+function envRegion(env: StsEnv, name: 'AWS_REGION' | 'AWS_DEFAULT_REGION'): string | undefined {
   const v = env[name];
   if (v === undefined || v === '' || patterns.REGION.test(v)) return v;
   const shown = JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MFA_ENV, ROOT, Sandbox, runCommand, user } from '../e2e/harness.js';
+import { MFA_ENV, ROOT, Sandbox, runCommand, settled, user } from '../e2e/harness.js';
 
 /**
  * The cached path is a shortcut, not a second implementation: every form a shell hook or a tool
@@ -65,6 +65,39 @@ test('anything the fast path does not handle plainly goes to the full CLI: other
   }
 });
 
+test('the cached path answers only while the config files and the STS environment are as they were when the full path last answered', async () => {
+  const config = readFileSync(sb.file('.aws/config'), 'utf8');
+  const fast = (args: string[], env: Record<string, string> = {}, tool = 'mfa-env') =>
+    runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath(${JSON.stringify(tool)}, ${JSON.stringify(args)}) ? 0 : 9`], sb.env({ SHELL: '/bin/bash', ...env }));
+  try {
+    assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)])).status, 0);
+    const before = await fast(['prod']);
+    assert.equal(before.status, 0, before.stderr);
+    assert.match(before.stdout, /^export AWS_REGION='eu-west-1'$/m);
+    // Anything a session's key or the answer depends on sends it to the full CLI.
+    assert.equal((await fast(['prod'], { AWS_REGION: 'eu-west-2' })).status, 9, 'AWS_REGION');
+    assert.equal((await fast(['prod'], { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' })).status, 9, 'AWS_ENDPOINT_URL_STS');
+    assert.equal((await fast(['prod'], { AWS_CONFIG_FILE: sb.file('.aws/other') })).status, 9, 'AWS_CONFIG_FILE');
+    assert.equal((await fast(['ivy'])).status, 9, 'a profile the full path has not answered for');
+    // The same size, rewritten in place: the region the tools are given changes.
+    writeFileSync(sb.file('.aws/config'), config.replace('region = eu-west-1', 'region = eu-west-2'));
+    assert.equal((await fast(['prod'])).status, 9, 'a changed config');
+    assert.equal((await fast(['credential-process', 'prod'], {}, 'mfa-login')).status, 9, 'a changed config, credential-process');
+    await settled();
+    const full = await sb.run(['prod', '--shell', 'bash'], { bin: MFA_ENV });
+    assert.equal(full.status, 0, full.stderr);
+    assert.match(full.stdout, /^export AWS_REGION='eu-west-2'$/m);
+    const after = await fast(['prod']);
+    assert.equal(after.status, 0, after.stderr);
+    assert.equal(after.stdout, full.stdout, 'the cached path answers as the full CLI did for the new config');
+    // logout takes the routes with the sessions.
+    assert.equal((await sb.run(['logout', '--all'])).status, 0);
+    assert.equal((await fast(['prod'])).status, 9, 'after logout');
+  } finally {
+    writeFileSync(sb.file('.aws/config'), config);
+  }
+});
+
 test('a config file with a byte-order mark is answered; one with a byte that is not UTF-8 goes to the full CLI, which names the line', async () => {
   const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)]);
   assert.equal(r.status, 0, r.stderr);
@@ -72,6 +105,9 @@ test('a config file with a byte-order mark is answered; one with a byte that is 
   const fast = () => runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath('mfa-login', ['credential-process', 'prod']) ? 0 : 9`], sb.env());
   try {
     writeFileSync(sb.file('.aws/config'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), config]));
+    assert.equal((await fast()).status, 9, 'a changed config hands over until the full path has answered once');
+    await settled();
+    assert.equal((await sb.run(['credential-process', 'prod'])).status, 0);
     const answered = await fast();
     assert.equal(answered.status, 0, answered.stderr);
     assert.equal(answered.stdout, (await sb.run(['credential-process', 'prod', '--debug'])).stdout);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalSts, type LocalSts, type LocalStsOptions } from '../../src/local-sts/server.js';
 import { totp } from '../../src/local-sts/totp.js';
+import { RECENT_MS } from '../../src/cache/route.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const MFA_LOGIN = path.join(ROOT, 'bin/mfa-login.js');
@@ -148,3 +149,13 @@ export function requireComponent(present: boolean, what: string): string | false
 }
 
 export const AWS_CLI = '/usr/bin/aws';
+
+/**
+ * Waits until files written just now count as settled: the full path notes a profile's route
+ * (which the cached path follows) only for config files that did not change in the last
+ * RECENT_MS (src/cache/route.ts). A test that edits a config and then needs the cached path waits
+ * this long before the full path answers.
+ */
+export function settled(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, RECENT_MS + 20));
+}

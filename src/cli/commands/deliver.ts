@@ -3,6 +3,7 @@ import { accountOf, resolveChain, type ChainPlan } from '../../config/chain.js';
 import { parentProcessName } from '../../terminal/parent-process.js';
 import { defaultProfileName } from '../../config/profiles.js';
 import { credentialsFor, type Obtained } from '../../providers/credentials-for.js';
+import { chainKeys, targetKey } from '../../providers/chain-keys.js';
 import { formatCredentialProcess } from '../../output/credential-process.js';
 import { detectShell, formatExports, formatUnset, type Shell } from '../../output/exports.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
@@ -40,7 +41,30 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
     ...(input.duration !== undefined ? { sessionDurationSeconds: input.duration } : {}),
     ...(deps.settings.testMinValidityMs !== undefined ? { minValidityMs: deps.settings.testMinValidityMs } : {}),
   });
+  // With --region the answer is not the profile's own: the cached path never answers for it.
+  if (input.region === undefined && plan.warnings.length === 0) await noteRoute(deps, profile, files, plan);
   return { plan, got };
+}
+
+/** Lets the cached path answer the next call for this profile without the config (cache/route.ts). */
+async function noteRoute(deps: Deps, profile: string, files: Awaited<ReturnType<typeof readProfiles>>, plan: ChainPlan): Promise<void> {
+  const store = deps.cache();
+  if (store.noteRoute === undefined) return;
+  const accountId = accountOf(plan);
+  try {
+    await store.noteRoute({
+      profile,
+      files: { configFile: files.configFile, credentialsFile: files.credentialsFile },
+      texts: [files.configText, files.credentialsText],
+      env: deps.env,
+      key: targetKey(chainKeys(plan, deps.env)),
+      ...(accountId !== undefined ? { accountId } : {}),
+      ...(plan.region !== undefined ? { region: plan.region } : {}),
+    });
+  } catch (e) {
+    // Only the next call's speed depends on it.
+    deps.debug(`the route of ${profile} was not noted: ${(e as Error).message}`);
+  }
 }
 
 /** Misspelt keys are reported on stderr, which credential_process callers capture and drop. */

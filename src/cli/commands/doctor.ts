@@ -1,4 +1,6 @@
 import { onRam } from '../../cache/private-dir.js';
+import { isEntryFile } from '../../cache/entry.js';
+import { isRouteFile } from '../../cache/route.js';
 import { execFile } from 'node:child_process';
 import { constants, promises as fs } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -295,9 +297,11 @@ async function checkCache(deps: Deps): Promise<Finding[]> {
   if ((st.mode & 0o077) !== 0) {
     out.push(fail('cache', `session cache: ${shown} is ${octal(st.mode)}, so other users can enter it; it must be 0700`, `chmod 700 ${dir}`));
   }
-  const names = (await fs.readdir(dir)).filter((f) => f.endsWith('.json'));
+  // Sessions, and the routes to them (which hold no secret, but are ours alone all the same).
+  const ours = (await fs.readdir(dir)).filter((f) => isEntryFile(f) || isRouteFile(f));
+  const names = ours.filter(isEntryFile);
   const open: string[] = [];
-  for (const f of names) {
+  for (const f of ours) {
     const s = await fs.stat(path.join(dir, f)).catch(() => undefined);
     if (s !== undefined && (s.mode & 0o077) !== 0) open.push(f);
   }

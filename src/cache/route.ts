@@ -1,0 +1,141 @@
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import type { SharedFilePaths } from '../config/shared-files.js';
+import { plainConfigText } from '../files/config-text.js';
+import { STS_ENV } from '../sts/sts-env.js';
+import { readOwnFile } from './own-file.js';
+
+/**
+ * A profile's route: which session entry answers for the profile, noted by the full path each
+ * time it answers, so that the cached path can answer the next call without reading, parsing and
+ * resolving the AWS config files (most of what a cache hit used to cost).
+ *
+ * A route holds everything the answer was derived from: the profile name, where the two shared
+ * files are and a stamp of each, and the STS_ENV variables (all the environment a session's key
+ * depends on). It holds what the cached path prints besides the session (the account id and the
+ * region), and the entry's file name and key. It holds no secret: the session stays in its entry,
+ * which the cached path reads through the one entry reader and takes only under the noted key.
+ *
+ * A stamp is a file's device, inode, size, modification and change times, taken from an open file
+ * (opening makes an NFS client revalidate what it has cached). Every write moves the change time,
+ * which nobody can set back. A write within the same tick of the filesystem's clock as the noting
+ * could keep the stamp, so a file changed less than RECENT_MS ago is not noted: the next call
+ * notes it (git treats a "racily clean" index entry the same way). Linux filesystems keep
+ * nanoseconds, and their clock ticks at least every 10 ms.
+ */
+const VERSION = 1;
+const MAX_ROUTE_BYTES = 16 * 1024;
+export const RECENT_MS = 100;
+
+export type Stamp = [dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number] | null;
+
+export interface Route {
+  profile: string;
+  /** The config and credentials files, as sharedFilePaths found them. */
+  files: [string, string];
+  /** Their stamps when the answer was derived; null for a file that did not exist. */
+  stamps: [Stamp, Stamp];
+  /** The value of each STS_ENV variable, in that order; null when unset. */
+  env: Array<string | null>;
+  /** The entry's file name in the store directory, and the key it must hold. */
+  entry: string;
+  key: string;
+  accountId?: string;
+  region?: string;
+}
+
+/** Where a profile's route is kept; undefined for a name too long for a file name. */
+export function routeFileName(profile: string): string | undefined {
+  const hex = Buffer.from(profile, 'utf8').toString('hex');
+  return hex.length <= 200 ? `route-${hex}.json` : undefined;
+}
+
+export function isRouteFile(name: string): boolean {
+  return name.startsWith('route-') && name.endsWith('.json');
+}
+
+/** The STS_ENV values of `env`, as a route keeps them. */
+export function routeEnv(env: Record<string, string | undefined>): Array<string | null> {
+  return STS_ENV.map((name) => env[name] ?? null);
+}
+
+/** A file's stamp and its text (null and undefined when it does not exist), from one open file. */
+export function observe(file: string, withText: boolean): { stamp: Stamp; text?: string } {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { stamp: null };
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    const stamp: Stamp = [st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs];
+    return withText ? { stamp, text: readFileSync(fd, 'utf8') } : { stamp };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function sameStamp(a: Stamp, b: Stamp): boolean {
+  if (a === null || b === null) return a === b;
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === b[4];
+}
+
+/**
+ * Whether `route` still answers for `profile` here and now: same files, unchanged, and the same
+ * STS environment. Throws when a file cannot be examined (the caller hands over to the full path).
+ */
+export function routeHolds(route: Route, profile: string, files: SharedFilePaths, env: Record<string, string | undefined>): boolean {
+  if (route.profile !== profile || route.files[0] !== files.configFile || route.files[1] !== files.credentialsFile) return false;
+  for (let i = 0; i < STS_ENV.length; i++) if ((env[STS_ENV[i]!] ?? null) !== route.env[i]) return false;
+  return sameStamp(route.stamps[0], observe(files.configFile, false).stamp) && sameStamp(route.stamps[1], observe(files.credentialsFile, false).stamp);
+}
+
+/**
+ * The stamps to note for files whose texts were `texts` when the answer was derived, or undefined
+ * when they cannot be vouched for: a file changed since it was read, or changed too recently.
+ */
+export function stampsFor(files: SharedFilePaths, texts: [string | undefined, string | undefined], now: number): [Stamp, Stamp] | undefined {
+  const seen = [observe(files.configFile, true), observe(files.credentialsFile, true)];
+  for (let i = 0; i < 2; i++) {
+    const { stamp, text } = seen[i]!;
+    if ((text === undefined ? undefined : plainConfigText(text)) !== texts[i]) return undefined;
+    if (stamp !== null && (stamp[3] > now - RECENT_MS || stamp[4] > now - RECENT_MS)) return undefined;
+  }
+  return [seen[0]!.stamp, seen[1]!.stamp];
+}
+
+export function encodeRoute(route: Route): string {
+  return JSON.stringify({ version: VERSION, ...route });
+}
+
+/** The route in `text`, or undefined when anything is missing or of the wrong type. */
+export function decodeRoute(text: string): Route | undefined {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof o !== 'object' || o === null || o.version !== VERSION) return undefined;
+  const { profile, files, stamps, env, entry, key, accountId, region } = o;
+  const strings = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'string');
+  const stamp = (v: unknown) => v === null || (Array.isArray(v) && v.length === 5 && v.every((x) => typeof x === 'number'));
+  if (typeof profile !== 'string' || typeof key !== 'string' || !strings(files, 2)) return undefined;
+  if (!Array.isArray(stamps) || stamps.length !== 2 || !stamps.every(stamp)) return undefined;
+  if (!Array.isArray(env) || env.length !== STS_ENV.length || !env.every((x) => x === null || typeof x === 'string')) return undefined;
+  // An entry's name as entryFile makes it: nothing that could lead out of the directory.
+  if (typeof entry !== 'string' || !/^[0-9a-f]{16}\.json$/.test(entry)) return undefined;
+  if ((accountId !== undefined && typeof accountId !== 'string') || (region !== undefined && typeof region !== 'string')) return undefined;
+  const route: Route = { profile, files: files as [string, string], stamps: stamps as [Stamp, Stamp], env: env as Array<string | null>, entry, key };
+  if (accountId !== undefined) route.accountId = accountId;
+  if (region !== undefined) route.region = region;
+  return route;
+}
+
+/** The route noted for `profile` in `dir` (read as readOwnFile reads), or undefined. */
+export function readRoute(dir: string, profile: string, uid: number | undefined): Route | undefined {
+  const name = routeFileName(profile);
+  const text = name === undefined ? undefined : readOwnFile(`${dir}/${name}`, uid, MAX_ROUTE_BYTES);
+  return text === undefined ? undefined : decodeRoute(text);
+}

@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeRoute, encodeRoute, observe, readRoute, routeEnv, routeFileName, routeHolds, stampsFor, RECENT_MS, type Route } from '../../src/cache/route.js';
+import { dirStore } from '../../src/cache/dir-store.js';
+import { entryFile } from '../../src/cache/entry.js';
+import { STS_ENV } from '../../src/sts/sts-env.js';
+import { session } from './helpers.js';
+
+/**
+ * A route lets the cached path answer without reading the config: it must stop holding the
+ * moment anything the answer was derived from changes, and never be noted for a file whose
+ * stamp could survive a change.
+ */
+const uid = process.getuid?.();
+const settle = () => new Promise((resolve) => setTimeout(resolve, RECENT_MS + 20));
+
+function place() {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'mfl-route-'));
+  mkdirSync(path.join(home, '.aws'));
+  const files = { configFile: path.join(home, '.aws/config'), credentialsFile: path.join(home, '.aws/credentials') };
+  const dir = path.join(home, 'store');
+  mkdirSync(dir, { mode: 0o700 });
+  return { home, files, dir, done: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+const CONFIG = '[profile prod]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = ivy\nregion = eu-west-1\n';
+
+test('a file changed within the last RECENT_MS is not vouched for; once settled it is, and a missing file is stamped as missing', async (t) => {
+  const p = place();
+  t.after(p.done);
+  const before = Date.now();
+  writeFileSync(p.files.configFile, CONFIG);
+  assert.equal(stampsFor(p.files, [CONFIG, undefined], before), undefined, 'just written');
+  await settle();
+  const stamps = stampsFor(p.files, [CONFIG, undefined], Date.now());
+  assert.deepEqual(stamps, [observe(p.files.configFile, false).stamp, null]);
+  assert.equal(stampsFor(p.files, ['[profile other]\n', undefined], Date.now()), undefined, 'the file no longer holds the text the answer came from');
+  assert.equal(stampsFor(p.files, [CONFIG, '[ivy]\n'], Date.now()), undefined, 'the credentials file is gone');
+});
+
+test('a route holds while nothing changes, and not after any change to what the answer came from', async (t) => {
+  const p = place();
+  t.after(p.done);
+  writeFileSync(p.files.configFile, CONFIG);
+  await settle();
+  const env: Record<string, string | undefined> = { AWS_PROFILE: 'prod', SHELL: '/bin/bash' };
+  const route: Route = { profile: 'prod', files: [p.files.configFile, p.files.credentialsFile], stamps: stampsFor(p.files, [CONFIG, undefined], Date.now())!, env: routeEnv(env), entry: '0123456789abcdef.json', key: 'k' };
+  assert.equal(routeHolds(route, 'prod', p.files, env), true);
+  assert.equal(routeHolds(route, 'prod', p.files, { ...env, AWS_PROFILE: 'x', SHELL: '/bin/zsh', AWS_ACCESS_KEY_ID: 'AKIA' }), true, 'variables that do not reach a session key do not matter');
+  assert.equal(routeHolds(route, 'other', p.files, env), false, 'another profile');
+  assert.equal(routeHolds(route, 'prod', { ...p.files, configFile: `${p.files.configFile}2` }, env), false, 'another config file');
+  for (const name of STS_ENV) assert.equal(routeHolds(route, 'prod', p.files, { ...env, [name]: 'eu-west-2' }), false, name);
+  // Rewritten in place with the same size: only the times tell.
+  writeFileSync(p.files.configFile, CONFIG.replace('eu-west-1', 'eu-west-2'));
+  assert.equal(routeHolds(route, 'prod', p.files, env), false, 'same size, rewritten in place');
+  writeFileSync(p.files.configFile, CONFIG);
+  assert.equal(routeHolds(route, 'prod', p.files, env), false, 'the same text again is still a change');
+  const again = { ...route, stamps: [observe(p.files.configFile, false).stamp, null] as Route['stamps'] };
+  writeFileSync(p.files.credentialsFile, '[ivy]\n');
+  assert.equal(routeHolds(again, 'prod', p.files, env), false, 'a credentials file that appeared');
+  rmSync(p.files.credentialsFile);
+  rmSync(p.files.configFile);
+  assert.equal(routeHolds(again, 'prod', p.files, env), false, 'a config that went');
+});
+
+test('a route is read only from a regular 0600 file of ours, and only in the shape one is written', async (t) => {
+  const p = place();
+  t.after(p.done);
+  const route: Route = { profile: 'prod', files: ['/c', '/d'], stamps: [[1, 2, 3, 4.5, 6.25], null], env: STS_ENV.map(() => null), entry: '0123456789abcdef.json', key: '["k"]', accountId: '222222222222', region: 'eu-west-1' };
+  assert.deepEqual(decodeRoute(encodeRoute(route)), route);
+  const file = path.join(p.dir, routeFileName('prod')!);
+  writeFileSync(file, encodeRoute(route), { mode: 0o600 });
+  assert.deepEqual(readRoute(p.dir, 'prod', uid), route);
+  chmodSync(file, 0o644);
+  assert.equal(readRoute(p.dir, 'prod', uid), undefined, 'readable by others');
+  rmSync(file);
+  writeFileSync(path.join(p.home, 'elsewhere'), encodeRoute(route), { mode: 0o600 });
+  symlinkSync(path.join(p.home, 'elsewhere'), file);
+  assert.equal(readRoute(p.dir, 'prod', uid), undefined, 'a symbolic link');
+  const bad: Array<[string, unknown]> = [
+    ['an entry outside the directory', { ...route, entry: '../../elsewhere.json' }],
+    ['another version', { ...route, version: 2 }],
+    ['too few variables', { ...route, env: [] }],
+    ['a stamp that is not one', { ...route, stamps: [[1, 2, 3], null] }],
+    ['no key', { ...route, key: undefined }],
+  ];
+  for (const [what, value] of bad) assert.equal(decodeRoute(JSON.stringify({ version: 1, ...(value as object) })), undefined, what);
+  assert.equal(decodeRoute('{"version":1'), undefined, 'cut short');
+  assert.equal(routeFileName('p'.repeat(101)), undefined, 'a name too long for a file name has no route');
+});
+
+test('the store notes a route, points it at the entry, and forgets every route with its sessions', async (t) => {
+  const p = place();
+  t.after(p.done);
+  writeFileSync(p.files.configFile, CONFIG);
+  const store = dirStore({ mode: 'file', dir: p.dir, ram: false, uid, waitMs: 1000 });
+  const key = '["mfa-session","ivy",null,"aws"]';
+  await store.put(key, session('ASIAROUTE0000000000', 3600_000, ['ivy', 'prod']));
+  const note = { profile: 'prod', files: p.files, texts: [CONFIG, undefined] as [string, undefined], env: { AWS_REGION: 'eu-west-1' }, key, region: 'eu-west-1' };
+  await settle();
+  await store.noteRoute!(note);
+  const route = readRoute(p.dir, 'prod', uid)!;
+  assert.equal(path.join(p.dir, route.entry), entryFile(p.dir, key));
+  assert.equal(route.key, key);
+  assert.deepEqual(route.env, routeEnv({ AWS_REGION: 'eu-west-1' }));
+  assert.equal((await store.list()).length, 1, 'a route is not a session');
+  assert.doesNotMatch(readFileSync(path.join(p.dir, routeFileName('prod')!), 'utf8'), /secret|ASIA/i, 'no secret in a route');
+  await store.forget('ivy');
+  assert.deepEqual(readdirSync(p.dir), [], 'sessions and routes gone');
+});
