@@ -3,4 +3,5 @@
 // CommonJS on purpose (bin/package.json): a cached `mfa-env` call is answered by the small fast
 // path without starting Node's ES module loader; everything else loads the CLI.
 const argv = process.argv.slice(2);
-if (!require('./fast-path.js')('mfa-env', argv)) import('../dist/bundle/mfa-login.js').then((cli) => cli.run(argv, 'mfa-env'));
+// An absolute path: Node finds it without resolving one relative to this file.
+if (!require(`${__dirname}/fast-path.js`)('mfa-env', argv)) import('../dist/bundle/mfa-login.js').then((cli) => cli.run(argv, 'mfa-env'));

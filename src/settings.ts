@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { MfaLoginError } from './errors.js';
 
 /**
@@ -124,7 +124,7 @@ export function keySettings(env: Env, homeDir: string): KeySettings {
   }
   return {
     maxAgeDays: raw === undefined ? DEFAULT_KEY_MAX_AGE_DAYS : Number(raw),
-    infoFile: path.join(absolute(env.XDG_CONFIG_HOME) ?? path.join(homeDir, '.config'), 'mfa-login', 'keys.json'),
+    infoFile: join(absolute(env.XDG_CONFIG_HOME) ?? join(homeDir, '.config'), 'mfa-login', 'keys.json'),
     testPauseAt: nonEmpty(env.MFA_LOGIN_TEST_PAUSE_AT),
   };
 }
@@ -180,20 +180,20 @@ export function cacheSettings(env: Env, homeDir: string, platform: Platform): Ca
   const raw = nonEmpty(env.MFA_LOGIN_CACHE);
   const mode = oneOf(env, 'MFA_LOGIN_CACHE', CACHE_MODES, platform.os === 'linux' ? 'runtime' : 'agent', (v) => `MFA_LOGIN_CACHE=${v} is not a cache mode`, 'use MFA_LOGIN_CACHE=runtime (the default on Linux), agent, file or none');
   const runtimeDir = absolute(env.XDG_RUNTIME_DIR);
-  const persistent = nonEmpty(env.MFA_LOGIN_CACHE_DIR) ?? path.join(absolute(env.XDG_CACHE_HOME) ?? path.join(homeDir, '.cache'), 'mfa-login');
-  const ram = runtimeDir !== undefined ? path.join(runtimeDir, 'mfa-login') : `/dev/shm/mfa-login-${platform.uid ?? 'user'}`;
+  const persistent = nonEmpty(env.MFA_LOGIN_CACHE_DIR) ?? join(absolute(env.XDG_CACHE_HOME) ?? join(homeDir, '.cache'), 'mfa-login');
+  const ram = runtimeDir !== undefined ? join(runtimeDir, 'mfa-login') : `/dev/shm/mfa-login-${platform.uid ?? 'user'}`;
   // The agent's socket: in the runtime directory when there is one (where ssh-agent and gpg-agent
   // put theirs), else beside the file cache; on Windows a named pipe.
   const agentDir = runtimeDir !== undefined ? ram : persistent;
-  const socket = platform.os === 'win32' ? `\\\\.\\pipe\\mfa-login-${(env.USERNAME ?? 'user').replace(/[^\w.-]/g, '_')}` : path.join(agentDir, 'agent.sock');
+  const socket = platform.os === 'win32' ? `\\\\.\\pipe\\mfa-login-${(env.USERNAME ?? 'user').replace(/[^\w.-]/g, '_')}` : join(agentDir, 'agent.sock');
   const dir = mode === 'runtime' ? ram : mode === 'agent' ? agentDir : persistent;
   return { mode, chosen: raw !== undefined, dir, mustBeRam: mode === 'runtime', socket, runtimeDir: ram, persistentDir: persistent };
 }
 
 function keyFilePath(env: Env, homeDir: string): string {
   const override = nonEmpty(env.MFA_LOGIN_FILE_STORE);
-  if (override !== undefined) return path.resolve(override);
-  return path.join(absolute(env.XDG_CONFIG_HOME) ?? path.join(homeDir, '.config'), 'mfa-login', 'keys.enc');
+  if (override !== undefined) return resolve(override);
+  return join(absolute(env.XDG_CONFIG_HOME) ?? join(homeDir, '.config'), 'mfa-login', 'keys.enc');
 }
 
 /** A duration setting in (possibly fractional) seconds, in milliseconds. */
@@ -221,5 +221,5 @@ export function nonEmpty(value: string | undefined): string | undefined {
 
 /** XDG base directories must be absolute; a relative one is to be ignored (XDG Base Directory spec). */
 function absolute(value: string | undefined): string | undefined {
-  return value !== undefined && path.isAbsolute(value) ? value : undefined;
+  return value !== undefined && isAbsolute(value) ? value : undefined;
 }

@@ -1,5 +1,5 @@
 import { lstatSync, mkdirSync, statfsSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { dirname } from 'node:path';
 import { MfaLoginError } from '../errors.js';
 
 /** statfs f_type of the RAM-backed filesystems Linux has (linux/magic.h). */
@@ -26,7 +26,7 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
   if (st === undefined) {
     if (!options.create) return false;
     try {
-      mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+      mkdirSync(dirname(dir), { recursive: true, mode: 0o700 });
       checkParent(dir, options.uid); // before anything of ours goes there
       mkdirSync(dir, { mode: 0o700 });
     } catch (e) {
@@ -56,7 +56,7 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
  */
 function checkParent(dir: string, uid: number | undefined): void {
   if (uid === undefined) return;
-  const parent = path.dirname(dir);
+  const parent = dirname(dir);
   let st;
   try {
     st = statSync(parent);

@@ -43,10 +43,19 @@ export interface Route {
   region?: string;
 }
 
-/** Where a profile's route is kept; undefined for a name too long for a file name. */
+/**
+ * Where a profile's route is kept; undefined for a name too long for a file name. Percent-encoded
+ * (no `/` survives); two names that a case-insensitive filesystem confuses share a file, and the
+ * route's own profile field tells them apart.
+ */
 export function routeFileName(profile: string): string | undefined {
-  const hex = Buffer.from(profile, 'utf8').toString('hex');
-  return hex.length <= 200 ? `route-${hex}.json` : undefined;
+  let name: string;
+  try {
+    name = encodeURIComponent(profile);
+  } catch {
+    return undefined; // a lone surrogate
+  }
+  return name.length <= 200 ? `route-${name}.json` : undefined;
 }
 
 export function isRouteFile(name: string): boolean {

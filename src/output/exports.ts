@@ -14,13 +14,12 @@ const POWERSHELLS = new Set(['pwsh', 'pwsh-preview', 'powershell', 'powershell_i
 /** Which shell a process or path name denotes, or undefined when it is not a shell we know. */
 function shellOfName(name: string | undefined): Shell | undefined {
   if (!name) return undefined;
-  const base = name
-    .trim()
-    .replace(/^.*[/\\]/, '')
-    // Login shells show up as `-bash` in comm and argv[0].
-    .replace(/^-/, '')
-    .replace(/\.exe$/i, '')
-    .toLowerCase();
+  // The last path component (either separator), without a login shell's leading `-` (as comm and
+  // argv[0] show `-bash`) or a Windows `.exe`. String operations: this runs in the shell hook.
+  let base = name.trim();
+  base = base.slice(Math.max(base.lastIndexOf('/'), base.lastIndexOf('\\')) + 1).toLowerCase();
+  if (base.startsWith('-')) base = base.slice(1);
+  if (base.endsWith('.exe')) base = base.slice(0, -4);
   if (base === 'fish') return 'fish';
   if (POWERSHELLS.has(base)) return 'powershell';
   if (POSIX_SHELLS.has(base)) return 'sh';
@@ -64,13 +63,14 @@ const PROFILE_VARS = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'] as const;
 /** Everything formatExports may set or unset, in output order. */
 const ALL_VARS = [KEY_ID, SECRET, TOKEN, EXPIRATION, REGION, DEFAULT_REGION, ...PROFILE_VARS];
 
-// A lone surrogate cannot be encoded as UTF-8: the shell would receive U+FFFD instead.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** String.prototype.isWellFormed (Node 20 has it; the ES2022 library this compiles against does not). */
+const wellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 function checkValue(name: string, value: string): void {
   // NUL cannot live in an environment variable; a line break would split our one-statement-per-line
-  // output, and a value smuggling one in is the start of an injection.
-  if (/[\0\r\n]/.test(value) || LONE_SURROGATE.test(value)) {
+  // output, and a value smuggling one in is the start of an injection. A lone surrogate cannot be
+  // encoded as UTF-8: the shell would receive U+FFFD instead.
+  if (value.includes('\0') || value.includes('\r') || value.includes('\n') || !wellFormed(value)) {
     throw new MfaLoginError(
       'E_USAGE',
       `cannot export ${name}: its value contains a NUL, a line break or invalid Unicode`,
@@ -84,13 +84,14 @@ function checkValue(name: string, value: string): void {
  * value outside its form means a broken or hostile config or cache, and a wrongly detected shell
  * (fish output fed to bash) must never get the chance to run it.
  */
+const REGION_FORM = /^(?=.{1,40}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 const FORMS: Record<string, RegExp> = {
   [KEY_ID]: /^[A-Z0-9]{1,128}$/,
   [SECRET]: /^[A-Za-z0-9+/=]{1,256}$/,
   [TOKEN]: /^[A-Za-z0-9+/=]{1,16384}$/,
   [EXPIRATION]: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/,
-  [REGION]: /^(?=.{1,40}$)[a-z0-9]+(-[a-z0-9]+)*$/,
-  [DEFAULT_REGION]: /^(?=.{1,40}$)[a-z0-9]+(-[a-z0-9]+)*$/,
+  [REGION]: REGION_FORM,
+  [DEFAULT_REGION]: REGION_FORM,
 };
 
 function checkForm(name: string, value: string): void {

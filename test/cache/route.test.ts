@@ -89,7 +89,8 @@ test('a route is read only from a regular 0600 file of ours, and only in the sha
   ];
   for (const [what, value] of bad) assert.equal(decodeRoute(JSON.stringify({ version: 1, ...(value as object) })), undefined, what);
   assert.equal(decodeRoute('{"version":1'), undefined, 'cut short');
-  assert.equal(routeFileName('p'.repeat(101)), undefined, 'a name too long for a file name has no route');
+  assert.equal(routeFileName('p'.repeat(201)), undefined, 'a name too long for a file name has no route');
+  assert.equal(routeFileName('../x y'), 'route-..%2Fx%20y.json', 'nothing leads out of the directory');
 });
 
 test('the store notes a route, points it at the entry, and forgets every route with its sessions', async (t) => {

@@ -125,23 +125,30 @@ test('a config file with a byte-order mark is answered; one with a byte that is 
 });
 
 test('the prepared code is this Node\'s, and the bin scripts answer alike with it, without it, cut short, or made by another Node', async (t) => {
-  const blob = readFileSync(path.join(ROOT, 'dist/bundle/fast.bin'));
-  const tagLength = blob.readUInt32LE(4);
-  assert.equal(blob.toString('latin1', 8, 8 + tagLength), `${process.version} ${process.arch} ${process.versions.v8}`);
+  const text = readFileSync(path.join(ROOT, 'dist/bundle/fast.v8'), 'utf8');
+  const [tag, length] = text.split('\n', 2) as [string, string];
+  assert.equal(tag, `${process.version} ${process.arch} ${process.versions.v8}`);
+  const codeAt = tag.length + length.length + 2 + Number(length);
+  assert.ok(Buffer.from(text.slice(codeAt), 'base64').length > 1000, 'the code follows the source');
   const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)]);
   assert.equal(r.status, 0, r.stderr);
-  // A copy of the installed layout (bin/ beside dist/bundle/) whose fast.bin each case replaces.
-  const copy = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-fastbin-'));
+  // A copy of the installed layout (bin/ beside dist/bundle/) whose fast.v8 each case replaces.
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-fastv8-'));
   t.after(() => rmSync(copy, { recursive: true, force: true }));
   cpSync(path.join(ROOT, 'bin'), path.join(copy, 'bin'), { recursive: true });
   cpSync(path.join(ROOT, 'dist/bundle'), path.join(copy, 'dist/bundle'), { recursive: true });
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
-  const otherNode = Buffer.from(blob);
-  otherNode.write('v0', 8, 'latin1'); // the tag names another Node: its code must not reach V8
-  const cases: Array<[string, Buffer | undefined]> = [['as built', blob], ['missing', undefined], ['empty', Buffer.alloc(0)], ['cut short', blob.subarray(0, 100)], ['made by another Node', otherNode]];
+  const cases: Array<[string, string | undefined]> = [
+    ['as built', text],
+    ['missing', undefined],
+    ['empty', ''],
+    ['cut short in the source', text.slice(0, codeAt - 100)],
+    ['cut short in the code', text.slice(0, codeAt + 1000)],
+    ['made by another Node', `v0${text.slice(text.indexOf(' '))}`], // its code must not reach V8
+  ];
   const expected = (await sb.run(['credential-process', 'prod', '--debug'])).stdout;
   for (const [what, content] of cases) {
-    const file = path.join(copy, 'dist/bundle/fast.bin');
+    const file = path.join(copy, 'dist/bundle/fast.v8');
     rmSync(file, { force: true });
     if (content !== undefined) writeFileSync(file, content);
     const got = await runCommand(process.execPath, [path.join(copy, 'bin/mfa-login.js'), 'credential-process', 'prod'], sb.env());
