@@ -20,7 +20,12 @@ import { formatCredentialProcess } from '../output/credential-process.js';
 import { detectShell, formatExports, SHELL_NAMES, type Shell } from '../output/exports.js';
 import { parentProcessName } from '../terminal/parent-process.js';
 
-export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[]): boolean {
+/**
+ * Answers the call if it can, and then runs `end` once the answer is out: the bin scripts end the
+ * process there and then, which spares it the teardown of a Node process that runs to its end.
+ * Returns whether it answered.
+ */
+export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () => void = () => process.exit()): boolean {
   const request = recognise(tool, argv);
   if (request === undefined) return false;
   const env = process.env;
@@ -51,7 +56,7 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[]): boolean
   }
   // Past this point the answer is given: a failing write must not hand over to the full path,
   // which would print it a second time.
-  write(output);
+  write(output, end);
   return true;
 }
 
@@ -77,24 +82,30 @@ function recognise(tool: 'mfa-login' | 'mfa-env', argv: string[]): { profile?: s
   return { ...(profile !== undefined ? { profile } : {}), ...(shell !== undefined ? { shell: SHELL_NAMES.get(shell)! } : {}) };
 }
 
+/** Linux's /dev/null is character device 1:3 everywhere: no need to look. */
+const LINUX_DEV_NULL = (1 << 8) | 3;
+
 /** Whether stdout is a terminal, without loading node:tty (31 modules): a character device other than /dev/null. */
 function onTerminal(): boolean {
   try {
     const out = fstatSync(1);
-    return out.isCharacterDevice() && out.rdev !== statSync('/dev/null').rdev;
+    return out.isCharacterDevice() && out.rdev !== (process.platform === 'linux' ? LINUX_DEV_NULL : statSync('/dev/null').rdev);
   } catch {
     return false;
   }
 }
 
 /** Straight to file descriptor 1: creating process.stdout would load the stream machinery. */
-function write(text: string): void {
+function write(text: string, end: () => void): void {
   const buf = Buffer.from(text);
   let off = 0;
   try {
     while (off < buf.length) off += writeSync(1, buf, off);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-    process.stdout.write(buf.subarray(off));
+    // A non-blocking pipe that is full: the stream waits for the reader, and ends when it is out.
+    process.stdout.write(buf.subarray(off), end);
+    return;
   }
+  end();
 }

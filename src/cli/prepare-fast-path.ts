@@ -56,11 +56,12 @@ async function train(out: string): Promise<void> {
     const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(FAST_CJS, 'utf8')}\n})`;
     if (!/^[\x00-\x7f]*$/.test(source)) throw new Error(`${FAST_CJS} is not ASCII`);
     const script = new vm.Script(source, { filename: FAST_CJS });
-    const module = { exports: {} as { fastPath: (tool: string, argv: string[]) => boolean } };
+    const module = { exports: {} as { fastPath: (tool: string, argv: string[], end: () => void) => boolean } };
     (script.runInThisContext() as (...a: unknown[]) => void)(module.exports, (id: string) => process.getBuiltinModule(id), module, FAST_CJS, path.dirname(FAST_CJS));
     Object.assign(process.env, env);
     const forms: Array<[string, string[]]> = [['mfa-login', ['credential-process', 'prod']], ['mfa-env', ['prod']], ['mfa-env', ['prod', '--shell', 'bash']]];
-    for (const [tool, argv] of forms) if (!module.exports.fastPath(tool, argv)) throw new Error(`the training run of ${tool} ${argv.join(' ')} was not answered`);
+    // The process goes on to write fast.v8: the answers must not end it.
+    for (const [tool, argv] of forms) if (!module.exports.fastPath(tool, argv, () => {})) throw new Error(`the training run of ${tool} ${argv.join(' ')} was not answered`);
     writeFileSync(`${out}.tmp`, `${process.version} ${process.arch} ${process.versions.v8}\n${source.length}\n${source}${script.createCachedData().toString('base64')}`);
     renameSync(`${out}.tmp`, out);
   } finally {

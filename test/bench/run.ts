@@ -2,7 +2,7 @@
  * `npm run bench`: times the cached credential paths against a bare Node start, in one run, on
  * this machine. A temporary HOME, the local STS, keys in the encrypted-file store (so the keychain
  * plays no part in either side), caches filled first. Wall time and peak memory are medians of
- * interleaved rounds, so a busy moment hurts every command alike. Writes the figures as JSON.
+ * interleaved rounds in a rotating order, so a busy moment hurts every command alike. Writes the figures as JSON.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +35,12 @@ interface Command {
   name: string;
   argv: string[];
   env?: Record<string, string>;
+  /** Timed runs per round: the short commands get more, since a busy moment moves them most. */
+  reps?: number;
 }
+
+/** Runs per round of the baseline and of each cached command. */
+const FAST_REPS = 3;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -85,33 +90,40 @@ async function main(): Promise<void> {
     run([node, MFA_LOGIN, 'login', 'bench', '--to', 'bench-keys', '--mfa-token', totp(seed, Date.now())], fileEnv);
 
     const commands: Command[] = [
-      { name: 'node -e 0', argv: [node, '-e', '0'] },
-      { name: 'credential-process prod (default cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'] },
-      { name: 'mfa-env prod (default cache)', argv: [node, MFA_ENV, 'prod'] },
-      { name: 'mfa-env prod --shell bash (default cache)', argv: [node, MFA_ENV, 'prod', '--shell', 'bash'] },
-      { name: 'AWS_PROFILE=prod mfa-env (default cache)', argv: [node, MFA_ENV], env: { AWS_PROFILE: 'prod' } },
-      { name: 'credential-process prod (file cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'], env: fileEnv },
-      { name: 'mfa-env prod (file cache)', argv: [node, MFA_ENV, 'prod'], env: fileEnv },
+      { name: 'node -e 0', argv: [node, '-e', '0'], reps: FAST_REPS },
+      { name: 'credential-process prod (default cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'], reps: FAST_REPS },
+      { name: 'mfa-env prod (default cache)', argv: [node, MFA_ENV, 'prod'], reps: FAST_REPS },
+      { name: 'mfa-env prod --shell bash (default cache)', argv: [node, MFA_ENV, 'prod', '--shell', 'bash'], reps: FAST_REPS },
+      { name: 'AWS_PROFILE=prod mfa-env (default cache)', argv: [node, MFA_ENV], env: { AWS_PROFILE: 'prod' }, reps: FAST_REPS },
+      { name: 'credential-process prod (file cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'], env: fileEnv, reps: FAST_REPS },
+      { name: 'mfa-env prod (file cache)', argv: [node, MFA_ENV, 'prod'], env: fileEnv, reps: FAST_REPS },
       { name: 'credential-process prod (agent cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'], env: agentEnv },
       { name: 'cold: credential-process prod --mfa-token (no cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod', '--mfa-token', totp(seed, Date.now())], env: { MFA_LOGIN_CACHE: 'none' } },
       { name: 'node + import @aws-sdk/client-sts', argv: [node, '--input-type=module', '-e', "await import('@aws-sdk/client-sts')"] },
     ];
     if (existsSync(AWS)) commands.push({ name: 'aws configure export-credentials (AWS CLI v2)', argv: [AWS, 'configure', 'export-credentials', '--profile', 'bench-keys'] });
     const memory = existsSync(TIME);
+    const currentArgv = (c: Command) => c.argv.map((a, i) => (c.argv[i - 1] === '--mfa-token' ? totp(seed, Date.now()) : a));
 
     const wall = new Map<string, number[]>(commands.map((c) => [c.name, []]));
     const rss = new Map<string, number[]>(commands.map((c) => [c.name, []]));
     for (const c of commands) run(c.argv, c.env); // warm the page cache and the agent
     for (let round = 0; round < ROUNDS; round++) {
-      for (const c of commands) {
+      // Each round starts at another command, and a command's runs are spread over the round: no
+      // command always runs right after the same one, or last, when the machine has warmed up.
+      const order = commands.map((_, i) => commands[(i + round) % commands.length]!);
+      const runs = Array.from({ length: FAST_REPS }, (_, rep) => order.filter((c) => rep < (c.reps ?? 1))).flat();
+      for (const c of runs) {
         // The cold path's code must be current; the local STS here accepts it again.
-        const argv = c.argv.map((a, i) => (c.argv[i - 1] === '--mfa-token' ? totp(seed, Date.now()) : a));
+        const argv = currentArgv(c);
         const t0 = performance.now();
         const r = spawnSync(argv[0]!, argv.slice(1), { env: { ...env, ...c.env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
         wall.get(c.name)!.push(performance.now() - t0);
         if (r.status !== 0) throw new Error(`${c.name} failed: ${r.stderr}`);
-        if (memory) {
-          const m = spawnSync(TIME, ['-f', '%M', ...argv], { env: { ...env, ...c.env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+      }
+      if (memory) {
+        for (const c of order) {
+          const m = spawnSync(TIME, ['-f', '%M', ...currentArgv(c)], { env: { ...env, ...c.env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
           rss.get(c.name)!.push(Number(m.stderr.trim().split('\n').pop()) / 1024);
         }
       }
@@ -125,7 +137,7 @@ async function main(): Promise<void> {
     });
     const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
     const width = Math.max(...results.map((r) => r.name.length));
-    process.stdout.write(`mfa-login benchmark: ${ROUNDS} interleaved rounds, medians\n${machine}\n\n`);
+    process.stdout.write(`mfa-login benchmark: ${ROUNDS} interleaved rounds (${FAST_REPS} runs a round of node and of the cached commands), medians\n${machine}\n\n`);
     process.stdout.write(`${'command'.padEnd(width)}  wall ms  × node  peak MiB  × node\n`);
     for (const r of results) {
       process.stdout.write(`${r.name.padEnd(width)}  ${r.medianMs.toFixed(1).padStart(7)}  ${r.ratio.toFixed(2).padStart(6)}  ${r.peakRssMiB === null ? '      -' : r.peakRssMiB.toFixed(1).padStart(8)}  ${r.rssRatio === null ? '     -' : r.rssRatio.toFixed(2).padStart(6)}\n`);
