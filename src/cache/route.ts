@@ -19,12 +19,14 @@ import { readOwnFile } from './own-file.js';
  * (opening makes an NFS client revalidate what it has cached). Every write moves the change time,
  * which nobody can set back. A write within the same tick of the filesystem's clock as the noting
  * could keep the stamp, so a file changed less than RECENT_MS ago is not noted: the next call
- * notes it (git treats a "racily clean" index entry the same way). Linux filesystems keep
- * nanoseconds, and their clock ticks at least every 10 ms.
+ * notes it (git treats a "racily clean" index entry the same way). Linux filesystems that keep
+ * nanoseconds tick at least every 10 ms; one that keeps whole seconds (ext4 with small inodes,
+ * FAT, some network and FUSE mounts) shows it in its stamps, and gets COARSE_MS instead.
  */
 const VERSION = 1;
 const MAX_ROUTE_BYTES = 16 * 1024;
 export const RECENT_MS = 100;
+export const COARSE_MS = 2000;
 
 export type Stamp = [dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number] | null;
 
@@ -109,9 +111,17 @@ export function stampsFor(files: SharedFilePaths, texts: [string | undefined, st
   for (let i = 0; i < 2; i++) {
     const { stamp, text } = seen[i]!;
     if ((text === undefined ? undefined : plainConfigText(text)) !== texts[i]) return undefined;
-    if (stamp !== null && (stamp[3] > now - RECENT_MS || stamp[4] > now - RECENT_MS)) return undefined;
+    if (!settled(stamp, now)) return undefined;
   }
   return [seen[0]!.stamp, seen[1]!.stamp];
+}
+
+/** Whether a file with this stamp last changed long enough ago for any later change to show. */
+export function settled(stamp: Stamp, now: number): boolean {
+  if (stamp === null) return true;
+  const [, , , mtime, ctime] = stamp;
+  const margin = mtime % 1000 === 0 && ctime % 1000 === 0 ? COARSE_MS : RECENT_MS;
+  return mtime <= now - margin && ctime <= now - margin;
 }
 
 export function encodeRoute(route: Route): string {

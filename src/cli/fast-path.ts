@@ -12,7 +12,7 @@
 import { fstatSync, statSync, writeSync } from 'node:fs';
 import { defaultProfileName, sharedFilePaths } from '../config/shared-files.js';
 import { MIN_VALIDITY_MS } from '../providers/validity.js';
-import { cacheSettings } from '../settings.js';
+import { settingsFrom } from '../settings.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
 import { readEntryFile } from '../cache/entry.js';
 import { readRoute, routeHolds } from '../cache/route.js';
@@ -33,20 +33,20 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
   if (!home) return false;
   let output: string;
   try {
-    // Only what a cache hit needs, from the one module that derives settings.
+    // Every setting, as the full CLI derives them: a bad one is its to report (exit 2).
     const uid = process.getuid?.();
-    const { mode, dir } = cacheSettings(env, home, { os: process.platform, uid });
+    const settings = settingsFrom(env, home, { os: process.platform, uid });
+    const { mode, dir, mustBeRam } = settings.cache;
     if (mode !== 'runtime' && mode !== 'file') return false;
-    // Owner, mode and links are checked as on every use. Whether the directory is on tmpfs matters
-    // where sessions are written (the full path checks it); this only reads.
-    if (!checkPrivateDir(dir, { create: false, ram: false, uid })) return false;
+    // Owner, mode, links and tmpfs are checked as on every use.
+    if (!checkPrivateDir(dir, { create: false, ram: mustBeRam, uid })) return false;
     const profile = request.profile ?? defaultProfileName(env);
     const route = readRoute(dir, profile, uid);
     if (route === undefined || !routeHolds(route, profile, sharedFilePaths(env, home), env)) return false;
     const entry = readEntryFile(`${dir}/${route.entry}`, uid);
     if (entry === undefined || entry.key !== route.key) return false;
     const c = entry.session.credentials;
-    if (c.expiration.getTime() < Date.now() + MIN_VALIDITY_MS) return false;
+    if (c.expiration.getTime() < Date.now() + (settings.testMinValidityMs ?? MIN_VALIDITY_MS)) return false;
     output =
       tool === 'mfa-login'
         ? formatCredentialProcess(c, route.accountId)
@@ -95,17 +95,31 @@ function onTerminal(): boolean {
   }
 }
 
-/** Straight to file descriptor 1: creating process.stdout would load the stream machinery. */
+/**
+ * Straight to file descriptor 1: creating process.stdout would load the stream machinery. A reader
+ * that stopped early is not an error (as on the full path); a write that fails otherwise is one
+ * line on stderr and exit 1.
+ */
 function write(text: string, end: () => void): void {
   const buf = Buffer.from(text);
   let off = 0;
   try {
     while (off < buf.length) off += writeSync(1, buf, off);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-    // A non-blocking pipe that is full: the stream waits for the reader, and ends when it is out.
-    process.stdout.write(buf.subarray(off), end);
-    return;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN') {
+      // A non-blocking pipe that is full: the stream waits for the reader, and ends when it is out.
+      process.stdout.on('error', () => end()).write(buf.subarray(off), end);
+      return;
+    }
+    if (code !== 'EPIPE') {
+      try {
+        writeSync(2, `mfa-login: cannot write to standard output (${code ?? (e as Error).message})\n`);
+      } catch {
+        // nowhere to say it: the exit status does
+      }
+      process.exitCode = 1;
+    }
   }
   end();
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeRoute, encodeRoute, observe, readRoute, routeEnv, routeFileName, routeHolds, stampsFor, RECENT_MS, type Route } from '../../src/cache/route.js';
+import { decodeRoute, encodeRoute, observe, readRoute, routeEnv, routeFileName, routeHolds, settled, stampsFor, COARSE_MS, RECENT_MS, type Route } from '../../src/cache/route.js';
 import { dirStore } from '../../src/cache/dir-store.js';
 import { entryFile } from '../../src/cache/entry.js';
 import { STS_ENV } from '../../src/sts/sts-env.js';
@@ -39,6 +39,19 @@ test('a file changed within the last RECENT_MS is not vouched for; once settled 
   assert.deepEqual(stamps, [observe(p.files.configFile, false).stamp, null]);
   assert.equal(stampsFor(p.files, ['[profile other]\n', undefined], Date.now()), undefined, 'the file no longer holds the text the answer came from');
   assert.equal(stampsFor(p.files, [CONFIG, '[ivy]\n'], Date.now()), undefined, 'the credentials file is gone');
+});
+
+test('a stamp counts as settled after RECENT_MS, or after COARSE_MS on a filesystem that keeps whole seconds', () => {
+  const now = 1_800_000_000_000;
+  const fine = (ago: number): Route['stamps'][0] => [1, 2, 3, now - ago - 0.123456, now - ago - 0.123456];
+  const coarse = (ago: number): Route['stamps'][0] => [1, 2, 3, Math.floor((now - ago) / 1000) * 1000, Math.floor((now - ago) / 1000) * 1000];
+  assert.equal(settled(fine(RECENT_MS - 1), now), false);
+  assert.equal(settled(fine(RECENT_MS), now), true);
+  assert.equal(settled(coarse(RECENT_MS + 500), now), false, 'a change later in the same second would keep this stamp');
+  assert.equal(settled(coarse(COARSE_MS - 1000), now), false);
+  assert.equal(settled(coarse(COARSE_MS + 1000), now), true);
+  assert.equal(settled([1, 2, 3, now - 60_000, now - 10], now), false, 'the change time counts as much as the modification time');
+  assert.equal(settled(null, now), true, 'a file that does not exist');
 });
 
 test('a route holds while nothing changes, and not after any change to what the answer came from', async (t) => {

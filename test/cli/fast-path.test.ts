@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MFA_ENV, ROOT, Sandbox, runCommand, settled, user } from '../e2e/harness.js';
+import { MFA_ENV, MFA_LOGIN, ROOT, Sandbox, runCommand, settled, user } from '../e2e/harness.js';
 
 /**
  * The cached path is a shortcut, not a second implementation: every form a shell hook or a tool
@@ -96,6 +96,29 @@ test('the cached path answers only while the config files and the STS environmen
   } finally {
     writeFileSync(sb.file('.aws/config'), config);
   }
+});
+
+test('a setting the full CLI refuses is its to report; an answer that cannot be written is one line and exit 1, and a reader that stopped early no error', async () => {
+  assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)])).status, 0);
+  const fast = (env: Record<string, string> = {}) => runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath('mfa-login', ['credential-process', 'prod']) ? 0 : 9`], sb.env(env));
+  assert.equal((await fast()).status, 0, 'answered with the settings as they are');
+  const bad: Array<Record<string, string>> = [{ MFA_LOGIN_BACKEND: 'bogus' }, { MFA_LOGIN_LOCK_TIMEOUT: 'soon' }, { MFA_LOGIN_PROMPT: 'x' }];
+  for (const env of bad) {
+    const handed = await fast(env);
+    assert.equal(handed.status, 9, JSON.stringify(env));
+    assert.equal(handed.stdout, '');
+  }
+  const refused = await sb.run(['credential-process', 'prod'], { env: { MFA_LOGIN_BACKEND: 'bogus' } });
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /MFA_LOGIN_BACKEND="bogus" is not a secret store/);
+  const shell = (command: string) => runCommand('/bin/bash', ['-c', command], sb.env());
+  const full = await shell(`"${process.execPath}" "${MFA_LOGIN}" credential-process prod > /dev/full`);
+  assert.equal(full.status, 1, full.stderr);
+  assert.equal(full.stderr, 'mfa-login: cannot write to standard output (ENOSPC)\n');
+  // Whether or not `true` is gone by the time the answer is written, nothing is said and it is a success.
+  const early = await shell(`"${process.execPath}" "${MFA_LOGIN}" credential-process prod | true; echo "status \${PIPESTATUS[0]}"`);
+  assert.equal(early.stdout, 'status 0\n');
+  assert.equal(early.stderr, '');
 });
 
 test('a config file with a byte-order mark is answered; one with a byte that is not UTF-8 goes to the full CLI, which names the line', async () => {
