@@ -3,7 +3,7 @@ import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { encodeEntry, entryFile, isEntryFile, readEntryFile } from './entry.js';
-import { encodeRoute, isRouteFile, routeEnv, routeFileName, stampsFor } from './route.js';
+import { encodeRoute, isRouteFile, readRoute, routeEnv, routeFileName, routeHolds, stampsFor } from './route.js';
 import { acquireWithLease } from './lease.js';
 import { checkPrivateDir } from './private-dir.js';
 import { sessionInfo, type CachedSession, type RouteNote, type SessionInfo, type SessionStore } from './session-cache.js';
@@ -82,6 +82,9 @@ export function dirStore(options: DirStoreOptions): SessionStore {
     async noteRoute(note: RouteNote) {
       const name = routeFileName(note.profile);
       if (name === undefined || !check(false)) return;
+      // The endpoint (serve) answers through here on every request: a route that holds stays.
+      const noted = readRoute(dir, note.profile, options.uid);
+      if (noted !== undefined && noted.key === note.key && noted.accountId === note.accountId && noted.region === note.region && routeHolds(noted, note.profile, note.files, note.env)) return;
       const stamps = stampsFor(note.files, note.texts, Date.now());
       if (stamps === undefined) return;
       const { profile, files, env, key, accountId, region } = note;

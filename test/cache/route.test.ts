@@ -120,6 +120,14 @@ test('the store notes a route, points it at the entry, and forgets every route w
   assert.equal(path.join(p.dir, route.entry), entryFile(p.dir, key));
   assert.equal(route.key, key);
   assert.deepEqual(route.env, routeEnv({ AWS_REGION: 'eu-west-1' }));
+  // Noted again as it is (the endpoint notes on every request): the file stays; another key replaces it.
+  const file = path.join(p.dir, routeFileName('prod')!);
+  const before = observe(file, false).stamp;
+  await store.noteRoute!(note);
+  assert.deepEqual(observe(file, false).stamp, before, 'a route that holds is not written again');
+  await store.noteRoute!({ ...note, key: '["other"]' });
+  assert.equal(readRoute(p.dir, 'prod', uid)!.key, '["other"]');
+  await store.noteRoute!(note);
   assert.equal((await store.list()).length, 1, 'a route is not a session');
   assert.doesNotMatch(readFileSync(path.join(p.dir, routeFileName('prod')!), 'utf8'), /secret|ASIA/i, 'no secret in a route');
   await store.forget('ivy');
