@@ -191,7 +191,7 @@ async function benchEndpoint(env: Record<string, string>): Promise<void> {
       times.push(performance.now() - t0);
     }
     const ms = +median(times).toFixed(2);
-    process.stdout.write(`\nendpoint (mfa-login serve prod, agent cache): cached answer ${ms.toFixed(2)} ms median over ${times.length} requests\n`);
+    process.stdout.write(`\nendpoint (mfa-login serve prod, default cache): cached answer ${ms.toFixed(2)} ms median over ${times.length} requests\n`);
     const file = path.join(ROOT, 'dist/bench/endpoint.json');
     writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), requests: times.length, medianMs: ms }, null, 2)}\n`);
   } finally {
