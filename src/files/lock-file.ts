@@ -92,24 +92,30 @@ export async function removeLock(lock: string, nonce: string): Promise<void> {
 }
 
 /**
- * Removes a lock judged stale. It is renamed away first (atomic), so that of several waiters that
- * judged the same lock stale only one removes it. If what got renamed is not the lock that was
- * judged (it was broken and taken again in between), it is put back with link(), which fails
- * harmlessly if yet another lock has appeared since.
+ * Removes a lock judged stale, if it is still the one that was judged. Of several waiters that
+ * judged the same lock, only the one holding `<lock>.break` looks again and removes it: otherwise
+ * one could take away the new lock another has just put in its place, and two would hold it. A
+ * breaker that died holding `.break` is cleared the same way as any dead holder's lock.
  */
 export async function breakLock(lock: string, seen: LockInfo): Promise<void> {
-  const aside = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const breaker = `${lock}.break`;
+  const nonce = await createLock(breaker);
+  if (nonce === undefined) {
+    const other = await readLock(breaker).catch(() => undefined);
+    if (other !== undefined && holderGone(other)) await removeIfSame(breaker, other);
+    return; // the next look decides
+  }
   try {
-    await fs.rename(lock, aside);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw e;
+    await removeIfSame(lock, seen);
+  } finally {
+    await removeLock(breaker, nonce);
   }
-  const moved = await readLock(aside).catch(() => undefined);
-  if (moved !== undefined && (moved.ino !== seen.ino || moved.mtimeMs !== seen.mtimeMs || moved.raw !== seen.raw)) {
-    await fs.link(aside, lock).catch(() => {});
-  }
-  await fs.rm(aside, { force: true });
+}
+
+/** Removes `file` if it is still what `seen` saw (same inode, same content). */
+async function removeIfSame(file: string, seen: LockInfo): Promise<void> {
+  const now = await readLock(file).catch(() => undefined);
+  if (now !== undefined && now.ino === seen.ino && now.raw === seen.raw) await fs.rm(file, { force: true });
 }
 
 /** Whether a process with this pid exists. EPERM means it does, under another user. */
