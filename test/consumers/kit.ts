@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Sandbox, user, MFA_LOGIN, MFA_ENV, requireComponent, AWS_CLI, type TestUser, type RunResult } from '../e2e/harness.js';
+import { Sandbox, user, MFA_LOGIN, MFA_ENV, requireComponent, AWS_CLI, runCommand, type TestUser, type RunResult } from '../e2e/harness.js';
 import { totp } from '../../src/local-sts/totp.js';
 
 export const ROLE_ARN = 'arn:aws:iam::222222222222:role/Admin';
@@ -100,4 +100,14 @@ export async function warmProdSandbox(): Promise<ProdSandbox & { expected: Proce
 /** Why a shell test cannot run here (the AWS CLI or the shell missing), or false. */
 export function missingShell(shell: string): string | false {
   return requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)') || requireComponent(executable(shell), shell);
+}
+
+export const BASH = '/usr/bin/bash';
+export const ZSH = '/usr/bin/zsh';
+export const FISH = '/usr/bin/fish';
+
+/** Runs a script in a shell without its rc files, with `bin` (the wrapper commands) first on PATH and the sandbox's environment. */
+export function inShell(sb: Sandbox, bin: string, shell: string, script: string, env: Record<string, string> = {}): Promise<RunResult> {
+  const args = shell === FISH ? ['--no-config', '-c', script] : shell === ZSH ? ['-f', '-c', script] : ['--noprofile', '--norc', '-c', script];
+  return runCommand(shell, args, sb.env({ PATH: `${bin}:${process.env.PATH}`, ...env }));
 }

@@ -7,12 +7,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCommand, AWS_CLI, type Sandbox, type RunResult } from '../e2e/harness.js';
-import { warmProdSandbox, missingShell, sq, ASSUMED_ROLE, type ProcessCredentials } from './kit.js';
-
-const BASH = '/usr/bin/bash';
-const ZSH = '/usr/bin/zsh';
-const FISH = '/usr/bin/fish';
+import { AWS_CLI, type Sandbox, type RunResult } from '../e2e/harness.js';
+import { warmProdSandbox, missingShell, sq, ASSUMED_ROLE, BASH, ZSH, FISH, inShell as shellIn, type ProcessCredentials } from './kit.js';
 
 let sb: Sandbox;
 let bin: string;
@@ -25,10 +21,7 @@ after(async () => sb?.stop());
 
 const missing = missingShell;
 
-function inShell(shell: string, script: string): Promise<RunResult> {
-  const args = shell === FISH ? ['--no-config', '-c', script] : shell === ZSH ? ['-f', '-c', script] : ['--noprofile', '--norc', '-c', script];
-  return runCommand(shell, args, sb.env({ PATH: `${bin}:${process.env.PATH}` }));
-}
+const inShell = (shell: string, script: string, env: Record<string, string> = {}): Promise<RunResult> => shellIn(sb, bin, shell, script, env);
 
 const VARS = ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_REGION'];
 function showVars(shell: string, tag: string): string {

@@ -5,12 +5,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCommand, AWS_CLI, type Sandbox, type RunResult } from '../e2e/harness.js';
-import { warmProdSandbox, missingShell, sq, ASSUMED_ROLE, type ProcessCredentials } from './kit.js';
-
-const BASH = '/usr/bin/bash';
-const ZSH = '/usr/bin/zsh';
-const FISH = '/usr/bin/fish';
+import { AWS_CLI, type Sandbox, type RunResult } from '../e2e/harness.js';
+import { warmProdSandbox, missingShell, sq, ASSUMED_ROLE, BASH, ZSH, FISH, inShell as shellIn, type ProcessCredentials } from './kit.js';
 
 let sb: Sandbox;
 let bin: string;
@@ -23,11 +19,7 @@ after(async () => sb?.stop());
 
 const missing = missingShell;
 
-/** Runs a script in a shell without its rc files; mfa-env first on PATH, the sandbox's environment. */
-function inShell(shell: string, script: string, env: Record<string, string> = {}): Promise<RunResult> {
-  const args = shell === FISH ? ['--no-config', '-c', script] : shell === ZSH ? ['-f', '-c', script] : ['--noprofile', '--norc', '-c', script];
-  return runCommand(shell, args, sb.env({ PATH: `${bin}:${process.env.PATH}`, ...env }));
-}
+const inShell = (shell: string, script: string, env: Record<string, string> = {}): Promise<RunResult> => shellIn(sb, bin, shell, script, env);
 
 /** The caller identity as the AWS CLI prints it, with no profile: from the environment. */
 const whoami = () => `${AWS_CLI} sts get-caller-identity --endpoint-url ${sq(sb.sts.url)} --output text --query Arn`;
