@@ -1,11 +1,12 @@
-import { isAbsolute, join, resolve } from 'node:path';
 import { MfaLoginError } from './errors.js';
 
 /**
  * Every setting mfa-login takes from the environment, derived once, here. Nothing else reads an
  * MFA_LOGIN_* or XDG_* variable: commands, the fast path and the stores take these values.
  * Pure: the environment, the home directory and the platform in, plain values out. Checking the
- * directories (ownership, mode, tmpfs) is I/O and happens where they are opened.
+ * directories (ownership, mode, tmpfs) is I/O and happens where they are opened. Paths are put
+ * together by hand (`under`), not with node:path: the cached path derives every setting, and
+ * loading and first running node:path costs a fresh process about 0.2 ms.
  */
 export type Env = Record<string, string | undefined>;
 
@@ -100,10 +101,11 @@ export interface Platform {
 
 /** The settings for an environment. Throws a usage error (exit 2) for a value that is not valid. */
 export function settingsFrom(env: Env, homeDir: string, platform: Platform = { os: process.platform, uid: process.getuid?.() }): Settings {
+  const os = platform.os;
   return {
     cache: cacheSettings(env, homeDir, platform),
     backend: oneOf(env, 'MFA_LOGIN_BACKEND', BACKENDS, 'keychain', (v) => `MFA_LOGIN_BACKEND=${JSON.stringify(v)} is not a secret store: use "keychain" or "file"`, 'unset MFA_LOGIN_BACKEND to keep keys in the OS keychain, or set MFA_LOGIN_BACKEND=file for an encrypted file'),
-    keyFile: keyFilePath(env, homeDir),
+    keyFile: keyFilePath(env, homeDir, os),
     keyFilePassphrase: nonEmpty(env.MFA_LOGIN_FILE_PASSPHRASE),
     lockTimeoutMs: seconds(env, 'MFA_LOGIN_LOCK_TIMEOUT', DEFAULT_LOCK_TIMEOUT_SECONDS),
     agentIdleMs: seconds(env, 'MFA_LOGIN_AGENT_IDLE', DEFAULT_AGENT_IDLE_SECONDS),
@@ -111,20 +113,20 @@ export function settingsFrom(env: Env, homeDir: string, platform: Platform = { o
     console: consoleSettings(env),
     prompt: promptChoice(env),
     testMinValidityMs: testMinValidityMs(env),
-    keys: keySettings(env, homeDir),
+    keys: keySettings(env, homeDir, os),
     mfaToken: nonEmpty(env.MFA_LOGIN_MFA_TOKEN),
     stsTimeoutMs: seconds(env, 'MFA_LOGIN_STS_TIMEOUT', DEFAULT_STS_TIMEOUT_SECONDS),
   };
 }
 
-export function keySettings(env: Env, homeDir: string): KeySettings {
+export function keySettings(env: Env, homeDir: string, os: NodeJS.Platform = process.platform): KeySettings {
   const raw = nonEmpty(env.MFA_LOGIN_KEY_MAX_AGE_DAYS);
   if (raw !== undefined && !/^\s*[1-9]\d*\s*$/.test(raw)) {
     throw new MfaLoginError('E_USAGE', `MFA_LOGIN_KEY_MAX_AGE_DAYS=${raw} is not a whole number of days`, { hint: `set it to a positive number of days, or unset it (default ${DEFAULT_KEY_MAX_AGE_DAYS})` });
   }
   return {
     maxAgeDays: raw === undefined ? DEFAULT_KEY_MAX_AGE_DAYS : Number(raw),
-    infoFile: join(absolute(env.XDG_CONFIG_HOME) ?? join(homeDir, '.config'), 'mfa-login', 'keys.json'),
+    infoFile: under(os, absolute(env.XDG_CONFIG_HOME, os) ?? under(os, homeDir, '.config'), 'mfa-login', 'keys.json'),
     testPauseAt: nonEmpty(env.MFA_LOGIN_TEST_PAUSE_AT),
   };
 }
@@ -179,21 +181,22 @@ export function testMinValidityMs(env: Env): number | undefined {
 export function cacheSettings(env: Env, homeDir: string, platform: Platform): CacheSettings {
   const raw = nonEmpty(env.MFA_LOGIN_CACHE);
   const mode = oneOf(env, 'MFA_LOGIN_CACHE', CACHE_MODES, platform.os === 'linux' ? 'runtime' : 'agent', (v) => `MFA_LOGIN_CACHE=${v} is not a cache mode`, 'use MFA_LOGIN_CACHE=runtime (the default on Linux), agent, file or none');
-  const runtimeDir = absolute(env.XDG_RUNTIME_DIR);
-  const persistent = nonEmpty(env.MFA_LOGIN_CACHE_DIR) ?? join(absolute(env.XDG_CACHE_HOME) ?? join(homeDir, '.cache'), 'mfa-login');
-  const ram = runtimeDir !== undefined ? join(runtimeDir, 'mfa-login') : `/dev/shm/mfa-login-${platform.uid ?? 'user'}`;
+  const os = platform.os;
+  const runtimeDir = absolute(env.XDG_RUNTIME_DIR, os);
+  const persistent = nonEmpty(env.MFA_LOGIN_CACHE_DIR) ?? under(os, absolute(env.XDG_CACHE_HOME, os) ?? under(os, homeDir, '.cache'), 'mfa-login');
+  const ram = runtimeDir !== undefined ? under(os, runtimeDir, 'mfa-login') : `/dev/shm/mfa-login-${platform.uid ?? 'user'}`;
   // The agent's socket: in the runtime directory when there is one (where ssh-agent and gpg-agent
   // put theirs), else beside the file cache; on Windows a named pipe.
   const agentDir = runtimeDir !== undefined ? ram : persistent;
-  const socket = platform.os === 'win32' ? `\\\\.\\pipe\\mfa-login-${(env.USERNAME ?? 'user').replace(/[^\w.-]/g, '_')}` : join(agentDir, 'agent.sock');
+  const socket = os === 'win32' ? `\\\\.\\pipe\\mfa-login-${(env.USERNAME ?? 'user').replace(/[^\w.-]/g, '_')}` : under(os, agentDir, 'agent.sock');
   const dir = mode === 'runtime' ? ram : mode === 'agent' ? agentDir : persistent;
   return { mode, chosen: raw !== undefined, dir, mustBeRam: mode === 'runtime', socket, runtimeDir: ram, persistentDir: persistent };
 }
 
-function keyFilePath(env: Env, homeDir: string): string {
+function keyFilePath(env: Env, homeDir: string, os: NodeJS.Platform): string {
   const override = nonEmpty(env.MFA_LOGIN_FILE_STORE);
-  if (override !== undefined) return resolve(override);
-  return join(absolute(env.XDG_CONFIG_HOME) ?? join(homeDir, '.config'), 'mfa-login', 'keys.enc');
+  if (override !== undefined) return absolute(override, os) ?? under(os, process.cwd(), override);
+  return under(os, absolute(env.XDG_CONFIG_HOME, os) ?? under(os, homeDir, '.config'), 'mfa-login', 'keys.enc');
 }
 
 /** A duration setting in (possibly fractional) seconds, in milliseconds. */
@@ -219,7 +222,22 @@ export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** XDG base directories must be absolute; a relative one is to be ignored (XDG Base Directory spec). */
-function absolute(value: string | undefined): string | undefined {
-  return value !== undefined && isAbsolute(value) ? value : undefined;
+/**
+ * `value` when it is an absolute path, else undefined. XDG base directories must be absolute; a
+ * relative one is to be ignored (XDG Base Directory spec). On Windows: `C:\…`, `C:/…` or `\\…`.
+ */
+function absolute(value: string | undefined, os: NodeJS.Platform): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.startsWith('/')) return value;
+  if (os !== 'win32') return undefined;
+  return value.startsWith('\\') || (value[1] === ':' && (value[2] === '\\' || value[2] === '/')) ? value : undefined;
+}
+
+/** `names` below the directory `dir`, with the platform's separator and no doubled one. */
+export function under(os: NodeJS.Platform, dir: string, ...names: string[]): string {
+  const sep = os === 'win32' ? '\\' : '/';
+  let end = dir.length;
+  while (end > 1 && (dir[end - 1] === '/' || dir[end - 1] === sep)) end--;
+  const base = dir.slice(0, end);
+  return `${base}${base.endsWith(sep) || base === '/' ? '' : sep}${names.join(sep)}`;
 }

@@ -67,7 +67,13 @@ export function decodeEntry(text: string): { key: string; session: CachedSession
 
 /** Whether a file name in a store directory is an entry's (as entryFile makes them). */
 export function isEntryFile(name: string): boolean {
-  return /^[0-9a-f]{16}\.json$/.test(name);
+  // Without a regular expression: the cached path checks a route's entry name with this.
+  if (name.length !== 21 || !name.endsWith('.json')) return false;
+  for (let i = 0; i < 16; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
 /** Where the entry for `key` lives in a store directory. Keys are long JSON texts: names are hashes. */

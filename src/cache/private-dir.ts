@@ -1,5 +1,4 @@
 import { lstatSync, mkdirSync, statfsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { MfaLoginError } from '../errors.js';
 
 /** statfs f_type of the RAM-backed filesystems Linux has (linux/magic.h). */
@@ -26,7 +25,7 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
   if (st === undefined) {
     if (!options.create) return false;
     try {
-      mkdirSync(dirname(dir), { recursive: true, mode: 0o700 });
+      mkdirSync(parentOf(dir), { recursive: true, mode: 0o700 });
       checkParent(dir, options.uid); // before anything of ours goes there
       mkdirSync(dir, { mode: 0o700 });
     } catch (e) {
@@ -56,7 +55,7 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
  */
 function checkParent(dir: string, uid: number | undefined): void {
   if (uid === undefined) return;
-  const parent = dirname(dir);
+  const parent = parentOf(dir);
   let st;
   try {
     st = statSync(parent);
@@ -65,6 +64,22 @@ function checkParent(dir: string, uid: number | undefined): void {
   }
   if (st.uid !== uid && st.uid !== 0) throw refused(dir, `is inside ${parent}, which belongs to user id ${st.uid}: they could swap it for their own`, 'point XDG_RUNTIME_DIR (or MFA_LOGIN_CACHE_DIR) at a directory of yours');
   if ((st.mode & 0o002) !== 0 && (st.mode & 0o1000) === 0) throw refused(dir, `is inside ${parent}, which other users can write to: they could swap it for their own`, `make it yours alone (chmod 700 ${parent}), or point XDG_RUNTIME_DIR at a directory of yours`);
+}
+
+/**
+ * The directory `dir` is in, as node:path's dirname gives it (which the cached path would load for
+ * this alone). On Windows `\\` separates too.
+ */
+export function parentOf(dir: string): string {
+  const win = process.platform === 'win32';
+  const isSep = (i: number) => dir[i] === '/' || (win && dir[i] === '\\');
+  let end = dir.length;
+  while (end > 1 && isSep(end - 1)) end--;
+  let cut = end - 1;
+  while (cut >= 0 && !isSep(cut)) cut--;
+  if (cut < 0) return '.';
+  while (cut > 0 && isSep(cut - 1)) cut--;
+  return cut === 0 ? dir[0]! : dir.slice(0, cut);
 }
 
 /** Whether `dir` is on tmpfs or ramfs. */

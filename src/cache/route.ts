@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs
 import type { SharedFilePaths } from '../config/shared-files.js';
 import { plainConfigText } from '../files/config-text.js';
 import { STS_ENV } from '../sts/sts-env.js';
+import { isEntryFile } from './entry.js';
 import { readOwnFile } from './own-file.js';
 
 /**
@@ -144,7 +145,7 @@ export function decodeRoute(text: string): Route | undefined {
   if (!Array.isArray(stamps) || stamps.length !== 2 || !stamps.every(stamp)) return undefined;
   if (!Array.isArray(env) || env.length !== STS_ENV.length || !env.every((x) => x === null || typeof x === 'string')) return undefined;
   // An entry's name as entryFile makes it: nothing that could lead out of the directory.
-  if (typeof entry !== 'string' || !/^[0-9a-f]{16}\.json$/.test(entry)) return undefined;
+  if (typeof entry !== 'string' || !isEntryFile(entry)) return undefined;
   if ((accountId !== undefined && typeof accountId !== 'string') || (region !== undefined && typeof region !== 'string')) return undefined;
   const route: Route = { profile, files: files as [string, string], stamps: stamps as [Stamp, Stamp], env: env as Array<string | null>, entry, key };
   if (accountId !== undefined) route.accountId = accountId;

@@ -1,4 +1,5 @@
 import type { Credentials } from '../credentials.js';
+import { isAccountId } from './forms.js';
 import { toRfc3339 } from './rfc3339.js';
 
 /**
@@ -9,7 +10,7 @@ import { toRfc3339 } from './rfc3339.js';
 export function formatCredentialProcess(creds: Credentials, accountId?: string): string {
   // botocore feeds AccountId into account-based endpoint rules: a malformed one breaks calls later,
   // far from here.
-  if (accountId !== undefined && !/^\d{12}$/.test(accountId)) {
+  if (accountId !== undefined && !isAccountId(accountId)) {
     throw new RangeError(`AccountId must be 12 digits, got ${JSON.stringify(accountId)}`);
   }
   const out: Record<string, string | number> = {

@@ -1,5 +1,6 @@
 import type { Credentials } from '../credentials.js';
 import { MfaLoginError } from '../errors.js';
+import { isAccessKeyId, isExpiration, isRegion, isSecretAccessKey, isSessionToken } from './forms.js';
 import { toRfc3339 } from './rfc3339.js';
 
 /** `sh` is every POSIX-quoting shell: bash, zsh, dash, ksh, ash. */
@@ -79,23 +80,22 @@ function checkValue(name: string, value: string): void {
 }
 
 /**
- * The forms AWS gives these values, all made of characters no supported shell reads as code (no
- * quote, `$`, `(`, backslash, space or glob). Quoting below would hold against anything, but a
- * value outside its form means a broken or hostile config or cache, and a wrongly detected shell
- * (fish output fed to bash) must never get the chance to run it.
+ * The forms AWS gives these values (output/forms.ts), all made of characters no supported shell
+ * reads as code (no quote, `$`, `(`, backslash, space or glob). Quoting below would hold against
+ * anything, but a value outside its form means a broken or hostile config or cache, and a wrongly
+ * detected shell (fish output fed to bash) must never get the chance to run it.
  */
-const REGION_FORM = /^(?=.{1,40}$)[a-z0-9]+(-[a-z0-9]+)*$/;
-const FORMS: Record<string, RegExp> = {
-  [KEY_ID]: /^[A-Z0-9]{1,128}$/,
-  [SECRET]: /^[A-Za-z0-9+/=]{1,256}$/,
-  [TOKEN]: /^[A-Za-z0-9+/=]{1,16384}$/,
-  [EXPIRATION]: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/,
-  [REGION]: REGION_FORM,
-  [DEFAULT_REGION]: REGION_FORM,
+const FORMS: Record<string, (value: string) => boolean> = {
+  [KEY_ID]: isAccessKeyId,
+  [SECRET]: isSecretAccessKey,
+  [TOKEN]: isSessionToken,
+  [EXPIRATION]: isExpiration,
+  [REGION]: isRegion,
+  [DEFAULT_REGION]: isRegion,
 };
 
 function checkForm(name: string, value: string): void {
-  if (FORMS[name]!.test(value)) return;
+  if (FORMS[name]!(value)) return;
   // The region comes from a config file and may be shown; a credential is never shown, even broken.
   if (name === REGION || name === DEFAULT_REGION) {
     const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
@@ -111,7 +111,7 @@ function quoteSh(value: string): string {
 
 /** fish: inside single quotes only `\\` and `\'` are escapes; every other byte is literal. */
 function quoteFish(value: string): string {
-  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 }
 
 /**
