@@ -17,7 +17,7 @@ import { totp } from '../../src/local-sts/totp.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MFA_LOGIN = path.join(ROOT, 'bin/mfa-login.js');
 const MFA_ENV = path.join(ROOT, 'bin/mfa-env.js');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const TIME = '/usr/bin/time';
 const AWS = '/usr/bin/aws';
 
@@ -39,8 +39,14 @@ interface Command {
   reps?: number;
 }
 
-/** Runs per round of the baseline and of each cached command. */
-const FAST_REPS = 3;
+/**
+ * Runs per round of the baseline and of each cached command: 160 of each by default. A busy
+ * machine moves a single run of a 40 ms command by several milliseconds; with 60 runs a command,
+ * the ratio of two medians moved by up to ±0.04 from one bench run of the same build to the next.
+ */
+const FAST_REPS = 4;
+/** Peak memory hardly varies: it is taken in every fourth round. */
+const MEMORY_EVERY = 4;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -121,7 +127,7 @@ async function main(): Promise<void> {
         wall.get(c.name)!.push(performance.now() - t0);
         if (r.status !== 0) throw new Error(`${c.name} failed: ${r.stderr}`);
       }
-      if (memory) {
+      if (memory && round % MEMORY_EVERY === 0) {
         for (const c of order) {
           const m = spawnSync(TIME, ['-f', '%M', ...currentArgv(c)], { env: { ...env, ...c.env }, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
           rss.get(c.name)!.push(Number(m.stderr.trim().split('\n').pop()) / 1024);
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
     });
     const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
     const width = Math.max(...results.map((r) => r.name.length));
-    process.stdout.write(`mfa-login benchmark: ${ROUNDS} interleaved rounds (${FAST_REPS} runs a round of node and of the cached commands), medians\n${machine}\n\n`);
+    process.stdout.write(`mfa-login benchmark: ${ROUNDS} interleaved rounds (${FAST_REPS} runs a round of node and of the cached commands, ${ROUNDS * FAST_REPS} in all), medians\n${machine}\n\n`);
     process.stdout.write(`${'command'.padEnd(width)}  wall ms  × node  peak MiB  × node\n`);
     for (const r of results) {
       process.stdout.write(`${r.name.padEnd(width)}  ${r.medianMs.toFixed(1).padStart(7)}  ${r.ratio.toFixed(2).padStart(6)}  ${r.peakRssMiB === null ? '      -' : r.peakRssMiB.toFixed(1).padStart(8)}  ${r.rssRatio === null ? '     -' : r.rssRatio.toFixed(2).padStart(6)}\n`);
