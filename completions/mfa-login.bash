@@ -24,7 +24,7 @@ __mfa_login_flags() {
         policy) printf '%s\n' --account --partition ;;
         demo) printf '%s\n' --yes -y ;;
     esac
-    printf '%s\n' --debug --help --version
+    printf '%s\n' --debug --help -h --version
 }
 
 # Succeeds if the flag takes a value in the next word (or after '=').
@@ -217,7 +217,7 @@ _mfa_env() {
     if [[ $prev != = ]] && __mfa_login_value "$bin" "$prev" "$cur"; then return; fi
 
     if [[ $cur == -* ]]; then
-        __mfa_login_add "$cur" < <(printf '%s\n' --shell --unset --mfa-token --duration --region --debug --help --version)
+        __mfa_login_add "$cur" < <(printf '%s\n' --shell --unset --mfa-token --duration --region --debug --help -h --version)
         return
     fi
     local word i=1 npos=0

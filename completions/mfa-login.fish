@@ -173,7 +173,7 @@ complete -c mfa-login -n '__mfa_login_at "agent:0"' -a stop -d "stop the session
 
 # Every command
 complete -c mfa-login -n 'not __mfa_login_at exec-command' -l debug -d "say what is done and why; show stack traces"
-complete -c mfa-login -n 'not __mfa_login_at exec-command' -l help -d "show help"
+complete -c mfa-login -n 'not __mfa_login_at exec-command' -s h -l help -d "show help"
 complete -c mfa-login -n 'not __mfa_login_at exec-command' -l version -d "show version number"
 
 # login, and `mfa-login PROFILE`
@@ -250,5 +250,5 @@ complete -c mfa-env -l mfa-token -x -d "the 6-digit code, instead of a prompt or
 complete -c mfa-env -l duration -x -d "length of the MFA session when a new one is needed"
 complete -c mfa-env -l region -x -d "the region to export, over the profile's own"
 complete -c mfa-env -l debug -d "say what is done and why; show stack traces"
-complete -c mfa-env -l help -d "show help"
+complete -c mfa-env -s h -l help -d "show help"
 complete -c mfa-env -l version -d "show version number"

@@ -73,7 +73,7 @@ _mfa-login() {
   local -a global_opts login_opts code_opts exec_opts
   global_opts=(
     '--debug[say what is done and why; show stack traces]'
-    '(- *)--help[show help]'
+    '(- *)'{-h,--help}'[show help]'
     '(- *)--version[show version number]'
   )
   code_opts=(

@@ -313,6 +313,7 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     .strict()
     .version(version)
     .help()
+    .alias('help', 'h')
     .wrap(Math.min(100, process.stdout.columns || 100))
     .exitProcess(false);
 
@@ -365,6 +366,7 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
     .strict()
     .version(version)
     .help()
+    .alias('help', 'h')
     .exitProcess(false);
   let failure: string | undefined;
   let helpText = '';

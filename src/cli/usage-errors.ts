@@ -90,14 +90,17 @@ export function usageError(tool: 'mfa-login' | 'mfa-env', message: string, argv:
   switch (tag?.trim()) {
     case 'unknown': {
       const unknown = args[0]!.split(', ');
+      // `mfa-login stauts --json`: the mistyped command is the mistake, not the flag it was given.
+      const mistyped = tool === 'mfa-login' && command === undefined && w[0] !== undefined ? nearest(w[0], COMMAND_NAMES) : undefined;
+      if (mistyped !== undefined) return usage(`unknown command ${w[0]}; did you mean ${mistyped}?`, { hint: `see: mfa-login --help` });
       const flag = unknown.find((u) => argv.some((a) => a === `--${u}` || a === `-${u}` || a.startsWith(`--${u}=`)));
       if (flag !== undefined) {
-        const near = nearest(flag, FLAGS);
-        return usage(`unknown option --${flag}${command ? ` for ${command}` : ''}${near ? `; did you mean --${near}?` : ''}`);
+        // A flag of another command is not a typo of itself.
+        const near = FLAGS.includes(flag) ? undefined : nearest(flag, FLAGS);
+        const dashes = argv.includes(`-${flag}`) && !argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)) ? '-' : '--';
+        return usage(`unknown option ${dashes}${flag}${command ? ` for ${command}` : ''}${near ? `; did you mean --${near}?` : ''}`);
       }
       if (tool === 'mfa-login' && command === undefined && w[0] !== undefined) {
-        const near = nearest(w[0], COMMAND_NAMES);
-        if (near !== undefined) return usage(`unknown command ${w[0]}; did you mean ${near}?`, { hint: `see: mfa-login --help` });
         return usage(`unknown command ${w[0]}: mfa-login takes a command, or a profile name on its own (then ${unknown.join(' ')} is one word too many)`);
       }
       return usage(`${short} takes ${tool === 'mfa-env' || command !== 'exec' ? 'one profile' : 'a profile, then -- and the command'}; ${unknown.join(' ')} is one word too many`);

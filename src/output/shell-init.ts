@@ -84,8 +84,9 @@ mfa-use() {
     case $1 in
         '' | -h | --help)
             printf '%s\\n' ${sq(USAGE)} >&2
-            [ -n "$1" ]
-            return
+            # Asked for help: 0; no profile: a usage error, 2 as for mfa-login's own.
+            [ -n "$1" ] || return 2
+            return 0
             ;;
         --off)
             eval "$(${env} --shell sh --unset)" || return
@@ -140,8 +141,8 @@ function mfa-use --description "put a profile's AWS credentials into this shell"
     switch "$argv[1]"
         case '' -h --help
             printf '%s\\n' ${sq(USAGE)} >&2
-            test -n "$argv[1]"
-            return
+            test -n "$argv[1]"; or return 2
+            return 0
         case --off
             set -l out (${env} --shell fish --unset); or return
             string join \\n -- $out | source; or return

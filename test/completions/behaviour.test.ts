@@ -11,7 +11,7 @@ import { assertShell, bashOnPty, completeBash, completeFish, completeZsh, needsS
 
 const PROFILES = ['alice', 'default', 'prod'];
 const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'];
-const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--help', '--mfa-token', '--port', '--region', '--server', '--version', '--'];
+const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--help', '--mfa-token', '--port', '--region', '--server', '--version', '--', '-h'];
 
 interface Case {
   line: string;
@@ -34,7 +34,7 @@ interface Case {
 function nothing(line: string, flags: string[]): Case[] {
   return [
     { line, exact: [], only: ['bash', 'fish'] },
-    { line, exact: flags, only: ['zsh'] },
+    { line, exact: [...flags, '-h'], only: ['zsh'] },
   ];
 }
 

@@ -126,8 +126,11 @@ const cases: Case[] = [
   // Usage
   { name: 'an unknown flag', args: ['prod', '--frobnicate'], status: 2, stderr: /^mfa-login: unknown option --frobnicate\n/ },
   { name: 'a mistyped command with a profile', args: ['lgoin', 'alice'], status: 2, stderr: /^mfa-login: unknown command lgoin; did you mean login\?\n/ },
-  { name: 'a mistyped command alone', args: ['stauts'], status: 3, stderr: /^mfa-login: stauts is neither a command nor a profile\n  hint: did you mean mfa-login status\?/ },
+  { name: 'a mistyped command alone', args: ['stauts'], status: 2, stderr: /^mfa-login: stauts is neither a command nor a profile\n  hint: did you mean mfa-login status\?/ },
   { name: 'a mistyped profile', args: ['prdo'], status: 3, stderr: /^mfa-login: profile prdo not found; did you mean prod\?/ },
+  { name: 'a mistyped command with a flag of another command', args: ['stauts', '--json'], status: 2, stderr: /^mfa-login: unknown command stauts; did you mean status\?\n/ },
+  { name: 'a flag of another command', args: ['prod', '--json'], status: 2, stderr: /^mfa-login: unknown option --json\n/ },
+  { name: 'an unknown short flag', args: ['prod', '-x'], status: 2, stderr: /^mfa-login: unknown option -x\n/ },
   { name: 'a mistyped flag', args: ['logout', '--al'], status: 2, stderr: /^mfa-login: unknown option --al for logout; did you mean --all\?\n/ },
   { name: 'a missing profile for add', args: ['add'], status: 2, stderr: /^mfa-login: add needs a profile name\n/ },
   { name: 'a flag without its value', args: ['prod', '--to'], status: 2, stderr: /^mfa-login: --to needs a value\n/ },
@@ -228,4 +231,13 @@ test('every command a hint names parses as a command line of the CLI, with known
   // An unknown command or flag fails this parse, so the check above can fail.
   await assert.rejects(parseArgs(['lgoin', 'alice'], '0.0.0'), /unknown command lgoin/);
   await assert.rejects(parseArgs(['add', 'alice', '--frobnicate'], '0.0.0'), /unknown option --frobnicate/);
+});
+
+test('-h is --help, for both tools and for a command', async () => {
+  for (const [parse, argv] of [[parseArgs, []], [parseArgs, ['status']], [parseEnvArgs, []]] as const) {
+    const short = await parse([...argv, '-h'], '0.0.0');
+    const long = await parse([...argv, '--help'], '0.0.0');
+    assert.equal(short.command.name, 'help');
+    assert.deepEqual(short, long);
+  }
 });

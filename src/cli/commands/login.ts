@@ -37,7 +37,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
       // `mfa-login statsu` is a typo of a command far more often than a profile name.
       const command = e instanceof MfaLoginError && e.code === 'E_PROFILE_UNKNOWN' && input.profile ? COMMANDS.find((c) => distance(c, input.profile) <= 2) : undefined;
       if (command === undefined) throw e;
-      throw new MfaLoginError('E_PROFILE_UNKNOWN', `${input.profile} is neither a command nor a profile`, { hint: `did you mean mfa-login ${command}? (see: mfa-login --help)` });
+      throw new MfaLoginError('E_USAGE', `${input.profile} is neither a command nor a profile`, { hint: `did you mean mfa-login ${command}? (see: mfa-login --help)` });
     }
   })();
   refuseHookProfile(files, plan, 'mfa-login');
