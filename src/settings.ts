@@ -239,5 +239,6 @@ export function under(os: NodeJS.Platform, dir: string, ...names: string[]): str
   let end = dir.length;
   while (end > 1 && (dir[end - 1] === '/' || dir[end - 1] === sep)) end--;
   const base = dir.slice(0, end);
+  if (base === '') return names.join(sep);
   return `${base}${base.endsWith(sep) || base === '/' ? '' : sep}${names.join(sep)}`;
 }

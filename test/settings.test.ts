@@ -5,7 +5,7 @@ import { settingsFrom, under } from '../src/settings.js';
 import { parentOf } from '../src/cache/private-dir.js';
 
 test('paths are put together as node:path would, without a doubled separator', () => {
-  for (const [dir, names] of [['/run/user/1000', ['mfa-login']], ['/run/user/1000/', ['mfa-login']], ['/home/a//', ['.config', 'mfa-login', 'keys.enc']], ['/', ['x']]] as const) {
+  for (const [dir, names] of [['/run/user/1000', ['mfa-login']], ['/run/user/1000/', ['mfa-login']], ['/home/a//', ['.config', 'mfa-login', 'keys.enc']], ['/', ['x']], ['', ['.cache']], ['rel/', ['x']]] as const) {
     assert.equal(under('linux', dir, ...names), path.posix.join(dir, ...names));
   }
   assert.equal(under('win32', 'C:\\Users\\a\\', '.cache', 'mfa-login'), 'C:\\Users\\a\\.cache\\mfa-login');
