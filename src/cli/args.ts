@@ -123,6 +123,8 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
       ...regionArg(a),
     });
 
+  /** The flags of the command being parsed (yargs sets them up as it picks the command). */
+  let offered: string[] | undefined;
   const parser = yargs(argv)
     .parserConfiguration({ 'populate--': true })
     .locale('en')
@@ -315,6 +317,8 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     .help()
     .alias('help', 'h')
     .wrap(Math.min(100, process.stdout.columns || 100))
+    // Before validation, in the matched command's context: the flags it takes, for "did you mean".
+    .middleware(flagsOf((flags) => (offered = flags)), true)
     .exitProcess(false);
 
   let helpText = '';
@@ -332,7 +336,7 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
       resolve(parsed);
     });
   });
-  if (failure !== undefined) throw usageError('mfa-login', failure, argv);
+  if (failure !== undefined) throw usageError('mfa-login', failure, argv, offered);
   const empty = emptyValue('mfa-login', args, argv);
   if (empty !== undefined) throw empty;
   const debug = args.debug === true;
@@ -344,9 +348,22 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
 
 const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'] as const;
 
+/**
+ * A middleware that runs before validation, once yargs has picked the command and set up its
+ * options: it hands on the names of the flags that command takes. yargs passes itself as the
+ * second argument (its types leave that out).
+ */
+function flagsOf(take: (flags: string[]) => void): (args: object) => void {
+  // Returns nothing: whatever a middleware returns, yargs takes as the new arguments.
+  return ((_args: object, y: { getOptions(): { key: Record<string, unknown> } }): void => {
+    take(Object.keys(y.getOptions().key));
+  }) as (args: object) => void;
+}
+
 /** `mfa-env [<profile>]`: its own small command line, since it is its own command. */
 export async function parseEnvArgs(argv: string[], version: string): Promise<Parsed> {
   const { default: yargs } = await import('yargs');
+  let offered: string[] | undefined;
   const parser = yargs(argv)
     .locale('en')
     .updateStrings(TAGGED_STRINGS as unknown as Record<string, string>)
@@ -367,6 +384,7 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
     .version(version)
     .help()
     .alias('help', 'h')
+    .middleware(flagsOf((flags) => (offered = flags)), true)
     .exitProcess(false);
   let failure: string | undefined;
   let helpText = '';
@@ -380,7 +398,7 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
       resolve(parsed);
     });
   });
-  if (failure !== undefined) throw usageError('mfa-env', failure, argv);
+  if (failure !== undefined) throw usageError('mfa-env', failure, argv, offered);
   const empty = emptyValue('mfa-env', a, argv);
   if (empty !== undefined) throw empty;
   const debug = a.debug === true;

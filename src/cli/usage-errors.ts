@@ -75,9 +75,11 @@ function unquote(list: string): string[] {
 
 /**
  * One usage error for a message yargs failed with. `argv` is the command line as typed, to tell an
- * unknown flag from a stray word and a mistyped command from a profile name.
+ * unknown flag from a stray word and a mistyped command from a profile name. `offered` is the
+ * flags the command takes, when the parser got as far as knowing: a correction is chosen among
+ * them, so that it works as printed.
  */
-export function usageError(tool: 'mfa-login' | 'mfa-env', message: string, argv: string[]): MfaLoginError {
+export function usageError(tool: 'mfa-login' | 'mfa-env', message: string, argv: string[], offered: string[] = FLAGS): MfaLoginError {
   const w = words(argv);
   const command = commandOf(tool, argv);
   const name = tool === 'mfa-env' ? 'mfa-env' : command ? `mfa-login ${command}` : 'mfa-login';
@@ -95,8 +97,8 @@ export function usageError(tool: 'mfa-login' | 'mfa-env', message: string, argv:
       if (mistyped !== undefined) return usage(`unknown command ${w[0]}; did you mean ${mistyped}?`, { hint: `see: mfa-login --help` });
       const flag = unknown.find((u) => argv.some((a) => a === `--${u}` || a === `-${u}` || a.startsWith(`--${u}=`)));
       if (flag !== undefined) {
-        // A flag of another command is not a typo of itself.
-        const near = FLAGS.includes(flag) ? undefined : nearest(flag, FLAGS);
+        // A flag of another command is not a typo of one of this command's.
+        const near = FLAGS.includes(flag) ? undefined : nearest(flag, offered);
         const dashes = argv.includes(`-${flag}`) && !argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)) ? '-' : '--';
         return usage(`unknown option ${dashes}${flag}${command ? ` for ${command}` : ''}${near ? `; did you mean --${near}?` : ''}`);
       }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMMAND_NAMES } from '../../src/cli/usage-errors.js';
-import { parseArgs } from '../../src/cli/args.js';
+import { parseArgs, parseEnvArgs } from '../../src/cli/args.js';
 
 /** "did you mean" and the hint check choose among COMMAND_NAMES: it must be every command --help lists. */
 test('COMMAND_NAMES is exactly the commands the help lists', async () => {
@@ -12,4 +12,27 @@ test('COMMAND_NAMES is exactly the commands the help lists', async () => {
   const listed = [...commands.matchAll(/^ {2}mfa-login ([a-z-]+)/gm)].map((m) => m[1]!);
   assert.ok(listed.length >= 15, text);
   assert.deepEqual([...COMMAND_NAMES].sort(), [...new Set(listed)].sort());
+});
+
+/** The message of the usage error the real parser raises for `argv`. */
+async function usageMessage(parse: typeof parseArgs, argv: string[]): Promise<string> {
+  try {
+    await parse(argv, '0.0.0');
+  } catch (e) {
+    return (e as Error).message;
+  }
+  assert.fail(`${argv.join(' ')} was accepted`);
+}
+
+test('a mistyped flag is corrected only to a flag the command takes', async () => {
+  assert.equal(await usageMessage(parseArgs, ['logout', '--al']), 'unknown option --al for logout; did you mean --all?');
+  assert.equal(await usageMessage(parseArgs, ['login', 'prod', '--regoin', 'x']), 'unknown option --regoin for login; did you mean --region?');
+  // list, status and the bare profile form have no --all: offering it would name a command that fails.
+  assert.equal(await usageMessage(parseArgs, ['list', '--al']), 'unknown option --al for list');
+  assert.equal(await usageMessage(parseArgs, ['status', '--al']), 'unknown option --al for status');
+  assert.equal(await usageMessage(parseArgs, ['--al']), 'unknown option --al');
+  assert.equal(await usageMessage(parseEnvArgs, ['prod', '--al']), 'unknown option --al');
+  assert.equal(await usageMessage(parseEnvArgs, ['prod', '--shel', 'bash']), 'unknown option --shel; did you mean --shell?');
+  // A flag of another command is named as unknown here, not corrected.
+  assert.equal(await usageMessage(parseArgs, ['list', '--all']), 'unknown option --all for list');
 });

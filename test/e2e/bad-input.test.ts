@@ -132,6 +132,8 @@ const cases: Case[] = [
   { name: 'a flag of another command', args: ['prod', '--json'], status: 2, stderr: /^mfa-login: unknown option --json\n/ },
   { name: 'an unknown short flag', args: ['prod', '-x'], status: 2, stderr: /^mfa-login: unknown option -x\n/ },
   { name: 'a mistyped flag', args: ['logout', '--al'], status: 2, stderr: /^mfa-login: unknown option --al for logout; did you mean --all\?\n/ },
+  { name: 'a mistyped flag the command does not take', args: ['list', '--al'], status: 2, stderr: /^mfa-login: unknown option --al for list\n  hint: see: mfa-login list --help\n$/ },
+  { name: 'a mistyped flag for mfa-env', bin: 'mfa-env', args: ['prod', '--shel', 'bash'], status: 2, stderr: /^mfa-env: unknown option --shel; did you mean --shell\?\n/ },
   { name: 'a missing profile for add', args: ['add'], status: 2, stderr: /^mfa-login: add needs a profile name\n/ },
   { name: 'a flag without its value', args: ['prod', '--to'], status: 2, stderr: /^mfa-login: --to needs a value\n/ },
   { name: 'an unknown completion shell', args: ['completion', 'tcsh'], status: 2, stderr: /^mfa-login: completion tcsh: tcsh is not a shell; use bash, zsh or fish\n/ },
