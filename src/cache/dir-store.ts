@@ -3,7 +3,7 @@ import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { encodeEntry, entryFile, isEntryFile, readEntryFile } from './entry.js';
-import { encodeRoute, isRouteFile, readRoute, routeEnv, routeFileName, routeHolds, stampsFor } from './route.js';
+import { encodeRoutes, isRouteFile, readRoutes, routeEnv, routeFileName, routeHolds, routesBeside, stampsFor, type Route } from './route.js';
 import { acquireWithLease } from './lease.js';
 import { checkPrivateDir } from './private-dir.js';
 import { sessionInfo, type CachedSession, type RouteNote, type SessionInfo, type SessionStore } from './session-cache.js';
@@ -83,13 +83,16 @@ export function dirStore(options: DirStoreOptions): SessionStore {
       const name = routeFileName(note.profile);
       if (name === undefined || !check(false)) return;
       // The endpoint (serve) answers through here on every request: a route that holds stays.
-      const noted = readRoute(dir, note.profile, options.uid);
-      if (noted !== undefined && noted.key === note.key && noted.accountId === note.accountId && noted.region === note.region && routeHolds(noted, note.profile, note.files, note.env)) return;
+      const noted = readRoutes(dir, note.profile, options.uid);
+      if (noted.some((r) => r.key === note.key && r.accountId === note.accountId && r.region === note.region && routeHolds(r, note.profile, note.files, note.env))) return;
       const stamps = stampsFor(note.files, note.texts, Date.now());
       if (stamps === undefined) return;
       const { profile, files, env, key, accountId, region } = note;
-      const route = { profile, files: [files.configFile, files.credentialsFile] as [string, string], stamps, env: routeEnv(env), entry: path.basename(entryFile(dir, key)), key };
-      await writeFileAtomic(path.join(dir, name), encodeRoute({ ...route, ...(accountId !== undefined ? { accountId } : {}), ...(region !== undefined ? { region } : {}) }), { mode: 0o600 });
+      const route: Route = { profile, files: [files.configFile, files.credentialsFile], stamps, env: routeEnv(env), entry: path.basename(entryFile(dir, key)), key };
+      if (accountId !== undefined) route.accountId = accountId;
+      if (region !== undefined) route.region = region;
+      // The profile's routes for other environments (another shell's AWS_REGION) stay beside it.
+      await writeFileAtomic(path.join(dir, name), encodeRoutes([route, ...routesBeside(route, noted)]), { mode: 0o600 });
     },
     acquire: acquireWithLease({
       dir: () => (check(true), dir),

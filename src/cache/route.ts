@@ -24,8 +24,13 @@ import { readOwnFile } from './own-file.js';
  * nanoseconds tick at least every 10 ms; one that keeps whole seconds (ext4 with small inodes,
  * FAT, some network and FUSE mounts) shows it in its stamps, and gets COARSE_MS instead.
  */
-const VERSION = 1;
+const VERSION = 2;
 const MAX_ROUTE_BYTES = 16 * 1024;
+/**
+ * Routes kept per profile, one per STS environment it is used in: two shells with different
+ * AWS_REGION values each get their own, instead of taking the route from each other on every call.
+ */
+export const MAX_ROUTES = 4;
 export const RECENT_MS = 100;
 export const COARSE_MS = 2000;
 
@@ -125,20 +130,31 @@ export function settled(stamp: Stamp, now: number): boolean {
   return mtime <= now - margin && ctime <= now - margin;
 }
 
-export function encodeRoute(route: Route): string {
-  return JSON.stringify({ version: VERSION, ...route });
+export function encodeRoutes(routes: Route[]): string {
+  return JSON.stringify({ version: VERSION, routes });
 }
 
-/** The route in `text`, or undefined when anything is missing or of the wrong type. */
-export function decodeRoute(text: string): Route | undefined {
+/** The routes in `text`, or undefined when anything is missing or of the wrong type. */
+export function decodeRoutes(text: string): Route[] | undefined {
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(text) as Record<string, unknown>;
   } catch {
     return undefined;
   }
-  if (typeof o !== 'object' || o === null || o.version !== VERSION) return undefined;
-  const { profile, files, stamps, env, entry, key, accountId, region } = o;
+  if (typeof o !== 'object' || o === null || o.version !== VERSION || !Array.isArray(o.routes) || o.routes.length > MAX_ROUTES) return undefined;
+  const routes: Route[] = [];
+  for (const r of o.routes as unknown[]) {
+    const route = routeOf(r);
+    if (route === undefined) return undefined;
+    routes.push(route);
+  }
+  return routes;
+}
+
+function routeOf(o: unknown): Route | undefined {
+  if (typeof o !== 'object' || o === null) return undefined;
+  const { profile, files, stamps, env, entry, key, accountId, region } = o as Record<string, unknown>;
   const strings = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'string');
   const stamp = (v: unknown) => v === null || (Array.isArray(v) && v.length === 5 && v.every((x) => typeof x === 'number'));
   if (typeof profile !== 'string' || typeof key !== 'string' || !strings(files, 2)) return undefined;
@@ -153,9 +169,19 @@ export function decodeRoute(text: string): Route | undefined {
   return route;
 }
 
-/** The route noted for `profile` in `dir` (read as readOwnFile reads), or undefined. */
-export function readRoute(dir: string, profile: string, uid: number | undefined): Route | undefined {
+/**
+ * Which of `noted` to keep beside `route`, newest first: those for other STS environments whose
+ * files are still as `route` found them (a route of a changed file can never hold again).
+ */
+export function routesBeside(route: Route, noted: Route[]): Route[] {
+  const sameEnv = (a: Route) => a.env.every((v, i) => v === route.env[i]);
+  const current = (a: Route) => a.files[0] === route.files[0] && a.files[1] === route.files[1] && sameStamp(a.stamps[0], route.stamps[0]) && sameStamp(a.stamps[1], route.stamps[1]);
+  return noted.filter((a) => a.profile === route.profile && current(a) && !sameEnv(a)).slice(0, MAX_ROUTES - 1);
+}
+
+/** The routes noted for `profile` in `dir` (read as readOwnFile reads): none when there is no usable file. */
+export function readRoutes(dir: string, profile: string, uid: number | undefined): Route[] {
   const name = routeFileName(profile);
   const text = name === undefined ? undefined : readOwnFile(`${dir}/${name}`, uid, MAX_ROUTE_BYTES);
-  return text === undefined ? undefined : decodeRoute(text);
+  return (text === undefined ? undefined : decodeRoutes(text)) ?? [];
 }

@@ -15,7 +15,7 @@ import { MIN_VALIDITY_MS } from '../providers/validity.js';
 import { settingsFrom } from '../settings.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
 import { readEntryFile } from '../cache/entry.js';
-import { readRoute, routeHolds } from '../cache/route.js';
+import { readRoutes, routeHolds } from '../cache/route.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
 import { detectShell, formatExports, SHELL_NAMES, type Shell } from '../output/exports.js';
 import { parentProcessName } from '../terminal/parent-process.js';
@@ -41,8 +41,9 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
     // Owner, mode, links and tmpfs are checked as on every use.
     if (!checkPrivateDir(dir, { create: false, ram: mustBeRam, uid })) return false;
     const profile = request.profile ?? defaultProfileName(env);
-    const route = readRoute(dir, profile, uid);
-    if (route === undefined || !routeHolds(route, profile, sharedFilePaths(env, home), env)) return false;
+    const files = sharedFilePaths(env, home);
+    const route = readRoutes(dir, profile, uid).find((r) => routeHolds(r, profile, files, env));
+    if (route === undefined) return false;
     const entry = readEntryFile(`${dir}/${route.entry}`, uid);
     if (entry === undefined || entry.key !== route.key) return false;
     const c = entry.session.credentials;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeRoute, encodeRoute, observe, readRoute, routeEnv, routeFileName, routeHolds, settled, stampsFor, COARSE_MS, RECENT_MS, type Route } from '../../src/cache/route.js';
+import { decodeRoutes, encodeRoutes, observe, readRoutes, routeEnv, routeFileName, routeHolds, routesBeside, settled, stampsFor, COARSE_MS, MAX_ROUTES, RECENT_MS, type Route } from '../../src/cache/route.js';
 import { dirStore } from '../../src/cache/dir-store.js';
 import { entryFile } from '../../src/cache/entry.js';
 import { STS_ENV } from '../../src/sts/sts-env.js';
@@ -79,31 +79,46 @@ test('a route holds while nothing changes, and not after any change to what the 
   assert.equal(routeHolds(again, 'prod', p.files, env), false, 'a config that went');
 });
 
-test('a route is read only from a regular 0600 file of ours, and only in the shape one is written', async (t) => {
+test('routes are read only from a regular 0600 file of ours, and only in the shape they are written', async (t) => {
   const p = place();
   t.after(p.done);
   const route: Route = { profile: 'prod', files: ['/c', '/d'], stamps: [[1, 2, 3, 4.5, 6.25], null], env: STS_ENV.map(() => null), entry: '0123456789abcdef.json', key: '["k"]', accountId: '222222222222', region: 'eu-west-1' };
-  assert.deepEqual(decodeRoute(encodeRoute(route)), route);
+  const other: Route = { ...route, env: STS_ENV.map((n) => (n === 'AWS_REGION' ? 'eu-west-2' : null)), entry: 'fedcba9876543210.json', key: '["k2"]' };
+  assert.deepEqual(decodeRoutes(encodeRoutes([route, other])), [route, other]);
   const file = path.join(p.dir, routeFileName('prod')!);
-  writeFileSync(file, encodeRoute(route), { mode: 0o600 });
-  assert.deepEqual(readRoute(p.dir, 'prod', uid), route);
+  writeFileSync(file, encodeRoutes([route, other]), { mode: 0o600 });
+  assert.deepEqual(readRoutes(p.dir, 'prod', uid), [route, other]);
   chmodSync(file, 0o644);
-  assert.equal(readRoute(p.dir, 'prod', uid), undefined, 'readable by others');
+  assert.deepEqual(readRoutes(p.dir, 'prod', uid), [], 'readable by others');
   rmSync(file);
-  writeFileSync(path.join(p.home, 'elsewhere'), encodeRoute(route), { mode: 0o600 });
+  writeFileSync(path.join(p.home, 'elsewhere'), encodeRoutes([route]), { mode: 0o600 });
   symlinkSync(path.join(p.home, 'elsewhere'), file);
-  assert.equal(readRoute(p.dir, 'prod', uid), undefined, 'a symbolic link');
+  assert.deepEqual(readRoutes(p.dir, 'prod', uid), [], 'a symbolic link');
   const bad: Array<[string, unknown]> = [
     ['an entry outside the directory', { ...route, entry: '../../elsewhere.json' }],
-    ['another version', { ...route, version: 2 }],
     ['too few variables', { ...route, env: [] }],
     ['a stamp that is not one', { ...route, stamps: [[1, 2, 3], null] }],
     ['no key', { ...route, key: undefined }],
+    ['not a route', 'prod'],
   ];
-  for (const [what, value] of bad) assert.equal(decodeRoute(JSON.stringify({ version: 1, ...(value as object) })), undefined, what);
-  assert.equal(decodeRoute('{"version":1'), undefined, 'cut short');
+  for (const [what, value] of bad) assert.equal(decodeRoutes(JSON.stringify({ version: 2, routes: [route, value] })), undefined, what);
+  assert.equal(decodeRoutes(JSON.stringify({ version: 1, ...route })), undefined, 'the one-route form of version 1');
+  assert.equal(decodeRoutes(JSON.stringify({ version: 2, routes: Array.from({ length: MAX_ROUTES + 1 }, () => route) })), undefined, 'more routes than are ever kept');
+  assert.equal(decodeRoutes('{"version":2,"routes":['), undefined, 'cut short');
   assert.equal(routeFileName('p'.repeat(201)), undefined, 'a name too long for a file name has no route');
   assert.equal(routeFileName('../x y'), 'route-..%2Fx%20y.json', 'nothing leads out of the directory');
+});
+
+test('beside a new route stay the routes of other environments whose files are unchanged, newest first, up to MAX_ROUTES in all', () => {
+  const inRegion = (region: string, stamps: Route['stamps'] = [[1, 2, 3, 4, 5], null]): Route => ({
+    profile: 'prod', files: ['/c', '/d'], stamps, env: STS_ENV.map((n) => (n === 'AWS_REGION' ? region : null)), entry: '0123456789abcdef.json', key: `["${region}"]`,
+  });
+  const noted = [inRegion('eu-west-2'), inRegion('eu-west-1'), inRegion('us-east-1'), inRegion('us-east-2')];
+  assert.deepEqual(routesBeside(inRegion('eu-west-1'), noted), [inRegion('eu-west-2'), inRegion('us-east-1'), inRegion('us-east-2')], 'the same environment is replaced');
+  assert.deepEqual(routesBeside(inRegion('ap-south-1'), noted), noted.slice(0, MAX_ROUTES - 1), 'the oldest goes');
+  assert.deepEqual(routesBeside(inRegion('eu-west-1', [[1, 2, 3, 4, 6], null]), noted), [], 'a changed config: no other route can hold');
+  assert.deepEqual(routesBeside({ ...inRegion('eu-west-1'), files: ['/other', '/d'] }, noted), [], 'another config file');
+  assert.deepEqual(routesBeside({ ...inRegion('eu-west-1'), profile: 'dev' }, noted), [], 'another profile sharing the file name');
 });
 
 test('the store notes a route, points it at the entry, and forgets every route with its sessions', async (t) => {
@@ -116,7 +131,8 @@ test('the store notes a route, points it at the entry, and forgets every route w
   const note = { profile: 'prod', files: p.files, texts: [CONFIG, undefined] as [string, undefined], env: { AWS_REGION: 'eu-west-1' }, key, region: 'eu-west-1' };
   await settle();
   await store.noteRoute!(note);
-  const route = readRoute(p.dir, 'prod', uid)!;
+  const [route] = readRoutes(p.dir, 'prod', uid);
+  assert.ok(route);
   assert.equal(path.join(p.dir, route.entry), entryFile(p.dir, key));
   assert.equal(route.key, key);
   assert.deepEqual(route.env, routeEnv({ AWS_REGION: 'eu-west-1' }));
@@ -126,8 +142,11 @@ test('the store notes a route, points it at the entry, and forgets every route w
   await store.noteRoute!(note);
   assert.deepEqual(observe(file, false).stamp, before, 'a route that holds is not written again');
   await store.noteRoute!({ ...note, key: '["other"]' });
-  assert.equal(readRoute(p.dir, 'prod', uid)!.key, '["other"]');
+  assert.deepEqual(readRoutes(p.dir, 'prod', uid).map((r) => r.key), ['["other"]'], 'another key for the same environment replaces it');
   await store.noteRoute!(note);
+  // Another environment (a shell with another AWS_REGION) gets a route of its own beside it.
+  await store.noteRoute!({ ...note, env: { AWS_REGION: 'eu-west-2' }, key: '["west-2"]' });
+  assert.deepEqual(readRoutes(p.dir, 'prod', uid).map((r) => r.key), ['["west-2"]', key]);
   assert.equal((await store.list()).length, 1, 'a route is not a session');
   assert.doesNotMatch(readFileSync(path.join(p.dir, routeFileName('prod')!), 'utf8'), /secret|ASIA/i, 'no secret in a route');
   await store.forget('ivy');

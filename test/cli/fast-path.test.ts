@@ -98,6 +98,28 @@ test('the cached path answers only while the config files and the STS environmen
   }
 });
 
+test('shells in different STS environments (AWS_REGION) each keep their route: calls from both are answered by the cached path', async () => {
+  const fast = (env: Record<string, string>) =>
+    runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath('mfa-env', ['prod']) ? 0 : 9`], sb.env({ SHELL: '/bin/bash', ...env }));
+  const shells: Array<Record<string, string>> = [{}, { AWS_REGION: 'eu-west-2' }, { AWS_REGION: 'us-east-1', AWS_STS_REGIONAL_ENDPOINTS: 'regional' }];
+  const full: string[] = [];
+  const code = await sb.code(ivy);
+  for (const env of shells) {
+    const r = await sb.run(['prod', '--shell', 'bash', '--mfa-token', code], { bin: MFA_ENV, env });
+    assert.equal(r.status, 0, r.stderr);
+    full.push(r.stdout);
+  }
+  // Back and forth, as prompts in two terminals come: every one is a hit, each with its own answer.
+  for (let round = 0; round < 2; round++) {
+    for (const [i, env] of shells.entries()) {
+      const r = await fast(env);
+      assert.equal(r.status, 0, `round ${round}, ${JSON.stringify(env)}: handed over to the full CLI`);
+      assert.equal(r.stdout, full[i]);
+    }
+  }
+  assert.equal((await sb.run(['logout', '--all'])).status, 0);
+});
+
 test('a setting the full CLI refuses is its to report; an answer that cannot be written is one line and exit 1, and a reader that stopped early no error', async () => {
   assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)])).status, 0);
   const fast = (env: Record<string, string> = {}) => runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath('mfa-login', ['credential-process', 'prod']) ? 0 : 9`], sb.env(env));
