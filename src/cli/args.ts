@@ -354,9 +354,11 @@ const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'] as const;
  * second argument (its types leave that out).
  */
 function flagsOf(take: (flags: string[]) => void): (args: object) => void {
-  // Returns nothing: whatever a middleware returns, yargs takes as the new arguments.
-  return ((_args: object, y: { getOptions(): { key: Record<string, unknown> } }): void => {
-    take(Object.keys(y.getOptions().key));
+  // Returns nothing: whatever a middleware returns, yargs takes as the new arguments. Without the
+  // instance (another yargs), corrections come from every command's flags, as they did before.
+  return ((_args: object, y?: { getOptions?(): { key?: Record<string, unknown> } }): void => {
+    const key = typeof y?.getOptions === 'function' ? y.getOptions().key : undefined;
+    if (key !== undefined) take(Object.keys(key));
   }) as (args: object) => void;
 }
 
