@@ -2,8 +2,8 @@
  * A build step (`npm run build` runs it after bundling): stores the bundled fast path together with
  * V8's compiled code for it in dist/bundle/fast.v8, which bin/fast-path.js hands to vm.Script as
  * cachedData. Compiling the fast path afresh costs about as much as running it: on 2026-11-30
- * `npm run bench` measured its cached rows at 1.14 to 1.17 × `node -e 0` without the code, and
- * 1.07 to 1.15 over five runs with it.
+ * `npm run bench` measured its cached rows at 1.17 to 1.22 × `node -e 0` without the code, and
+ * 1.07 to 1.11 over three runs with it.
  *
  * V8 compiles a function only when it first runs, so the code is taken after a training run in a
  * child process with a scratch HOME and runtime directory and nothing of the builder's environment
