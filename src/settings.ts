@@ -195,8 +195,15 @@ export function cacheSettings(env: Env, homeDir: string, platform: Platform): Ca
 
 function keyFilePath(env: Env, homeDir: string, os: NodeJS.Platform): string {
   const override = nonEmpty(env.MFA_LOGIN_FILE_STORE);
-  if (override !== undefined) return absolute(override, os) ?? under(os, process.cwd(), override);
+  if (override !== undefined) return absolute(override, os) ?? under(os, process.cwd(), withoutDotSlash(override, os));
   return under(os, absolute(env.XDG_CONFIG_HOME, os) ?? under(os, homeDir, '.config'), 'mfa-login', 'keys.enc');
+}
+
+/** `./keys.enc` as `keys.enc`, so that the path shown is the one a user would write. */
+function withoutDotSlash(value: string, os: NodeJS.Platform): string {
+  let v = value;
+  while (v.length > 2 && v[0] === '.' && (v[1] === '/' || (os === 'win32' && v[1] === '\\'))) v = v.slice(2);
+  return v;
 }
 
 /** A duration setting in (possibly fractional) seconds, in milliseconds. */

@@ -21,6 +21,8 @@ test('paths are put together as node:path would, without a doubled separator', (
   assert.equal(settingsFrom({ XDG_CACHE_HOME: 'cache', MFA_LOGIN_CACHE: 'file' }, 'C:\\Users\\a', { os: 'win32', uid: undefined }).cache.dir, 'C:\\Users\\a\\.cache\\mfa-login');
   // A relative key file is taken from the working directory, as the shell would.
   assert.equal(settingsFrom({ MFA_LOGIN_FILE_STORE: 'rel/keys.enc' }, '/home/a').keyFile, path.resolve('rel/keys.enc'));
+  assert.equal(settingsFrom({ MFA_LOGIN_FILE_STORE: './keys.enc' }, '/home/a').keyFile, path.resolve('keys.enc'), 'no /./ in the path shown');
+  assert.equal(settingsFrom({ MFA_LOGIN_FILE_STORE: '././k/keys.enc' }, '/home/a').keyFile, path.resolve('k/keys.enc'));
 });
 
 test('the parent of a directory is what dirname gives', () => {
