@@ -25,8 +25,17 @@ test('paths are put together as node:path would, without a doubled separator', (
   assert.equal(settingsFrom({ MFA_LOGIN_FILE_STORE: '././k/keys.enc' }, '/home/a').keyFile, path.resolve('k/keys.enc'));
 });
 
-test('the parent of a directory is what dirname gives', () => {
-  for (const dir of ['/run/user/0/mfa-login', '/run/user/0/mfa-login/', '/dev/shm/mfa-login-0', '/x', '/', 'rel/x', 'x']) {
-    assert.equal(parentOf(dir), path.posix.dirname(dir), dir);
+test('the parent of a directory is what dirname gives, on Linux and on Windows', () => {
+  // Every path of up to four of these pieces: roots, drives, doubled and trailing separators.
+  const pieces = ['a', 'bc', '/', '\\', 'C:', 'c:', '..', '.'];
+  let paths = [''];
+  for (let depth = 0; depth < 4; depth++) paths = [...paths, ...paths.flatMap((p) => pieces.map((x) => p + x))];
+  for (const dir of new Set(paths)) {
+    // POSIX leaves a leading `//` to the system; node keeps it, Linux takes it as `/`.
+    if (!dir.startsWith('//')) assert.equal(parentOf(dir, 'linux'), path.posix.dirname(dir), JSON.stringify(dir));
+    assert.equal(parentOf(dir, 'win32'), path.win32.dirname(dir), JSON.stringify(dir));
   }
+  assert.equal(parentOf('//a', 'linux'), '/');
+  assert.equal(parentOf('\\\\server\\share\\mfa-login', 'win32'), '\\\\server\\share\\');
+  assert.equal(parentOf('C:\\mfa-login', 'win32'), 'C:\\');
 });

@@ -68,18 +68,33 @@ function checkParent(dir: string, uid: number | undefined): void {
 
 /**
  * The directory `dir` is in, as node:path's dirname gives it (which the cached path would load for
- * this alone). On Windows `\\` separates too.
+ * this alone). On Windows `\\` separates too, and a root (`C:\\`, `\\\\server\\share\\`) is its own parent.
  */
-export function parentOf(dir: string): string {
-  const win = process.platform === 'win32';
+export function parentOf(dir: string, os: NodeJS.Platform = process.platform): string {
+  const win = os === 'win32';
   const isSep = (i: number) => dir[i] === '/' || (win && dir[i] === '\\');
+  const root = win ? windowsRootLength(dir, isSep) : isSep(0) ? 1 : 0;
   let end = dir.length;
-  while (end > 1 && isSep(end - 1)) end--;
+  while (end > root && isSep(end - 1)) end--;
   let cut = end - 1;
-  while (cut >= 0 && !isSep(cut)) cut--;
-  if (cut < 0) return '.';
-  while (cut > 0 && isSep(cut - 1)) cut--;
-  return cut === 0 ? dir[0]! : dir.slice(0, cut);
+  while (cut >= root && !isSep(cut)) cut--;
+  if (cut < root) return root > 0 ? dir.slice(0, root) : '.';
+  return dir.slice(0, Math.max(cut, root));
+}
+
+/** How long the root of a Windows path is: `C:\\` 3, `C:` 2, `\\\\server\\share\\` up to its separator, `\\` 1. */
+function windowsRootLength(dir: string, isSep: (i: number) => boolean): number {
+  const letter = dir.charCodeAt(0) | 0x20;
+  if (letter >= 0x61 && letter <= 0x7a && dir[1] === ':') return isSep(2) ? 3 : 2;
+  if (!isSep(0)) return 0;
+  if (!isSep(1)) return 1;
+  let i = 2;
+  while (i < dir.length && !isSep(i)) i++;
+  if (i === 2 || i === dir.length) return 1;
+  let j = i + 1;
+  while (j < dir.length && !isSep(j)) j++;
+  if (j === i + 1) return 1;
+  return j < dir.length ? j + 1 : j;
 }
 
 /** Whether `dir` is on tmpfs or ramfs. */
