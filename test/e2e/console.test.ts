@@ -138,6 +138,36 @@ test('with a browser: it gets a one-shot loopback address, never the sign-in tok
   }
 });
 
+test('another user who takes the loopback address off the browser\'s command line is refused, and the browser still signs in', async (t) => {
+  const skip = noChromium() ?? (process.getuid?.() !== 0 ? 'needs root to act as another user' : undefined);
+  if (skip) return t.skip(skip);
+  const out = sb.file('thief-dom.html');
+  const thief = sb.file('thief.txt');
+  const pidFile = sb.file('thief-browser.pid');
+  const profile = sb.file('chromium-profile-2');
+  // The address is on the browser's command line, which `ps` shows to everyone: user 65534 asks
+  // for it first, then the browser does.
+  const wrapper = sb.file('thief-browser.sh');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\necho $$ > ${pidFile}\n(cd / && setpriv --reuid=65534 --regid=65534 --clear-groups ${process.execPath} -e "fetch(process.argv[1], { redirect: 'manual' }).then((r) => console.log(r.status), (e) => console.log(e.message))" "$1") > ${thief} 2>&1\ntimeout -s KILL 60 ${CHROMIUM} ${CHROMIUM_FLAGS.join(' ')} --user-data-dir=${profile} --dump-dom "$1" > ${out}.part 2>/dev/null\nmv ${out}.part ${out}\n`,
+    { mode: 0o755 },
+  );
+  try {
+    const r = await sb.run(['console', 'prod'], { env: env({ BROWSER: wrapper }) });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(readFileSync(thief, 'utf8'), '403\n', 'the other user got no redirect');
+    assert.equal(r.stderr, 'mfa-login: user id 65534 asked for the sign-in address before your browser; it was refused\nmfa-login: opened the AWS console for arn:aws:iam::222222222222:role/Admin in your browser\n');
+    for (let waited = 0; !existsSync(out); waited += 100) {
+      assert.ok(waited < 60_000, 'chromium wrote the page within 60 s');
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.match(readFileSync(out, 'utf8'), new RegExp(`Signed in as ${ROLE_SESSION.replace(/[/.]/g, '\\$&')}`));
+  } finally {
+    if (existsSync(pidFile)) killGroup(Number(readFileSync(pidFile, 'utf8')));
+  }
+});
+
 test('the federation stub refuses GetSessionToken credentials and a SessionDuration for chained roles, as AWS does', async () => {
   const json = JSON.parse((await sb.run(['credential-process', 'prod'])).stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
   const session = (k: typeof json) => encodeURIComponent(JSON.stringify({ sessionId: k.AccessKeyId, sessionKey: k.SecretAccessKey, sessionToken: k.SessionToken }));

@@ -11,6 +11,7 @@ import { consoleDestination, federationEndpoint, loginUrl, partitionOfArn, signi
 import type { Credentials } from '../../credentials.js';
 import { consoleSettings } from '../../settings.js';
 import { readProfiles } from '../profiles-io.js';
+import { loopbackPeerUid } from '../loopback-peer.js';
 import { sessionFor } from './deliver.js';
 
 export interface ConsoleInput {
@@ -70,7 +71,7 @@ export async function openConsole(deps: Deps, input: ConsoleInput): Promise<void
     deps.stderr(`mfa-login: no browser to open here (no display, no BROWSER set); open the URL above yourself, ${goodFor}\n`);
     return;
   }
-  const outcome = await openThroughRedirect(url, opener);
+  const outcome = await openThroughRedirect(url, opener, deps.stderr);
   if (outcome === 'opened') {
     deps.stderr(`mfa-login: opened the AWS console for ${role.roleArn} in your browser\n`);
     return;
@@ -138,12 +139,15 @@ export function browserCommand(env: Record<string, string | undefined>, browser:
 /**
  * The sign-in URL is a credential for 15 minutes: it is not put on the opener's command line
  * (where `ps` shows it to every user) but served once from loopback as a redirect. The opener
- * gets only the address of that redirect, which works once.
+ * gets only the address of that redirect, which works once. That address is on the browser's
+ * command line, so another user could ask for it first: where the system says who connected
+ * (Linux), only a connection of this user's is served, and anyone else's is refused and reported.
  */
-function openThroughRedirect(url: string, opener: string[]): Promise<'opened' | string> {
+function openThroughRedirect(url: string, opener: string[], warn: (line: string) => void): Promise<'opened' | string> {
   const secretPath = `/${randomBytes(16).toString('hex')}`;
   return new Promise((resolve) => {
     let settled = false;
+    let refused = 0;
     const finish = (outcome: string) => {
       if (settled) return;
       settled = true;
@@ -155,6 +159,13 @@ function openThroughRedirect(url: string, opener: string[]): Promise<'opened' | 
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || req.url !== secretPath || settled) {
         res.writeHead(404).end();
+        return;
+      }
+      const peer = loopbackPeerUid(req.socket.remotePort ?? 0, req.socket.localPort ?? 0);
+      const me = process.getuid?.();
+      if (peer !== 'unknown' && me !== undefined && peer !== me) {
+        if (!refused++) warn(`mfa-login: ${peer === 'not found' ? 'a connection the system could not trace' : `user id ${peer}`} asked for the sign-in address before your browser; it was refused\n`);
+        res.writeHead(403).end();
         return;
       }
       res.writeHead(302, { Location: url, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end(() => finish('opened'));

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { loopbackPeerUid, socketOwner } from '../../src/cli/loopback-peer.js';
+
+const TABLE = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:9C40 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3539386 1 0 100 0 0 10 0
+   1: 0100007F:D431 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1002        0 3539390 1 0 20 4 30 10 -1
+   2: 0100007F:9C40 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 3539391 1 0 20 4 30 10 -1
+   3: 0500000A:D432 0800000A:9C40 01 00000000:00000000 00:00000000 00000000  1003        0 3539392 1 0 20 4 30 10 -1
+`;
+
+test('the owner of the client end of a loopback connection is read from the socket table', () => {
+  assert.equal(socketOwner(TABLE, 0xd431, 0x9c40), 1002);
+  // The server's own end (ports the other way round) is not the peer.
+  assert.equal(socketOwner(TABLE, 0x9c40, 0xd431), 0);
+  // Another host's connection with the same ports is not a loopback peer.
+  assert.equal(socketOwner(TABLE, 0xd432, 0x9c40), undefined);
+  assert.equal(socketOwner(TABLE, 0xd433, 0x9c40), undefined);
+  assert.equal(socketOwner('', 1, 2), undefined);
+  assert.equal(socketOwner('header\n garbage line\n\n', 1, 2), undefined);
+  const v6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0000000000000000FFFF00000100007F:D431 0000000000000000FFFF00000100007F:9C40 01 00000000:00000000 00:00000000 00000000  1004        0 1 1 0 20 4 30 10 -1
+`;
+  assert.equal(socketOwner(v6, 0xd431, 0x9c40), 1004);
+});
+
+/** The uid a server on 127.0.0.1 sees for a connection made by `connect` (a child process). */
+async function peerOfChild(argv: string[]): Promise<ReturnType<typeof loopbackPeerUid>> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  // The child connects and waits until we close the connection: its socket is in the table meanwhile.
+  const child = spawn(argv[0]!, [...argv.slice(1), process.execPath, '-e', `require('net').connect(${port}, '127.0.0.1').on('close', () => process.exit(0)).on('error', () => process.exit(1))`], { stdio: 'ignore', cwd: '/' });
+  try {
+    const [socket] = (await once(server, 'connection')) as [Socket];
+    const uid = loopbackPeerUid(socket.remotePort!, socket.localPort!);
+    socket.destroy();
+    return uid;
+  } finally {
+    child.kill('SIGKILL');
+    server.close();
+  }
+}
+
+test('a connection of this user is traced to this user', { skip: process.platform !== 'linux' && 'Linux only: /proc/net/tcp' }, async () => {
+  assert.equal(await peerOfChild(['env']), process.getuid!());
+});
+
+test('a connection made by another user is traced to that user', { skip: (process.platform !== 'linux' || process.getuid?.() !== 0) && 'needs root on Linux to run a process as another user' }, async () => {
+  assert.equal(await peerOfChild(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']), 65534);
+});
