@@ -1,4 +1,5 @@
 import { promises as fs, constants } from 'node:fs';
+import { alive } from './lock-file.js';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { whyNotReplaceable } from './file-safety.js';
@@ -77,11 +78,3 @@ async function removeLeftovers(dir: string, base: string): Promise<void> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,4 +1,4 @@
-import { promises as fs, constants, type Stats } from 'node:fs';
+import { promises as fs, constants, readFileSync, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 /**
@@ -82,7 +82,7 @@ export async function readLock(lock: string): Promise<LockInfo | undefined> {
 /** True for a lock that was never written (and is past the grace) or whose holder is gone. */
 export function holderGone(info: LockInfo, now = Date.now()): boolean {
   if (info.pid === undefined) return now - info.mtimeMs > UNWRITTEN_LOCK_GRACE_MS;
-  return !alive(info.pid);
+  return !alive(info.pid, info.started);
 }
 
 /** Removes the lock only while it is still this holder's (after a takeover it is someone else's). */
@@ -118,13 +118,46 @@ async function removeIfSame(file: string, seen: LockInfo): Promise<void> {
   if (now !== undefined && now.ino === seen.ino && now.raw === seen.raw) await fs.rm(file, { force: true });
 }
 
-/** Whether a process with this pid exists. EPERM means it does, under another user. */
-export function alive(pid: number): boolean {
+/**
+ * Whether a process with this pid exists (EPERM means it does, under another user) and, when
+ * `takenAt` is given, could be the one that took a lock then. A pid is given out again once its
+ * process has ended: to another user's process (who could keep it to block us), or after a
+ * reboot to anything (a lock on disk then names pid 1 or some daemon). Where the system says when
+ * a process started (Linux), one that started after the lock was taken is not its holder.
+ */
+export function alive(pid: number, takenAt?: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
+  }
+  if (takenAt === undefined) return true;
+  const started = processStartedAt(pid);
+  return started === undefined || started <= takenAt + START_SLACK_MS;
+}
+
+/**
+ * How far the start time worked out below may be off: the clock ticks it counts in (10 ms), and
+ * a wall clock that was set while the lock was held.
+ */
+const START_SLACK_MS = 1000;
+
+/**
+ * When process `pid` started, in ms since the epoch, from Linux's /proc: its start in clock ticks
+ * since boot (field 22 of /proc/PID/stat, at 100 a second as Linux reports them to every program)
+ * and the time since boot. Undefined elsewhere, or when it cannot be read.
+ */
+export function processStartedAt(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[22 - 3]);
+    const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(uptime)) return undefined;
+    return Date.now() - uptime * 1000 + ticks * 10;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -77,6 +77,29 @@ for (const mode of ['runtime', 'file', 'agent'] as const) {
       holder.kill();
       await holder.exited;
       assert.ok((await p.store().acquire('kk', inMinutes(15), 'bob')).lease);
+    });
+
+    test('a lease whose holder died and whose pid went to a later process is taken over, without waiting', { skip: process.platform !== 'linux' && 'process start times come from /proc' }, async (t) => {
+      const p = place(mode, { MFA_LOGIN_LOCK_TIMEOUT: '1' });
+      t.after(() => p.done());
+      const holder = new Child(['hold', 'kk'], p.env);
+      t.after(() => holder.kill());
+      assert.equal((await holder.next('acquired', 20_000)).got, 'lease');
+      const dirs = [p.settings.cache.dir, path.dirname(p.settings.cache.socket)];
+      const lock = dirs.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.lock') && f !== 'agent.lock').map((f) => path.join(d, f)) : []))[0]!;
+      assert.ok(lock, `a lease lock in ${dirs.join(' or ')}`);
+      holder.kill();
+      await holder.exited;
+      // The dead holder's pid given to a process that started after the lease was taken (another
+      // user's, or anything after a reboot): written into its lock as the system would have it.
+      await sleep(1100);
+      const later = spawn('sleep', ['30'], { stdio: 'ignore' });
+      t.after(() => later.kill('SIGKILL'));
+      const info = JSON.parse(readFileSync(lock, 'utf8')) as Record<string, unknown>;
+      writeFileSync(lock, JSON.stringify({ ...info, pid: later.pid, started: (info.started as number) - 1000 }));
+      const got = await p.store().acquire('kk', inMinutes(15), 'bob');
+      assert.ok(got.lease, 'the lease, at once: a process that started after the lock is not its holder');
+      await got.lease.release();
     });
 
     test('a session that does not last long enough gives a lease; forget and list see what is held, without secrets', async (t) => {
