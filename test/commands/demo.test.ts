@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MFA_LOGIN, runCommand, AWS_CLI } from '../e2e/harness.js';
@@ -10,9 +10,16 @@ test('mfa-login demo --yes runs every step against its own STS and leaves nothin
   const outer = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-demo-test-'));
   const home = path.join(outer, 'home');
   const tmp = path.join(outer, 'tmp');
+  // The user's own session directory, with a session of a profile that happens to be called demo.
+  const runtime = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'mfa-login-demo-test-'));
+  const ours = path.join(runtime, 'mfa-login');
+  mkdirSync(ours, { mode: 0o700 });
+  writeFileSync(path.join(ours, 'route-demo.json'), '{"version":2,"routes":[]}', { mode: 0o600 });
+  writeFileSync(path.join(ours, '0123456789abcdef.json'), '{}', { mode: 0o600 });
+  const before = readdirSync(ours).sort();
   for (const d of [home, tmp]) mkdirSync(d);
   try {
-    const r = await runCommand(process.execPath, [MFA_LOGIN, 'demo', '--yes'], { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: tmp, LANG: 'C.UTF-8' });
+    const r = await runCommand(process.execPath, [MFA_LOGIN, 'demo', '--yes'], { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: tmp, XDG_RUNTIME_DIR: runtime, LANG: 'C.UTF-8' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.equal(r.stderr, '');
     for (const heading of [
@@ -39,8 +46,13 @@ test('mfa-login demo --yes runs every step against its own STS and leaves nothin
     assert.equal(existsSync(demoHome), false, 'the demo HOME is removed');
     assert.deepEqual(readdirSync(tmp), [], 'nothing is left in TMPDIR');
     assert.deepEqual(readdirSync(home), [], 'nothing is written to the real HOME (no .aws, no cache, no key file)');
+    const demoRuntime = /^ {2}runtime {4}(\S+) {2}\(its XDG_RUNTIME_DIR/m.exec(r.stdout)?.[1];
+    assert.ok(demoRuntime !== undefined && !demoRuntime.startsWith(runtime), `the demo has a runtime directory of its own: ${demoRuntime}`);
+    assert.equal(existsSync(demoRuntime), false, 'the demo runtime directory is removed');
+    assert.deepEqual(readdirSync(ours).sort(), before, 'the user\'s session directory is as it was');
   } finally {
     rmSync(outer, { recursive: true, force: true });
+    rmSync(runtime, { recursive: true, force: true });
   }
 });
 

@@ -64,6 +64,9 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
 
   const running = new Set<ChildProcess>();
   let home: string | undefined;
+  // The sessions' runtime directory too: the user's own ($XDG_RUNTIME_DIR/mfa-login, or the one in
+  // /dev/shm) is shared by every shell, and the demo's forgetting would reach into it.
+  let runtime: string | undefined;
   let removed = false;
   // Runs on process.exit too (Ctrl-C ends the CLI with process.exit), where nothing async can run.
   const cleanupSync = () => {
@@ -76,6 +79,7 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
     }
     if (home !== undefined && !removed) {
       rmSync(home, { recursive: true, force: true });
+      if (runtime !== undefined) rmSync(runtime, { recursive: true, force: true });
       removed = true;
     }
   };
@@ -89,6 +93,7 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
   let sts: Awaited<ReturnType<typeof startLocalSts>> | undefined;
   try {
     home = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-demo-'));
+    runtime = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'mfa-login-demo-'));
     mkdirSync(path.join(home, '.aws'), { mode: 0o700 });
     writeFileSync(path.join(home, '.aws', 'config'), CONFIG, { mode: 0o600 });
     sts = await startLocalSts({
@@ -98,6 +103,7 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
     const env: Record<string, string> = {
       PATH: deps.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOME: home,
+      XDG_RUNTIME_DIR: runtime,
       AWS_ENDPOINT_URL: sts.url,
       MFA_LOGIN_BACKEND: 'file',
       MFA_LOGIN_FILE_PASSPHRASE: randomBytes(24).toString('base64url'),
@@ -127,7 +133,8 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
     say(`${bold('mfa-login demo')}: the whole flow against a local STS, in a throw-away HOME. No AWS account is used.\n\n`);
     say(`  local STS  ${sts.url}  (IAM user ${DEMO.userName} in account ${DEMO.account}; role DemoAdmin in 222222222222, which requires MFA)\n`);
     say(`  HOME       ${home}\n`);
-    say(`  mfa-login  ${process.execPath} ${bin['mfa-login']}  (mfa-env likewise), run with that HOME and AWS_ENDPOINT_URL=${sts.url}\n`);
+    say(`  runtime    ${runtime}  (its XDG_RUNTIME_DIR: your own session directory is left alone)\n`);
+    say(`  mfa-login  ${process.execPath} ${bin['mfa-login']}  (mfa-env likewise), run with those and AWS_ENDPOINT_URL=${sts.url}\n`);
     say(`\n  ~/.aws/config:\n${indent(CONFIG, '    ')}`);
 
     heading(1, "Store the IAM user's long-term keys (here in an encrypted file; normally the OS keychain)");
@@ -200,7 +207,7 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
     await sts.close();
     sts = undefined;
     cleanupSync();
-    say(`  Stopped the local STS and deleted ${home}.\n  Nothing touched your own ~/.aws, keychain or session cache. To start for real: mfa-login add PROFILE\n`);
+    say(`  Stopped the local STS and deleted ${home} and ${runtime}.\n  Nothing touched your own ~/.aws, keychain or session cache. To start for real: mfa-login add PROFILE\n`);
   } finally {
     process.off('exit', cleanupSync);
     process.off('SIGTERM', onSignal);
