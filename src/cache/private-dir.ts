@@ -11,6 +11,8 @@ export interface PrivateDirOptions {
   /** It must be on a RAM-backed filesystem: the runtime mode's promise that nothing reaches the disk. */
   ram: boolean;
   uid: number | undefined;
+  /** This user's primary group: a parent only it may write to is as good as the user's own. */
+  gid?: number | undefined;
 }
 
 /**
@@ -26,7 +28,7 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
     if (!options.create) return false;
     try {
       mkdirSync(parentOf(dir), { recursive: true, mode: 0o700 });
-      checkParent(dir, options.uid); // before anything of ours goes there
+      checkParent(dir, options.uid, options.gid ?? process.getgid?.()); // before anything of ours goes there
       mkdirSync(dir, { mode: 0o700 });
     } catch (e) {
       if (e instanceof MfaLoginError) throw e;
@@ -35,14 +37,16 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
     st = lstatOrUndefined(dir);
     if (st === undefined) throw refused(dir, 'vanished as it was created', 'run the command again');
   }
-  if (st.isSymbolicLink()) throw refused(dir, 'is a symbolic link', `remove the link (rm ${dir}); mfa-login creates the directory itself`);
-  if (!st.isDirectory()) throw refused(dir, 'is not a directory', `remove it (rm ${dir}); mfa-login creates the directory itself`);
+  // Whose it is comes first: only its owner can remove it from a sticky /dev/shm or /tmp, so a
+  // link or a file someone else put there is theirs to remove, not the user's.
   if (options.uid !== undefined && st.uid !== options.uid) {
     throw refused(dir, `belongs to user id ${st.uid}, not to you (${options.uid})`, `someone else made it: have it removed (as root: rm -r ${dir}), or use MFA_LOGIN_CACHE=agent meanwhile`);
   }
+  if (st.isSymbolicLink()) throw refused(dir, 'is a symbolic link', `remove the link (rm ${dir}); mfa-login creates the directory itself`);
+  if (!st.isDirectory()) throw refused(dir, 'is not a directory', `remove it (rm ${dir}); mfa-login creates the directory itself`);
   // Windows has no uid and no mode bits to speak of: its profile directories are private by ACL.
   if (options.uid !== undefined && (st.mode & 0o077) !== 0) throw refused(dir, `is open to other users (mode ${(st.mode & 0o777).toString(8)})`, `if nobody else has used it: chmod 700 ${dir}`);
-  checkParent(dir, options.uid);
+  checkParent(dir, options.uid, options.gid ?? process.getgid?.());
   if (options.ram && !onRam(dir)) throw refused(dir, 'is not on a RAM-backed filesystem (tmpfs), so sessions would reach the disk', 'point XDG_RUNTIME_DIR at a tmpfs directory of yours, or use MFA_LOGIN_CACHE=file');
   return true;
 }
@@ -53,7 +57,7 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
  * write to it, sticky (like /tmp and /dev/shm: only an entry's owner can rename it). A shared or
  * foreign $XDG_RUNTIME_DIR fails here.
  */
-function checkParent(dir: string, uid: number | undefined): void {
+function checkParent(dir: string, uid: number | undefined, gid: number | undefined): void {
   if (uid === undefined) return;
   const parent = parentOf(dir);
   let st;
@@ -63,7 +67,11 @@ function checkParent(dir: string, uid: number | undefined): void {
     throw refused(dir, `has a parent that cannot be examined (${(e as Error).message})`, 'check its permissions');
   }
   if (st.uid !== uid && st.uid !== 0) throw refused(dir, `is inside ${parent}, which belongs to user id ${st.uid}: they could swap it for their own`, 'point XDG_RUNTIME_DIR (or MFA_LOGIN_CACHE_DIR) at a directory of yours');
-  if ((st.mode & 0o002) !== 0 && (st.mode & 0o1000) === 0) throw refused(dir, `is inside ${parent}, which other users can write to: they could swap it for their own`, `make it yours alone (chmod 700 ${parent}), or point XDG_RUNTIME_DIR at a directory of yours`);
+  const sticky = (st.mode & 0o1000) !== 0;
+  // A group the user shares with others counts as others; the user's own primary group (one
+  // member, where every user has a group of their own) does not.
+  const othersWrite = (st.mode & 0o002) !== 0 || ((st.mode & 0o020) !== 0 && st.gid !== gid);
+  if (othersWrite && !sticky) throw refused(dir, `is inside ${parent}, which other users can write to: they could swap it for their own`, `make it yours alone (chmod 700 ${parent}), or point XDG_RUNTIME_DIR at a directory of yours`);
 }
 
 /**
@@ -116,6 +124,9 @@ function lstatOrUndefined(p: string) {
   }
 }
 
+/** A session directory mfa-login will not use (exit 8). It holds nothing mfa-login ever reads. */
+export class DirectoryRefused extends MfaLoginError {}
+
 function refused(dir: string, what: string, hint: string): MfaLoginError {
-  return new MfaLoginError('E_CACHE', `the session directory ${dir} ${what}; refusing to use it`, { hint });
+  return new DirectoryRefused('E_CACHE', `the session directory ${dir} ${what}; refusing to use it`, { hint });
 }

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MFA_ENV, Sandbox, user } from './harness.js';
 import { encodeEntry, entryFile } from '../../src/cache/entry.js';
@@ -76,24 +76,69 @@ test('a session directory open to others, or a symbolic link, is refused with on
   r = await sb.run(['credential-process', 'prod']);
   assert.equal(r.status, 8, r.stderr);
   assert.match(r.stderr, /the session directory \S+ is a symbolic link; refusing to use it\n/);
+  // Another user's link in a sticky /dev/shm is theirs to remove: the hint says so.
+  lchownSync(dir, 65534, 65534);
+  r = await sb.run(['credential-process', 'prod']);
+  assert.equal(r.status, 8, r.stderr);
+  assert.match(r.stderr, /the session directory \S+ belongs to user id 65534, not to you \(0\); refusing to use it\n  hint: someone else made it: have it removed \(as root: rm -r /);
   rmSync(dir, { force: true });
 });
 
 test('a session directory inside a parent another user owns, or anyone may write to without the sticky bit, is refused: it could be swapped after the check', async () => {
-  for (const [owner, mode, pattern] of [
+  for (const [owner, mode, pattern, group] of [
     [65534, 0o777, /is inside \S+, which belongs to user id 65534: they could swap it for their own; refusing to use it/],
     [0, 0o777, /is inside \S+, which other users can write to: they could swap it for their own; refusing to use it/],
+    // Group-writable for a group of others (not the user's own primary group), as a shared
+    // project directory is.
+    [0, 0o2775, /is inside \S+, which other users can write to: they could swap it for their own; refusing to use it/, 65534],
   ] as const) {
-    const shared = sb.file(`shared-runtime-${owner}`);
+    const shared = sb.file(`shared-runtime-${owner}-${mode.toString(8)}`);
     mkdirSync(shared, { mode: 0o700 });
     chmodSync(shared, mode);
-    chownSync(shared, owner, owner);
+    chownSync(shared, owner, group ?? owner);
     const r = await sb.run(['session', 'prod', '--mfa-token', '000000'], { env: { XDG_RUNTIME_DIR: shared, MFA_LOGIN_CACHE: 'runtime' } });
     assert.equal(r.status, 8, r.stderr);
     assert.match(r.stderr, pattern);
     assert.equal(r.stdout, '');
     assert.deepEqual(readdirSync(shared), [], 'nothing of ours was put there');
     rmSync(shared, { recursive: true, force: true });
+  }
+});
+
+test('another user\'s directory where the runtime sessions would be does not stop a logout in the file mode: a warning names it', async () => {
+  const squat = path.join(sb.runtime, 'mfa-login');
+  rmSync(squat, { recursive: true, force: true });
+  mkdirSync(squat, { mode: 0o700 });
+  chownSync(squat, 65534, 65534);
+  const env = { MFA_LOGIN_CACHE: 'file' };
+  try {
+    const login = await sb.run(['hana', '--mfa-token', await sb.code(hana)], { env });
+    assert.equal(login.status, 0, login.stderr);
+    assert.match(sb.read('.aws/credentials') ?? '', /\[hana\]/);
+    const warning = `mfa-login: warning: the session directory ${squat} belongs to user id 65534, not to you (0); refusing to use it\n  hint: someone else made it: have it removed (as root: rm -r ${squat}), or use MFA_LOGIN_CACHE=agent meanwhile\n`;
+    const logout = await sb.run(['logout', 'hana'], { env });
+    assert.equal(logout.status, 0, logout.stderr);
+    assert.equal(logout.stderr, warning);
+    assert.doesNotMatch(sb.read('.aws/credentials') ?? '', /\[hana\]/, 'the written session is taken out');
+  } finally {
+    rmSync(squat, { recursive: true, force: true });
+  }
+});
+
+test('logout also clears the runtime directory of shells without XDG_RUNTIME_DIR', async () => {
+  const shm = `/dev/shm/mfa-login-${process.getuid!()}`;
+  const existed = existsSync(shm);
+  const before: string[] = existed ? readdirSync(shm) : [];
+  try {
+    const noXdg = { MFA_LOGIN_CACHE: 'runtime', XDG_RUNTIME_DIR: undefined };
+    assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(hana)], { env: noXdg })).status, 0);
+    const ours = readdirSync(shm).filter((f) => !before.includes(f));
+    assert.ok(ours.some((f) => f.endsWith('.json') && !f.startsWith('route-')), `sessions in ${shm}: ${ours.join(' ')}`);
+    const r = await sb.run(['logout', '--all'], { env: { MFA_LOGIN_CACHE: 'runtime' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readdirSync(shm).filter((f) => !before.includes(f) && !f.endsWith('.lock')), [], 'the sessions made without XDG_RUNTIME_DIR are gone too');
+  } finally {
+    if (!existed) rmSync(shm, { recursive: true, force: true });
   }
 });
 

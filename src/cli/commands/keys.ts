@@ -3,6 +3,7 @@ import { MfaLoginError } from '../../errors.js';
 import { defaultProfileName, unknownProfile } from '../../config/profiles.js';
 import { readProfiles } from '../profiles-io.js';
 import { everyStore } from '../session-store.js';
+import { DirectoryRefused } from '../../cache/private-dir.js';
 import { updateKeyInfo } from '../../secrets/key-info.js';
 import { findWrittenSessions, removeWrittenSessions, sectionList } from './written-sessions.js';
 
@@ -86,7 +87,21 @@ export async function logout(deps: Deps, profile: string | undefined, all: boole
  */
 export async function forgetEverywhere(deps: Deps, profile: string | undefined): Promise<number> {
   let n = 0;
-  for (const store of everyStore(deps.settings)) n += await store.forget(profile);
+  const warned = new Set<string>();
+  for (const store of everyStore(deps.settings)) {
+    try {
+      n += await store.forget(profile);
+    } catch (e) {
+      // A directory refused as someone else's (or open, or a link) holds nothing mfa-login ever
+      // reads, so there is nothing of the user's to forget in it: said, and the rest goes on
+      // (otherwise another user's directory in /dev/shm would stop logout, remove and add).
+      if (!(e instanceof DirectoryRefused)) throw e;
+      // The agent's socket may be in the same directory as the runtime sessions: said once.
+      if (warned.has(e.message)) continue;
+      warned.add(e.message);
+      deps.stderr(`mfa-login: warning: ${e.message}\n${e.hint !== undefined ? `  hint: ${e.hint}\n` : ''}`);
+    }
+  }
   return n;
 }
 
