@@ -33,12 +33,19 @@ export function controllingTerminal(devTty = '/dev/tty'): Terminal {
     return probed;
   };
 
-  const withTty = async <T>(run: (ctx: { input: tty.ReadStream; output: tty.WriteStream }) => Promise<T>): Promise<T> => {
+  const withTty = async <T>(run: (ctx: { input: tty.ReadStream; output: tty.WriteStream; signal: AbortSignal }) => Promise<T>): Promise<T> => {
     if (!available()) throw new MfaLoginError('E_MFA_NO_SOURCE', 'no terminal to ask on');
     const input = new tty.ReadStream(openSync(devTty, 'r'));
     const output = new tty.WriteStream(openSync(devTty, 'w'));
+    // Ctrl-D (end of input) ends the question as Ctrl-C does. Left to the prompt, it closed the
+    // line editor and left the question unanswered forever: the process then ran out of things
+    // to do and exited 0, having done nothing.
+    const endOfInput = new AbortController();
+    input.on('keypress', (_text: string, key: { ctrl?: boolean; name?: string } | undefined) => {
+      if (key?.ctrl === true && key.name === 'd') endOfInput.abort();
+    });
     try {
-      return await run({ input, output });
+      return await run({ input, output, signal: endOfInput.signal });
     } catch (e) {
       if ((e as Error).name === 'ExitPromptError' || (e as Error).name === 'AbortPromptError') {
         throw new MfaLoginError('E_INTERRUPTED', 'interrupted');

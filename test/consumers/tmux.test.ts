@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { requireComponent, AWS_CLI, user } from '../e2e/harness.js';
 import { prodSandbox, codeWithTime, executable, sq, ASSUMED_ROLE, ROLE_ARN } from './kit.js';
 import { Pane, TMUX } from './pane.js';
@@ -85,6 +85,22 @@ test('a refused code is said on the terminal and asked again; the right code the
     assert.equal(await pane.status(), 0, await pane.screen());
     assert.equal(sb.sts.calls.GetSessionToken, 2, 'one refused code, one accepted');
     assert.match(await pane.screen(), new RegExp(`^prod: ${ROLE_ARN}, valid until \\S+Z \\(\\d+ min\\)\\.$`, 'm'));
+  });
+});
+
+test('Ctrl-D at the code prompt ends the command as Ctrl-C does: "interrupted", exit 130, no lease left', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ sb, pane }) => {
+    await pane.type('mfa-login exec prod -- echo RAN; echo "rc=$?"');
+    await pane.waitFor(PROMPT, 'the MFA prompt', { whileRunning: true });
+    await pane.press('C-d');
+    assert.equal(await pane.status(), 130, await pane.screen());
+    const screen = await pane.screen();
+    assert.match(screen, /^mfa-login: interrupted$/m);
+    assert.doesNotMatch(screen, /^RAN$/m, 'the command did not run');
+    const dir = `${sb.runtime}/mfa-login`;
+    assert.deepEqual(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.lock')) : [], [], 'no lease is left for the next caller to wait on');
   });
 });
 
