@@ -19,7 +19,7 @@ import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../
 
 /** What the user asked for, as data: parsing never runs anything. */
 export type Command =
-  | { name: 'login'; profile: string; to?: string; mfaToken?: string; duration?: number; region?: string }
+  | { name: 'login'; profile: string; to?: string; mfaToken?: string; duration?: number; region?: string; bare?: boolean }
   | { name: 'add'; profile: string; fromEnv: boolean; import: boolean; mfaSerial?: string; yes: boolean }
   | { name: 'remove'; profile: string }
   | { name: 'list'; json: boolean }
@@ -113,10 +113,12 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     ...regionArg(a),
   });
 
-  const loginCommand = (a: Record<string, unknown>) =>
+  /** `bare`: `mfa-login prod`, where a mistyped command looks the same as an unknown profile. */
+  const loginCommand = (a: Record<string, unknown>, bare = false) =>
     set({
       name: 'login',
       profile: str(a.profile) ?? '',
+      ...(bare ? { bare } : {}),
       ...(a.to !== undefined ? { to: String(a.to) } : {}),
       ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
       ...(a.duration !== undefined ? { duration: parseDuration(String(a.duration)) } : {}),
@@ -311,7 +313,7 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     )
     // For the completion scripts: profile names, one a line.
     .command('__profiles', false as unknown as string, {}, () => set({ name: 'profiles' }))
-    .command('$0 [profile]', false as unknown as string, loginOptions, loginCommand)
+    .command('$0 [profile]', false as unknown as string, loginOptions, (a: Record<string, unknown>) => loginCommand(a, true))
     .strict()
     .version(version)
     .help()

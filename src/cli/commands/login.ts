@@ -24,6 +24,8 @@ export interface LoginInput {
   mfaToken?: string;
   duration?: number;
   region?: string;
+  /** Given as `mfa-login <profile>`, with no command: the name may be a mistyped command. */
+  bare?: boolean;
 }
 
 /** `mfa-login <profile>`: obtain the session and write it to the shared credentials file. */
@@ -34,10 +36,15 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
     try {
       return resolveChain(files, profile);
     } catch (e) {
-      // `mfa-login statsu` is a typo of a command far more often than a profile name.
-      const command = e instanceof MfaLoginError && e.code === 'E_PROFILE_UNKNOWN' && input.profile ? COMMANDS.find((c) => distance(c, input.profile) <= 2) : undefined;
-      if (command === undefined) throw e;
-      throw new MfaLoginError('E_USAGE', `${input.profile} is neither a command nor a profile`, { hint: `did you mean mfa-login ${command}? (see: mfa-login --help)` });
+      // `mfa-login statsu` is a typo of a command more often than of a profile name, but `prd` is
+      // one of `prod` (not of `add`): the closer of the two is suggested, a profile on a tie.
+      // After `login`, the name can only be a profile.
+      if (!(e instanceof MfaLoginError) || e.code !== 'E_PROFILE_UNKNOWN' || !input.bare || !input.profile) throw e;
+      const name = input.profile;
+      const command = COMMANDS.map((c) => ({ c, d: distance(c, name) })).filter(({ d }) => d <= (name.length >= 4 ? 2 : 1)).sort((a, b) => a.d - b.d)[0];
+      const profileDistance = Math.min(...[...files.profiles.keys()].map((p) => distance(p, name)));
+      if (command === undefined || profileDistance <= command.d) throw e;
+      throw new MfaLoginError('E_USAGE', `${input.profile} is neither a command nor a profile`, { hint: `did you mean mfa-login ${command.c}? (see: mfa-login --help)` });
     }
   })();
   refuseHookProfile(files, plan, 'mfa-login');
