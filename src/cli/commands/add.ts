@@ -120,16 +120,28 @@ async function keysFrom(deps: Deps, input: AddInput, files: ProfileSet): Promise
 }
 
 /**
- * Keys piped in: two lines (id, then secret), `id secret` on one line, or the CSV the IAM console
- * downloads (`Access key ID,Secret access key` then the values).
+ * Keys piped in: two lines (id, then secret), `id secret` on one line, or a CSV the IAM console
+ * downloads, found by its header: the access key's own (`Access key ID,Secret access key`) and the
+ * new user's (`User name,Password,Access key ID,Secret access key,Console login link`).
  */
 export function parseKeysText(text: string): LongTermKeys {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !/^access key id/i.test(l) && !/^user name,/i.test(l));
-  const parts = lines.length === 1 ? lines[0]!.split(/[\s,]+/) : lines.length === 2 ? lines : lines.flatMap((l) => l.split(','));
-  const [id, secret] = parts.length >= 2 ? [parts[parts.length - 2]!.trim(), parts[parts.length - 1]!.trim()] : ['', ''];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const header = lines.findIndex((l) => /access key id/i.test(l) && /secret access key/i.test(l));
+  let id = '';
+  let secret = '';
+  if (header >= 0) {
+    const cells = (line: string | undefined) => (line ?? '').split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+    const names = cells(lines[header]).map((n) => n.toLowerCase());
+    const values = cells(lines[header + 1]);
+    id = values[names.indexOf('access key id')] ?? '';
+    secret = values[names.indexOf('secret access key')] ?? '';
+  } else {
+    const parts = lines.length === 1 ? lines[0]!.split(/[\s,]+/) : lines.length === 2 ? lines : [];
+    [id = '', secret = ''] = parts.length === 2 ? parts : [];
+  }
   if (!id || !secret) {
     throw new MfaLoginError('E_NO_KEYS', 'standard input did not hold an access key id and a secret access key', {
-      hint: 'pipe two lines: the access key id, then the secret; or run in a terminal to be asked',
+      hint: 'pipe two lines: the access key id, then the secret; or the CSV file the IAM console downloads; or run in a terminal to be asked',
     });
   }
   return { accessKeyId: id, secretAccessKey: secret };
