@@ -167,7 +167,7 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     .command(
       'credential-process <profile>',
       'print credentials as the JSON that credential_process in ~/.aws/config expects',
-      (y: any) => codeOptions(y.positional('profile', { type: 'string' })).example('credential_process = $0 credential-process prod', 'in ~/.aws/config (see: mfa-login setup)'),
+      (y: any) => codeOptions(y.positional('profile', { type: 'string' })).example('$0 credential-process prod', 'the JSON the AWS CLI reads; mfa-login setup prod puts this in ~/.aws/config'),
       (a: Record<string, unknown>) => set({ name: 'credential-process', profile: String(a.profile), ...codeArgs(a) }),
     )
     .command(
@@ -236,7 +236,7 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
         y
           .positional('shell', { type: 'string', choices: ['bash', 'zsh', 'fish'] })
           .example('source <($0 completion bash)', 'in ~/.bashrc')
-          .example('$0 completion fish > ~/.config/fish/completions/mfa-login.fish', 'fish loads it by itself'),
+          .example('$0 completion fish | source', 'in ~/.config/fish/config.fish'),
       (a: Record<string, unknown>) => set({ name: 'completion', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' }),
     )
     .command(
