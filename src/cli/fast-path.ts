@@ -17,7 +17,7 @@ import { checkPrivateDir } from '../cache/private-dir.js';
 import { readEntryFile } from '../cache/entry.js';
 import { readRoutes, routeHolds } from '../cache/route.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
-import { detectShell, formatExports, SHELL_NAMES, type Shell } from '../output/exports.js';
+import { detectShell, formatExports, savedBefore, SHELL_NAMES, type Shell } from '../output/exports.js';
 import { parentProcessName } from '../terminal/parent-process.js';
 
 /**
@@ -51,7 +51,7 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
     output =
       tool === 'mfa-login'
         ? formatCredentialProcess(c, route.accountId)
-        : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...(route.region !== undefined ? { region: route.region } : {}) });
+        : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...(route.region !== undefined ? { region: route.region } : {}), ...saving(env) });
   } catch {
     return false;
   }
@@ -123,4 +123,10 @@ function write(text: string, end: () => void): void {
     }
   }
   end();
+}
+
+/** The first export into a shell also saves the user's own region and profile (output/exports.ts). */
+function saving(env: Record<string, string | undefined>): { save?: string } {
+  const save = savedBefore(env);
+  return save !== undefined ? { save } : {};
 }

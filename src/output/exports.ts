@@ -1,6 +1,6 @@
 import type { Credentials } from '../credentials.js';
 import { MfaLoginError } from '../errors.js';
-import { isAccessKeyId, isExpiration, isRegion, isSecretAccessKey, isSessionToken } from './forms.js';
+import { isAccessKeyId, isExpiration, isPlainProfileName, isRegion, isSecretAccessKey, isSessionToken } from './forms.js';
 import { toRfc3339 } from './rfc3339.js';
 
 /** `sh` is every POSIX-quoting shell: bash, zsh, dash, ksh, ash. */
@@ -63,6 +63,44 @@ const PROFILE_VARS = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'] as const;
 
 /** Everything formatExports may set or unset, in output order. */
 const ALL_VARS = [KEY_ID, SECRET, TOKEN, EXPIRATION, REGION, DEFAULT_REGION, ...PROFILE_VARS];
+
+/**
+ * The user's own region and profile, as the shell had them before the first export into it:
+ * `--unset` puts them back (else `mfa-use --off` would leave a shell without the region it had).
+ * A JSON object of the variables that were set; only values in their plain forms are kept, since
+ * they are handed back to a shell. Credentials are never kept: a copy of long-term keys would
+ * reach every program the shell starts.
+ */
+export const SAVED_VAR = 'MFA_LOGIN_SAVED';
+const SAVED_VARS = [REGION, DEFAULT_REGION, ...PROFILE_VARS];
+const savedForm = (name: string, value: string) => (name === REGION || name === DEFAULT_REGION ? isRegion(value) : isPlainProfileName(value));
+
+/** What the first export into a shell saves (SAVED_VAR's value), or undefined when it has it already. */
+export function savedBefore(env: Record<string, string | undefined>): string | undefined {
+  if (env[SAVED_VAR] !== undefined) return undefined;
+  const saved: Record<string, string> = {};
+  for (const name of SAVED_VARS) {
+    const value = env[name];
+    if (value !== undefined && savedForm(name, value)) saved[name] = value;
+  }
+  return JSON.stringify(saved);
+}
+
+/** The variables `saved` (SAVED_VAR's value) holds, each in its form; nothing for anything else. */
+function savedValues(saved: string): Array<[string, string]> {
+  let o: unknown;
+  try {
+    o = JSON.parse(saved);
+  } catch {
+    return [];
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return [];
+  const values = o as Record<string, unknown>;
+  return SAVED_VARS.flatMap((name): Array<[string, string]> => {
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
+    return typeof value === 'string' && savedForm(name, value) ? [[name, value]] : [];
+  });
+}
 
 /** String.prototype.isWellFormed (Node 20 has it; the ES2022 library this compiles against does not). */
 const wellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
@@ -157,8 +195,8 @@ function unsetLine(shell: Shell, name: string): string {
  * A missing session token or expiration is unset rather than skipped, so a stale one left by an
  * earlier eval cannot pair with the new keys. The region is only touched when given.
  */
-export function formatExports(creds: Credentials, options: { shell: Shell; region?: string }): string {
-  const { shell, region } = options;
+export function formatExports(creds: Credentials, options: { shell: Shell; region?: string; save?: string }): string {
+  const { shell, region, save } = options;
   const set = (name: string, value: string) => {
     checkValue(name, value);
     checkForm(name, value);
@@ -175,6 +213,7 @@ export function formatExports(creds: Credentials, options: { shell: Shell; regio
     lines.push(set(REGION, region), set(DEFAULT_REGION, region));
   }
   for (const name of PROFILE_VARS) lines.push(unsetLine(shell, name));
+  if (save !== undefined) lines.push(setLine(shell, SAVED_VAR, save));
   return `${lines.join('\n')}\n`;
 }
 
@@ -186,9 +225,17 @@ export function formatAssignments(shell: Shell, values: [name: string, value: st
   return values.map(([name, value]) => `${setLine(shell, name, value)}\n`).join('');
 }
 
-/** Statements that clear every variable formatExports sets or unsets. */
-export function formatUnset(shell: Shell): string {
-  return `${ALL_VARS.map((name) => unsetLine(shell, name)).join('\n')}\n`;
+/**
+ * Statements that clear every variable formatExports sets or unsets, then put back the region and
+ * profile the shell had before the first export (`saved`: SAVED_VAR's value, when it has one).
+ */
+export function formatUnset(shell: Shell, saved?: string): string {
+  const lines = ALL_VARS.map((name) => unsetLine(shell, name));
+  if (saved !== undefined) {
+    for (const [name, value] of savedValues(saved)) lines.push(setLine(shell, name, value));
+    lines.push(unsetLine(shell, SAVED_VAR));
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** The names `--shell` takes, and the format each stands for. */

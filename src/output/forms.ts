@@ -43,3 +43,10 @@ export function isRegion(value: string): boolean {
   if (!madeOf(value, 40, (c) => isLower(c) || isDigit(c) || c === 0x2d)) return false;
   return !value.startsWith('-') && !value.endsWith('-') && !value.includes('--');
 }
+
+/**
+ * A profile name as a shell may be handed it back: letters, digits and `_ . @ + = , : / -`, up to
+ * 128 (what `[profile NAME]` sections use in practice; no quote, space, `$` or glob).
+ */
+export const isPlainProfileName = (value: string): boolean =>
+  madeOf(value, 128, (c) => isUpper(c) || isLower(c) || isDigit(c) || '_.@+=,:/-'.includes(String.fromCharCode(c)));

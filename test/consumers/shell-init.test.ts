@@ -47,12 +47,13 @@ const whoami = () => `${AWS_CLI} sts get-caller-identity --endpoint-url ${sq(sb.
 async function switchesAndBack(shell: string): Promise<void> {
   const fish = shell === FISH;
   const init = fish ? 'mfa-login shell-init fish | source' : `eval "$(mfa-login shell-init ${shell === ZSH ? 'zsh' : 'bash'})"`;
-  const stale = fish ? 'set -gx AWS_PROFILE stale' : 'export AWS_PROFILE=stale';
+  // The shell's own profile (and the sandbox's AWS_REGION, us-east-1): out while the role is in, back after --off.
+  const own = fish ? 'set -gx AWS_PROFILE mine' : 'export AWS_PROFILE=mine';
   // With PATH emptied, any program the prompt started would fail: it must not need one.
   const prompt = fish
     ? 'set -l keep $PATH; set PATH /nonexistent; echo "prompt=["(mfa_prompt)"]"; set PATH $keep'
     : 'keep=$PATH; PATH=/nonexistent; echo "prompt=[$(mfa_prompt)]"; PATH=$keep';
-  const script = [init, stale, 'mfa-use prod', 'echo "use=$status$?"'.replace(fish ? '$?' : '$status', ''), showVars(shell, 'on:'), whoami(), prompt, 'mfa-use --off', showVars(shell, 'off:'), 'echo "offprompt=[$(mfa_prompt)]"'.replace('$(mfa_prompt)', fish ? '"(mfa_prompt | string collect --allow-empty)"' : '$(mfa_prompt)')].join('\n');
+  const script = [init, own, 'mfa-use prod', 'echo "use=$status$?"'.replace(fish ? '$?' : '$status', ''), showVars(shell, 'on:'), whoami(), prompt, 'mfa-use --off', showVars(shell, 'off:'), 'echo "offprompt=[$(mfa_prompt)]"'.replace('$(mfa_prompt)', fish ? '"(mfa_prompt | string collect --allow-empty)"' : '$(mfa_prompt)')].join('\n');
   const started = Date.now();
   const r = await inShell(shell, script);
   assert.equal(r.status, 0, `${shell}: ${r.stderr}\n${r.stdout}`);
@@ -71,7 +72,7 @@ async function switchesAndBack(shell: string): Promise<void> {
   assert.ok(m, `${shell}: the prompt segment:\n${r.stdout}\n${r.stderr}`);
   const minutes = (Date.parse(c.Expiration) - started) / 60000;
   assert.ok(Math.abs(Number(m[1]) - minutes) <= 2, `${shell}: ${m[1]} minutes shown, ${minutes.toFixed(1)} left`);
-  assert.deepEqual(vars(r.stdout, 'off:'), Object.fromEntries(VARS.map((v) => [v, undefined])));
+  assert.deepEqual(vars(r.stdout, 'off:'), { ...Object.fromEntries(VARS.map((v) => [v, undefined])), AWS_PROFILE: 'mine', AWS_REGION: 'us-east-1' });
   assert.match(r.stdout, /^offprompt=\[\]$/m, 'no segment once off');
   for (const secret of [c.SecretAccessKey, c.SessionToken]) assert.ok(!r.stderr.includes(secret), `${shell}: a secret on stderr`);
 }

@@ -98,13 +98,15 @@ test('fish: --shell fish when the parent process is not the shell and SHELL says
 });
 
 for (const shell of [BASH, ZSH, FISH]) {
-  test(`${shell.replace(/^.*\//, '')}: mfa-env --unset clears what mfa-env prod set, and the AWS CLI then has no credentials`, async (t) => {
+  test(`${shell.replace(/^.*\//, '')}: mfa-env --unset clears what mfa-env prod set and gives back the shell's own region and profile; the AWS CLI then has no credentials`, async (t) => {
     const skip = missing(shell);
     if (skip) return t.skip(skip);
     const [load, clear] = shell === FISH ? ['mfa-env prod | source', 'mfa-env --unset | source'] : ['eval "$(mfa-env prod)"', 'eval "$(mfa-env --unset)"'];
-    const r = await inShell(shell, `${load}\n${clear}\n${showVars(shell)}\n${whoami()} --region eu-west-1`);
+    // The shell's own AWS_REGION (us-east-1, from the sandbox) and a profile of its own.
+    const own = shell === FISH ? 'set -gx AWS_DEFAULT_PROFILE mine' : 'export AWS_DEFAULT_PROFILE=mine';
+    const r = await inShell(shell, `${own}\n${load}\n${load}\n${clear}\n${showVars(shell)}\nenv -u AWS_DEFAULT_PROFILE ${whoami()} --region eu-west-1`);
     assert.notEqual(r.status, 0, 'the AWS CLI finds no credentials');
-    assert.deepEqual(vars(r.stdout), Object.fromEntries(VARS.map((v) => [v, undefined])));
+    assert.deepEqual(vars(r.stdout), { ...Object.fromEntries(VARS.map((v) => [v, undefined])), AWS_REGION: 'us-east-1', AWS_DEFAULT_PROFILE: 'mine' });
     assert.match(r.stderr, /Unable to locate credentials/);
   });
 }

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectShell, formatAssignments, formatExports, formatUnset, type Shell } from '../../src/output/exports.js';
+import { detectShell, formatAssignments, formatExports, formatUnset, savedBefore, type Shell } from '../../src/output/exports.js';
 import { isMfaLoginError } from '../../src/errors.js';
 import type { Credentials } from '../../src/credentials.js';
 
@@ -206,5 +206,30 @@ describe('detectShell', () => {
   ];
   for (const [why, env, parent, shell] of cases) {
     test(why, () => assert.equal(detectShell(env, parent), shell));
+  }
+});
+
+test('the first export into a shell saves its own region and profile; --unset puts them back, in every shell', () => {
+  const env = { AWS_REGION: 'us-west-2', AWS_PROFILE: 'mine', AWS_DEFAULT_PROFILE: 'team/dev', AWS_ACCESS_KEY_ID: 'AKIAOWNKEY', AWS_SECRET_ACCESS_KEY: 'own-secret' };
+  const saved = savedBefore(env)!;
+  assert.deepEqual(JSON.parse(saved), { AWS_REGION: 'us-west-2', AWS_PROFILE: 'mine', AWS_DEFAULT_PROFILE: 'team/dev' }, 'no credentials are kept');
+  assert.equal(savedBefore({ ...env, MFA_LOGIN_SAVED: '{}' }), undefined, 'a second export keeps what the first saved');
+  assert.equal(savedBefore({}), '{}', 'a shell with none of them saves that it had none');
+  // Values a shell could be made to run are not kept.
+  assert.equal(savedBefore({ AWS_REGION: "eu-west-1'; touch /tmp/x; '", AWS_PROFILE: 'a b', AWS_DEFAULT_PROFILE: '$(id)' }), '{}');
+
+  const creds = { accessKeyId: 'ASIAEXAMPLE12345', secretAccessKey: 'abc/def+ghi', sessionToken: 'tok', expiration: new Date('2030-01-01T00:00:00Z') };
+  assert.match(formatExports(creds, { shell: 'sh', save: saved }), /\nunset AWS_DEFAULT_PROFILE\nexport MFA_LOGIN_SAVED='\{"AWS_REGION":"us-west-2","AWS_PROFILE":"mine","AWS_DEFAULT_PROFILE":"team\/dev"\}'\n$/);
+  assert.doesNotMatch(formatExports(creds, { shell: 'sh' }), /MFA_LOGIN_SAVED/);
+
+  const restore = { sh: "export AWS_REGION='us-west-2'\nexport AWS_PROFILE='mine'\nexport AWS_DEFAULT_PROFILE='team/dev'\nunset MFA_LOGIN_SAVED\n", fish: "set -gx AWS_REGION 'us-west-2';\nset -gx AWS_PROFILE 'mine';\nset -gx AWS_DEFAULT_PROFILE 'team/dev';\nif set -q -g MFA_LOGIN_SAVED; set -e -g MFA_LOGIN_SAVED; end;\n", powershell: "$env:AWS_REGION = 'us-west-2'\n$env:AWS_PROFILE = 'mine'\n$env:AWS_DEFAULT_PROFILE = 'team/dev'\n$env:MFA_LOGIN_SAVED = $null\n" } as const;
+  for (const shell of ['sh', 'fish', 'powershell'] as const) {
+    const out = formatUnset(shell, saved);
+    assert.ok(out.startsWith(formatUnset(shell)), `${shell}: everything is cleared first`);
+    assert.equal(out.slice(formatUnset(shell).length), restore[shell]);
+  }
+  // A hand-made or damaged MFA_LOGIN_SAVED gives back nothing that is not in its form.
+  for (const bad of ['not json', '[]', 'null', '{"AWS_REGION":"x y"}', '{"AWS_ACCESS_KEY_ID":"AKIA"}', '{"AWS_PROFILE":7}', '{"AWS_PROFILE":"a\'b"}']) {
+    assert.equal(formatUnset('sh', bad), `${formatUnset('sh')}unset MFA_LOGIN_SAVED\n`, bad);
   }
 });

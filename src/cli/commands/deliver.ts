@@ -5,7 +5,7 @@ import { defaultProfileName } from '../../config/profiles.js';
 import { credentialsFor, type Obtained } from '../../providers/credentials-for.js';
 import { chainKeys, targetKey } from '../../providers/chain-keys.js';
 import { formatCredentialProcess } from '../../output/credential-process.js';
-import { detectShell, formatExports, formatUnset, type Shell } from '../../output/exports.js';
+import { detectShell, formatExports, formatUnset, SAVED_VAR, savedBefore, type Shell } from '../../output/exports.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { isatty } from 'node:tty';
 import { readProfiles } from '../profiles-io.js';
@@ -98,11 +98,12 @@ export async function env(deps: Deps, input: EnvInput): Promise<void> {
   const shell = input.shell ?? detectShell(deps.env, parentProcessName());
   deps.debug(`formatting for ${shell}${input.shell ? ' (--shell)' : ' (detected)'}`);
   if (input.unset) {
-    deps.stdout(formatUnset(shell));
+    deps.stdout(formatUnset(shell, deps.env[SAVED_VAR]));
     return;
   }
   const { plan, got } = await sessionFor(deps, { ...input, calledAs: 'mfa-env' });
-  deps.stdout(formatExports(got.credentials, { shell, ...(plan.region !== undefined ? { region: plan.region } : {}) }));
+  const save = savedBefore(deps.env);
+  deps.stdout(formatExports(got.credentials, { shell, ...(plan.region !== undefined ? { region: plan.region } : {}), ...(save !== undefined ? { save } : {}) }));
   // On a terminal the statements land on the screen, secret included, and change nothing.
   if (isatty(1)) deps.stderr(`${terminalHint(shell, input.profile ?? plan.target, parentProcessName())}\n`);
 }
