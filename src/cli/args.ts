@@ -325,21 +325,26 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
 
   let helpText = '';
   let failure: string | undefined;
+  // A value that is missing is said as such, not as a wrong one (`--region ""`): `--region` last.
   const args = await new Promise<Record<string, unknown>>((resolve, reject) => {
     parser.fail((msg: string | undefined, err: Error | undefined) => {
       failure = msg ?? err?.message ?? 'invalid arguments';
     });
-    parser.parse(argv, {}, (err: Error | undefined, parsed: Record<string, unknown>, output: string) => {
-      helpText = output;
-      if (err && failure === undefined) {
-        if (err instanceof MfaLoginError) return reject(err);
-        failure = err.message;
-      }
-      resolve(parsed);
-    });
+    try {
+      parser.parse(argv, {}, (err: Error | undefined, parsed: Record<string, unknown>, output: string) => {
+        helpText = output;
+        if (err && failure === undefined) {
+          if (err instanceof MfaLoginError) return reject(emptyValue('mfa-login', argv) ?? err);
+          failure = err.message;
+        }
+        resolve(parsed);
+      });
+    } catch (e) {
+      reject(emptyValue('mfa-login', argv) ?? e);
+    }
   });
   if (failure !== undefined) throw usageError('mfa-login', failure, argv, offered);
-  const empty = emptyValue('mfa-login', args, argv);
+  const empty = emptyValue('mfa-login', argv);
   if (empty !== undefined) throw empty;
   const debug = args.debug === true;
   if (args.version === true) return { command: { name: 'version' }, debug };
@@ -403,7 +408,7 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
     });
   });
   if (failure !== undefined) throw usageError('mfa-env', failure, argv, offered);
-  const empty = emptyValue('mfa-env', a, argv);
+  const empty = emptyValue('mfa-env', argv);
   if (empty !== undefined) throw empty;
   const debug = a.debug === true;
   if (a.version === true) return { command: { name: 'version' }, debug };

@@ -35,7 +35,7 @@ function both(s: string) {
 export const COMMAND_NAMES = ['login', 'add', 'remove', 'list', 'logout', 'credential-process', 'session', 'exec', 'serve', 'setup', 'completion', 'status', 'doctor', 'policy', 'demo', 'agent', 'console', 'shell-init', 'profiles', 'mfa', 'rotate'];
 
 /** Flags that take a value: the word after them is not a command or a profile. */
-const VALUE_FLAGS = new Set(['--to', '--mfa-token', '--duration', '--mfa-serial', '--name', '--account', '--partition', '--shell']);
+const VALUE_FLAGS = new Set(['--to', '--mfa-token', '--duration', '--mfa-serial', '--name', '--account', '--partition', '--shell', '--region', '--service', '--path', '--port']);
 const FLAGS = ['to', 'mfa-token', 'duration', 'from-env', 'import', 'mfa-serial', 'yes', 'all', 'keep-files', 'allow-nested', 'name', 'account', 'partition', 'json', 'shell', 'unset', 'debug', 'help', 'version'];
 
 /** What a value of a `choices` option is, for "nope is not a shell". */
@@ -151,13 +151,19 @@ function commandOf(tool: 'mfa-login' | 'mfa-env', argv: string[]): string | unde
 }
 
 /** A string flag given without a value (`--to` last, or `--to=`): yargs reads it as "". */
-export function emptyValue(tool: 'mfa-login' | 'mfa-env', parsed: Record<string, unknown>, argv: string[]): MfaLoginError | undefined {
-  for (const flag of VALUE_FLAGS) {
-    const key = flag.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-    if (parsed[key] === '' && argv.some((a) => a === flag || a === `${flag}=`)) {
+export function emptyValue(tool: 'mfa-login' | 'mfa-env', argv: string[]): MfaLoginError | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    // `--to` last, `--to --yes`, or `--to=`: a flag that takes a value, given none.
+    const flag = a.endsWith('=') ? a.slice(0, -1) : a;
+    if (!VALUE_FLAGS.has(flag)) continue;
+    const next = argv[i + 1];
+    if (a.endsWith('=') || next === undefined || next.startsWith('--')) {
       const command = commandOf(tool, argv);
       return new MfaLoginError('E_USAGE', `${flag} needs a value`, { hint: `see: ${tool}${command ? ` ${command}` : ''} --help` });
     }
+    i++;
   }
   return undefined;
 }
