@@ -1,12 +1,26 @@
 import type { Deps } from '../deps.js';
+import { MfaLoginError } from '../errors.js';
 import { loadProfiles, sharedFilePaths, type ProfileSet } from '../config/profiles.js';
 import { withFileLock } from '../files/file-lock.js';
 
 /** Reads both shared files once and builds the profile set. */
 export async function readProfiles(deps: Deps): Promise<ProfileSet & { configText: string | undefined; credentialsText: string | undefined }> {
   const paths = sharedFilePaths(deps.env, deps.homeDir);
-  const [configText, credentialsText] = await Promise.all([deps.readFile(paths.configFile), deps.readFile(paths.credentialsFile)]);
+  const [configText, credentialsText] = await Promise.all([
+    deps.readFile(paths.configFile).catch(naming(deps.env.AWS_CONFIG_FILE, 'AWS_CONFIG_FILE')),
+    deps.readFile(paths.credentialsFile).catch(naming(deps.env.AWS_SHARED_CREDENTIALS_FILE, 'AWS_SHARED_CREDENTIALS_FILE')),
+  ]);
   return { ...loadProfiles(paths, configText, credentialsText), configText, credentialsText };
+}
+
+/** A file that cannot be read, named by a variable: the hint says which one to fix. */
+function naming(value: string | undefined, variable: string): (e: unknown) => never {
+  return (e) => {
+    if (value && e instanceof MfaLoginError && e.code === 'E_FILE' && e.hint === undefined) {
+      throw new MfaLoginError('E_FILE', e.message, { hint: `${variable}=${value} names it: point ${variable} at the file, or unset it for the default`, cause: e });
+    }
+    throw e;
+  };
 }
 
 /** `~/.aws/credentials` rather than `/home/alice/.aws/credentials`, for messages. */

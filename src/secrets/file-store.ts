@@ -209,7 +209,11 @@ export class EncryptedFileStore implements SecretStore {
       text = await fs.readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new MfaLoginError('E_FILE', `cannot read ${this.file}: ${(e as Error).message}`, { cause: e });
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new MfaLoginError('E_KEYCHAIN', `cannot read the key file ${this.file}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`, {
+        hint: code === 'EISDIR' ? 'MFA_LOGIN_FILE_STORE names the key file itself (created on first add), not a directory' : 'check its permissions (ls -l), or point MFA_LOGIN_FILE_STORE at another file',
+        cause: e,
+      });
     }
 
     const newline = text.indexOf('\n');
