@@ -48,6 +48,19 @@ test('add, log in, reuse the cached session with no STS call, log out', async ()
   assert.equal(third.stderr, 'mfa-login: an MFA code is needed for alice and there is no terminal to ask on; run "mfa-login alice" in a terminal first, pass --mfa-token, or set mfa_process in the profile\n');
 });
 
+test('a session written over one another tool left takes its stale aws_security_token away and keeps its other keys', async () => {
+  const warm = await sb.run(['session', 'alice', '--mfa-token', await sb.code(alice)]);
+  assert.equal(warm.status, 0, warm.stderr);
+  const before = sb.read('.aws/credentials') ?? '';
+  sb.write('.aws/credentials', `${before}[old]\naws_access_key_id = ASIAOLDOLDOLDOLDOLD1\naws_secret_access_key = oldsecret\naws_session_token = oldtoken\naws_security_token = oldtoken\nassumed_role = False\n`);
+  const r = await sb.run(['alice', '--to', 'old']);
+  assert.equal(r.status, 0, r.stderr);
+  const text = sb.read('.aws/credentials')!;
+  assert.match(text, /\[old\]\naws_access_key_id = ASIA[A-Z0-9]{16}\naws_secret_access_key = \S{40}\naws_session_token = \S+\nassumed_role = False\nexpiration = .+Z\nmfa_login_session_of = alice\n$/);
+  assert.doesNotMatch(text, /aws_security_token|oldtoken/);
+  sb.write('.aws/credentials', before);
+});
+
 test('the AWS CLI v2 uses the written profile as it is', async (t) => {
   const skip = requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)');
   if (skip) return t.skip(skip);

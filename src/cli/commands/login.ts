@@ -4,7 +4,7 @@ import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
 import { configHeaderFor, defaultProfileName, loadProfiles, type ProfileSet } from '../../config/profiles.js';
 import { credentialsFor } from '../../providers/credentials-for.js';
-import { setSectionValues } from '../../output/ini-edit.js';
+import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
 import { codeSourceFor } from './code.js';
@@ -66,14 +66,20 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   // Read under the lock just before writing: an edit made while the user was typing the code, and
   // one another mfa-login makes at the same moment, are both kept.
   await editProfileFile(deps, files.credentialsFile, (current) =>
-    setSectionValues(current, target.name, [
-      ['aws_access_key_id', c.accessKeyId],
-      ['aws_secret_access_key', c.secretAccessKey],
-      ['aws_session_token', c.sessionToken],
-      ['expiration', toRfc3339(c.expiration)],
-      // So that logout can take it away again, and nothing else.
-      [MARKER_KEY, markerValue(plan)],
-    ]),
+    setSectionValues(
+      // aws_security_token is the old name of aws_session_token, still read by some tools (and
+      // written by aws-mfa): one left from an earlier session would be a stale token beside ours.
+      removeSectionKeys(current, target.name, ['aws_security_token']),
+      target.name,
+      [
+        ['aws_access_key_id', c.accessKeyId],
+        ['aws_secret_access_key', c.secretAccessKey],
+        ['aws_session_token', c.sessionToken],
+        ['expiration', toRfc3339(c.expiration)],
+        // So that logout can take it away again, and nothing else.
+        [MARKER_KEY, markerValue(plan)],
+      ],
+    ),
   );
   const regionNote = plan.region !== undefined ? await giveRegion(deps, files, target.name, plan.region) : undefined;
   if (tooOpen !== undefined) deps.stderr(`mfa-login: warning: ${tooOpen}\n`);
