@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { loopbackPeerUid, socketOwner } from '../../src/cli/loopback-peer.js';
+import { loopbackPeerUid, procAddress, socketOwner } from '../../src/cli/loopback-peer.js';
 
 const TABLE = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:9C40 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3539386 1 0 100 0 0 10 0
@@ -12,19 +12,26 @@ const TABLE = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->whe
    3: 0500000A:D432 0800000A:9C40 01 00000000:00000000 00:00000000 00000000  1003        0 3539392 1 0 20 4 30 10 -1
 `;
 
-test('the owner of the client end of a loopback connection is read from the socket table', () => {
-  assert.equal(socketOwner(TABLE, 0xd431, 0x9c40), 1002);
-  // The server's own end (ports the other way round) is not the peer.
-  assert.equal(socketOwner(TABLE, 0x9c40, 0xd431), 0);
-  // Another host's connection with the same ports is not a loopback peer.
-  assert.equal(socketOwner(TABLE, 0xd432, 0x9c40), undefined);
-  assert.equal(socketOwner(TABLE, 0xd433, 0x9c40), undefined);
-  assert.equal(socketOwner('', 1, 2), undefined);
-  assert.equal(socketOwner('header\n garbage line\n\n', 1, 2), undefined);
+const LO = '0100007F'; // 127.0.0.1 as a little-endian machine prints it
+const at = (address: string, port: number) => ({ address, port });
+
+test('the owner of the client end of a loopback connection is read from the socket table, by address and port', () => {
+  assert.equal(procAddress('127.0.0.1', true), LO);
+  assert.equal(procAddress('127.0.0.1', false), '7F000001');
+  assert.equal(procAddress('::ffff:127.0.0.2', true), '0200007F');
+  assert.equal(socketOwner(TABLE, at(LO, 0xd431), at(LO, 0x9c40)), 1002);
+  // The server's own end (the other way round) is not the peer.
+  assert.equal(socketOwner(TABLE, at(LO, 0x9c40), at(LO, 0xd431)), 0);
+  // Same ports, other addresses: not this connection.
+  assert.equal(socketOwner(TABLE, at(LO, 0xd432), at(LO, 0x9c40)), undefined);
+  assert.equal(socketOwner(TABLE, at('0200007F', 0xd431), at(LO, 0x9c40)), undefined, '127.0.0.2 with the same port is another socket');
+  assert.equal(socketOwner(TABLE, at(LO, 0xd433), at(LO, 0x9c40)), undefined);
+  assert.equal(socketOwner('', at(LO, 1), at(LO, 2)), undefined);
+  assert.equal(socketOwner('header\n garbage line\n\n', at(LO, 1), at(LO, 2)), undefined);
   const v6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0000000000000000FFFF00000100007F:D431 0000000000000000FFFF00000100007F:9C40 01 00000000:00000000 00:00000000 00000000  1004        0 1 1 0 20 4 30 10 -1
 `;
-  assert.equal(socketOwner(v6, 0xd431, 0x9c40), 1004);
+  assert.equal(socketOwner(v6, at(LO, 0xd431), at(LO, 0x9c40)), 1004);
 });
 
 /** The uid a server on 127.0.0.1 sees for a connection made by `connect` (a child process). */
@@ -37,7 +44,7 @@ async function peerOfChild(argv: string[]): Promise<ReturnType<typeof loopbackPe
   const child = spawn(argv[0]!, [...argv.slice(1), process.execPath, '-e', `require('net').connect(${port}, '127.0.0.1').on('close', () => process.exit(0)).on('error', () => process.exit(1))`], { stdio: 'ignore', cwd: '/' });
   try {
     const [socket] = (await once(server, 'connection')) as [Socket];
-    const uid = loopbackPeerUid(socket.remotePort!, socket.localPort!);
+    const uid = loopbackPeerUid({ address: socket.remoteAddress!, port: socket.remotePort! }, { address: socket.localAddress!, port: socket.localPort! });
     socket.destroy();
     return uid;
   } finally {

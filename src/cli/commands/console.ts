@@ -141,7 +141,7 @@ export function browserCommand(env: Record<string, string | undefined>, browser:
  * (where `ps` shows it to every user) but served once from loopback as a redirect. The opener
  * gets only the address of that redirect, which works once. That address is on the browser's
  * command line, so another user could ask for it first: where the system says who connected
- * (Linux), only a connection of this user's is served, and anyone else's is refused and reported.
+ * (Linux), a connection of another user's (not root's) is refused and reported.
  */
 function openThroughRedirect(url: string, opener: string[], warn: (line: string) => void): Promise<'opened' | string> {
   const secretPath = `/${randomBytes(16).toString('hex')}`;
@@ -161,10 +161,11 @@ function openThroughRedirect(url: string, opener: string[], warn: (line: string)
         res.writeHead(404).end();
         return;
       }
-      const peer = loopbackPeerUid(req.socket.remotePort ?? 0, req.socket.localPort ?? 0);
+      const peer = loopbackPeerUid({ address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 }, { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 });
       const me = process.getuid?.();
-      if (peer !== 'unknown' && me !== undefined && peer !== me) {
-        if (!refused++) warn(`mfa-login: ${peer === 'not found' ? 'a connection the system could not trace' : `user id ${peer}`} asked for the sign-in address before your browser; it was refused\n`);
+      // Root may read anything of ours anyway (and WSL's relay for a Windows browser runs as root).
+      if (typeof peer === 'number' && me !== undefined && peer !== me && peer !== 0) {
+        if (!refused++) warn(`mfa-login: user id ${peer} asked for the sign-in address before your browser; it was refused\n`);
         res.writeHead(403).end();
         return;
       }
