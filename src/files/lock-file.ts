@@ -38,7 +38,8 @@ export async function createLock(lock: string, fields: Record<string, unknown> =
     throw e;
   }
   try {
-    await handle.writeFile(JSON.stringify({ ...fields, pid: process.pid, started: Date.now(), nonce }));
+    const ticks = processStartTicks(process.pid);
+    await handle.writeFile(JSON.stringify({ ...fields, pid: process.pid, started: Date.now(), nonce, ...(ticks !== undefined ? { ticks } : {}) }));
   } catch (e) {
     // A full disk: an empty lock left behind would make everyone wait for nobody.
     await handle.close().catch(() => {});
@@ -82,7 +83,7 @@ export async function readLock(lock: string): Promise<LockInfo | undefined> {
 /** True for a lock that was never written (and is past the grace) or whose holder is gone. */
 export function holderGone(info: LockInfo, now = Date.now()): boolean {
   if (info.pid === undefined) return now - info.mtimeMs > UNWRITTEN_LOCK_GRACE_MS;
-  return !alive(info.pid, info.started);
+  return !alive(info.pid, typeof info.fields.ticks === 'number' ? info.fields.ticks : undefined);
 }
 
 /** Removes the lock only while it is still this holder's (after a takeover it is someone else's). */
@@ -120,42 +121,35 @@ async function removeIfSame(file: string, seen: LockInfo): Promise<void> {
 
 /**
  * Whether a process with this pid exists (EPERM means it does, under another user) and, when
- * `takenAt` is given, could be the one that took a lock then. A pid is given out again once its
- * process has ended: to another user's process (who could keep it to block us), or after a
- * reboot to anything (a lock on disk then names pid 1 or some daemon). Where the system says when
- * a process started (Linux), one that started after the lock was taken is not its holder.
+ * `ticks` is given, is the very process that took the lock: its start, as the lock recorded it.
+ * A pid is given out again once its process has ended: to another user's process (who could keep
+ * it to block us), or after a reboot to anything (a lock on disk then names pid 1 or some daemon).
+ * Where the system says when a process started (Linux), a process that started at another moment
+ * than the one recorded is not the holder.
  */
-export function alive(pid: number, takenAt?: number): boolean {
+export function alive(pid: number, ticks?: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
   }
-  if (takenAt === undefined) return true;
-  const started = processStartedAt(pid);
-  return started === undefined || started <= takenAt + START_SLACK_MS;
+  if (ticks === undefined) return true;
+  const now = processStartTicks(pid);
+  return now === undefined || now === ticks;
 }
 
 /**
- * How far the start time worked out below may be off: the clock ticks it counts in (10 ms), and
- * a wall clock that was set while the lock was held.
+ * When process `pid` started, in clock ticks since boot (field 22 of Linux's /proc/PID/stat):
+ * the same number for as long as the process lives, and another one for any later process with
+ * its pid. Counted the same way for every process of the system, so nothing is converted (a
+ * container's /proc/uptime may count from elsewhere). Undefined elsewhere, or when unreadable.
  */
-const START_SLACK_MS = 1000;
-
-/**
- * When process `pid` started, in ms since the epoch, from Linux's /proc: its start in clock ticks
- * since boot (field 22 of /proc/PID/stat, at 100 a second as Linux reports them to every program)
- * and the time since boot. Undefined elsewhere, or when it cannot be read.
- */
-export function processStartedAt(pid: number): number | undefined {
+export function processStartTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[22 - 3]);
-    const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-    if (!Number.isFinite(ticks) || !Number.isFinite(uptime)) return undefined;
-    return Date.now() - uptime * 1000 + ticks * 10;
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3]);
+    return Number.isSafeInteger(ticks) && ticks >= 0 ? ticks : undefined;
   } catch {
     return undefined;
   }
