@@ -89,12 +89,8 @@ export interface CacheSettings {
   mustBeRam: boolean;
   /** The agent's socket, for `agent` mode (and for `logout` to find an agent left running). */
   socket: string;
-  /**
-   * The runtime mode's directories and the file mode's, whatever the mode: logout clears them all.
-   * On Linux with XDG_RUNTIME_DIR set, the runtime directory of shells without it
-   * (`/dev/shm/mfa-login-<uid>`: cron, `su`, ssh without logind) comes second.
-   */
-  runtimeDirs: string[];
+  /** The runtime mode's directory and the file mode's, whatever the mode: logout clears both. */
+  runtimeDir: string;
   persistentDir: string;
 }
 
@@ -194,9 +190,7 @@ export function cacheSettings(env: Env, homeDir: string, platform: Platform): Ca
   const agentDir = runtimeDir !== undefined ? ram : persistent;
   const socket = os === 'win32' ? `\\\\.\\pipe\\mfa-login-${(env.USERNAME ?? 'user').replace(/[^\w.-]/g, '_')}` : under(os, agentDir, 'agent.sock');
   const dir = mode === 'runtime' ? ram : mode === 'agent' ? agentDir : persistent;
-  const shm = `/dev/shm/mfa-login-${platform.uid ?? 'user'}`;
-  const runtimeDirs = ram === shm || os !== 'linux' ? [ram] : [ram, shm];
-  return { mode, chosen: raw !== undefined, dir, mustBeRam: mode === 'runtime', socket, runtimeDirs, persistentDir: persistent };
+  return { mode, chosen: raw !== undefined, dir, mustBeRam: mode === 'runtime', socket, runtimeDir: ram, persistentDir: persistent };
 }
 
 function keyFilePath(env: Env, homeDir: string, os: NodeJS.Platform): string {

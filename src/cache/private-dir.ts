@@ -40,7 +40,7 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
   // Whose it is comes first: only its owner can remove it from a sticky /dev/shm or /tmp, so a
   // link or a file someone else put there is theirs to remove, not the user's.
   if (options.uid !== undefined && st.uid !== options.uid) {
-    throw refused(dir, `belongs to user id ${st.uid}, not to you (${options.uid})`, `someone else made it: have it removed (as root: rm -r ${dir}), or use MFA_LOGIN_CACHE=agent meanwhile`);
+    throw refused(dir, `belongs to user id ${st.uid}, not to you (${options.uid})`, `someone else made it: have it removed (as root: rm -r ${dir}), or use MFA_LOGIN_CACHE=agent meanwhile`, true);
   }
   if (st.isSymbolicLink()) throw refused(dir, 'is a symbolic link', `remove the link (rm ${dir}); mfa-login creates the directory itself`);
   if (!st.isDirectory()) throw refused(dir, 'is not a directory', `remove it (rm ${dir}); mfa-login creates the directory itself`);
@@ -124,9 +124,17 @@ function lstatOrUndefined(p: string) {
   }
 }
 
-/** A session directory mfa-login will not use (exit 8). It holds nothing mfa-login ever reads. */
-export class DirectoryRefused extends MfaLoginError {}
+/**
+ * A session directory mfa-login will not use (exit 8). One that is `foreign` (it, or the link in
+ * its place, belongs to another user) never held anything of this user's; any other (open to
+ * others, say) may hold sessions written before it changed.
+ */
+export class DirectoryRefused extends MfaLoginError {
+  constructor(message: string, hint: string, readonly foreign: boolean) {
+    super('E_CACHE', message, { hint });
+  }
+}
 
-function refused(dir: string, what: string, hint: string): MfaLoginError {
-  return new DirectoryRefused('E_CACHE', `the session directory ${dir} ${what}; refusing to use it`, { hint });
+function refused(dir: string, what: string, hint: string, foreign = false): MfaLoginError {
+  return new DirectoryRefused(`the session directory ${dir} ${what}; refusing to use it`, hint, foreign);
 }

@@ -35,10 +35,10 @@ export function agentOptions(settings: Settings): AgentOptions {
  * left by another mode (files from an earlier MFA_LOGIN_CACHE=file, an agent still running).
  */
 export function everyStore(settings: Settings): SessionStore[] {
-  const { persistentDir, runtimeDirs } = settings.cache;
+  const { persistentDir, runtimeDir } = settings.cache;
   const uid = process.getuid?.();
   const stores: SessionStore[] = [dirStore({ mode: 'file', dir: persistentDir, ram: false, uid, waitMs: settings.lockTimeoutMs })];
-  if (process.platform === 'linux') for (const dir of runtimeDirs) stores.push(dirStore({ mode: 'runtime', dir, ram: false, uid, waitMs: settings.lockTimeoutMs }));
+  if (process.platform === 'linux') stores.push(dirStore({ mode: 'runtime', dir: runtimeDir, ram: false, uid, waitMs: settings.lockTimeoutMs }));
   stores.push(agentStore(agentOptions(settings)));
   return stores;
 }

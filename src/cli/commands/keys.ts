@@ -92,10 +92,11 @@ export async function forgetEverywhere(deps: Deps, profile: string | undefined):
     try {
       n += await store.forget(profile);
     } catch (e) {
-      // A directory refused as someone else's (or open, or a link) holds nothing mfa-login ever
-      // reads, so there is nothing of the user's to forget in it: said, and the rest goes on
-      // (otherwise another user's directory in /dev/shm would stop logout, remove and add).
-      if (!(e instanceof DirectoryRefused)) throw e;
+      // Another user's directory (or link) in its place never held anything of the user's, so
+      // there is nothing to forget in it: said, and the rest goes on (otherwise another user's
+      // directory in /dev/shm would stop logout, remove and add). One of the user's own that is
+      // refused (open to others, say) may hold sessions: that stays an error.
+      if (!(e instanceof DirectoryRefused) || !e.foreign) throw e;
       // The agent's socket may be in the same directory as the runtime sessions: said once.
       if (warned.has(e.message)) continue;
       warned.add(e.message);
