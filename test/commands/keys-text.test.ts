@@ -16,6 +16,8 @@ test('keys piped in: two lines, one line, and both CSV files the IAM console dow
   // A new user's credentials.csv: the keys are not the last two columns.
   assert.deepEqual(parseKeysText(`User name,Password,Access key ID,Secret access key,Console login link\nbob,,${ID},${SECRET},https://111111111111.signin.aws.amazon.com/console\n`), keys);
   assert.deepEqual(parseKeysText(`"User name","Access key ID","Secret access key"\n"bob","${ID}","${SECRET}"\n`), keys);
+  // A quoted password may hold commas and quotes.
+  assert.deepEqual(parseKeysText(`User name,Password,Access key ID,Secret access key\nbob,"pa,ss""word",${ID},${SECRET}\n`), keys);
 });
 
 test('anything else is one clear error', () => {

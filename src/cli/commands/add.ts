@@ -130,7 +130,7 @@ export function parseKeysText(text: string): LongTermKeys {
   let id = '';
   let secret = '';
   if (header >= 0) {
-    const cells = (line: string | undefined) => (line ?? '').split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+    const cells = (line: string | undefined) => csvCells(line ?? '');
     const names = cells(lines[header]).map((n) => n.toLowerCase());
     const values = cells(lines[header + 1]);
     id = values[names.indexOf('access key id')] ?? '';
@@ -145,6 +145,29 @@ export function parseKeysText(text: string): LongTermKeys {
     });
   }
   return { accessKeyId: id, secretAccessKey: secret };
+}
+
+/** The cells of one CSV line: quoted cells may hold commas, and `""` is a quote inside one. */
+function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted && c === '"' && line[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (c === ',' && !quoted) {
+      cells.push(cell.trim());
+      cell = '';
+    } else {
+      cell += c;
+    }
+  }
+  cells.push(cell.trim());
+  return cells;
 }
 
 /**
