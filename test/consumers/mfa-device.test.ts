@@ -76,7 +76,7 @@ test('mfa create: QR code and secret on the terminal, two codes typed, mfa_seria
     assert.equal(await pane.status(), 5, await pane.screen());
     assert.match(await pane.screen(), /^mfa-login: IAM did not accept the two codes \(they must be two consecutive codes of the device, sent soon after they appear\); the device arn:aws:iam::111111111111:mfa\/carol was not enabled and has been deleted, so the next try starts clean: mfa-login mfa create carol$/m);
     assert.equal(sb.sts.calls.DeleteVirtualMFADevice, 1);
-    await pane.type('clear; tmux -S tmux.sock clear-history');
+    await pane.clear();
 
     // Ctrl-C at the second code: deleted too.
     await pane.type('mfa-login mfa create carol; echo "rc=$?"');
@@ -86,7 +86,7 @@ test('mfa create: QR code and secret on the terminal, two codes typed, mfa_seria
     await pane.press('C-c');
     assert.equal(await pane.status(), 130, await pane.screen());
     assert.match(await pane.screen(), /^mfa-login: interrupted; the device arn:aws:iam::111111111111:mfa\/carol was not enabled and has been deleted/m);
-    await pane.type('clear; tmux -S tmux.sock clear-history');
+    await pane.clear();
 
     await pane.type('mfa-login mfa create carol; echo "rc=$?"');
     const shown = await pane.waitFor(SECRET_ON_SCREEN, 'the secret', { whileRunning: true });

@@ -42,6 +42,23 @@ export class Pane {
     await this.tmux('send-keys', '-t', 'main', key);
   }
 
+  /**
+   * Clears the screen and its history, and waits until the last command line's `rc=` is gone:
+   * the next `status()` or `waitFor(..., { whileRunning })` must not read the one before.
+   */
+  async clear(): Promise<void> {
+    await this.type('clear');
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      // What clear pushed into the history goes too.
+      await this.tmux('clear-history', '-t', 'main');
+      const s = await this.screen();
+      if (!/^rc=\d+$/m.test(s)) return;
+      if (Date.now() > deadline) assert.fail(`waited ${WAIT_MS / 1000} s for the screen to clear; it shows:\n${s}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Types text as keystrokes, without Enter. */
   async keys(text: string): Promise<void> {
     if (text !== '') await this.tmux('send-keys', '-t', 'main', '-l', text);

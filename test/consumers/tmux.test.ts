@@ -172,7 +172,7 @@ test('a new key file asks for its passphrase twice: two different answers store 
     assert.ok(!refused.includes('first passphrase'), 'the passphrase is not echoed');
     assert.equal(sb.read('new.enc'), undefined, 'no key file written');
 
-    await pane.type('clear');
+    await pane.clear();
     await pane.type(line);
     await pane.waitFor(/New passphrase to encrypt \S+new\.enc:/, 'the new passphrase prompt', { whileRunning: true });
     await pane.type('second passphrase');
