@@ -107,64 +107,69 @@ test('no browser to open (no display, no BROWSER): the URL on stdout and how lon
   assert.match(r.stderr, /no browser to open here \(no display, no BROWSER set\); open the URL above yourself, good for 15 minutes/);
 });
 
+/**
+ * A BROWSER command, as other tools read it (a command given the URL): it runs `first` (shell,
+ * with the URL in $1), then headless Chromium on the URL, which writes the page it lands on.
+ */
+function browser(name: string, first = ''): { wrapper: string; args: string; page: () => Promise<string>; kill: () => void } {
+  const out = sb.file(`${name}-dom.html`);
+  const args = sb.file(`${name}-args.txt`);
+  const pidFile = sb.file(`${name}.pid`);
+  const wrapper = sb.file(`${name}.sh`);
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\necho $$ > ${pidFile}\nprintf '%s\\n' "$@" > ${args}\n${first}\ntimeout -s KILL 60 ${CHROMIUM} ${CHROMIUM_FLAGS.join(' ')} --user-data-dir=${sb.file(`${name}-profile`)} --dump-dom "$1" > ${out}.part 2>/dev/null\nmv ${out}.part ${out}\n`,
+    { mode: 0o755 },
+  );
+  return {
+    wrapper,
+    args,
+    async page() {
+      for (let waited = 0; !existsSync(out); waited += 100) {
+        assert.ok(waited < 60_000, 'chromium wrote the page within 60 s');
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      return readFileSync(out, 'utf8');
+    },
+    kill() {
+      if (existsSync(pidFile)) killGroup(Number(readFileSync(pidFile, 'utf8')));
+    },
+  };
+}
+
+const SIGNED_IN = new RegExp(`Signed in as ${ROLE_SESSION.replace(/[/.]/g, '\\$&')}`);
+
 test('with a browser: it gets a one-shot loopback address, never the sign-in token, and lands on the role\'s console', async (t) => {
   const skip = noChromium();
   if (skip) return t.skip(skip);
-  const out = sb.file('browser-dom.html');
-  const argsFile = sb.file('browser-args.txt');
-  const pidFile = sb.file('browser.pid');
-  const profile = sb.file('chromium-profile');
-  // BROWSER as other tools read it: a command given the URL.
-  const wrapper = sb.file('browser.sh');
-  writeFileSync(
-    wrapper,
-    `#!/bin/sh\necho $$ > ${pidFile}\nprintf '%s\\n' "$@" > ${argsFile}\ntimeout -s KILL 60 ${CHROMIUM} ${CHROMIUM_FLAGS.join(' ')} --user-data-dir=${profile} --dump-dom "$1" > ${out}.part 2>/dev/null\nmv ${out}.part ${out}\n`,
-    { mode: 0o755 },
-  );
+  const b = browser('browser');
   try {
-    const r = await sb.run(['console', 'prod'], { env: env({ BROWSER: wrapper }) });
+    const r = await sb.run(['console', 'prod'], { env: env({ BROWSER: b.wrapper }) });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, '', 'nothing to copy by hand');
     assert.match(r.stderr, /opened the AWS console for arn:aws:iam::222222222222:role\/Admin in your browser/);
-    const args = readFileSync(argsFile, 'utf8');
-    assert.match(args, /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\n$/, 'the browser is given the loopback redirect only');
-    for (let waited = 0; !existsSync(out); waited += 100) {
-      assert.ok(waited < 60_000, 'chromium wrote the page within 60 s');
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    assert.match(readFileSync(out, 'utf8'), new RegExp(`Signed in as ${ROLE_SESSION.replace(/[/.]/g, '\\$&')}`));
+    assert.match(readFileSync(b.args, 'utf8'), /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\n$/, 'the browser is given the loopback redirect only');
+    assert.match(await b.page(), SIGNED_IN);
   } finally {
-    if (existsSync(pidFile)) killGroup(Number(readFileSync(pidFile, 'utf8')));
+    b.kill();
   }
 });
 
 test('another user who takes the loopback address off the browser\'s command line is refused, and the browser still signs in', async (t) => {
   const skip = noChromium() ?? (process.getuid?.() !== 0 ? 'needs root to act as another user' : undefined);
   if (skip) return t.skip(skip);
-  const out = sb.file('thief-dom.html');
   const thief = sb.file('thief.txt');
-  const pidFile = sb.file('thief-browser.pid');
-  const profile = sb.file('chromium-profile-2');
   // The address is on the browser's command line, which `ps` shows to everyone: user 65534 asks
   // for it first, then the browser does.
-  const wrapper = sb.file('thief-browser.sh');
-  writeFileSync(
-    wrapper,
-    `#!/bin/sh\necho $$ > ${pidFile}\n(cd / && setpriv --reuid=65534 --regid=65534 --clear-groups ${process.execPath} -e "fetch(process.argv[1], { redirect: 'manual' }).then((r) => console.log(r.status), (e) => console.log(e.message))" "$1") > ${thief} 2>&1\ntimeout -s KILL 60 ${CHROMIUM} ${CHROMIUM_FLAGS.join(' ')} --user-data-dir=${profile} --dump-dom "$1" > ${out}.part 2>/dev/null\nmv ${out}.part ${out}\n`,
-    { mode: 0o755 },
-  );
+  const b = browser('thief-browser', `(cd / && setpriv --reuid=65534 --regid=65534 --clear-groups ${process.execPath} -e "fetch(process.argv[1], { redirect: 'manual' }).then((r) => console.log(r.status), (e) => console.log(e.message))" "$1") > ${thief} 2>&1`);
   try {
-    const r = await sb.run(['console', 'prod'], { env: env({ BROWSER: wrapper }) });
+    const r = await sb.run(['console', 'prod'], { env: env({ BROWSER: b.wrapper }) });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(readFileSync(thief, 'utf8'), '403\n', 'the other user got no redirect');
     assert.equal(r.stderr, 'mfa-login: user id 65534 asked for the sign-in address before your browser; it was refused\nmfa-login: opened the AWS console for arn:aws:iam::222222222222:role/Admin in your browser\n');
-    for (let waited = 0; !existsSync(out); waited += 100) {
-      assert.ok(waited < 60_000, 'chromium wrote the page within 60 s');
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    assert.match(readFileSync(out, 'utf8'), new RegExp(`Signed in as ${ROLE_SESSION.replace(/[/.]/g, '\\$&')}`));
+    assert.match(await b.page(), SIGNED_IN);
   } finally {
-    if (existsSync(pidFile)) killGroup(Number(readFileSync(pidFile, 'utf8')));
+    b.kill();
   }
 });
 
