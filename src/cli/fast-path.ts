@@ -17,7 +17,7 @@ import { checkPrivateDir } from '../cache/private-dir.js';
 import { readEntryFile } from '../cache/entry.js';
 import { readRoutes, routeHolds } from '../cache/route.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
-import { detectShell, formatExports, savedBefore, SHELL_NAMES, type Shell } from '../output/exports.js';
+import { detectShell, formatExports, saving, SHELL_NAMES, type Shell } from '../output/exports.js';
 import { parentProcessName } from '../terminal/parent-process.js';
 
 /**
@@ -123,10 +123,4 @@ function write(text: string, end: () => void): void {
     }
   }
   end();
-}
-
-/** The first export into a shell also saves the user's own region and profile (output/exports.ts). */
-function saving(env: Record<string, string | undefined>): { save?: string } {
-  const save = savedBefore(env);
-  return save !== undefined ? { save } : {};
 }

@@ -86,6 +86,12 @@ export function savedBefore(env: Record<string, string | undefined>): string | u
   return JSON.stringify(saved);
 }
 
+/** formatExports' `save` option for a shell with environment `env`: what its first export saves. */
+export function saving(env: Record<string, string | undefined>): { save?: string } {
+  const save = savedBefore(env);
+  return save !== undefined ? { save } : {};
+}
+
 /** The variables `saved` (SAVED_VAR's value) holds, each in its form; nothing for anything else. */
 function savedValues(saved: string): Array<[string, string]> {
   let o: unknown;

@@ -5,7 +5,7 @@ import { defaultProfileName } from '../../config/profiles.js';
 import { credentialsFor, type Obtained } from '../../providers/credentials-for.js';
 import { chainKeys, targetKey } from '../../providers/chain-keys.js';
 import { formatCredentialProcess } from '../../output/credential-process.js';
-import { detectShell, formatExports, formatUnset, SAVED_VAR, savedBefore, type Shell } from '../../output/exports.js';
+import { detectShell, formatExports, formatUnset, SAVED_VAR, saving, type Shell } from '../../output/exports.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { isatty } from 'node:tty';
 import { readProfiles } from '../profiles-io.js';
@@ -102,8 +102,7 @@ export async function env(deps: Deps, input: EnvInput): Promise<void> {
     return;
   }
   const { plan, got } = await sessionFor(deps, { ...input, calledAs: 'mfa-env' });
-  const save = savedBefore(deps.env);
-  deps.stdout(formatExports(got.credentials, { shell, ...(plan.region !== undefined ? { region: plan.region } : {}), ...(save !== undefined ? { save } : {}) }));
+  deps.stdout(formatExports(got.credentials, { shell, ...(plan.region !== undefined ? { region: plan.region } : {}), ...saving(deps.env) }));
   // On a terminal the statements land on the screen, secret included, and change nothing.
   if (isatty(1)) deps.stderr(`${terminalHint(shell, input.profile ?? plan.target, parentProcessName())}\n`);
 }
