@@ -3,7 +3,7 @@
  * V8's compiled code for it in dist/bundle/fast.v8, which bin/fast-path.js hands to vm.Script as
  * cachedData. Compiling the fast path afresh costs about as much as running it: on 2026-11-30
  * `npm run bench` measured its cached rows at 1.17 to 1.22 × `node -e 0` without the code, and
- * 1.07 to 1.14 with it (six runs over two builds).
+ * 1.07 to 1.16 with it (seven runs over two builds).
  *
  * V8 compiles a function only when it first runs, so the code is taken after a training run in a
  * child process with a scratch HOME and runtime directory and nothing of the builder's environment
