@@ -1,4 +1,5 @@
 import { MfaLoginError } from './errors.js';
+import { isRegion } from './output/forms.js';
 
 /**
  * Every setting mfa-login takes from the environment, derived once, here. Nothing else reads an
@@ -147,6 +148,82 @@ export function consoleSettings(env: Env): ConsoleSettings {
     }
   }
   return { federationEndpoint: endpoint, browser: nonEmpty(env.BROWSER) };
+}
+
+// --- Region -------------------------------------------------------------------------------------
+
+/**
+ * Set beside the AWS_REGION and AWS_DEFAULT_REGION mfa-login hands out when the region is its own
+ * choice (the profile's, or --region), to the same value: those two then hold mfa-login's region,
+ * not the user's, and the next profile used from that shell or child (`mfa-use staging` after
+ * `mfa-use prod`) gets its own region instead of keeping the last one's. A region variable that
+ * differs from it was set by someone else: it is the user's.
+ */
+export const EXPORTED_REGION = 'MFA_LOGIN_EXPORTED_REGION';
+const REGION_VARS = ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
+
+/**
+ * The user's own region in the environment, where the AWS CLI v2 looks: AWS_REGION, then
+ * AWS_DEFAULT_REGION, passing over an empty one and one holding the region mfa-login set there
+ * (EXPORTED_REGION). A value that is not a region name is refused where it is read: it reaches
+ * URLs and shells.
+ */
+export function userRegion(env: Env): string | undefined {
+  const ours = env[EXPORTED_REGION];
+  for (const name of REGION_VARS) {
+    const value = env[name];
+    if (!value || value === ours) continue;
+    if (isRegion(value)) return value;
+    const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+    throw new MfaLoginError('E_CONFIG', `${name}=${shown} is not an AWS region (lowercase letters, digits and dashes, like eu-west-1)`, { hint: `set ${name} to a region such as us-east-1, or unset it` });
+  }
+  return undefined;
+}
+
+/** What a profile's tools are given as their region (regionFor), and what it replaces. */
+export interface RegionHandover {
+  /** What AWS_REGION and AWS_DEFAULT_REGION are set to (botocore reads only the second, the JS SDK the first). */
+  region?: string;
+  /** The region is mfa-login's choice, not the user's: noted in EXPORTED_REGION. */
+  ours?: boolean;
+  /** The environment holds a region mfa-login set before: whatever is not set anew is unset. */
+  clear?: boolean;
+}
+
+/**
+ * The region handed to a profile's tools, in the AWS CLI v2's order: --region, then the user's
+ * AWS_REGION or AWS_DEFAULT_REGION (userRegion), then the profile's region (`profileRegion`: its
+ * own, else the nearest up its source_profile chain, config/chain.ts).
+ */
+export function regionFor(env: Env, profileRegion: string | undefined, flag?: string): RegionHandover {
+  const clear = env[EXPORTED_REGION] !== undefined;
+  if (flag !== undefined) return { region: flag, ours: true, clear };
+  const users = userRegion(env);
+  if (users !== undefined) return { region: users, ours: false, clear };
+  return profileRegion !== undefined ? { region: profileRegion, ours: true, clear } : { clear };
+}
+
+/** The variables a handover sets (with a value) and unsets (undefined), in that order. */
+export function regionVariables(h: RegionHandover): Array<[name: string, value: string | undefined]> {
+  const out: Array<[string, string | undefined]> = [];
+  if (h.region !== undefined) for (const name of REGION_VARS) out.push([name, h.region]);
+  else if (h.clear) for (const name of REGION_VARS) out.push([name, undefined]);
+  if (h.ours && h.region !== undefined) out.push([EXPORTED_REGION, h.region]);
+  else if (h.clear) out.push([EXPORTED_REGION, undefined]);
+  return out;
+}
+
+/** Applies a handover to the environment of a child we start. */
+export function handRegion(childEnv: Env, h: RegionHandover): void {
+  for (const [name, value] of regionVariables(h)) {
+    if (value === undefined) delete childEnv[name];
+    else childEnv[name] = value;
+  }
+}
+
+/** `env` as --region leaves it: the region for STS as for everything else, and no longer ours to pass over. */
+export function withRegion(env: Env, region: string): Env {
+  return { ...env, AWS_REGION: region, AWS_DEFAULT_REGION: region, [EXPORTED_REGION]: undefined };
 }
 
 // --- Code prompts and the credential endpoint ---------------------------------------------------

@@ -12,7 +12,7 @@
 import { fstatSync, statSync, writeSync } from 'node:fs';
 import { defaultProfileName, sharedFilePaths } from '../config/shared-files.js';
 import { MIN_VALIDITY_MS } from '../providers/validity.js';
-import { settingsFrom } from '../settings.js';
+import { regionFor, settingsFrom } from '../settings.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
 import { readEntryFile } from '../cache/entry.js';
 import { readRoutes, routeHolds } from '../cache/route.js';
@@ -51,7 +51,7 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
     output =
       tool === 'mfa-login'
         ? formatCredentialProcess(c, route.accountId)
-        : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...(route.region !== undefined ? { region: route.region } : {}), ...saving(env) });
+        : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...regionFor(env, route.region), ...saving(env) });
   } catch {
     return false;
   }

@@ -2,6 +2,7 @@ import type { Credentials } from '../credentials.js';
 import { MfaLoginError } from '../errors.js';
 import { isAccessKeyId, isExpiration, isPlainProfileName, isRegion, isSecretAccessKey, isSessionToken } from './forms.js';
 import { toRfc3339 } from './rfc3339.js';
+import { EXPORTED_REGION, regionVariables, type RegionHandover } from '../settings.js';
 
 /** `sh` is every POSIX-quoting shell: bash, zsh, dash, ksh, ash. */
 export type Shell = 'sh' | 'fish' | 'powershell';
@@ -62,7 +63,7 @@ const DEFAULT_REGION = 'AWS_DEFAULT_REGION';
 const PROFILE_VARS = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'] as const;
 
 /** Everything formatExports may set or unset, in output order. */
-const ALL_VARS = [KEY_ID, SECRET, TOKEN, EXPIRATION, REGION, DEFAULT_REGION, ...PROFILE_VARS];
+const ALL_VARS = [KEY_ID, SECRET, TOKEN, EXPIRATION, REGION, DEFAULT_REGION, EXPORTED_REGION, ...PROFILE_VARS];
 
 /**
  * The user's own region and profile, as the shell had them before the first export into it:
@@ -136,12 +137,13 @@ const FORMS: Record<string, (value: string) => boolean> = {
   [EXPIRATION]: isExpiration,
   [REGION]: isRegion,
   [DEFAULT_REGION]: isRegion,
+  [EXPORTED_REGION]: isRegion,
 };
 
 function checkForm(name: string, value: string): void {
   if (FORMS[name]!(value)) return;
   // The region comes from a config file and may be shown; a credential is never shown, even broken.
-  if (name === REGION || name === DEFAULT_REGION) {
+  if (name === REGION || name === DEFAULT_REGION || name === EXPORTED_REGION) {
     const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
     throw new MfaLoginError('E_CONFIG', `cannot export ${name}: ${shown} is not an AWS region (lowercase letters, digits and dashes, like eu-west-1)`, { hint: 'fix region in the profile, or AWS_REGION / AWS_DEFAULT_REGION' });
   }
@@ -199,10 +201,12 @@ function unsetLine(shell: Shell, name: string): string {
 /**
  * Statements that put `creds` into the environment of the evaluating shell, one per line.
  * A missing session token or expiration is unset rather than skipped, so a stale one left by an
- * earlier eval cannot pair with the new keys. The region is only touched when given.
+ * earlier eval cannot pair with the new keys. The region variables are touched only as the
+ * handover (settings.ts, regionFor) says: set when a region is known, and unset where they hold
+ * one an earlier export set and nothing replaces it.
  */
-export function formatExports(creds: Credentials, options: { shell: Shell; region?: string; save?: string }): string {
-  const { shell, region, save } = options;
+export function formatExports(creds: Credentials, options: { shell: Shell; save?: string } & RegionHandover): string {
+  const { shell, save } = options;
   const set = (name: string, value: string) => {
     checkValue(name, value);
     checkForm(name, value);
@@ -215,9 +219,7 @@ export function formatExports(creds: Credentials, options: { shell: Shell; regio
       ? set(EXPIRATION, toRfc3339(creds.expiration))
       : unsetLine(shell, EXPIRATION),
   );
-  if (region !== undefined) {
-    lines.push(set(REGION, region), set(DEFAULT_REGION, region));
-  }
+  for (const [name, value] of regionVariables(options)) lines.push(value !== undefined ? set(name, value) : unsetLine(shell, name));
   for (const name of PROFILE_VARS) lines.push(unsetLine(shell, name));
   if (save !== undefined) lines.push(setLine(shell, SAVED_VAR, save));
   return `${lines.join('\n')}\n`;

@@ -1,3 +1,5 @@
+import { EXPORTED_REGION } from '../settings.js';
+
 /**
  * The environment variables that decide where STS is reached (stsTarget reads these and no
  * others). Sessions are cached under keys made from where they came from, so these are also all
@@ -11,6 +13,8 @@ export const STS_ENV = [
   'AWS_ENDPOINT_URL',
   'AWS_REGION',
   'AWS_DEFAULT_REGION',
+  // Whether those two hold the user's region or the one mfa-login set (settings.ts, userRegion).
+  EXPORTED_REGION,
   'AWS_USE_FIPS_ENDPOINT',
   'AWS_STS_REGIONAL_ENDPOINTS',
 ] as const;

@@ -1,6 +1,6 @@
 import type { Credentials, LongTermKeys, SessionCredentials } from '../credentials.js';
-import { patterns, type StsSettings } from '../config/chain.js';
-import { MfaLoginError } from '../errors.js';
+import type { StsSettings } from '../config/chain.js';
+import { userRegion } from '../settings.js';
 import type { StsEnv } from './sts-env.js';
 
 /** Where a call goes, after environment overrides: what the SDK client is built from. */
@@ -102,28 +102,21 @@ export class StsError extends Error {
 /**
  * Applies the standard overrides to a profile's STS settings, in the order the SDKs apply them:
  * AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL, then the profile's endpoint_url; AWS_REGION, then
- * AWS_DEFAULT_REGION, then the profile's region, then us-east-1; AWS_STS_REGIONAL_ENDPOINTS and
+ * AWS_DEFAULT_REGION (less a region mfa-login itself set there: settings.ts, userRegion), then
+ * the profile's region, then us-east-1; AWS_STS_REGIONAL_ENDPOINTS and
  * AWS_USE_FIPS_ENDPOINT over their profile keys.
  */
 export function stsTarget(settings: StsSettings, env: StsEnv, service: 'sts' | 'iam' = 'sts'): StsTarget {
   const serviceVar = service === 'sts' ? env.AWS_ENDPOINT_URL_STS : env.AWS_ENDPOINT_URL_IAM;
   const ignoreConfigured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true';
   const endpoint = ignoreConfigured ? undefined : serviceVar || env.AWS_ENDPOINT_URL || settings.endpointUrl;
-  const region = envRegion(env, 'AWS_REGION') || envRegion(env, 'AWS_DEFAULT_REGION') || settings.region || 'us-east-1';
+  const region = userRegion(env) || settings.region || 'us-east-1';
   const fipsVar = env.AWS_USE_FIPS_ENDPOINT?.toLowerCase();
   const useFips = fipsVar !== undefined && fipsVar !== '' ? fipsVar === 'true' : settings.useFips === true;
   const regional = env.AWS_STS_REGIONAL_ENDPOINTS || settings.regionalEndpoints || 'regional';
   const target: StsTarget = { region, useFips, useGlobalEndpoint: regional === 'legacy' && region === 'us-east-1' };
   if (endpoint) target.endpoint = endpoint;
   return target;
-}
-
-/** A region from the environment, checked where it is read, as the config's is. */
-function envRegion(env: StsEnv, name: 'AWS_REGION' | 'AWS_DEFAULT_REGION'): string | undefined {
-  const v = env[name];
-  if (v === undefined || v === '' || patterns.REGION.test(v)) return v;
-  const shown = JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
-  throw new MfaLoginError('E_CONFIG', `${name}=${shown} is not an AWS region (lowercase letters, digits and dashes, like eu-west-1)`, { hint: `set ${name} to a region such as us-east-1, or unset it` });
 }
 
 /**

@@ -10,13 +10,16 @@ import { MFA_ENV, MFA_LOGIN, ROOT, Sandbox, runCommand, settled, user } from '..
  * uses is answered by it (nothing else loaded), and what it prints is what the full CLI prints.
  */
 const ivy = user('ivy');
+/** The region test's own user (and code sequence). */
+const rae = user('rae');
 const ROLE = 'arn:aws:iam::222222222222:role/Admin';
 const FAST = path.join(ROOT, 'dist/bundle/fast.cjs');
 let sb: Sandbox;
 
 before(async () => {
-  sb = await new Sandbox([ivy]).start({ roles: [{ roleArn: ROLE, requireMfa: true }] });
+  sb = await new Sandbox([ivy, rae]).start({ roles: [{ roleArn: ROLE, requireMfa: true }] });
   await sb.add('ivy', ivy);
+  await sb.add('rae', rae);
   sb.write('.aws/config', `[profile ivy]\nmfa_serial = ${ivy.mfaDevices[0]!.serial}\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = ivy\nregion = eu-west-1\n`);
 });
 after(() => sb.stop());
@@ -49,6 +52,33 @@ for (const mode of ['runtime', 'file'] as const) {
   });
 }
 
+test('the region: the user\'s, the profile\'s over one mfa-login exported, or none; the cached path answers each as the full CLI does', async (t) => {
+  const config = readFileSync(sb.file('.aws/config'), 'utf8');
+  t.after(() => writeFileSync(sb.file('.aws/config'), config));
+  writeFileSync(sb.file('.aws/config'), `${config}[profile rae]\nmfa_serial = ${rae.mfaDevices[0]!.serial}\n[profile rae-prod]\nrole_arn = ${ROLE}\nsource_profile = rae\nregion = eu-west-1\n`);
+  await settled();
+  const r = await sb.run(['session', 'rae-prod', '--mfa-token', await sb.code(rae)]);
+  assert.equal(r.status, 0, r.stderr);
+  const M = 'MFA_LOGIN_EXPORTED_REGION';
+  const ours = { AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: 'ap-south-1', [M]: 'ap-south-1' };
+  const cases: Array<[why: string, profile: string, env: Record<string, string | undefined>, lines: string[]]> = [
+    ['the user\'s AWS_REGION', 'rae-prod', { AWS_REGION: 'ca-central-1' }, ["export AWS_REGION='ca-central-1'", "export AWS_DEFAULT_REGION='ca-central-1'"]],
+    ['the user\'s AWS_DEFAULT_REGION', 'rae-prod', { AWS_REGION: undefined, AWS_DEFAULT_REGION: 'ca-central-1' }, ["export AWS_REGION='ca-central-1'", "export AWS_DEFAULT_REGION='ca-central-1'"]],
+    ['one mfa-login exported: the profile\'s instead', 'rae-prod', ours, ["export AWS_REGION='eu-west-1'", "export AWS_DEFAULT_REGION='eu-west-1'", `export ${M}='eu-west-1'`]],
+    ['one the user set over it', 'rae-prod', { ...ours, AWS_REGION: 'ca-central-1' }, ["export AWS_REGION='ca-central-1'", "export AWS_DEFAULT_REGION='ca-central-1'", `unset ${M}`]],
+    ['one mfa-login exported, and a profile with none', 'rae', ours, ['unset AWS_REGION', 'unset AWS_DEFAULT_REGION', `unset ${M}`]],
+  ];
+  for (const [why, profile, env, lines] of cases) {
+    const full = await sb.run([profile, '--shell', 'bash'], { bin: MFA_ENV, env });
+    assert.equal(full.status, 0, `${why}: ${full.stderr}`);
+    assert.deepEqual(full.stdout.split('\n').filter((l) => l.includes('REGION') && !l.includes('MFA_LOGIN_SAVED')), lines, why);
+    const fast = await runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath('mfa-env', [${JSON.stringify(profile)}, '--shell', 'bash']) ? 0 : 9`], sb.env({ SHELL: '/bin/bash', ...env }));
+    assert.equal(fast.status, 0, `${why}: the fast path handed over (${fast.stderr})`);
+    assert.equal(fast.stdout, full.stdout, why);
+  }
+  assert.equal((await sb.run(['logout', 'rae'])).status, 0);
+});
+
 test('anything the fast path does not handle plainly goes to the full CLI: other flags, the agent, a miss, a bad --shell', async () => {
   const cases: Array<{ tool: string; args: string[]; env?: Record<string, string> }> = [
     { tool: 'mfa-login', args: ['credential-process', 'prod', '--debug'] },
@@ -68,9 +98,11 @@ test('anything the fast path does not handle plainly goes to the full CLI: other
 test('the cached path answers only while the config files and the STS environment are as they were when the full path last answered', async () => {
   const config = readFileSync(sb.file('.aws/config'), 'utf8');
   const fast = (args: string[], env: Record<string, string> = {}, tool = 'mfa-env') =>
-    runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath(${JSON.stringify(tool)}, ${JSON.stringify(args)}) ? 0 : 9`], sb.env({ SHELL: '/bin/bash', ...env }));
+    runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath(${JSON.stringify(tool)}, ${JSON.stringify(args)}) ? 0 : 9`], sb.env({ SHELL: '/bin/bash', AWS_REGION: undefined, ...env }));
+  // No region in the environment (the sandbox has one), so the answer carries the config's.
+  const noRegion = { AWS_REGION: undefined };
   try {
-    assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)])).status, 0);
+    assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)], { env: noRegion })).status, 0);
     const before = await fast(['prod']);
     assert.equal(before.status, 0, before.stderr);
     assert.match(before.stdout, /^export AWS_REGION='eu-west-1'$/m);
@@ -84,7 +116,7 @@ test('the cached path answers only while the config files and the STS environmen
     assert.equal((await fast(['prod'])).status, 9, 'a changed config');
     assert.equal((await fast(['credential-process', 'prod'], {}, 'mfa-login')).status, 9, 'a changed config, credential-process');
     await settled();
-    const full = await sb.run(['prod', '--shell', 'bash'], { bin: MFA_ENV });
+    const full = await sb.run(['prod', '--shell', 'bash'], { bin: MFA_ENV, env: noRegion });
     assert.equal(full.status, 0, full.stderr);
     assert.match(full.stdout, /^export AWS_REGION='eu-west-2'$/m);
     const after = await fast(['prod']);

@@ -42,7 +42,7 @@ test('exec --server: the command gets the endpoint and its token, and no keys or
   assert.match(env.get('AWS_CONTAINER_CREDENTIALS_FULL_URI') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
   assert.match(env.get('AWS_CONTAINER_AUTHORIZATION_TOKEN') ?? '', /^[\w-]{43}$/);
   for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'MFA_LOGIN_FILE_PASSPHRASE', 'MFA_LOGIN_MFA_TOKEN', 'MFA_LOGIN_INTERNAL_NO_CORE']) assert.equal(env.has(k), false, `${k} must not reach the command`);
-  assert.equal(env.get('AWS_REGION'), 'eu-west-1');
+  assert.equal(env.get('AWS_REGION'), 'us-east-1', "the caller's own AWS_REGION (the sandbox's) wins over the profile's");
   assert.equal(env.get('MFA_LOGIN_PROFILE'), 'prod');
 });
 

@@ -65,7 +65,7 @@ async function switchesAndBack(shell: string): Promise<void> {
     AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
     AWS_SESSION_TOKEN: c.SessionToken,
     AWS_CREDENTIAL_EXPIRATION: c.Expiration,
-    AWS_REGION: 'eu-west-1',
+    AWS_REGION: 'us-east-1', // the shell's own wins over the profile's
   });
   assert.ok(r.stdout.split('\n').some((l) => ASSUMED_ROLE.test(l)), `${shell}: the AWS CLI in that shell is the role:\n${r.stdout}`);
   const m = /^prompt=\[\[prod (\d+)m\] \]$/m.exec(r.stdout);

@@ -59,8 +59,9 @@ async function roundTrip(shell: string, load: string): Promise<void> {
     AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
     AWS_SESSION_TOKEN: c.SessionToken,
     AWS_CREDENTIAL_EXPIRATION: c.Expiration,
-    AWS_REGION: 'eu-west-1',
-    AWS_DEFAULT_REGION: 'eu-west-1',
+    // The shell's own AWS_REGION (us-east-1, from the sandbox) wins over the profile's, for both.
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
   });
   assert.match(r.stdout.trim().split('\n').at(-1)!, ASSUMED_ROLE, `${shell}: the AWS CLI uses the exported role credentials`);
 }

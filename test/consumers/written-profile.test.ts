@@ -31,7 +31,8 @@ async function runPrinted(stdout: string) {
 test('the printed "aws --profile prod-session" works: the written profile has the region', async (t) => {
   const skip = requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)');
   if (skip) return t.skip(skip);
-  const r = await sb.run(['prod', '--mfa-token', await codeWithTime(sb, alice)]);
+  // No region in the environment (the sandbox has one): it comes from the profile.
+  const r = await sb.run(['prod', '--mfa-token', await codeWithTime(sb, alice)], { env: { AWS_REGION: undefined } });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /set region = eu-west-1 in \[profile prod-session\] in ~\/\.aws\/config/);
   assert.match(sb.read('.aws/config')!, /\[profile prod-session\]\nregion = eu-west-1\n/);

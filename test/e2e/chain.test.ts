@@ -78,7 +78,7 @@ test('two hops into a third account with one code; the second run costs nothing'
   assert.deepEqual({ ...sb.sts.calls }, {});
 
   // Another role off the same MFA session: no code, one AssumeRole.
-  const env = await sb.run(['exec', 'hop', '--', 'sh', '-c', 'printf "%s %s" "$AWS_REGION" "$MFA_LOGIN_PROFILE"']);
+  const env = await sb.run(['exec', 'hop', '--', 'sh', '-c', 'printf "%s %s" "$AWS_REGION" "$MFA_LOGIN_PROFILE"'], { env: { AWS_REGION: undefined } });
   assert.equal(env.status, 0, env.stderr);
   assert.equal(env.stdout, 'eu-west-1 hop', 'region inherited from the source profile');
   assert.deepEqual({ ...sb.sts.calls }, {});
@@ -115,7 +115,7 @@ test('exec passes the exit status, refuses to nest, and mfa-env prints exports',
 
   const sh = await sb.run(['target', '--shell', 'sh'], { bin: path.join(path.dirname(new URL(import.meta.url).pathname), '../../../bin/mfa-env.js') });
   assert.equal(sh.status, 0, sh.stderr);
-  assert.match(sh.stdout, /^export AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]{16}'\nexport AWS_SECRET_ACCESS_KEY='.+'\nexport AWS_SESSION_TOKEN='.+'\nexport AWS_CREDENTIAL_EXPIRATION='.+Z'\nexport AWS_REGION='ap-southeast-2'\nexport AWS_DEFAULT_REGION='ap-southeast-2'\nunset AWS_PROFILE\nunset AWS_DEFAULT_PROFILE\nexport MFA_LOGIN_SAVED='\{"AWS_REGION":"us-east-1"\}'\n$/);
+  assert.match(sh.stdout, /^export AWS_ACCESS_KEY_ID='ASIA[A-Z0-9]{16}'\nexport AWS_SECRET_ACCESS_KEY='.+'\nexport AWS_SESSION_TOKEN='.+'\nexport AWS_CREDENTIAL_EXPIRATION='.+Z'\nexport AWS_REGION='us-east-1'\nexport AWS_DEFAULT_REGION='us-east-1'\nunset AWS_PROFILE\nunset AWS_DEFAULT_PROFILE\nexport MFA_LOGIN_SAVED='\{"AWS_REGION":"us-east-1"\}'\n$/);
 });
 
 test('setup writes a credential_process profile and refuses names that AWS tools would resolve elsewhere', async () => {

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectShell, formatAssignments, formatExports, formatUnset, savedBefore, type Shell } from '../../src/output/exports.js';
 import { isMfaLoginError } from '../../src/errors.js';
+import { regionFor, userRegion } from '../../src/settings.js';
 import type { Credentials } from '../../src/credentials.js';
 
 const session: Credentials = {
@@ -109,6 +110,7 @@ describe('formatExports', () => {
           'AWS_CREDENTIAL_EXPIRATION',
           'AWS_REGION',
           'AWS_DEFAULT_REGION',
+          'MFA_LOGIN_EXPORTED_REGION',
           'AWS_PROFILE',
           'AWS_DEFAULT_PROFILE',
         ]
@@ -232,4 +234,43 @@ test('the first export into a shell saves its own region and profile; --unset pu
   for (const bad of ['not json', '[]', 'null', '{"AWS_REGION":"x y"}', '{"AWS_ACCESS_KEY_ID":"AKIA"}', '{"AWS_PROFILE":7}', '{"AWS_PROFILE":"a\'b"}']) {
     assert.equal(formatUnset('sh', bad), `${formatUnset('sh')}unset MFA_LOGIN_SAVED\n`, bad);
   }
+});
+
+describe('the region exported: --region, then the user\'s AWS_REGION / AWS_DEFAULT_REGION, then the profile\'s', () => {
+  const M = 'MFA_LOGIN_EXPORTED_REGION';
+  const ours = { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1', [M]: 'eu-west-1' };
+  const sets = (r: string, mark: boolean) => [`export AWS_REGION='${r}'`, `export AWS_DEFAULT_REGION='${r}'`, ...(mark ? [`export ${M}='${r}'`] : [])];
+  const cases: [why: string, env: Record<string, string>, profile: string | undefined, flag: string | undefined, lines: string[]][] = [
+    ['the profile\'s, noted as mfa-login\'s own', {}, 'eu-west-1', undefined, sets('eu-west-1', true)],
+    ['AWS_REGION over the profile\'s', { AWS_REGION: 'ap-south-1' }, 'eu-west-1', undefined, sets('ap-south-1', false)],
+    ['AWS_DEFAULT_REGION over the profile\'s', { AWS_DEFAULT_REGION: 'ap-south-1' }, 'eu-west-1', undefined, sets('ap-south-1', false)],
+    ['AWS_REGION over AWS_DEFAULT_REGION', { AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: 'ca-central-1' }, 'eu-west-1', undefined, sets('ap-south-1', false)],
+    ['an empty AWS_REGION counts as unset', { AWS_REGION: '', AWS_DEFAULT_REGION: 'ca-central-1' }, 'eu-west-1', undefined, sets('ca-central-1', false)],
+    ['--region over the environment', { AWS_REGION: 'ap-south-1' }, 'eu-west-1', 'us-west-2', sets('us-west-2', true)],
+    ['a region mfa-login exported does not pin the next profile\'s', ours, 'us-east-1', undefined, sets('us-east-1', true)],
+    ['a region the user exported after mfa-login\'s wins, and is no longer noted as ours', { ...ours, AWS_REGION: 'ap-south-1' }, 'us-east-1', undefined, [...sets('ap-south-1', false), `unset ${M}`]],
+    ['the same, in AWS_DEFAULT_REGION', { ...ours, AWS_DEFAULT_REGION: 'ap-south-1' }, 'us-east-1', undefined, [...sets('ap-south-1', false), `unset ${M}`]],
+    ['mfa-login\'s region and a profile with none: taken out, not kept for the wrong account', ours, undefined, undefined, ['unset AWS_REGION', 'unset AWS_DEFAULT_REGION', `unset ${M}`]],
+    ['no region anywhere: nothing touched', {}, undefined, undefined, []],
+  ];
+  for (const [why, env, profile, flag, lines] of cases) {
+    test(why, () => {
+      const out = formatExports(session, { shell: 'sh', ...regionFor(env, profile, flag) });
+      assert.deepEqual(out.split('\n').filter((l) => l.includes('REGION')), lines);
+    });
+  }
+
+  test('fish and PowerShell carry the same', () => {
+    const h = regionFor({ ...ours, AWS_DEFAULT_REGION: 'ap-south-1' }, 'us-east-1');
+    assert.match(formatExports(session, { shell: 'fish', ...h }), /\nset -gx AWS_REGION 'ap-south-1';\nset -gx AWS_DEFAULT_REGION 'ap-south-1';\nif set -q -g MFA_LOGIN_EXPORTED_REGION; set -e -g MFA_LOGIN_EXPORTED_REGION; end;\n/);
+    assert.match(formatExports(session, { shell: 'powershell', ...regionFor({}, 'us-east-1') }), /\n\$env:AWS_REGION = 'us-east-1'\n\$env:AWS_DEFAULT_REGION = 'us-east-1'\n\$env:MFA_LOGIN_EXPORTED_REGION = 'us-east-1'\n/);
+  });
+
+  test('a region variable that is not a region name is refused where it is read, naming it', () => {
+    for (const [env, name] of [[{ AWS_REGION: "x';touch /tmp/pwned;#" }, 'AWS_REGION'], [{ AWS_REGION: '', AWS_DEFAULT_REGION: 'eu west 1' }, 'AWS_DEFAULT_REGION']] as const) {
+      assert.throws(() => userRegion(env), (e: unknown) => isMfaLoginError(e) && e.code === 'E_CONFIG' && e.message.startsWith(`${name}=`));
+    }
+    // One equal to what mfa-login noted is its own, whatever it holds: passed over, never exported.
+    assert.equal(userRegion({ AWS_REGION: 'eu-west-1', [M]: 'eu-west-1' }), undefined);
+  });
 });

@@ -8,6 +8,7 @@ import { formatCredentialProcess } from '../../output/credential-process.js';
 import { detectShell, formatExports, formatUnset, SAVED_VAR, saving, type Shell } from '../../output/exports.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { isatty } from 'node:tty';
+import { regionFor, withRegion, type RegionHandover } from '../../settings.js';
 import { readProfiles } from '../profiles-io.js';
 import { codeSourceFor } from './code.js';
 import { refuseHookProfile } from './hook-profile.js';
@@ -22,18 +23,21 @@ export interface SessionInput {
   region?: string;
 }
 
-/** Resolves a profile and obtains its credentials (from the cache when it can). */
-export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ plan: ChainPlan; got: Obtained }> {
+/**
+ * Resolves a profile and obtains its credentials (from the cache when it can), with the region its
+ * tools are to be given (settings.ts, regionFor).
+ */
+export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ plan: ChainPlan; got: Obtained; region: RegionHandover }> {
   const profile = input.profile || defaultProfileName(deps.env);
   const files = await readProfiles(deps);
   const plan = resolveChain(files, profile);
   refuseHookProfile(files, plan, input.calledAs ?? 'mfa-login session');
   warn(deps, plan);
+  const region = regionFor(deps.env, plan.region, input.region);
   if (input.region !== undefined) {
     // As the AWS CLI's --region: it beats AWS_REGION and the config, for STS as for the tools.
     // Sessions are cached per partition, so another region of the same one reuses them.
-    plan.region = input.region;
-    deps = { ...deps, env: { ...deps.env, AWS_REGION: input.region, AWS_DEFAULT_REGION: input.region } };
+    deps = { ...deps, env: withRegion(deps.env, input.region) };
   }
   const got = await credentialsFor(deps, plan, {
     // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
@@ -43,7 +47,7 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
   });
   // With --region the answer is not the profile's own: the cached path never answers for it.
   if (input.region === undefined && plan.warnings.length === 0) await noteRoute(deps, profile, files, plan);
-  return { plan, got };
+  return { plan, got, region };
 }
 
 /** Lets the cached path answer the next call for this profile without the config (cache/route.ts). */
@@ -59,6 +63,7 @@ async function noteRoute(deps: Deps, profile: string, files: Awaited<ReturnType<
       env: deps.env,
       key: targetKey(chainKeys(plan, deps.env)),
       ...(accountId !== undefined ? { accountId } : {}),
+      // The profile's own: the cached path puts the environment's in front of it as regionFor does.
       ...(plan.region !== undefined ? { region: plan.region } : {}),
     });
   } catch (e) {
@@ -101,8 +106,8 @@ export async function env(deps: Deps, input: EnvInput): Promise<void> {
     deps.stdout(formatUnset(shell, deps.env[SAVED_VAR]));
     return;
   }
-  const { plan, got } = await sessionFor(deps, { ...input, calledAs: 'mfa-env' });
-  deps.stdout(formatExports(got.credentials, { shell, ...(plan.region !== undefined ? { region: plan.region } : {}), ...saving(deps.env) }));
+  const { plan, got, region } = await sessionFor(deps, { ...input, calledAs: 'mfa-env' });
+  deps.stdout(formatExports(got.credentials, { shell, ...region, ...saving(deps.env) }));
   // On a terminal the statements land on the screen, secret included, and change nothing.
   if (isatty(1)) deps.stderr(`${terminalHint(shell, input.profile ?? plan.target, parentProcessName())}\n`);
 }

@@ -2,6 +2,7 @@ import type { Deps } from '../../deps.js';
 import { withoutCoreDumps } from '../../endpoint/no-core-dumps.js';
 import { NESTED_MARKER, signalRelay, type ExecInput } from './exec.js';
 import { childEnvironment } from '../../child-env.js';
+import { handRegion } from '../../settings.js';
 import { ENDPOINT_VARS, HIDING_VARS, startProfileEndpoint } from './serve.js';
 
 /**
@@ -14,7 +15,7 @@ export async function execWithServer(deps: Deps, input: ExecInput): Promise<numb
   if (reran !== undefined) return reran;
   // As plain exec: no signal finds the default action once we have begun.
   const relay = signalRelay();
-  const { endpoint, plan } = await startProfileEndpoint(deps, input).catch((e: unknown) => {
+  const { endpoint, plan, region } = await startProfileEndpoint(deps, input).catch((e: unknown) => {
     relay.close();
     throw e;
   });
@@ -22,7 +23,7 @@ export async function execWithServer(deps: Deps, input: ExecInput): Promise<numb
   const childEnv: Record<string, string | undefined> = childEnvironment(deps.env);
   for (const k of HIDING_VARS) delete childEnv[k];
   Object.assign(childEnv, { [ENDPOINT_VARS.uri]: endpoint.url, [ENDPOINT_VARS.token]: endpoint.token, [NESTED_MARKER]: plan.target });
-  if (plan.region !== undefined) Object.assign(childEnv, { AWS_REGION: plan.region, AWS_DEFAULT_REGION: plan.region });
+  handRegion(childEnv, region);
 
   const [cmd, ...args] = input.command;
   deps.debug(`running ${cmd} with the endpoint for ${plan.target} at ${endpoint.url}`);

@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { childEnvironment } from '../../child-env.js';
+import { handRegion } from '../../settings.js';
 import { sessionFor, type SessionInput } from './deliver.js';
 
 export interface ExecInput extends SessionInput {
@@ -45,7 +46,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
   // Installed before anything slow: from here on no signal finds the default action (dying), which
   // between starting the command and installing handlers would leave it running without us.
   const relay = signalRelay();
-  const { plan, got } = await sessionFor(deps, { ...input, calledAs: 'mfa-login exec' }).catch((e: unknown) => {
+  const { plan, got, region } = await sessionFor(deps, { ...input, calledAs: 'mfa-login exec' }).catch((e: unknown) => {
     relay.close();
     throw e;
   });
@@ -60,7 +61,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
     AWS_CREDENTIAL_EXPIRATION: toRfc3339(c.expiration),
     [NESTED_MARKER]: plan.target,
   });
-  if (plan.region !== undefined) Object.assign(childEnv, { AWS_REGION: plan.region, AWS_DEFAULT_REGION: plan.region });
+  handRegion(childEnv, region);
 
   const [cmd, ...args] = input.command;
   deps.debug(`running ${cmd} as ${plan.target}`);

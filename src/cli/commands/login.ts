@@ -12,6 +12,7 @@ import { warn } from './deliver.js';
 import { distance } from '../../config/near-miss.js';
 import { MARKER_KEY, markerValue } from './written-sessions.js';
 import { refuseHookProfile } from './hook-profile.js';
+import { regionFor, withRegion } from '../../settings.js';
 
 const COMMANDS = ['add', 'remove', 'list', 'logout', 'login', 'credential-process', 'session', 'exec', 'setup', 'completion', 'status', 'doctor', 'policy', 'demo', 'agent', 'console', 'shell-init', 'profiles'];
 
@@ -49,10 +50,10 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   })();
   refuseHookProfile(files, plan, 'mfa-login');
   warn(deps, plan);
-  if (input.region !== undefined) {
-    plan.region = input.region;
-    deps = { ...deps, env: { ...deps.env, AWS_REGION: input.region, AWS_DEFAULT_REGION: input.region } };
-  }
+  // The region the AWS tools would use now, kept in the written profile so that it still works
+  // where the environment no longer says it.
+  const { region } = regionFor(deps.env, plan.region, input.region);
+  if (input.region !== undefined) deps = { ...deps, env: withRegion(deps.env, input.region) };
   const target = chooseTarget(files, profile, input.to);
   // Found out before a code is spent on a session that could not be written.
   const tooOpen = await checkBeforeWriting(files.credentialsFile);
@@ -81,7 +82,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
       ],
     ),
   );
-  const regionNote = plan.region !== undefined ? await giveRegion(deps, files, target.name, plan.region) : undefined;
+  const regionNote = region !== undefined ? await giveRegion(deps, files, target.name, region) : undefined;
   if (tooOpen !== undefined) deps.stderr(`mfa-login: warning: ${tooOpen}\n`);
 
   if (target.redirected) {

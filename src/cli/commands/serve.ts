@@ -6,6 +6,7 @@ import { withoutCoreDumps } from '../../endpoint/no-core-dumps.js';
 import { detectShell, formatVariables, type Shell } from '../../output/exports.js';
 import { parentProcessName } from '../../terminal/parent-process.js';
 import { sessionFor, type SessionInput } from './deliver.js';
+import { regionVariables, type RegionHandover } from '../../settings.js';
 
 export interface EndpointInput extends SessionInput {
   /** --port; a free one when absent. */
@@ -31,8 +32,8 @@ export const HIDING_VARS = [
  * An endpoint serving one profile. The session is obtained once before it listens, so an unknown
  * profile or a code that is needed shows up here, at the start, not in some tool's retries later.
  */
-export async function startProfileEndpoint(deps: Deps, input: EndpointInput): Promise<{ endpoint: Endpoint; plan: ChainPlan }> {
-  const { plan } = await sessionFor(deps, input);
+export async function startProfileEndpoint(deps: Deps, input: EndpointInput): Promise<{ endpoint: Endpoint; plan: ChainPlan; region: RegionHandover }> {
+  const { plan, region } = await sessionFor(deps, input);
   // Requests go through the same path as every other command: the session cache and its leases.
   // A warning about the config was said once above; it is not repeated for every request.
   // A --mfa-token code is spent by the first call; a later one needing a code must ask again.
@@ -44,7 +45,7 @@ export async function startProfileEndpoint(deps: Deps, input: EndpointInput): Pr
     explain: explainFailure,
     log: (line) => deps.stderr(`mfa-login: endpoint for ${plan.target}: ${line}\n`),
   });
-  return { endpoint, plan };
+  return { endpoint, plan, region };
 }
 
 /**
@@ -68,10 +69,12 @@ export function explainFailure(e: unknown): EndpointFailure {
 export async function serve(deps: Deps, input: ServeInput): Promise<number> {
   const reran = await withoutCoreDumps(deps);
   if (reran !== undefined) return reran;
-  const { endpoint, plan } = await startProfileEndpoint(deps, input);
+  const { endpoint, plan, region } = await startProfileEndpoint(deps, input);
   const shell = input.shell ?? detectShell(deps.env, parentProcessName());
-  const region = plan.region !== undefined ? ([['AWS_REGION', plan.region], ['AWS_DEFAULT_REGION', plan.region]] as [string, string][]) : [];
-  deps.stdout(formatVariables(shell, [[ENDPOINT_VARS.uri, endpoint.url], [ENDPOINT_VARS.token, endpoint.token], ...region], HIDING_VARS));
+  const vars = regionVariables(region);
+  const set = vars.filter((v): v is [string, string] => v[1] !== undefined);
+  const unset = vars.flatMap(([name, value]) => (value === undefined ? [name] : []));
+  deps.stdout(formatVariables(shell, [[ENDPOINT_VARS.uri, endpoint.url], [ENDPOINT_VARS.token, endpoint.token], ...set], [...HIDING_VARS, ...unset]));
   deps.stderr(`mfa-login: serving ${plan.target} on ${endpoint.url} (pid ${process.pid}); set the variables above where it is needed; Ctrl-C stops it\n`);
   const stops: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const previous = stops.map((s) => [s, process.listeners(s)] as const);
