@@ -82,6 +82,7 @@ const SETTINGS: [why: string, profile: string, env: Record<string, string>, host
   ['AWS_USE_FIPS_ENDPOINT=false over use_fips_endpoint', 'use_fips_endpoint = true\n', { AWS_USE_FIPS_ENDPOINT: 'false' }, 'sts.us-east-1.amazonaws.com'],
   ['region = eu-west-1 with use_fips_endpoint', 'region = eu-west-1\nuse_fips_endpoint = true\n', {}, 'sts-fips.eu-west-1.amazonaws.com'],
   ['AWS_REGION over region', 'region = eu-west-1\n', { AWS_REGION: 'ap-south-1' }, 'sts.ap-south-1.amazonaws.com'],
+  ['region over an AWS_REGION mfa-login exported', 'region = eu-west-1\n', { AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: 'ap-south-1', MFA_LOGIN_EXPORTED_REGION: 'ap-south-1' }, 'sts.eu-west-1.amazonaws.com'],
   ['sts_regional_endpoints = legacy', 'sts_regional_endpoints = legacy\n', {}, 'sts.amazonaws.com'],
   ['AWS_STS_REGIONAL_ENDPOINTS=regional over legacy', 'sts_regional_endpoints = legacy\n', { AWS_STS_REGIONAL_ENDPOINTS: 'regional' }, 'sts.us-east-1.amazonaws.com'],
 ];
