@@ -10,7 +10,8 @@ let sb: Sandbox;
 
 before(async () => {
   sb = await new Sandbox([frank]).start({ now: () => Date.now() + SKEW_MS });
-  sb.write('.aws/config', `[profile frank]\nmfa_serial = ${frank.mfaDevices[0]!.serial}\n`);
+  // The sandbox's own region, so that login has no region to add to the profile (and no note to give).
+  sb.write('.aws/config', `[profile frank]\nmfa_serial = ${frank.mfaDevices[0]!.serial}\nregion = us-east-1\n`);
   await sb.add('frank', frank);
 });
 after(async () => sb.stop());

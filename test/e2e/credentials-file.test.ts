@@ -12,7 +12,8 @@ let sb: Sandbox;
 
 before(async () => {
   sb = await new Sandbox([alice]).start();
-  sb.write('.aws/config', `[profile alice]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\n`);
+  // The sandbox's own region, so that login has no region to add to the profile (and no note to give).
+  sb.write('.aws/config', `[profile alice]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\nregion = us-east-1\n`);
   await sb.add('alice', alice);
 });
 after(async () => {
