@@ -38,7 +38,7 @@ export interface ChainPlan {
   mfaSerialFrom?: string;
   /** A command that prints a code (aws-vault's key), found the same way. */
   mfaProcess?: string;
-  /** The region to hand to tools: the target's, else the nearest one up the chain. */
+  /** The profile's region: the target's, else the nearest one up the chain (the environment's wins over it: settings.ts, regionFor). */
   region?: string;
   /** Keys that look like misspellings of ours, for the user to see (never fatal). */
   warnings: string[];
