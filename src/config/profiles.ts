@@ -1,9 +1,10 @@
 import { distance } from './near-miss.js';
 import { MfaLoginError } from '../errors.js';
-import { parseIni } from './ini.js';
+import { configProfileName, parseIni } from './ini.js';
 import type { SharedFilePaths } from './shared-files.js';
 
 export { defaultProfileName, sharedFilePaths, type Env, type SharedFilePaths } from './shared-files.js';
+export { configProfileName } from './ini.js';
 
 /** One named profile, merged from the config and credentials files as the AWS CLI merges them. */
 export interface Profile {
@@ -68,16 +69,6 @@ export function loadProfiles(files: SharedFilePaths, configText: string | undefi
     }
   }
   return { ...files, profiles };
-}
-
-/** `default` -> default, `profile prod` -> prod, `profile "prod"` -> prod; anything else is not a profile. */
-export function configProfileName(header: string): string | undefined {
-  if (header === 'default') return 'default';
-  const m = /^profile\s+(.+)$/.exec(header);
-  if (m === null) return undefined;
-  const name = m[1]!.trim();
-  const unquoted = /^(["'])(.*)\1$/.exec(name);
-  return unquoted ? unquoted[2] : name;
 }
 
 /** The config-file header text for a profile name. */
