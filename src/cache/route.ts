@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { SharedFilePaths } from '../config/shared-files.js';
-import { plainConfigText } from '../files/config-text.js';
+import { plainConfigText, unreadable } from '../files/config-text.js';
 import { STS_ENV } from '../sts/sts-env.js';
 import { isEntryFile } from './entry.js';
 import { readOwnFile } from './own-file.js';
@@ -87,7 +87,11 @@ export function observe(file: string, withText: boolean): { stamp: Stamp; text?:
   try {
     const st = fstatSync(fd);
     const stamp: Stamp = [st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs];
-    return withText ? { stamp, text: readFileSync(fd, 'utf8') } : { stamp };
+    if (!withText) return { stamp };
+    // Read as the full path reads it: never what is not a regular file (/dev/zero, a FIFO).
+    const bad = unreadable(file, st);
+    if (bad !== undefined) throw bad;
+    return { stamp, text: readFileSync(fd, 'utf8') };
   } finally {
     closeSync(fd);
   }
