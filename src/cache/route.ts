@@ -1,6 +1,6 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import type { SharedFilePaths } from '../config/shared-files.js';
-import { plainConfigText } from '../files/config-text.js';
+import { plainConfigText, unreadable } from '../files/config-text.js';
 import { STS_ENV } from '../sts/sts-env.js';
 import { isEntryFile } from './entry.js';
 import { readOwnFile } from './own-file.js';
@@ -75,8 +75,11 @@ export function routeEnv(env: Record<string, string | undefined>): Array<string 
   return STS_ENV.map((name) => env[name] ?? null);
 }
 
-/** A file's stamp and its text (null and undefined when it does not exist), from one open file. */
-export function observe(file: string, withText: boolean): { stamp: Stamp; text?: string } {
+/**
+ * A file's stamp and its text (null and undefined when it does not exist), from one open file; the
+ * text as `read` takes it from the open file and its fstat.
+ */
+export function observe(file: string, withText: boolean, read: (fd: number, st: Stats) => string = (fd) => readFileSync(fd, 'utf8')): { stamp: Stamp; text?: string } {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -87,7 +90,7 @@ export function observe(file: string, withText: boolean): { stamp: Stamp; text?:
   try {
     const st = fstatSync(fd);
     const stamp: Stamp = [st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs];
-    return withText ? { stamp, text: readFileSync(fd, 'utf8') } : { stamp };
+    return withText ? { stamp, text: read(fd, st) } : { stamp };
   } finally {
     closeSync(fd);
   }
@@ -113,13 +116,25 @@ export function routeHolds(route: Route, profile: string, files: SharedFilePaths
  * when they cannot be vouched for: a file changed since it was read, or changed too recently.
  */
 export function stampsFor(files: SharedFilePaths, texts: [string | undefined, string | undefined], now: number): [Stamp, Stamp] | undefined {
-  const seen = [observe(files.configFile, true), observe(files.credentialsFile, true)];
+  const seen = [observe(files.configFile, true, checkedRead(files.configFile)), observe(files.credentialsFile, true, checkedRead(files.credentialsFile))];
   for (let i = 0; i < 2; i++) {
     const { stamp, text } = seen[i]!;
     if ((text === undefined ? undefined : plainConfigText(text)) !== texts[i]) return undefined;
     if (!settled(stamp, now)) return undefined;
   }
   return [seen[0]!.stamp, seen[1]!.stamp];
+}
+
+/**
+ * Reads as the full path reads: never what is not a regular file (/dev/zero, a FIFO). Only noting
+ * a route reads a text; following one (the cached path) opens and stats, so this stays out of it.
+ */
+function checkedRead(file: string): (fd: number, st: Stats) => string {
+  return (fd, st) => {
+    const bad = unreadable(file, st);
+    if (bad !== undefined) throw bad;
+    return readFileSync(fd, 'utf8');
+  };
 }
 
 /** Whether a file with this stamp last changed long enough ago for any later change to show. */

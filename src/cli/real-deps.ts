@@ -1,8 +1,7 @@
-import { promises as fs } from 'node:fs';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import { decodeConfigText, MAX_CONFIG_BYTES, tooLarge } from '../files/config-text.js';
+import { readConfigFile } from '../files/config-text.js';
 import { openSessionStore } from '../cli/session-store.js';
 import type { SessionStore } from '../cache/session-cache.js';
 import type { Settings } from '../settings.js';
@@ -33,21 +32,8 @@ export function realDeps(options: { debug: boolean; settings: Settings; homeDir:
       for await (const c of process.stdin) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
-    readFile: async (p) => {
-      let bytes: Buffer;
-      try {
-        const st = await fs.stat(p);
-        // Checked before reading: a wrong path could name something huge.
-        if (st.isFile() && st.size > MAX_CONFIG_BYTES) throw tooLarge(p, st.size);
-        bytes = await fs.readFile(p);
-      } catch (e) {
-        if (e instanceof MfaLoginError) throw e;
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') return undefined;
-        throw new MfaLoginError('E_FILE', `cannot read ${p}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
-      }
-      return decodeConfigText(bytes, p);
-    },
+    // Refuses what is not a regular file, or too large, without blocking on a FIFO.
+    readFile: async (p) => readConfigFile(p),
     writeFile: async (p, text, mode) => {
       try {
         await writeFileAtomic(p, text, mode === undefined ? {} : { mode });

@@ -1,5 +1,5 @@
 import { MfaLoginError } from '../errors.js';
-import { getProfile, type Profile, type ProfileSet } from './profiles.js';
+import { getProfile, knownProfiles, type Profile, type ProfileSet } from './profiles.js';
 import { nearMisses } from './near-miss.js';
 
 /** How to reach STS for one step, from the profile's settings (env overrides are applied by the STS adapter). */
@@ -55,6 +55,13 @@ export const MAX_MFA_SESSION_SECONDS = 129600;
 export const MAX_ROLE_SESSION_SECONDS = 43200;
 export const TOO_SHORT_WHY = 'a session is used only while more than 15 minutes of it are left, so a shorter one would ask for a new code on almost every call';
 
+/**
+ * The most roles a chain may have. Every role is one AssumeRole call with a session of at most an
+ * hour (role chaining), and real chains have two or three; a longer one is a config written by a
+ * program gone wrong, which should be told so before anything asks for a code, not walked.
+ */
+export const MAX_CHAIN_ROLES = 64;
+
 const MFA_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):mfa\/[\w+=,.@/-]{1,256}$/;
 /** Hardware MFA devices are named by serial number, not ARN; STS accepts [\w+=/:,.@-]{9,256}. */
 const HARDWARE_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
@@ -71,17 +78,24 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
  */
 export function resolveChain(set: ProfileSet, target: string): ChainPlan {
   const path: Profile[] = [];
+  const seen = new Set<string>();
   let current = getProfile(set, target);
   for (;;) {
-    if (path.some((p) => p.name === current.name)) {
+    if (seen.has(current.name)) {
       const names = [...path.map((p) => p.name), current.name];
       throw new MfaLoginError('E_PROFILE_LOOP', `source_profile loop: ${names.join(' -> ')}`, {
         hint: `change source_profile in one of these profiles so that the chain ends at an IAM user (${path[path.length - 1]!.where.source_profile})`,
       });
     }
     path.push(current);
+    seen.add(current.name);
     const s = current.settings;
     if (s.role_arn === undefined) break;
+    if (path.length > MAX_CHAIN_ROLES) {
+      throw new MfaLoginError('E_CONFIG', `the source_profile chain of profile ${target} has more than ${MAX_CHAIN_ROLES} roles, the most mfa-login follows (role ${MAX_CHAIN_ROLES + 1} from ${target} is ${current.name}, ${current.where.role_arn})`, {
+        hint: `point source_profile of a profile in the chain at the IAM user, or at a role nearer to it`,
+      });
+    }
     if (s.source_profile === undefined) {
       const how = s.credential_source ? `credential_source = ${s.credential_source}` : 'no source_profile';
       const misspelt = nearMisses([current]).find((w) => w.endsWith('source_profile?'));
@@ -91,8 +105,7 @@ export function resolveChain(set: ProfileSet, target: string): ChainPlan {
     }
     const next = set.profiles.get(s.source_profile);
     if (next === undefined) {
-      const known = [...set.profiles.keys()].sort().join(', ');
-      throw new MfaLoginError('E_PROFILE_UNKNOWN', `profile ${current.name} names source_profile ${s.source_profile}, which is not defined (${current.where.source_profile}); known profiles: ${known}`, {
+      throw new MfaLoginError('E_PROFILE_UNKNOWN', `profile ${current.name} names source_profile ${s.source_profile}, which is not defined (${current.where.source_profile}); known profiles: ${knownProfiles(set)}`, {
         hint: `add [profile ${s.source_profile}] to ${set.configFile}, or fix source_profile`,
       });
     }

@@ -2,7 +2,7 @@ import { MfaLoginError } from '../errors.js';
 
 /** One `[header]` block of an AWS shared config or credentials file. */
 export interface IniSection {
-  /** The text between the brackets, trimmed: `profile prod`, `default`, `prod`. */
+  /** The section's name, as sectionName() reads the text between the brackets: `profile prod`, `default`, `prod`. */
   header: string;
   /** 1-based line of the header, for error messages. */
   line: number;
@@ -46,7 +46,7 @@ export function parseIni(text: string, fileName: string): IniSection[] {
 
     if (content.startsWith('[')) {
       if (!content.endsWith(']')) fail(lineNo, `section header is missing its closing "]": ${quote(content)}`);
-      const header = content.slice(1, -1).trim().replace(/\s+/g, ' ');
+      const header = sectionName(content.slice(1, -1));
       if (header === '') fail(lineNo, 'empty section header "[]"');
       const first = seen.get(header);
       if (first !== undefined) {
@@ -85,6 +85,36 @@ export function parseIni(text: string, fileName: string): IniSection[] {
     section.lines[key] = lineNo;
   }
   return sections;
+}
+
+/**
+ * The name of a section from the text between its brackets: trimmed, and each run of white space
+ * one space, so `[ cz ]` is cz and `[profile  pz]` is `profile pz`. The one normaliser of headers:
+ * parseIni reads with it and the editor (output/ini-edit.ts) finds sections with it, so the two
+ * never disagree about which section a header opens, and an edit never adds a second [cz] beside
+ * a `[ cz ]` that the reader would then refuse as a repeated section.
+ *
+ * botocore and the JS SDK take the text between the brackets as it is (`[ cz ]` is a profile named
+ * " cz " to both, and the SDK skips `[profile  pz]`, which botocore reads as pz); such a header is
+ * a slip for the plain one, so we read the plain one, and the editor writes that spelling back
+ * whenever it writes to the section: after an edit every AWS tool finds the profile we wrote.
+ */
+export function sectionName(inner: string): string {
+  return inner.trim().replace(/\s+/g, ' ');
+}
+
+/**
+ * The profile a config-file section defines, from its name (as sectionName gives it): `default`
+ * -> default, `profile prod` -> prod, `profile "prod"` -> prod; undefined for anything else
+ * (`[sso-session x]`, `[services x]`, a stray `[x]`), as in the SDKs.
+ */
+export function configProfileName(name: string): string | undefined {
+  if (name === 'default') return 'default';
+  const m = /^profile\s+(.+)$/.exec(name);
+  if (m === null) return undefined;
+  const profile = m[1]!.trim();
+  const unquoted = /^(["'])(.*)\1$/.exec(profile);
+  return unquoted ? unquoted[2] : profile;
 }
 
 /** `#` and `;` open a comment at the start of a line or after white space, as in the SDK. */

@@ -1,3 +1,4 @@
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { MfaLoginError } from '../errors.js';
 
 /** Real config files are a few KiB; anything this big is a wrong path, not a config. */
@@ -7,6 +8,66 @@ export function tooLarge(file: string, size: number): MfaLoginError {
   return new MfaLoginError('E_FILE', `${file} is ${(size / 1048576).toFixed(1)} MiB; an AWS config or credentials file is never that large, so it is not read`, {
     hint: 'check that the path points to the right file',
   });
+}
+
+/**
+ * Why what is at a config path cannot be read as an AWS config or credentials file, or undefined
+ * when it can: a regular file within the size cap. Anything else is a wrong path: /dev/zero never
+ * ends, a FIFO waits for a writer that may never come, /dev/stdin takes the caller's input.
+ */
+export function unreadable(file: string, st: Stats): MfaLoginError | undefined {
+  if (st.isFile()) return st.size > MAX_CONFIG_BYTES ? tooLarge(file, st.size) : undefined;
+  if (st.isDirectory()) return new MfaLoginError('E_FILE', `cannot read ${file}: it is a directory`);
+  const what = st.isFIFO() ? 'a named pipe (FIFO)' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+  return new MfaLoginError('E_FILE', `cannot read ${file}: it is ${what}, not a file`);
+}
+
+/**
+ * The text of an AWS config or credentials file, or undefined when there is none. Opened without
+ * blocking (a FIFO would otherwise hold the open until a writer comes), then examined on the open
+ * file, so what is checked is what is read; and read to at most one byte past the cap, so even a
+ * file that grows while it is read cannot take the memory. Links are followed: dotfile managers
+ * link ~/.aws/config.
+ */
+export function readConfigFile(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    // A socket cannot be opened (ENXIO): say what it is.
+    const st = code === 'ENXIO' ? statOrUndefined(file) : undefined;
+    throw (st && unreadable(file, st)) ?? new MfaLoginError('E_FILE', `cannot read ${file}: ${code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+  }
+  try {
+    const bad = unreadable(file, fstatSync(fd));
+    if (bad !== undefined) throw bad;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(65536);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      total += n;
+      if (total > MAX_CONFIG_BYTES) throw tooLarge(file, total);
+    }
+    return decodeConfigText(Buffer.concat(chunks, total), file);
+  } catch (e) {
+    if (e instanceof MfaLoginError) throw e;
+    throw new MfaLoginError('E_FILE', `cannot read ${file}: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Made on first use: creating a decoder costs the cached path, which reads text without one. */

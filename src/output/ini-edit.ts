@@ -7,10 +7,14 @@
  *
  * How lines are read follows botocore, the strictest reader:
  * - A header is `[name]` at the start of a line (indentation allowed), anything after `]` ignored,
- *   so `[prod]  # comment` is prod. The name is NOT trimmed: botocore and the JS SDK both read
- *   `[ prod ]` as a profile called " prod ", so we never treat it as prod (editing it would give
- *   the user a profile no tool finds). Callers pass the exact header text: `prod` in the
- *   credentials file, `profile prod` or `default` in the config file.
+ *   so `[prod]  # comment` is prod. Which section a header opens is decided as the reader decides
+ *   it (sectionName in config/ini.ts): `[ prod ]` is prod, `[profile  prod]` is `profile prod`,
+ *   and in the config file `[profile "prod"]` and `[profile default]` name the profiles prod and
+ *   default too. Callers pass the plain header text (`prod` in the credentials file, `profile prod`
+ *   or `default` in the config file) and say which of the two files the text is.
+ *   botocore and the JS SDK read `[ prod ]` as a profile called " prod ", and the SDK skips
+ *   `[profile  prod]`: a header spelled so is rewritten in the plain spelling when we write values
+ *   into its section, so that every AWS tool finds what we wrote under the name we were given.
  * - A key line is `name = value` or `name: value` (configparser accepts both). Key names match
  *   case-insensitively: configparser lowercases them, and a section holding both `Region` and
  *   `region` is a DuplicateOptionError that makes botocore refuse the whole file.
@@ -19,6 +23,14 @@
  *   replaced or removed as a whole, never split.
  */
 import { MfaLoginError } from '../errors.js';
+import { configProfileName, sectionName } from '../config/ini.js';
+
+/**
+ * Which file a text is: in the credentials file every section is the profile of its name; in the
+ * config file profiles are `[profile NAME]` (quoted or not) and `[default]`, which may also be
+ * spelled `[profile default]`.
+ */
+export type IniFile = 'config' | 'credentials';
 
 type Eol = '' | '\n' | '\r\n';
 
@@ -36,7 +48,8 @@ interface KeyBlock {
 
 /** One header and everything up to the next header: [header, end). */
 interface Section {
-  name: string;
+  /** The text between the brackets, as written. */
+  inner: string;
   header: number;
   end: number;
   keys: KeyBlock[];
@@ -94,7 +107,7 @@ function parse(lines: Line[]): Section[] {
     const header = HEADER.exec(line.text);
     if (header) {
       if (current) current.end = i;
-      current = { name: header[1]!, header: i, end: lines.length, keys: [] };
+      current = { inner: header[1]!, header: i, end: lines.length, keys: [] };
       sections.push(current);
       return;
     }
@@ -114,7 +127,8 @@ function reject(what: string): never {
 }
 
 function checkSection(section: string): void {
-  if (section === '' || section.trim() !== section || /[[\]\0\r\n]/.test(section)) {
+  // Only the plain spelling is written: another would be a header the reader reads as another.
+  if (section === '' || sectionName(section) !== section || /[[\]\0\r\n]/.test(section)) {
     reject(`invalid section name ${JSON.stringify(section)}`);
   }
 }
@@ -216,8 +230,35 @@ function reparsedAt(lines: Line[], header: number): Section {
   return s;
 }
 
-function sectionsNamed(lines: Line[], section: string): Section[] {
-  return parse(lines).filter((s) => s.name === section);
+/**
+ * The section the caller names, as the reader tells sections apart: which headers open it, and
+ * whether a header of it already reads as it in botocore and the JS SDK alike.
+ */
+interface Target {
+  /** The plain header text, as a new or rewritten header gets it. */
+  header: string;
+  opens(inner: string): boolean;
+  plain(inner: string): boolean;
+}
+
+function target(section: string, file: IniFile): Target {
+  const name = sectionName(section);
+  const profile = file === 'config' ? configProfileName(name) : undefined;
+  if (profile === undefined) return { header: section, opens: (inner) => sectionName(inner) === name, plain: (inner) => inner === section };
+  // Spellings both readers take as this profile: one space after `profile`, quotes or none.
+  const plain = new Set([`profile ${profile}`, `profile "${profile}"`, `profile '${profile}'`, ...(profile === 'default' ? ['default'] : [])]);
+  return { header: section, opens: (inner) => configProfileName(sectionName(inner)) === profile, plain: (inner) => plain.has(inner) };
+}
+
+function sectionsOf(lines: Line[], t: Target): Section[] {
+  return parse(lines).filter((s) => t.opens(s.inner));
+}
+
+/** The header line with the plain spelling between its brackets; indentation and what follows `]` stay. */
+function plainHeader(line: Line, t: Target): Line {
+  const open = line.text.indexOf('[');
+  const close = line.text.indexOf(']', open);
+  return { text: `${line.text.slice(0, open + 1)}${t.header}${line.text.slice(close)}`, eol: line.eol };
 }
 
 /**
@@ -225,14 +266,16 @@ function sectionsNamed(lines: Line[], section: string): Section[] {
  * replaced in place, missing keys go after the section's last key, and a missing section is added
  * at the end of the file after one blank line. When a key occurs more than once (botocore refuses
  * such a file), the first occurrence is replaced and the others are dropped, also from repeated
- * headers of the same section further down.
+ * headers of the same section further down. The header of the section written to is given the
+ * plain spelling when AWS tools would not read it as the section (`[ prod ]` becomes `[prod]`).
  *
  * Every line we do not touch keeps its bytes. New lines use the file's line ending. A file that
  * lacked a final newline keeps lacking it unless we add lines after its last line; then the file
  * ends with a newline, as the AWS CLI's writer does.
  */
-export function setSectionValues(text: string, section: string, values: [key: string, value: string][]): string {
+export function setSectionValues(text: string, section: string, values: [key: string, value: string][], file: IniFile = 'credentials'): string {
   checkSection(section);
+  const t = target(section, file);
   const wanted = new Map<string, [key: string, value: string]>();
   for (const [key, value] of values) {
     checkKey(key);
@@ -244,7 +287,7 @@ export function setSectionValues(text: string, section: string, values: [key: st
   let lines = splitLines(text);
   const eol = eolOf(lines);
 
-  const found = sectionsNamed(lines, section);
+  const found = sectionsOf(lines, t);
   if (found.length === 0) {
     terminateLast(lines, eol);
     if (lines.length && !isBlank(lines[lines.length - 1]!)) lines.push({ text: '', eol });
@@ -254,10 +297,11 @@ export function setSectionValues(text: string, section: string, values: [key: st
 
   // Repeated headers first, from the bottom up, so the first section's line numbers stay valid.
   const keySet = new Set(wanted.keys());
-  for (let i = found.length - 1; i > 0; i--) lines = withoutKeys(lines, sectionsNamed(lines, section)[i]!, keySet);
-  const first = sectionsNamed(lines, section)[0]!;
+  for (let i = found.length - 1; i > 0; i--) lines = withoutKeys(lines, sectionsOf(lines, t)[i]!, keySet);
+  const first = sectionsOf(lines, t)[0]!;
 
   const out = lines.slice(0, first.header + 1);
+  if (!t.plain(first.inner)) out[first.header] = plainHeader(out[first.header]!, t);
   const done = new Set<string>();
   let afterLastKey = out.length;
   let cursor = first.header + 1;
@@ -294,23 +338,25 @@ export function setSectionValues(text: string, section: string, values: [key: st
  * `[section]`. A section left without keys and comments loses its header and one adjacent blank
  * line as well.
  */
-export function removeSectionKeys(text: string, section: string, keys: string[]): string {
+export function removeSectionKeys(text: string, section: string, keys: string[], file: IniFile = 'credentials'): string {
   checkSection(section);
   keys.forEach(checkKey);
+  const t = target(section, file);
   const keySet = new Set(keys.map(keyId));
   let lines = splitLines(text);
-  const count = sectionsNamed(lines, section).length;
+  const count = sectionsOf(lines, t).length;
   if (count === 0 || keySet.size === 0) return text;
   // Bottom up, parsing again each time: a removal may also take the blank line above its header.
-  for (let i = count - 1; i >= 0; i--) lines = withoutKeys(lines, sectionsNamed(lines, section)[i]!, keySet);
+  for (let i = count - 1; i >= 0; i--) lines = withoutKeys(lines, sectionsOf(lines, t)[i]!, keySet);
   return joinLines(lines);
 }
 
 /** Remove every section headed `[section]`, with its keys and comments. */
-export function removeSection(text: string, section: string): string {
+export function removeSection(text: string, section: string, file: IniFile = 'credentials'): string {
   checkSection(section);
+  const t = target(section, file);
   let lines = splitLines(text);
-  for (let s = sectionsNamed(lines, section).pop(); s; s = sectionsNamed(lines, section).pop()) {
+  for (let s = sectionsOf(lines, t).pop(); s; s = sectionsOf(lines, t).pop()) {
     lines = withoutSection(lines, s);
   }
   return joinLines(lines);

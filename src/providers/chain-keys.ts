@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ChainPlan, StsSettings } from '../config/chain.js';
 import { stsTarget, type StsTarget } from '../sts/sts.js';
 import { stsEnv } from '../sts/sts-env.js';
@@ -20,21 +21,29 @@ export interface ChainKeys {
  * stale session. The long-term key is not part of it (reading it would open the keychain on every
  * cache hit); `add` and `remove` forget a profile's sessions instead.
  *
- * Keys are plain JSON text, not hashes, so the cached path needs no crypto module; each key lists
- * the chain up to its own hop, flat, so it grows with the chain's length and no faster.
+ * Keys are JSON text. A role's key holds its own hop and a SHA-256 digest of its parent's key (the
+ * MFA session's, or the previous role's), so it stands for the whole chain up to its hop while its
+ * size stays the same at any depth: listing every earlier hop in each key made a chain's keys grow
+ * with the square of its length. The cached path compares keys the full path noted and never
+ * makes one, so it still needs no crypto module.
  */
 export function chainKeys(plan: ChainPlan, env: Record<string, string | undefined>): ChainKeys {
   // Only STS_ENV reaches the keys: the cached path checks exactly those (cache/route.ts).
   const sourceTarget = stsTarget(merge(plan.source.sts, plan.roles[0]?.sts), stsEnv(env));
   const mfa = ['mfa-session', plan.source.profile, plan.mfaSerial ?? null, place(sourceTarget)];
   const roleSessionNames = plan.roles.map((r) => r.roleSessionName ?? defaultSessionName(plan));
-  const hops = plan.roles.map((r, i) => [r.roleArn, r.externalId ?? null, roleSessionNames[i]!, r.sourceIdentity ?? null, r.durationSeconds ?? null]);
-  return {
-    sourceTarget,
-    mfaKey: JSON.stringify(mfa),
-    roleKeys: hops.map((_, i) => JSON.stringify([...mfa, ...hops.slice(0, i + 1)])),
-    roleSessionNames,
-  };
+  const mfaKey = JSON.stringify(mfa);
+  const roleKeys: string[] = [];
+  let parent = mfaKey;
+  plan.roles.forEach((r, i) => {
+    parent = JSON.stringify(['role', digest(parent), r.roleArn, r.externalId ?? null, roleSessionNames[i]!, r.sourceIdentity ?? null, r.durationSeconds ?? null]);
+    roleKeys.push(parent);
+  });
+  return { sourceTarget, mfaKey, roleKeys, roleSessionNames };
+}
+
+function digest(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
 }
 
 /** The key the chain's target session is kept under: its last role's, or the MFA session's. */

@@ -98,3 +98,30 @@ test('a misspelt source_profile is named in the hint of the error it causes', ()
     (e: unknown) => e instanceof MfaLoginError && e.hint === 'config line 6: unknown key source-profile in profile prod; did you mean source_profile?',
   );
 });
+
+/** `[profile r1]` ... `[profile rN]`, each assuming its role from the one before, r1 from alice. */
+const chainOf = (roles: number) => USER + Array.from({ length: roles }, (_, i) => `[profile r${i + 1}]\nrole_arn = arn:aws:iam::222222222222:role/r${i + 1}\nsource_profile = ${i === 0 ? 'alice' : `r${i}`}\n`).join('');
+
+test(`a chain of 64 roles is followed; one of 65 is refused, naming the profile and the limit`, () => {
+  const p = plan(chainOf(64), `r64`);
+  assert.equal(p.roles.length, 64);
+  assert.equal(p.source.profile, 'alice');
+  assert.throws(
+    () => plan(chainOf(3000), 'r3000'),
+    (e: unknown) =>
+      e instanceof MfaLoginError &&
+      e.code === 'E_CONFIG' &&
+      e.exitStatus === 3 &&
+      e.message === `the source_profile chain of profile r3000 has more than 64 roles, the most mfa-login follows (role 65 from r3000 is r2936, config line ${3 + 3 * 2936 - 1})`,
+  );
+});
+
+test('an error that lists the known profiles shows ten and counts the rest', () => {
+  const many = chainOf(30);
+  assert.throws(() => plan(many, 'nosuch'), (e: unknown) => e instanceof MfaLoginError && /; known profiles: alice, r1, r10, r11, r12, r13, r14, r15, r16, r17 and 21 more$/.test(e.message));
+  assert.throws(
+    () => plan(`${many}[profile x]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = ghost\n`, 'x'),
+    (e: unknown) => e instanceof MfaLoginError && /which is not defined \(config line \d+\); known profiles: alice, r1, r10, r11, r12, r13, r14, r15, r16, r17 and 22 more$/.test(e.message),
+  );
+  assert.throws(() => plan(chainOf(9), 'nosuch'), (e: unknown) => e instanceof MfaLoginError && /; known profiles: alice, r1, r2, r3, r4, r5, r6, r7, r8, r9$/.test(e.message));
+});

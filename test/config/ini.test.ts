@@ -83,6 +83,29 @@ test('profiles merge config and credentials like the SDK: credentials win, [x] i
   assert.ok(alice.inConfig && alice.inCredentials);
 });
 
+test('a header with spaces names the section without them, as the editor finds it', () => {
+  const creds = parseIni('[ cz ]\nk = 1\n[\tdz  ]\nk = 2\n[e  z]\nk = 3\n', 'creds');
+  assert.deepEqual(creds.map((s) => s.header), ['cz', 'dz', 'e z']);
+  const set = loadProfiles(files, '[profile  pz]\nregion = a\n[ profile qz ]\nregion = b\n[profile\t"rz"]\nregion = c\n[ default ]\nregion = d\n', '[ cz ]\nregion = e\n');
+  assert.deepEqual([...set.profiles.keys()].sort(), ['cz', 'default', 'pz', 'qz', 'rz']);
+  assert.equal(set.profiles.get('pz')!.settings.region, 'a');
+  assert.equal(set.profiles.get('cz')!.settings.region, 'e');
+});
+
+const twice: Array<[string, string, RegExp]> = [
+  ['[cz] and [ cz ]', '[cz]\nk = 1\n[ cz ]\nk = 2\n', /^cfg line 3: section \[cz\] appears twice \(first on line 1\)$/],
+  ['[profile pz] and [profile  pz]', '[profile pz]\nk = 1\n\n[profile  pz]\nk = 2\n', /^cfg line 4: section \[profile pz\] appears twice \(first on line 1\)$/],
+];
+for (const [name, text, message] of twice) {
+  test(`${name} are one section twice`, () => {
+    assert.throws(() => parseIni(text, 'cfg'), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_CONFIG_SYNTAX' && message.test(e.message));
+  });
+}
+
+test('[profile pz] and [profile "pz"] are one profile twice', () => {
+  assert.throws(() => loadProfiles(files, '[profile pz]\nregion = a\n[profile "pz"]\nregion = b\n', undefined), /profile pz is defined twice \(first on line 1\)/);
+});
+
 test('[default] and [profile default] together are ambiguous', () => {
   assert.throws(() => loadProfiles(files, '[default]\nregion = a\n[profile default]\nregion = b\n', undefined), /profile default is defined twice \(first on line 1\)/);
 });

@@ -1,7 +1,8 @@
 /**
  * Properties of the INI editor over generated files: sections (some repeated names are avoided so
- * botocore accepts the files), keys in several spellings and delimiters, sub-section blocks,
- * comments, blank lines, LF or CRLF, with or without a final newline.
+ * botocore accepts the files) with headers spelled with stray white space inside the brackets,
+ * keys in several spellings and delimiters, sub-section blocks, comments, blank lines, LF or CRLF,
+ * with or without a final newline.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,8 @@ type Item =
   | { kind: 'blank'; text: string };
 interface SectionModel {
   name: string;
+  /** The text between the brackets as written: the name, or it with stray white space. */
+  inner: string;
   header: string;
   items: Item[];
 }
@@ -74,13 +77,17 @@ function uniqueKeys(items: Item[]): Item[] {
   });
 }
 
+/** How a person may have spelled `name` between the brackets: the reader and the editor take each as `name`. */
+const innerArb = (name: string) => fc.constantFrom(name, name, name, ` ${name} `, `  ${name}`, `${name}\t`, name.replace(' ', '  '), name.replace(' ', '\t'));
+
 const sectionArb = (name: string): fc.Arbitrary<SectionModel> =>
   fc
     .tuple(
-      fc.constantFrom(`[${name}]`, `[${name}] # note`, `[${name}]   `),
+      innerArb(name),
+      fc.constantFrom('[%]', '[%] # note', '[%]   '),
       fc.array(fc.oneof({ weight: 4, arbitrary: keyArb }, subArb, commentArb, blankArb), { maxLength: 7 }),
     )
-    .map(([header, items]) => ({ name, header, items: uniqueKeys(items) }));
+    .map(([inner, header, items]) => ({ name, inner, header: header.replace('%', inner), items: uniqueKeys(items) }));
 
 const fileArb: fc.Arbitrary<FileModel> = fc.record({
   eol: fc.constantFrom<Eol>('\n', '\r\n'),
@@ -159,7 +166,10 @@ function locate(c: Case, r: ReturnType<typeof render>) {
   const prefix = r.text.slice(0, r.offsets[header]);
   const suffix = next < 0 ? '' : r.text.slice(r.offsets[next]);
   const own = r.lines.slice(header, next < 0 ? undefined : next);
-  return { prefix, suffix, own };
+  // Written to, the header takes the plain spelling: what follows `]` stays.
+  const { inner } = c.file.sections[index]!;
+  const written = own[0]!.text.replace(`[${inner}]`, `[${c.target}]`);
+  return { prefix, suffix, own, inner, written };
 }
 
 const setKeys = (c: Case) => new Set(c.values.map(([k]) => k.toLowerCase()));
@@ -184,7 +194,7 @@ function checkSet(c: Case): string {
   assert.ok(after.startsWith(where.prefix), 'text before the section changed');
   assert.ok(after.endsWith(where.suffix), 'text after the section changed');
   const middle = linesOf(after.slice(where.prefix.length, after.length - where.suffix.length));
-  assert.equal(middle[0], where.own[0]!.text, 'header changed');
+  assert.equal(middle[0], where.written, 'the header should be as before, in its plain spelling');
   const keys = setKeys(c);
   for (const [k, v] of c.values) {
     const hits = middle.filter((l) => topLevelKey(l) === k.toLowerCase());
@@ -195,7 +205,7 @@ function checkSet(c: Case): string {
   // Everything else in the section (comments, blank lines, other keys, their order) is untouched.
   const keptBefore = where.own.filter((l) => !(l.item && (l.item.kind === 'key' || l.item.kind === 'sub') && keys.has(l.item.key.toLowerCase())));
   const keptAfter = middle.filter((l) => !keys.has(topLevelKey(l) ?? ''));
-  assert.deepEqual(keptAfter, keptBefore.map((l) => l.text));
+  assert.deepEqual(keptAfter, keptBefore.map((l, i) => (i === 0 ? where.written : l.text)));
   return after;
 }
 
@@ -216,10 +226,10 @@ function checkRemove(c: Case, after: string): string {
   const keys = setKeys(c);
   const keptBefore = where.own
     .filter((l) => !(l.item && (l.item.kind === 'key' || l.item.kind === 'sub') && keys.has(l.item.key.toLowerCase())))
-    .map((l) => l.text);
+    .map((l, i) => (i === 0 ? where.written : l.text));
   if (removed.startsWith(where.prefix)) {
     const middle = linesOf(removed.slice(where.prefix.length, removed.length - where.suffix.length));
-    if (middle[0] === where.own[0]!.text) {
+    if (middle[0] === where.written) {
       assert.deepEqual(middle, keptBefore, 'the section should be as before, less the removed keys');
       return removed;
     }
@@ -297,11 +307,14 @@ describe('ini-edit properties', () => {
         assert.ok('ok' in before, `generated file rejected by botocore: ${JSON.stringify(before)}`);
         assert.ok('ok' in after, `${context}: botocore rejects our output: ${JSON.stringify(after)}`);
         assert.ok('ok' in removed, `${context}: botocore rejects our output: ${JSON.stringify(removed)}`);
-        const expectSet = structuredClone(before.ok);
+        // botocore names a section by its text as written: the one we wrote to now has the plain one.
+        const inner = c.file.sections.find((s) => s.name === c.target)?.inner ?? c.target;
+        const renamed = Object.fromEntries(Object.entries(before.ok).map(([n, v]) => [n === inner ? c.target : n, v]));
+        const expectSet = structuredClone(renamed);
         const section = (expectSet[c.target] ??= {});
         for (const [k, v] of c.values) section[k.toLowerCase()] = v;
         assert.deepEqual(after.ok, expectSet, `${context}: after set`);
-        const expectRemoved = structuredClone(before.ok);
+        const expectRemoved = structuredClone(renamed);
         for (const [k] of c.values) delete expectRemoved[c.target]?.[k.toLowerCase()];
         assert.deepEqual(dropEmpty(removed.ok, c.target), dropEmpty(expectRemoved, c.target), `${context}: after remove`);
       });

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { removeSection, removeSectionKeys, setSectionValues } from '../../src/output/ini-edit.js';
 import { isMfaLoginError } from '../../src/errors.js';
+import { configProfileName, loadProfiles } from '../../src/config/profiles.js';
 
 type Values = [string, string][];
 const KEYS: Values = [
@@ -166,11 +167,32 @@ describe('setSectionValues', () => {
       after: '  [prod]   # mine ; really\nk = 2\n',
     },
     {
-      name: '`[ prod ]` is a profile named " prod " to botocore and the JS SDK, so it is not prod',
-      before: '[ prod ]\nk = 1\n',
+      name: '`[ prod ]` is prod, as the reader reads it: edited in place, its header spelled [prod] so AWS tools find it too',
+      before: '# mine\n  [ prod ]  # note\nk = 1\nj = 3\n\n[dev]\n',
       section: 'prod',
       values: [['k', '2']],
-      after: '[ prod ]\nk = 1\n\n[prod]\nk = 2\n',
+      after: '# mine\n  [prod]  # note\nk = 2\nj = 3\n\n[dev]\n',
+    },
+    {
+      name: '`[\tprod\t]` is prod too',
+      before: '[\tprod\t]\r\nk = 1\r\n',
+      section: 'prod',
+      values: [['k', '2']],
+      after: '[prod]\r\nk = 2\r\n',
+    },
+    {
+      name: '`[ prod ]` after `[prod]`: the first gets the values, the repeat loses the keys',
+      before: '[prod]\nk = 1\n\n[ prod ]\nk = 2\nj = 3\n',
+      section: 'prod',
+      values: [['k', 'new']],
+      after: '[prod]\nk = new\n\n[ prod ]\nj = 3\n',
+    },
+    {
+      name: '`[profile  prod]` (two spaces) is `profile prod` in any file',
+      before: '[profile  prod]\nregion = x\n',
+      section: 'profile prod',
+      values: [['region', 'y']],
+      after: '[profile prod]\nregion = y\n',
     },
     {
       name: '`[profile x]` and `[x]` are different sections',
@@ -254,6 +276,52 @@ describe('setSectionValues', () => {
 
   test('a key given twice is a caller bug', () => {
     assert.throws(() => setSectionValues('', 'prod', [['k', '1'], ['K', '2']]), RangeError);
+  });
+});
+
+describe('header spellings in the config file', () => {
+  // What the reader (loadProfiles) takes as the profile, the editor edits: never a second section.
+  const cases: { name: string; before: string; section: string; after: string }[] = [
+    { name: '[profile  pz] (two spaces)', before: '[profile  pz]\nregion = a\n', section: 'profile pz', after: '[profile pz]\nregion = b\n' },
+    { name: '[ profile pz ] (outer spaces)', before: '[ profile pz ]\nregion = a\n', section: 'profile pz', after: '[profile pz]\nregion = b\n' },
+    { name: '[profile\tpz] (a tab)', before: '[profile\tpz]\nregion = a\n', section: 'profile pz', after: '[profile pz]\nregion = b\n' },
+    { name: '[profile "pz"] keeps its quotes (both readers take them)', before: '[profile "pz"]\nregion = a\n', section: 'profile pz', after: '[profile "pz"]\nregion = b\n' },
+    { name: "[profile 'pz'] keeps its quotes", before: "[profile 'pz']\nregion = a\n", section: 'profile pz', after: "[profile 'pz']\nregion = b\n" },
+    { name: '[profile  "pz"]', before: '[profile  "pz"]\nregion = a\n', section: 'profile pz', after: '[profile pz]\nregion = b\n' },
+    { name: '[profile default] is default, and keeps its spelling', before: '[profile default]\nregion = a\n', section: 'default', after: '[profile default]\nregion = b\n' },
+    { name: '[ default ]', before: '[ default ]\nregion = a\n', section: 'default', after: '[default]\nregion = b\n' },
+    { name: '[default] asked as profile default', before: '[default]\nregion = a\n', section: 'profile default', after: '[default]\nregion = b\n' },
+    { name: '[pz] is no profile in the config file', before: '[pz]\nregion = a\n', section: 'profile pz', after: '[pz]\nregion = a\n\n[profile pz]\nregion = b\n' },
+    { name: '[sso-session  corp] is `sso-session corp`', before: '[sso-session  corp]\nsso_region = a\n', section: 'sso-session corp', after: '[sso-session corp]\nsso_region = a\nregion = b\n' },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      assert.equal(setSectionValues(c.before, c.section, [['region', 'b']], 'config'), c.after);
+      // The reader sees one section of that name, holding the new value.
+      const profile = configProfileName(c.section);
+      const set = loadProfiles({ configFile: 'config', credentialsFile: 'credentials' }, c.after, undefined);
+      if (profile !== undefined) assert.equal(set.profiles.get(profile)?.settings.region, 'b');
+    });
+  }
+
+  test('in the credentials file, [profile default] is a profile of that name, never default', () => {
+    const before = '[profile default]\naws_access_key_id = AKIALONGTERM\n';
+    assert.equal(setSectionValues(before, 'default', [['aws_access_key_id', 'ASIANEW']]), `${before}\n[default]\naws_access_key_id = ASIANEW\n`);
+    assert.equal(removeSectionKeys(before, 'default', ['aws_access_key_id']), before);
+    assert.equal(setSectionValues(before, 'default', [['aws_access_key_id', 'ASIANEW']], 'config'), '[profile default]\naws_access_key_id = ASIANEW\n');
+  });
+
+  test('removing keys and sections finds the same sections', () => {
+    assert.equal(removeSectionKeys('[a]\nx = 1\n\n[profile  pz]\nregion = a\n', 'profile pz', ['region'], 'config'), '[a]\nx = 1\n');
+    assert.equal(removeSectionKeys('[ cz ]\nk = 1\nj = 2\n', 'cz', ['k']), '[ cz ]\nj = 2\n');
+    assert.equal(removeSection('[ cz ]\nk = 1\n\n[dz]\n', 'cz'), '[dz]\n');
+    assert.equal(removeSection('[profile "pz"]\nk = 1\n\n[dz]\n', 'profile pz', 'config'), '[dz]\n');
+  });
+
+  test('only the plain spelling is written', () => {
+    for (const section of ['profile  pz', ' cz', 'cz ', 'profile\tpz']) {
+      assert.throws(() => setSectionValues('', section, [['k', 'v']]), (e) => isMfaLoginError(e) && e.code === 'E_USAGE', JSON.stringify(section));
+    }
   });
 });
 

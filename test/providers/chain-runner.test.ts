@@ -211,3 +211,49 @@ for (const c of refusedBeforeAsking) {
     assert.deepEqual([chosen, f.sts.sessionTokenCalls.length, f.sts.assumeRoleCalls.length], [0, 0, 0]);
   });
 }
+
+// What a session is cached under: a change of anything that changes what STS hands out, at any
+// hop, is a new key for that hop and every hop after it; nothing else is.
+const KEYED = USER + role('hop', 'alice') + role('prod', 'hop');
+/** What changes, the config, the environment, and the first key it must change (every later one changes too). */
+const variants: Array<[string, string, Record<string, string>, 'mfa' | 0 | 1]> = [
+  ['another MFA device', KEYED.replace('mfa/alice', 'mfa/alice2'), {}, 'mfa'],
+  ['another STS endpoint for the IAM user', KEYED.replace('endpoint_url = http://127.0.0.1:1', 'endpoint_url = http://127.0.0.1:2'), {}, 'mfa'],
+  ['another STS endpoint from the environment', KEYED.replace(/endpoint_url = \S+\n/, ''), { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:3' }, 'mfa'],
+  ['another IAM user profile', KEYED.replace('[profile alice]', '[profile alicia]').replace('source_profile = alice', 'source_profile = alicia'), {}, 'mfa'],
+  ['another first role', KEYED.replace('role/hop', 'role/hop2'), {}, 0],
+  ['an external id on the first role', USER + role('hop', 'alice', 'external_id = ext-1\n') + role('prod', 'hop'), {}, 0],
+  ['a session name on the first role', USER + role('hop', 'alice', 'role_session_name = other\n') + role('prod', 'hop'), {}, 0],
+  ['a source identity on the first role', USER + role('hop', 'alice', 'source_identity = alice\n') + role('prod', 'hop'), {}, 0],
+  ['a duration on the first role', USER + role('hop', 'alice', 'duration_seconds = 1800\n') + role('prod', 'hop'), {}, 0],
+  ['another target role', KEYED.replace('role/prod', 'role/prod2'), {}, 1],
+  ['an external id on the target', USER + role('hop', 'alice') + role('prod', 'hop', 'external_id = ext-1\n'), {}, 1],
+  ['a duration on the target', USER + role('hop', 'alice') + role('prod', 'hop', 'duration_seconds = 1800\n'), {}, 1],
+];
+
+test('cache keys: the same chain gives the same keys; each change of a session gives new ones from its hop on', () => {
+  const base = chainKeys(plan(KEYED, 'prod'), {});
+  const list = (k: ReturnType<typeof chainKeys>) => [k.mfaKey, ...k.roleKeys];
+  assert.deepEqual(chainKeys(plan(KEYED, 'prod'), {}), base, 'keys are stable');
+  // Settings that change no session: a region for tools, an output format.
+  assert.deepEqual(list(chainKeys(plan(KEYED.replace('[profile prod]', '[profile prod]\nregion = eu-west-1\noutput = json'), 'prod'), {})), list(base));
+  const seen = new Set(list(base));
+  for (const [what, config, env, from] of variants) {
+    const keys = list(chainKeys(plan(config, 'prod'), env));
+    const first = from === 'mfa' ? 0 : from + 1;
+    assert.deepEqual(keys.slice(0, first), list(base).slice(0, first), `${what}: the keys before its hop stay`);
+    for (const key of keys.slice(first)) {
+      assert.ok(!seen.has(key), `${what}: a key was reused`);
+      seen.add(key);
+    }
+  }
+});
+
+test('cache keys stay the same size at any depth of a chain', () => {
+  const config = USER + role('r1', 'alice') + Array.from({ length: 63 }, (_, i) => role(`r${i + 2}`, `r${i + 1}`)).join('');
+  const keys = chainKeys(plan(config, 'r64'), {});
+  assert.equal(keys.roleKeys.length, 64);
+  const lengths = keys.roleKeys.map((k) => k.length);
+  assert.ok(Math.max(...lengths) - Math.min(...lengths) <= 2, `role keys of ${Math.min(...lengths)} to ${Math.max(...lengths)} characters`);
+  assert.ok(Math.max(...lengths) < 300);
+});

@@ -256,6 +256,6 @@ function recordWith(deps: Deps, input: AddInput, serial: string): string {
 
 async function recordSerial(deps: Deps, files: ProfileSet, input: AddInput, serial: string): Promise<void> {
   const header = configHeaderFor(input.profile);
-  await editProfileFile(deps, files.configFile, (text) => setSectionValues(text, header, [['mfa_serial', serial]]));
+  await editProfileFile(deps, files.configFile, (text) => setSectionValues(text, header, [['mfa_serial', serial]], 'config'));
   deps.stdout(`Recorded mfa_serial = ${serial} in [${header}] of ${shortPath(deps, files.configFile)}.\n`);
 }

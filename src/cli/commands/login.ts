@@ -153,7 +153,7 @@ async function giveRegion(deps: Deps, files: ProfileSet, name: string, region: s
       return text;
     }
     note = `set region = ${region} in [${header}] in ${shortPath(deps, files.configFile)}`;
-    return setSectionValues(text, header, [['region', region]]);
+    return setSectionValues(text, header, [['region', region]], 'config');
   });
   return note;
 }

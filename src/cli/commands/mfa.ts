@@ -89,7 +89,7 @@ export async function mfaCreate(deps: Deps, input: MfaInput): Promise<void> {
 
   const text = (await deps.readFile(user.files.configFile)) ?? '';
   const header = configHeaderFor(input.profile);
-  await deps.writeFile(user.files.configFile, setSectionValues(text, header, [['mfa_serial', serial]]), 0o600);
+  await deps.writeFile(user.files.configFile, setSectionValues(text, header, [['mfa_serial', serial]], 'config'), 0o600);
   deps.stdout(`Enabled MFA device ${serial} for ${user.userArn}.\nRecorded mfa_serial = ${serial} in [${header}] of ${shortPath(deps, user.files.configFile)}.\nLog in with: mfa-login login ${input.profile}\n`);
 }
 

@@ -50,7 +50,7 @@ export async function setup(deps: Deps, input: SetupInput): Promise<void> {
   if (plan.region !== undefined && existing?.settings.region === undefined) values.push(['region', plan.region]);
 
   const header = configHeaderFor(name);
-  await editProfileFile(deps, files.configFile, (text) => setSectionValues(text, header, values));
+  await editProfileFile(deps, files.configFile, (text) => setSectionValues(text, header, values, 'config'));
   deps.stdout(`${existing ? 'Updated' : 'Added'} [${header}] in ${shortPath(deps, files.configFile)}:\n${values.map(([k, v]) => `  ${k} = ${v}`).join('\n')}\nTry it: aws sts get-caller-identity --profile ${name}\n`);
 }
 
