@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
-import { writeFileAtomic } from '../files/atomic-write.js';
+import { editFile } from '../files/edit-file.js';
 import { decodeConfigText, MAX_CONFIG_BYTES, tooLarge } from '../files/config-text.js';
 import { openSessionStore } from '../cli/session-store.js';
 import type { SessionStore } from '../cache/session-cache.js';
@@ -33,30 +33,8 @@ export function realDeps(options: { debug: boolean; settings: Settings; homeDir:
       for await (const c of process.stdin) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
-    readFile: async (p) => {
-      let bytes: Buffer;
-      try {
-        const st = await fs.stat(p);
-        // Checked before reading: a wrong path could name something huge.
-        if (st.isFile() && st.size > MAX_CONFIG_BYTES) throw tooLarge(p, st.size);
-        bytes = await fs.readFile(p);
-      } catch (e) {
-        if (e instanceof MfaLoginError) throw e;
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') return undefined;
-        throw new MfaLoginError('E_FILE', `cannot read ${p}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
-      }
-      return decodeConfigText(bytes, p);
-    },
-    writeFile: async (p, text, mode) => {
-      try {
-        await writeFileAtomic(p, text, mode === undefined ? {} : { mode });
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        const why = code === 'ESYMLINK' ? 'it is a symbolic link (edit the file it points to, or replace the link with the file)' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
-        throw new MfaLoginError('E_FILE', `cannot write ${p}: ${why}; nothing was changed`);
-      }
-    },
+    readFile,
+    editFile: (p, edit, o) => editFile(p, edit, { waitMs: options.settings.lockTimeoutMs, read: readFile, ...(o?.mode !== undefined ? { mode: o.mode } : {}) }),
     secrets: options.secrets,
     sts: options.sts,
     cache: () => (cache ??= openSessionStore(options.settings)),
@@ -64,4 +42,21 @@ export function realDeps(options: { debug: boolean; settings: Settings; homeDir:
     runProcess,
     debug: options.debug ? (m) => void process.stderr.write(`mfa-login: debug: ${m}\n`) : () => {},
   };
+}
+
+/** A credentials or config file's text: size checked before reading, UTF-8 checked; undefined when there is none. */
+async function readFile(p: string): Promise<string | undefined> {
+  let bytes: Buffer;
+  try {
+    const st = await fs.stat(p);
+    // Checked before reading: a wrong path could name something huge.
+    if (st.isFile() && st.size > MAX_CONFIG_BYTES) throw tooLarge(p, st.size);
+    bytes = await fs.readFile(p);
+  } catch (e) {
+    if (e instanceof MfaLoginError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new MfaLoginError('E_FILE', `cannot read ${p}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
+  return decodeConfigText(bytes, p);
 }
