@@ -22,7 +22,12 @@ export interface Deps {
   stdinIsTty: boolean;
   readStdin(): Promise<string>;
   readFile(path: string): Promise<string | undefined>;
-  writeFile(path: string, text: string, mode?: number): Promise<void>;
+  /**
+   * The one way a command changes a file: `edit` runs on the file's current text (undefined:
+   * none) under the file's lock, and what it returns replaces the file atomically (files/edit-file.ts).
+   * Returns whether the file changed.
+   */
+  editFile(path: string, edit: (text: string | undefined) => string | undefined, options?: { mode?: number }): Promise<boolean>;
   secrets(): SecretStore;
   sts(): Sts;
   cache(): SessionStore;

@@ -5,10 +5,11 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MfaLoginError } from '../errors.js';
-import { readLock } from '../files/lock-file.js';
+import { readLockNote } from '../files/lock-file.js';
 import { sessionFromJson, sessionToJson } from '../cache/entry.js';
 import { acquireWithLease } from '../cache/lease.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
@@ -149,13 +150,34 @@ function connect(socket: string): Promise<net.Socket | undefined> {
   });
 }
 
-/** An agent that is stopped (SIGSTOP) or stuck: named by its pid, with what to do. */
+/**
+ * An agent that is stopped (SIGSTOP) or stuck, with what to do. Named by its pid only when that
+ * pid is, here and now, our own agent serving this socket: the pid in `agent.lock` was written in
+ * the agent's pid namespace (a container's, perhaps) and may name another process in ours.
+ */
 async function stuck(o: AgentOptions, what: string): Promise<MfaLoginError> {
-  const info = await readLock(path.join(o.dir, 'agent.lock')).catch(() => undefined);
-  const who = info?.pid !== undefined ? `the session agent (pid ${info.pid})` : 'the session agent';
+  const note = await readLockNote(path.join(o.dir, 'agent.lock'));
+  const pid = note?.pid !== undefined && isOurAgent(note.pid, o.socket, o.uid) ? note.pid : undefined;
+  const who = pid !== undefined ? `the session agent (pid ${pid})` : 'the session agent';
   return new MfaLoginError('E_AGENT', `${who} ${what}; it may be stopped or stuck`, {
-    hint: info?.pid !== undefined ? `end it with: kill -9 ${info.pid}  (its sessions are lost; a new agent starts on the next call)` : 'run the command again; if it persists use MFA_LOGIN_CACHE=file',
+    hint: pid !== undefined ? `end it with: kill -9 ${pid}  (its sessions are lost; a new agent starts on the next call)` : `end the process that runs ${AGENT_MAIN} ${o.socket}  (its sessions are lost; a new agent starts on the next call)`,
   });
+}
+
+/** Whether `pid` is a process of this user running the agent for `socket`: /proc on Linux, ps elsewhere. */
+function isOurAgent(pid: number, socket: string, uid: number | undefined): boolean {
+  if (uid === undefined) return false;
+  try {
+    if (process.platform === 'linux') {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return statSync(`/proc/${pid}`).uid === uid && args[1] === AGENT_MAIN && args[2] === socket;
+    }
+    const r = spawnSync('ps', ['-o', 'uid=', '-o', 'args=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    const m = /^\s*(\d+)\s+(.*)$/.exec(r.stdout.trim());
+    return m !== null && Number(m[1]) === uid && m[2]!.includes(`${AGENT_MAIN} ${socket}`);
+  } catch {
+    return false;
+  }
 }
 
 /** Starts an agent in the background, with core dumps off: its memory holds session tokens. */

@@ -4,12 +4,13 @@
  * holds them in memory behind a socket in a private directory. It is a map and nothing more: get,
  * put, forget, list, status, stop. Leases are lock files beside the socket, as in every mode.
  * Started detached, with core dumps off, by the first client that finds nobody listening; the one
- * that takes `agent.lock` serves, any other exits at once.
+ * that takes `agent.lock` serves, any other exits at once. The kernel keeps that lock for as long
+ * as the agent lives (lock-file.ts): a killed agent leaves nothing that stops the next one.
  */
 import net from 'node:net';
 import { lstatSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { breakLock, createLock, holderGone, readLock, removeLock } from '../files/lock-file.js';
+import { tryLock } from '../files/lock-file.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
 import { sessionFromJson, sessionToJson } from '../cache/entry.js';
 import type { CachedSession } from '../cache/session-cache.js';
@@ -24,8 +25,8 @@ async function main(): Promise<void> {
   if (socket === undefined || dir === undefined || !(idleMs > 0)) process.exit(2);
   checkPrivateDir(dir, { create: true, ram: false, uid: process.getuid?.() });
   const lock = path.join(dir, 'agent.lock');
-  const nonce = await takeLock(lock, socket);
-  if (nonce === undefined) process.exit(0); // another agent serves
+  const held = await tryLock(lock, { socket });
+  if (held === undefined) process.exit(0); // another agent serves
 
   const sessions = new Map<string, CachedSession>();
   let connections = 0;
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     sessions.clear();
     // Closing a listening socket unlinks its path: only while the path is still ours.
     if (ino !== undefined && inodeOf(socket) === ino) server.close();
-    void removeLock(lock, nonce).finally(() => process.exit(0));
+    void held.release().finally(() => process.exit(0));
   };
   const timer = setInterval(() => {
     const now = Date.now();
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
   }, Math.min(CHECK_MS, idleMs));
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, shutdown);
   process.on('SIGHUP', () => {});
-  server.on('error', () => void removeLock(lock, nonce).finally(() => process.exit(1)));
+  server.on('error', () => void held.release().finally(() => process.exit(1)));
   server.listen(socket, () => {
     ino = inodeOf(socket);
   });
@@ -122,19 +123,6 @@ function inodeOf(p: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Takes the agent lock, breaking one left by a dead agent; undefined while a live agent has it. */
-async function takeLock(lock: string, socket: string): Promise<string | undefined> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const nonce = await createLock(lock, { socket });
-    if (nonce !== undefined) return nonce;
-    const info = await readLock(lock);
-    if (info === undefined) continue;
-    if (!holderGone(info)) return undefined;
-    await breakLock(lock, info);
-  }
-  return undefined;
 }
 
 main().catch(() => process.exit(1));

@@ -1,7 +1,6 @@
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { loadProfiles, sharedFilePaths, type ProfileSet } from '../config/profiles.js';
-import { withFileLock } from '../files/file-lock.js';
 
 /** Reads both shared files once and builds the profile set. */
 export async function readProfiles(deps: Deps): Promise<ProfileSet & { configText: string | undefined; credentialsText: string | undefined }> {
@@ -30,16 +29,8 @@ export function shortPath(deps: Deps, p: string): string {
 
 /**
  * Changes the shared credentials or config file: read, `edit`, atomic write, all under the file's
- * lock, so concurrent mfa-login commands never write away each other's change.
+ * lock (deps.editFile), so concurrent mfa-login commands never write away each other's change.
  */
 export async function editProfileFile(deps: Deps, file: string, edit: (text: string) => string): Promise<void> {
-  await withFileLock(
-    file,
-    async () => {
-      const text = (await deps.readFile(file)) ?? '';
-      const next = edit(text);
-      if (next !== text) await deps.writeFile(file, next, 0o600);
-    },
-    { waitMs: deps.settings.lockTimeoutMs },
-  );
+  await deps.editFile(file, (text) => edit(text ?? ''), { mode: 0o600 });
 }

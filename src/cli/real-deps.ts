@@ -1,6 +1,5 @@
 import type { Deps } from '../deps.js';
-import { MfaLoginError } from '../errors.js';
-import { writeFileAtomic } from '../files/atomic-write.js';
+import { editFile } from '../files/edit-file.js';
 import { readConfigFile } from '../files/config-text.js';
 import { openSessionStore } from '../cli/session-store.js';
 import type { SessionStore } from '../cache/session-cache.js';
@@ -34,15 +33,7 @@ export function realDeps(options: { debug: boolean; settings: Settings; homeDir:
     },
     // Refuses what is not a regular file, or too large, without blocking on a FIFO.
     readFile: async (p) => readConfigFile(p),
-    writeFile: async (p, text, mode) => {
-      try {
-        await writeFileAtomic(p, text, mode === undefined ? {} : { mode });
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        const why = code === 'ESYMLINK' ? 'it is a symbolic link (edit the file it points to, or replace the link with the file)' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
-        throw new MfaLoginError('E_FILE', `cannot write ${p}: ${why}; nothing was changed`);
-      }
-    },
+    editFile: (p, edit, o) => editFile(p, edit, { waitMs: options.settings.lockTimeoutMs, read: async (f) => readConfigFile(f), ...(o?.mode !== undefined ? { mode: o.mode } : {}) }),
     secrets: options.secrets,
     sts: options.sts,
     cache: () => (cache ??= openSessionStore(options.settings)),

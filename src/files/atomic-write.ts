@@ -1,5 +1,4 @@
 import { promises as fs, constants } from 'node:fs';
-import { alive } from './lock-file.js';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { whyNotReplaceable } from './file-safety.js';
@@ -9,20 +8,32 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Mode for directories created on the way. */
   dirMode?: number;
+  /** Make the file's directory when missing (default); not where a symbolic link led to it. */
+  makeDir?: boolean;
+  /**
+   * The caller holds the file's lock, which every writer of it takes: any temporary file of it
+   * found now is one a writer killed mid-write left, and goes.
+   */
+  locked?: boolean;
 }
+
+/** A temporary file left by a writer killed mid-write, of a file written without a lock, goes after this long. */
+export const LEFTOVER_AGE_MS = 10 * 60 * 1000;
 
 /**
  * Replaces `file` with `data` so that a process killed at any instant leaves either the old
  * or the new content, never a torn file: write a temporary file in the same directory, flush
  * it, then rename over the target (rename is atomic within one file system).
  *
- * A symlinked target is refused rather than replaced: renaming over the link would silently
- * turn it into a regular file and detach it from what it pointed to. So are a read-only file and
- * one owned by another user (file-safety.ts): the rename would quietly undo either.
+ * A symbolic link is refused: renaming over it would silently turn it into a regular file and
+ * detach it from what it pointed to. Whoever writes through links (edit-file.ts, for the files a
+ * user names) resolves them first (file-safety.ts: writeTarget) and writes the file they lead to,
+ * in its own directory. A read-only file and one owned by another user are refused
+ * (file-safety.ts): the rename would quietly undo either.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true, mode: options.dirMode ?? 0o700 });
+  if (options.makeDir !== false) await fs.mkdir(dir, { recursive: true, mode: options.dirMode ?? 0o700 });
 
   let mode = options.mode ?? 0o600;
   try {
@@ -37,7 +48,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 
-  await removeLeftovers(dir, path.basename(file));
+  await removeLeftovers(dir, path.basename(file), options.locked === true);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   try {
@@ -60,9 +71,12 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 
 /**
  * A writer killed between creating its temporary file and renaming it leaves the temporary file
- * behind (the target itself is whole). The next write clears those whose writer is gone.
+ * behind (the target itself is whole). The next write clears them: all of them when it holds the
+ * file's lock (no other writer can be between the two steps then), else those old enough that no
+ * live writer can still be at it. Not by the pid in the name: that pid may be another user's, or
+ * of another pid namespace.
  */
-async function removeLeftovers(dir: string, base: string): Promise<void> {
+async function removeLeftovers(dir: string, base: string, locked: boolean): Promise<void> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -71,10 +85,12 @@ async function removeLeftovers(dir: string, base: string): Promise<void> {
   }
   const prefix = `.${base}.`;
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
-    if (m === null || alive(Number(m[1]))) continue;
-    await fs.rm(path.join(dir, name), { force: true });
+    if (!name.startsWith(prefix) || !/^\d+\.[0-9a-f]{8}\.tmp$/.test(name.slice(prefix.length))) continue;
+    const p = path.join(dir, name);
+    if (!locked) {
+      const st = await fs.lstat(p).catch(() => undefined);
+      if (st === undefined || Date.now() - st.mtimeMs < LEFTOVER_AGE_MS) continue;
+    }
+    await fs.rm(p, { force: true });
   }
 }
-

@@ -1,4 +1,5 @@
-import { promises as fs, type Stats } from 'node:fs';
+import { promises as fs, constants, type Stats } from 'node:fs';
+import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
 
 /**
@@ -37,22 +38,67 @@ export async function lstatIfAny(file: string): Promise<Stats | undefined> {
   }
 }
 
+/**
+ * The file a write of `file` replaces: `file` itself, or the file its symbolic link (or chain of
+ * links) leads to, which need not exist yet.
+ */
+export async function writeTarget(file: string): Promise<string> {
+  let p = file;
+  for (let hops = 0; hops < 40; hops++) {
+    let st;
+    try {
+      st = await fs.lstat(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return p;
+      throw e;
+    }
+    if (!st.isSymbolicLink()) return p;
+    p = path.resolve(path.dirname(p), await fs.readlink(p));
+  }
+  throw Object.assign(new Error(`${file} is a loop of symbolic links`), { code: 'ELOOP' });
+}
+
 export function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
 }
 
 /**
- * Before a code or a key is spent on it: refuses a credentials or config file that writing would
- * change behind the user's back (a symlink, a read-only file, another user's file), and returns
- * the warning to give when other users can read it.
+ * Before a code or a key is spent on it: refuses a credentials or config file that mfa-login could
+ * not write, or whose writing would change it behind the user's back (a read-only file, another
+ * user's file, a directory it cannot write in), and returns the warning to give when other users
+ * can read it. A symbolic link is judged by the file it leads to, which is what gets written.
  */
 export async function checkBeforeWriting(file: string): Promise<string | undefined> {
-  const st = await lstatIfAny(file).catch(() => undefined);
-  if (st === undefined) return undefined;
-  if (st.isSymbolicLink()) {
-    throw new MfaLoginError('E_FILE', `cannot write ${file}: it is a symbolic link (edit the file it points to, or replace the link with the file); nothing was changed`);
+  const target = await writeTarget(file).catch((e: Error) => {
+    throw new MfaLoginError('E_FILE', `cannot write ${file}: ${e.message}; nothing was changed`);
+  });
+  const shown = target === file ? file : `${file} (a link to ${target})`;
+  const st = await lstatIfAny(target).catch(() => undefined);
+  if (st !== undefined) {
+    const why = whyNotReplaceable(target, st);
+    if (why !== undefined) throw new MfaLoginError('E_FILE', `cannot write ${shown}: ${why}; nothing was changed`);
   }
-  const why = whyNotReplaceable(file, st);
-  if (why !== undefined) throw new MfaLoginError('E_FILE', `cannot write ${file}: ${why}; nothing was changed`);
-  return openToOthers(st) ? tooOpenWarning(file, st) : undefined;
+  // The new file, its temporary file and its lock are all made in its directory.
+  const dir = await nearestDirectory(path.dirname(target));
+  if (dir !== undefined && !(await writable(dir))) {
+    throw new MfaLoginError('E_FILE', `cannot write ${shown}: its directory ${dir} is not writable for you; nothing was changed`);
+  }
+  return st !== undefined && openToOthers(st) ? tooOpenWarning(file, st) : undefined;
+}
+
+/** `dir`, or its nearest ancestor that exists (the one a first write creates the rest in). */
+async function nearestDirectory(dir: string): Promise<string | undefined> {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if ((await lstatIfAny(d).catch(() => undefined)) !== undefined) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+async function writable(dir: string): Promise<boolean> {
+  try {
+    await fs.access(dir, constants.W_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,204 +1,256 @@
-import { promises as fs, constants, readFileSync, type Stats } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { promises as fs, constants } from 'node:fs';
+import { spawn } from 'node:child_process';
 
 /**
- * Lock files: the session store's leases (one per session key), the agent's pid file, and the
- * lock around every read-modify-write of a file we share with other writers. A lock is a file
- * created with O_EXCL holding `{pid, started, nonce, ...}`; nothing secret, no hostname.
+ * Locks the kernel keeps: the session store's leases (one per session key), the agent's claim to
+ * serve, and the lock around every read-modify-write of a file we share with other writers.
+ *
+ * Why not a lock file judged by "is the pid written in it alive" (what this module did before):
+ * that guess fails where /proc is mounted hidepid (another user's process that got the dead
+ * holder's pid looks alive for ever), across pid namespaces (a devcontainer that bind-mounts
+ * ~/.aws takes a lock whose holder the host cannot see, or sees as some other process) and after
+ * a reboot. Here the kernel holds the lock on an open file and drops it when the holder's last
+ * descriptor closes, which its exit, a SIGKILL or a crash all do: nothing is judged, and it holds
+ * across users, pid namespaces and containers that share the file.
+ *
+ * How, per platform (one way per platform, so every mfa-login on a machine excludes the others):
+ * - Linux (and any system below): flock(2). Node has no flock call, and the native bindings
+ *   (fs-ext) compile with node-gyp at install, which needs a C++ toolchain on every user's machine
+ *   and which npm 11.16 warns about and npm 12 blocks by default. So a helper: `flock -x 3`
+ *   (util-linux; BusyBox and toybox take the same `-x`, `-n` and descriptor form) is given our
+ *   open lock file as its descriptor 3. A flock lock belongs to the open file description, which
+ *   the helper shares with us: when it exits, the lock stays with our descriptor, and the kernel
+ *   drops it when we close it or die. One process start per lock: about 3 ms to take and let go,
+ *   against 0.3 ms for the pid-judged lock file this replaces (measured on Linux); a
+ *   waiter's helper blocks in the kernel, so waiting costs nothing.
+ * - macOS and FreeBSD: open(2) with O_EXLOCK takes the same flock lock inside the open itself,
+ *   with O_NONBLOCK it fails with EAGAIN while another holds it: no helper; a waiter polls.
+ * - Windows: a file opened share-nothing (libuv's UV_FS_O_EXLOCK) cannot be opened again until
+ *   its handle is closed, which Windows does when the process ends: EBUSY while held; polled.
+ *
+ * The holder removes the lock file while it still holds it, so that ~/.aws keeps no litter. A
+ * waiter that was already blocked on the removed file then holds a file no name leads to: it
+ * sees that (the name leads to another file, or to none) and tries again. A file left by a holder
+ * that died is simply locked by the next one.
+ *
+ * What the holder writes into it (its pid, when it took it, the profile) is for people reading it
+ * and for messages; nothing is decided by it, and no message names that pid as one to kill.
  */
 
-/** What a lock file says about its holder. */
-export interface LockInfo {
+/** What a lock file says about its holder: for messages and people, never for deciding. */
+export interface LockNote {
+  /** When the holder took it, ms since the epoch. */
+  started?: number;
+  /** The holder's pid, in the holder's own pid namespace. */
   pid?: number;
-  /** When it was taken, ms since the epoch (the file's mtime when the content is unreadable). */
-  started: number;
-  nonce?: string;
-  /** Any other fields the holder wrote (the file cache writes the profile). */
+  /** Anything else the holder wrote (the session store writes the profile). */
   fields: Record<string, unknown>;
-  /** To tell this very lock file from a later one with the same name. */
-  ino: number;
-  mtimeMs: number;
-  raw: string;
 }
 
-/**
- * A lock file that is empty or unreadable is one whose creator has not written it yet, or died in
- * the microseconds between creating and writing it: after this long it is the latter.
- */
-export const UNWRITTEN_LOCK_GRACE_MS = 2000;
-
-/** Takes the lock; returns its nonce, or undefined when it exists already. */
-export async function createLock(lock: string, fields: Record<string, unknown> = {}): Promise<string | undefined> {
-  const nonce = randomBytes(8).toString('hex');
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-    throw e;
-  }
-  try {
-    const ticks = processStartTicks(process.pid);
-    await handle.writeFile(JSON.stringify({ ...fields, pid: process.pid, started: Date.now(), nonce, ...(ticks !== undefined ? { ticks } : {}) }));
-  } catch (e) {
-    // A full disk: an empty lock left behind would make everyone wait for nobody.
-    await handle.close().catch(() => {});
-    await fs.rm(lock, { force: true });
-    throw e;
-  }
-  await handle.close();
-  return nonce;
+export interface HeldLock {
+  readonly path: string;
+  /** Removes the lock file (while still holding it) and ends the lock. Once; later calls do nothing. */
+  release(): Promise<void>;
 }
 
-export async function readLock(lock: string): Promise<LockInfo | undefined> {
-  let raw: string;
-  let st: Stats;
-  try {
-    const handle = await fs.open(lock, 'r');
-    try {
-      st = await handle.stat();
-      raw = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  const info: LockInfo = { started: st.mtimeMs, fields: {}, ino: st.ino, mtimeMs: st.mtimeMs, raw };
-  try {
-    const o = JSON.parse(raw) as Record<string, unknown>;
-    if (typeof o === 'object' && o !== null) {
-      info.fields = o;
-      if (Number.isSafeInteger(o.pid) && (o.pid as number) > 0) info.pid = o.pid as number;
-      if (typeof o.started === 'number' && Number.isFinite(o.started)) info.started = o.started;
-      if (typeof o.nonce === 'string') info.nonce = o.nonce;
-    }
-  } catch {
-    // not written yet, or cut short: judged by its age
-  }
-  return info;
-}
-
-/** True for a lock that was never written (and is past the grace) or whose holder is gone. */
-export function holderGone(info: LockInfo, now = Date.now()): boolean {
-  if (info.pid === undefined) return now - info.mtimeMs > UNWRITTEN_LOCK_GRACE_MS;
-  return !alive(info.pid, typeof info.fields.ticks === 'number' ? info.fields.ticks : undefined);
-}
-
-/** Removes the lock only while it is still this holder's (after a takeover it is someone else's). */
-export async function removeLock(lock: string, nonce: string): Promise<void> {
-  const info = await readLock(lock).catch(() => undefined);
-  if (info?.nonce === nonce) await fs.rm(lock, { force: true });
-}
-
-/**
- * Removes a lock judged stale, if it is still the one that was judged. Of several waiters that
- * judged the same lock, only the one holding `<lock>.break` looks again and removes it: otherwise
- * one could take away the new lock another has just put in its place, and two would hold it. A
- * breaker that died holding `.break` is cleared the same way as any dead holder's lock.
- */
-export async function breakLock(lock: string, seen: LockInfo): Promise<void> {
-  const breaker = `${lock}.break`;
-  const nonce = await createLock(breaker);
-  if (nonce === undefined) {
-    const other = await readLock(breaker).catch(() => undefined);
-    if (other !== undefined && holderGone(other)) await removeIfSame(breaker, other);
-    return; // the next look decides
-  }
-  try {
-    await removeIfSame(lock, seen);
-  } finally {
-    await removeLock(breaker, nonce);
-  }
-}
-
-/** Removes `file` if it is still what `seen` saw (same inode, same content). */
-async function removeIfSame(file: string, seen: LockInfo): Promise<void> {
-  const now = await readLock(file).catch(() => undefined);
-  if (now !== undefined && now.ino === seen.ino && now.raw === seen.raw) await fs.rm(file, { force: true });
-}
-
-/**
- * Whether a process with this pid exists (EPERM means it does, under another user) and, when
- * `ticks` is given, is the very process that took the lock: its start, as the lock recorded it.
- * A pid is given out again once its process has ended: to another user's process (who could keep
- * it to block us), or after a reboot to anything (a lock on disk then names pid 1 or some daemon).
- * Where the system says when a process started (Linux), a process that started at another moment
- * than the one recorded is not the holder.
- */
-export function alive(pid: number, ticks?: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
-  if (ticks === undefined) return true;
-  const now = processStartTicks(pid);
-  return now === undefined || now === ticks;
-}
-
-/**
- * When process `pid` started, in clock ticks since boot (field 22 of Linux's /proc/PID/stat):
- * the same number for as long as the process lives, and another one for any later process with
- * its pid. Counted the same way for every process of the system, so nothing is converted (a
- * container's /proc/uptime may count from elsewhere). Undefined elsewhere, or when unreadable.
- */
-export function processStartTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3]);
-    return Number.isSafeInteger(ticks) && ticks >= 0 ? ticks : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export interface WaitForLockOptions<T> {
+export interface TakeLockOptions<T> {
   /** How long to wait for a live holder before `busy` (MFA_LOGIN_LOCK_TIMEOUT). */
   waitMs: number;
-  /** Time between looks at a held lock; a random extra of up to the same spreads the waiters. */
+  /** How often `found` is asked again while waiting (and, where the platform makes us poll, the lock). */
   pollMs?: number;
-  /** A lock older than this is taken over although its holder lives. */
-  staleAfterMs?: number;
-  /** Written into the lock besides pid, start time and nonce (nothing secret). */
+  /** Written into the lock besides the pid and the time (nothing secret). */
   fields?: Record<string, unknown>;
-  /** Looked at before each attempt: what the holder before us made, which ends the wait. */
+  /** Looked at before taking and while waiting: what the holder before us made, which ends the wait. */
   found?: () => Promise<T | undefined>;
-  /** The error for a live holder past `waitMs`. */
-  busy: (info: LockInfo, now: number) => Error;
-  /** The error for a lock that cannot be created at all (permissions, a full disk). */
+  /** The error for a holder still there after `waitMs`; `note` is what it wrote, when readable. */
+  busy: (note: LockNote | undefined, waitedMs: number) => Error;
+  /** The error for a lock that cannot be taken at all (permissions, a full disk, no flock helper). */
   cannotTake: (e: NodeJS.ErrnoException) => Error;
 }
 
+type Way = 'flock' | 'exlock' | 'share-nothing';
+const WAY: Way = process.platform === 'win32' ? 'share-nothing' : process.platform === 'darwin' || process.platform === 'freebsd' ? 'exlock' : 'flock';
+
+/** O_EXLOCK of <sys/fcntl.h> on macOS and FreeBSD (Node does not export it); UV_FS_O_EXLOCK of libuv on Windows. */
+const O_EXLOCK = 0x20;
+const UV_FS_O_EXLOCK = 0x10000000;
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
 /**
- * The one way to wait for a lock, shared by the session store's leases and the locks of the
- * shared files: try to create it; else look at it; break it when its holder is gone (or it is
- * older than `staleAfterMs`); give up with `busy` after `waitMs`. Returns the nonce to remove it
- * with, or what `found` saw.
+ * Takes the lock, waiting up to `waitMs` for its holder; returns it held, or what `found` saw
+ * first. A holder that died holds nothing: its lock is taken at once.
  */
-export async function waitForLock<T>(lock: string, o: WaitForLockOptions<T>): Promise<{ nonce: string } | { found: T }> {
+export async function takeLock<T = never>(lock: string, o: TakeLockOptions<T>): Promise<{ held: HeldLock } | { found: T }> {
   const pollMs = o.pollMs ?? 50;
-  const deadline = Date.now() + o.waitMs;
+  const start = Date.now();
+  const deadline = start + o.waitMs;
+  const found = async () => (o.found === undefined ? undefined : o.found());
   for (;;) {
-    const found = await o.found?.();
-    if (found !== undefined) return { found };
-    let nonce: string | undefined;
-    try {
-      nonce = await createLock(lock, o.fields);
-    } catch (e) {
-      throw o.cannotTake(e as NodeJS.ErrnoException);
-    }
-    if (nonce !== undefined) return { nonce };
-    const info = await readLock(lock).catch(() => undefined);
-    if (info === undefined) continue; // released between the attempt and the look
+    const seen = await found();
+    if (seen !== undefined) return { found: seen };
+    const handle = await openLock(lock, o.cannotTake);
+    const got = handle === 'busy' ? await pollOpen(lock, deadline, pollMs, found, o.cannotTake) : await lockOpened(handle, deadline, pollMs, found, o.cannotTake);
+    if ('found' in got) return got as { found: T };
+    if ('busy' in got) throw o.busy(await readLockNote(lock).catch(() => undefined), Date.now() - start);
+    const held = await holdIfCurrent(lock, got.handle, o.fields);
+    if (held !== undefined) return { held };
+  }
+}
+
+/** Takes the lock if nobody holds it, without waiting; undefined while another does. */
+export async function tryLock(lock: string, fields: Record<string, unknown> = {}): Promise<HeldLock | undefined> {
+  const fail = (e: NodeJS.ErrnoException) => e;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const handle = await openLock(lock, fail);
+    if (handle === 'busy') return undefined;
+    const got = await lockOpened(handle, 0, 0, async () => undefined, fail);
+    if (!('handle' in got)) return undefined;
+    const held = await holdIfCurrent(lock, got.handle, fields);
+    if (held !== undefined) return held;
+  }
+  return undefined;
+}
+
+/** What the holder wrote into the lock file; undefined when there is none or it cannot be read. */
+export async function readLockNote(lock: string): Promise<LockNote | undefined> {
+  let raw: string;
+  try {
+    raw = await fs.readFile(lock, { encoding: 'utf8', flag: constants.O_RDONLY | NOFOLLOW });
+  } catch {
+    return undefined; // none, a link, or (on Windows) held share-nothing
+  }
+  try {
+    const o = JSON.parse(raw) as Record<string, unknown>;
+    if (typeof o !== 'object' || o === null) return undefined;
+    return {
+      ...(typeof o.started === 'number' && Number.isFinite(o.started) ? { started: o.started } : {}),
+      ...(Number.isSafeInteger(o.pid) && (o.pid as number) > 0 ? { pid: o.pid as number } : {}),
+      fields: o,
+    };
+  } catch {
+    return undefined; // not written yet
+  }
+}
+
+type Got = { handle: fs.FileHandle } | { found: unknown } | { busy: true };
+
+/**
+ * Opens (creating) the lock file, never through a symbolic link. Where the open itself locks
+ * (O_EXLOCK, share-nothing) a held lock is 'busy'.
+ */
+async function openLock(lock: string, cannotTake: (e: NodeJS.ErrnoException) => Error): Promise<fs.FileHandle | 'busy'> {
+  const flags = constants.O_RDWR | constants.O_CREAT | NOFOLLOW | (WAY === 'exlock' ? O_EXLOCK | constants.O_NONBLOCK : WAY === 'share-nothing' ? UV_FS_O_EXLOCK : 0);
+  try {
+    return await fs.open(lock, flags, 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // Windows: EBUSY is the sharing violation of a held lock; EPERM a file still being deleted by
+    // the holder before (a real permission problem then ends as busy, after the wait).
+    if ((WAY === 'exlock' && (code === 'EAGAIN' || code === 'EWOULDBLOCK')) || (WAY === 'share-nothing' && (code === 'EBUSY' || code === 'EPERM'))) return 'busy';
+    throw cannotTake(e as NodeJS.ErrnoException);
+  }
+}
+
+/** Where the open locks: tries again every `pollMs` until it is ours, `found` says, or the deadline passes. */
+async function pollOpen(lock: string, deadline: number, pollMs: number, found: () => Promise<unknown>, cannotTake: (e: NodeJS.ErrnoException) => Error): Promise<Got> {
+  for (;;) {
     const now = Date.now();
-    if (holderGone(info, now) || (o.staleAfterMs !== undefined && now - info.started > o.staleAfterMs)) {
-      await breakLock(lock, info);
+    if (now >= deadline) return { busy: true };
+    // A random extra of up to the same keeps waiters from moving in step.
+    await sleep(Math.min(pollMs + Math.random() * pollMs, deadline - now));
+    const seen = await found();
+    if (seen !== undefined) return { found: seen };
+    const handle = await openLock(lock, cannotTake);
+    if (handle !== 'busy') return { handle };
+  }
+}
+
+/**
+ * The file is open; on Linux it is now locked through the helper, which blocks in the kernel
+ * until the lock is ours. Meanwhile `found` is asked every `pollMs`; when it answers, or at the
+ * deadline, the helper is ended and our descriptor closed, which drops a lock it may have got
+ * in the meantime (nothing else shares that open file once the helper is gone).
+ */
+async function lockOpened(handle: fs.FileHandle, deadline: number, pollMs: number, found: () => Promise<unknown>, cannotTake: (e: NodeJS.ErrnoException) => Error): Promise<Got> {
+  if (WAY !== 'flock') return { handle };
+  const wait = deadline > Date.now();
+  // Only PATH: the helper needs nothing else of ours. -n: fail at once (exit 1) rather than wait.
+  const helper = spawn('flock', wait ? ['-x', '3'] : ['-n', '-x', '3'], { stdio: ['ignore', 'ignore', 'ignore', handle.fd], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  const exited = new Promise<number | null | Error>((resolve) => {
+    helper.once('error', (e) => resolve(e));
+    helper.once('exit', (code) => resolve(code));
+  });
+  const giveUp = async (then: Got): Promise<Got> => {
+    helper.kill('SIGKILL');
+    const code = await exited;
+    if (code === 0) return { handle }; // it got the lock just before it was ended: ours after all
+    await handle.close().catch(() => {});
+    return then;
+  };
+  for (;;) {
+    const now = Date.now();
+    const step = wait ? Math.max(0, Math.min(pollMs, deadline - now)) : undefined;
+    const r = await Promise.race([exited, ...(step === undefined ? [] : [sleep(step).then(() => 'tick' as const)])]);
+    if (r === 'tick') {
+      if (Date.now() >= deadline) return giveUp({ busy: true });
+      const seen = await found();
+      if (seen !== undefined) return giveUp({ found: seen });
       continue;
     }
-    if (now >= deadline) throw o.busy(info, now);
-    await new Promise((r) => setTimeout(r, Math.min(pollMs + Math.random() * pollMs, Math.max(1, deadline - now))));
+    if (r === 0) return { handle };
+    await handle.close().catch(() => {});
+    if (r === 1 && !wait) return { busy: true };
+    if (r instanceof Error) {
+      const e = r as NodeJS.ErrnoException;
+      throw cannotTake(e.code === 'ENOENT' ? Object.assign(new Error('the flock command (util-linux) is not installed'), { code: 'ENOFLOCK' }) : e);
+    }
+    throw cannotTake(Object.assign(new Error(r === null ? 'the flock helper was ended by a signal' : `flock failed (exit status ${r})`), { code: 'EFLOCK' }));
   }
+}
+
+/**
+ * Holds the lock on the open file if the lock's name still leads to it (the holder before us
+ * removes the file while holding it: then we hold a file nobody else will ever look at, and try
+ * again), and writes the note. Undefined: closed, try again.
+ */
+async function holdIfCurrent(lock: string, handle: fs.FileHandle, fields: Record<string, unknown> | undefined): Promise<HeldLock | undefined> {
+  if (!(await leadsTo(lock, handle))) {
+    await handle.close().catch(() => {});
+    return undefined;
+  }
+  try {
+    const note = JSON.stringify({ ...fields, pid: process.pid, started: Date.now() });
+    await handle.truncate(0);
+    await handle.write(note, 0);
+  } catch {
+    // A full disk: the note is for people; the lock is held all the same.
+  }
+  let released = false;
+  return {
+    path: lock,
+    async release() {
+      if (released) return;
+      released = true;
+      // Removed while held, and only if the name still leads to our file (a person may have
+      // removed it by hand, and another taken a new one since).
+      if (WAY !== 'share-nothing' && (await leadsTo(lock, handle))) await fs.rm(lock, { force: true }).catch(() => {});
+      await handle.close().catch(() => {});
+      // Windows cannot remove a file open share-nothing: after the close, unless another has it already.
+      if (WAY === 'share-nothing') await fs.rm(lock, { force: true }).catch(() => {});
+    },
+  };
+}
+
+async function leadsTo(lock: string, handle: fs.FileHandle): Promise<boolean> {
+  if (WAY === 'share-nothing') return true; // nobody can remove or replace it while it is open
+  try {
+    const [mine, named] = await Promise.all([handle.stat(), fs.lstat(lock)]);
+    return mine.ino === named.ino && mine.dev === named.dev;
+  } catch {
+    return false;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

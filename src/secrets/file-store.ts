@@ -4,8 +4,7 @@ import path from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type BinaryLike, type ScryptOptions } from 'node:crypto';
 import type { LongTermKeys } from '../credentials.js';
 import { MfaLoginError } from '../errors.js';
-import { writeFileAtomic } from '../files/atomic-write.js';
-import { withFileLock } from '../files/file-lock.js';
+import { editFile } from '../files/edit-file.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../settings.js';
 import type { SecretStore } from './store.js';
 
@@ -121,10 +120,10 @@ export class EncryptedFileStore implements SecretStore {
       // The passphrase is asked (and the key derived) before the lock: a person typing must not
       // hold up other writers. Under the lock the file is read again, cheaply, and changed.
       if ((await this.read()) === undefined) await this.getPassphrase(true);
-      await this.locked(async () => {
-        const opened = (await this.read()) ?? (await this.create());
-        opened.profiles.set(profile, { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
-        await this.write(opened);
+      await this.edit(async (opened) => {
+        const next = opened ?? (await this.create());
+        next.profiles.set(profile, { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
+        return next;
       });
     });
   }
@@ -132,18 +131,24 @@ export class EncryptedFileStore implements SecretStore {
   remove(profile: string): Promise<boolean> {
     return this.serialize(async () => {
       if (!(await this.read())?.profiles.has(profile)) return false;
-      return this.locked(async () => {
-        const opened = await this.read();
-        if (!opened?.profiles.delete(profile)) return false;
-        await this.write(opened);
-        return true;
-      });
+      return this.edit(async (opened) => (opened?.profiles.delete(profile) ? opened : undefined));
     });
   }
 
-  /** Every read-modify-write of the file, from its read to its rename, across processes. */
-  private locked<T>(edit: () => Promise<T>): Promise<T> {
-    return withFileLock(this.file, edit, { waitMs: this.lockWaitMs });
+  /**
+   * Every change of the file, through the one locked read-modify-write (edit-file.ts): read and
+   * decrypted under the lock, changed, sealed with a fresh IV and replaced before the lock goes.
+   * `change` returns undefined to leave the file as it is.
+   */
+  private edit(change: (opened: Opened | undefined) => Promise<Opened | undefined>): Promise<boolean> {
+    return editFile(
+      this.file,
+      async (text) => {
+        const next = await change(text === undefined ? undefined : await this.open(text));
+        return next === undefined ? undefined : this.seal(next);
+      },
+      { waitMs: this.lockWaitMs, read: () => this.readText(), mode: 0o600, dirMode: 0o700 },
+    );
   }
 
   list(): Promise<string[]> {
@@ -204,9 +209,13 @@ export class EncryptedFileStore implements SecretStore {
 
   /** undefined when there is no file: nothing stored yet, and no passphrase asked for. */
   private async read(): Promise<Opened | undefined> {
-    let text: string;
+    const text = await this.readText();
+    return text === undefined ? undefined : this.open(text);
+  }
+
+  private async readText(): Promise<string | undefined> {
     try {
-      text = await fs.readFile(this.file, 'utf8');
+      return await fs.readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       const code = (e as NodeJS.ErrnoException).code;
@@ -215,7 +224,10 @@ export class EncryptedFileStore implements SecretStore {
         cause: e,
       });
     }
+  }
 
+  /** Decrypts the file's text (asking for the passphrase when it is not known yet). */
+  private async open(text: string): Promise<Opened> {
     const newline = text.indexOf('\n');
     const headerLine = newline < 0 ? text : text.slice(0, newline);
     const header = this.parseHeader(headerLine);
@@ -236,7 +248,8 @@ export class EncryptedFileStore implements SecretStore {
     return { profiles: this.parsePayload(plaintext), key, header };
   }
 
-  private async write(opened: Opened): Promise<void> {
+  /** The file's text for `opened`. */
+  private seal(opened: Opened): string {
     // A fresh IV for every write: GCM with a repeated (key, IV) pair leaks the plaintexts' XOR.
     const header: Header = {
       format: FORMAT,
@@ -254,14 +267,7 @@ export class EncryptedFileStore implements SecretStore {
     const cipher = createCipheriv('aes-256-gcm', opened.key, Buffer.from(header.iv, 'base64'));
     cipher.setAAD(Buffer.from(headerLine, 'utf8'));
     const sealed = Buffer.concat([cipher.update(payload, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-    try {
-      await writeFileAtomic(this.file, `${headerLine}\n${sealed.toString('base64')}\n`, { mode: 0o600, dirMode: 0o700 });
-    } catch (e) {
-      throw new MfaLoginError('E_FILE', `cannot write ${this.file}: ${(e as Error).message}`, {
-        hint: 'the previous contents are unchanged; fix the cause and store the keys again',
-        cause: e,
-      });
-    }
+    return `${headerLine}\n${sealed.toString('base64')}\n`;
   }
 
   private parseHeader(line: string): Header {

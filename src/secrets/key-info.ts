@@ -1,4 +1,3 @@
-import { withFileLock } from '../files/file-lock.js';
 /**
  * What mfa-login remembers about each stored key that is not secret: its access key id and
  * IAM's CreateDate (so `status` can show a key's age without asking AWS, which under the MFA
@@ -55,18 +54,16 @@ export async function readKeyInfo(deps: Deps): Promise<KeyInfoFile> {
   return parseKeyInfo(await deps.readFile(deps.settings.keys.infoFile));
 }
 
-/** Reads, changes and replaces the file (atomically, 0600). */
+/** Reads, changes and replaces the file (atomically, 0600), under its lock: add, rotate and remove may change it at once. */
 export async function updateKeyInfo(deps: Deps, change: (info: KeyInfoFile) => void): Promise<void> {
-  const file = deps.settings.keys.infoFile;
-  // Two commands (add, rotate, remove) may change it at once: the same lock as every shared file.
-  await withFileLock(
-    file,
-    async () => {
-      const info = parseKeyInfo(await deps.readFile(file));
+  await deps.editFile(
+    deps.settings.keys.infoFile,
+    (text) => {
+      const info = parseKeyInfo(text);
       change(info);
-      await deps.writeFile(file, `${JSON.stringify(info, null, 2)}\n`, 0o600);
+      return `${JSON.stringify(info, null, 2)}\n`;
     },
-    { waitMs: deps.settings.lockTimeoutMs },
+    { mode: 0o600 },
   );
 }
 

@@ -2,7 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, readdirSync, readFileSync, lstatSync, symlinkSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Sandbox, user } from './harness.js';
 import { parseArgs, parseEnvArgs } from '../../src/cli/args.js';
 import { COMMAND_NAMES } from '../../src/cli/usage-errors.js';
@@ -43,8 +46,24 @@ const keyFileWith = (s: Sandbox, name: string, field: 'N' | 'r' | 'p', value: nu
   const [header, body] = readFileSync(s.file('.config/mfa-login/keys.enc'), 'utf8').split('\n') as [string, string];
   writeFileSync(s.file(name), `${header.replace(new RegExp(`"${field}":\\d+`), `"${field}":${value}`)}\n${body}\n`);
 };
-/** A lock on `rel` held by a live process: this test's. */
-const heldLock = (s: Sandbox, rel: string) => writeFileSync(s.file(`${rel}.lock`), JSON.stringify({ pid: process.pid, started: Date.now(), nonce: '0123456789abcdef' }));
+/** A lock on `rel` held by another process (test/e2e/writer.ts), until the next case starts. */
+const WRITER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'writer.js');
+const holders: number[] = [];
+const heldLock = (s: Sandbox, rel: string) => {
+  const said = path.join(os.tmpdir(), `mfl-holder-${process.pid}`);
+  const r = spawnSync('sh', ['-c', '"$1" "$2" hold "$3" >"$4" 2>&1 </dev/null & echo $!; i=0; until grep -q held "$4"; do i=$((i+1)); [ $i -lt 3000 ] || exit 1; sleep 0.01; done; rm -f "$4"', 'sh', process.execPath, WRITER, s.file(`${rel}.lock`), said], { encoding: 'utf8' });
+  holders.push(Number(r.stdout.trim()));
+  assert.equal(r.status, 0, 'the holder took the lock');
+};
+const endHolders = () => {
+  for (const pid of holders.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+};
 
 const cases: Case[] = [
   // Malformed files
@@ -114,7 +133,7 @@ const cases: Case[] = [
   { name: 'a wrong MFA_LOGIN_MFA_TOKEN', env: { MFA_LOGIN_MFA_TOKEN: '000000' }, args: ['alice'], status: 5, stderr: /STS refused the MFA code for arn:aws:iam::111111111111:mfa\/alice/ },
   { name: 'no code source and no terminal', args: ['credential-process', 'prod'], status: 5, stderr: /^mfa-login: an MFA code is needed for prod and there is no terminal to ask on; run "mfa-login session prod" in a terminal first/ },
   // Where things would be written
-  { name: 'a credentials file that is a symlink', prepare: (s) => { writeFileSync(s.file('real-credentials'), CREDS); rmSync(s.file('.aws/credentials')); symlinkSync(s.file('real-credentials'), s.file('.aws/credentials')); }, args: ['alice', '--mfa-token', 'CODE'], status: 3, stderr: /cannot write .*credentials: it is a symbolic link/ },
+  { name: 'a credentials file that is a symlink to a read-only file', prepare: (s) => { rmSync(s.file('real-credentials'), { force: true }); writeFileSync(s.file('real-credentials'), CREDS, { mode: 0o444 }); rmSync(s.file('.aws/credentials')); symlinkSync(s.file('real-credentials'), s.file('.aws/credentials')); }, args: ['alice', '--mfa-token', 'CODE'], status: 3, stderr: /cannot write \S+\/\.aws\/credentials \(a link to \S+\/real-credentials\): it is read-only \(0444\)/ },
   { name: 'a credentials file that cannot be written', env: { AWS_SHARED_CREDENTIALS_FILE: '/proc/self/credentials' }, args: ['alice', '--mfa-token', 'CODE'], status: 3, stderr: /cannot write \/proc\/self\/credentials/ },
   { name: 'a read-only credentials file', prepare: (s) => chmodSync(s.file('.aws/credentials'), 0o444), args: ['alice', '--mfa-token', 'CODE'], status: 3, stderr: /^mfa-login: cannot write .*\/\.aws\/credentials: it is read-only \(0444\), and mfa-login will not undo that \(chmod u\+w .*credentials to let it write\); nothing was changed\n$/ },
   // The suite runs as root in CI: a file of another uid stands for root's file under a normal user.
@@ -156,8 +175,8 @@ const cases: Case[] = [
   { name: 'a key file asking for scrypt N=2^22 (minutes and GiB)', prepare: (s) => keyFileWith(s, 'big.enc', 'N', 2 ** 22), env: (s) => ({ MFA_LOGIN_FILE_STORE: s.file('big.enc') }), args: ['list'], status: 7, stderr: /cannot decrypt .*big\.enc: damaged file \(its scrypt parameters \(N=4194304, r=8, p=1\) are not ones mfa-login writes\)/ },
   { name: 'a key file asking for scrypt N=2', prepare: (s) => keyFileWith(s, 'tiny.enc', 'N', 2), env: (s) => ({ MFA_LOGIN_FILE_STORE: s.file('tiny.enc') }), args: ['list'], status: 7, stderr: /cannot decrypt .*tiny\.enc: damaged file \(its scrypt parameters \(N=2, r=8, p=1\)/ },
   { name: 'a key file asking for scrypt r=1024', prepare: (s) => keyFileWith(s, 'wide.enc', 'r', 1024), env: (s) => ({ MFA_LOGIN_FILE_STORE: s.file('wide.enc') }), args: ['list'], status: 7, stderr: /damaged file \(its scrypt parameters \(N=32768, r=1024, p=1\)/ },
-  { name: 'a credentials file another process keeps locked', prepare: (s) => heldLock(s, '.aws/credentials'), env: { MFA_LOGIN_LOCK_TIMEOUT: '1', MFA_LOGIN_CACHE: 'file' }, args: ['alice', '--to', 'locked-out', '--mfa-token', 'CODE'], status: 8, stderr: /credentials is locked by another mfa-login process \(pid \d+\) for \d+s; gave up waiting, nothing was changed\n  hint: if it is stuck, end it \(kill \d+\)/ },
-  { name: 'a key file another process keeps locked', prepare: (s) => heldLock(s, '.config/mfa-login/keys.enc'), env: { MFA_LOGIN_LOCK_TIMEOUT: '1' }, args: ['add', 'z'], input: `${alice.accessKeyId}\n${alice.secretAccessKey}\n`, status: 8, stderr: /keys\.enc is locked by another mfa-login process \(pid \d+\)/ },
+  { name: 'a credentials file another process keeps locked', prepare: (s) => heldLock(s, '.aws/credentials'), env: { MFA_LOGIN_LOCK_TIMEOUT: '1', MFA_LOGIN_CACHE: 'file' }, args: ['alice', '--to', 'locked-out', '--mfa-token', 'CODE'], status: 8, stderr: /credentials is locked by another mfa-login( for \d+s)?; gave up waiting after 1s, nothing was changed\n  hint: the lock is freed the moment the other command ends/ },
+  { name: 'a key file another process keeps locked', prepare: (s) => heldLock(s, '.config/mfa-login/keys.enc'), env: { MFA_LOGIN_LOCK_TIMEOUT: '1' }, args: ['add', 'z'], input: `${alice.accessKeyId}\n${alice.secretAccessKey}\n`, status: 8, stderr: /keys\.enc is locked by another mfa-login( for \d+s)?; gave up waiting/ },
   { name: 'policy with a bad account id', args: ['policy', '--account', '123'], status: 2, stderr: /--account 123 is not a 12-digit account id/ },
 ];
 
@@ -166,7 +185,10 @@ before(async () => {
   sb.write('.aws/config', GOOD);
   await sb.add('alice', alice);
 });
-after(async () => sb.stop());
+after(async () => {
+  endHolders();
+  await sb.stop();
+});
 
 /**
  * Every file under HOME with its content hash, to prove nothing changed. The session cache is left
@@ -189,6 +211,7 @@ test(`the corpus has at least 40 broken inputs (${cases.length})`, () => {
 
 for (const c of cases) {
   test(`bad input: ${c.name}`, async () => {
+    endHolders();
     rmSync(sb.file('.aws/credentials'), { force: true }); // a symlink left by an earlier case
     for (const lock of ['.aws/credentials.lock', '.config/mfa-login/keys.enc.lock']) rmSync(sb.file(lock), { force: true });
     sb.write('.aws/config', c.config ?? GOOD);

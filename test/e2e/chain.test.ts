@@ -181,7 +181,13 @@ test('a simulated working day through credential_process: one code, roles refres
     stdinIsTty: false,
     readStdin: async () => '',
     readFile: async (p) => fs.readFile(p, 'utf8').catch(() => undefined),
-    writeFile: async (p, t) => fs.writeFile(p, t),
+    editFile: async (p, edit) => {
+      const text = await fs.readFile(p, 'utf8').catch(() => undefined);
+      const next = edit(text);
+      if (next === undefined || next === text) return false;
+      await fs.writeFile(p, next);
+      return true;
+    },
     secrets: () => ({
       backend: 'file',
       location: 'memory',

@@ -19,7 +19,7 @@ const OTHER_CONFIG = '[profile alice]\nmfa_serial = arn:aws:iam::111111111111:mf
 /** Starts a writer, waits until it is writing, lets it run a random while, then SIGKILLs it. */
 function killWriterAtRandom(home: string, what: 'files' | 'keys'): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, home, what], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [WRITER, `kill-${what}`, home], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), Math.random() * (what === 'keys' ? 400 : 30)));
     child.on('error', reject);
     child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`writer exited by itself (${code})`))));

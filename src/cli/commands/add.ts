@@ -4,6 +4,7 @@ import { MfaLoginError } from '../../errors.js';
 import { patterns, stsSettings } from '../../config/chain.js';
 import { configHeaderFor, sharedFilePaths, type ProfileSet } from '../../config/profiles.js';
 import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
+import { parseIni } from '../../config/ini.js';
 import { explainStsError } from '../../providers/sts-errors.js';
 import { StsError, stsTarget } from '../../sts/sts.js';
 import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
@@ -55,10 +56,7 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   deps.stdout(`Stored the keys of ${identity.arn} (${keys.accessKeyId}) for profile ${input.profile} in ${shortPath(deps, store.location)}.\n`);
   await rememberKeyDate(deps, input.profile, keys, target);
 
-  if (input.import) {
-    await editProfileFile(deps, files.credentialsFile, (text) => removeSectionKeys(text, input.profile, ['aws_access_key_id', 'aws_secret_access_key']));
-    deps.stdout(`Removed them from [${input.profile}] in ${shortPath(deps, files.credentialsFile)}.\n`);
-  }
+  if (input.import) await removeImported(deps, files.credentialsFile, input.profile, keys);
 
   const existing = profile?.settings.mfa_serial;
   if (existing !== undefined && input.mfaSerial === undefined) {
@@ -68,6 +66,29 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   const serial = input.mfaSerial ?? (await findMfaDevice(deps, keys, identity.arn, target, input));
   if (serial === undefined) return;
   await recordSerial(deps, files, input, serial);
+}
+
+/**
+ * Takes the imported keys out of the credentials file, and only them: decided under the file's
+ * lock on what the section holds then. A key pair written there since the import read the file
+ * (`aws configure`, another tool) is someone else's, and stays.
+ */
+async function removeImported(deps: Deps, file: string, profile: string, keys: LongTermKeys): Promise<void> {
+  let found: Record<string, string> | undefined;
+  await editProfileFile(deps, file, (text) => {
+    found = parseIni(text, file).find((s) => s.header === profile)?.values;
+    if (found?.aws_access_key_id !== keys.accessKeyId || found.aws_secret_access_key !== keys.secretAccessKey) return text;
+    return removeSectionKeys(text, profile, ['aws_access_key_id', 'aws_secret_access_key']);
+  });
+  const shown = shortPath(deps, file);
+  if (found?.aws_access_key_id === keys.accessKeyId && found.aws_secret_access_key === keys.secretAccessKey) {
+    deps.stdout(`Removed them from [${profile}] in ${shown}.\n`);
+  } else if (found?.aws_access_key_id !== undefined || found?.aws_secret_access_key !== undefined) {
+    const other = found.aws_access_key_id !== undefined && found.aws_access_key_id !== keys.accessKeyId ? `another key (${found.aws_access_key_id})` : 'another secret';
+    deps.stderr(`mfa-login: note: [${profile}] in ${shown} now holds ${other}, written there since the import began; it was left as it is\n`);
+  } else {
+    deps.stdout(`They are no longer in [${profile}] in ${shown}.\n`);
+  }
 }
 
 /** Where the keys come from: --import, --from-env, stdin when it is not a terminal, else a prompt. */

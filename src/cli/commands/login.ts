@@ -55,8 +55,12 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   const { region } = regionFor(deps.env, plan.region, input.region);
   if (input.region !== undefined) deps = { ...deps, env: withRegion(deps.env, input.region) };
   const target = chooseTarget(files, profile, input.to);
-  // Found out before a code is spent on a session that could not be written.
+  // Found out before a code is spent on a session that could not be written: every file this
+  // login will change (the config only when it gets a region).
   const tooOpen = await checkBeforeWriting(files.credentialsFile);
+  if (plan.region !== undefined && regionEdit(deps, files, target.name, plan.region).edit(files.configText ?? '') !== (files.configText ?? '')) {
+    await checkBeforeWriting(files.configFile);
+  }
 
   const got = await credentialsFor(deps, plan, {
     codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login ${profile}`),
@@ -142,9 +146,16 @@ function chooseTarget(files: ProfileSet, profile: string, to: string | undefined
  * user set in a profile of their own (a section that holds more than a region). Returns a note.
  */
 async function giveRegion(deps: Deps, files: ProfileSet, name: string, region: string): Promise<string | undefined> {
+  const change = regionEdit(deps, files, name, region);
+  await editProfileFile(deps, files.configFile, change.edit);
+  return change.note();
+}
+
+/** The config edit that gives `name` its region (see giveRegion), and the note it leaves. */
+function regionEdit(deps: Deps, files: ProfileSet, name: string, region: string): { edit: (text: string) => string; note: () => string | undefined } {
   const header = configHeaderFor(name);
   let note: string | undefined;
-  await editProfileFile(deps, files.configFile, (text) => {
+  const edit = (text: string): string => {
     const own = loadProfiles({ configFile: files.configFile, credentialsFile: files.credentialsFile }, text, undefined).profiles.get(name);
     const current = own?.settings.region;
     if (current === region) return text;
@@ -154,8 +165,8 @@ async function giveRegion(deps: Deps, files: ProfileSet, name: string, region: s
     }
     note = `set region = ${region} in [${header}] in ${shortPath(deps, files.configFile)}`;
     return setSectionValues(text, header, [['region', region]], 'config');
-  });
-  return note;
+  };
+  return { edit, note: () => note };
 }
 
 

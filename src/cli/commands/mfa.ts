@@ -4,7 +4,8 @@ import { EXIT, MfaLoginError } from '../../errors.js';
 import { configHeaderFor } from '../../config/profiles.js';
 import { setSectionValues } from '../../output/ini-edit.js';
 import { StsError } from '../../sts/sts.js';
-import { shortPath } from '../profiles-io.js';
+import { editProfileFile, shortPath } from '../profiles-io.js';
+import { checkBeforeWriting } from '../../files/file-safety.js';
 import { askTwoCodes, explainIamError, iamUser, type IamUser } from './iam-user.js';
 
 export interface MfaInput {
@@ -35,6 +36,8 @@ export async function mfaCreate(deps: Deps, input: MfaInput): Promise<void> {
       hint: `if the device's codes are refused, resync it instead: mfa-login mfa resync ${input.profile}`,
     });
   }
+  // Found out before a device is made and two codes are spent on it.
+  await checkBeforeWriting(user.files.configFile);
   const name = input.name ?? user.userName;
   const sts = deps.sts();
   const device = await sts.createVirtualMfaDevice(user.keys, user.iam, name).catch((e) => {
@@ -87,9 +90,8 @@ export async function mfaCreate(deps: Deps, input: MfaInput): Promise<void> {
     for (const l of saved) process.on('SIGINT', l as () => void);
   }
 
-  const text = (await deps.readFile(user.files.configFile)) ?? '';
   const header = configHeaderFor(input.profile);
-  await deps.writeFile(user.files.configFile, setSectionValues(text, header, [['mfa_serial', serial]], 'config'), 0o600);
+  await editProfileFile(deps, user.files.configFile, (text) => setSectionValues(text, header, [['mfa_serial', serial]], 'config'));
   deps.stdout(`Enabled MFA device ${serial} for ${user.userArn}.\nRecorded mfa_serial = ${serial} in [${header}] of ${shortPath(deps, user.files.configFile)}.\nLog in with: mfa-login login ${input.profile}\n`);
 }
 

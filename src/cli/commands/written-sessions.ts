@@ -60,17 +60,23 @@ export async function findWrittenSessions(deps: Deps, profile: string | undefine
 
 /**
  * Removes the sessions written for or through `profile` (every marked one when undefined) from the
- * credentials file in one atomic replacement; returns the sections it took them from.
+ * credentials file in one atomic replacement, deciding which on what the file holds under its
+ * lock: a login writing at the same moment keeps its section, and a session removed here does
+ * not come back with another writer's replacement. Returns the sections it took them from.
  */
 export async function removeWrittenSessions(deps: Deps, profile: string | undefined): Promise<{ shown: string; sections: string[] }> {
   const file = sharedFilePaths(deps.env, deps.homeDir).credentialsFile;
-  const text = await deps.readFile(file);
-  if (text === undefined) return { shown: shortPath(deps, file), sections: [] };
-  const doomed = involving(writtenSessions(text, file), profile);
-  if (doomed.length === 0) return { shown: shortPath(deps, file), sections: [] };
-  let next = text;
-  for (const s of doomed) next = removeSectionKeys(next, s.section, SESSION_KEYS);
-  await deps.writeFile(file, next, 0o600);
+  let doomed: WrittenSession[] = [];
+  await deps.editFile(
+    file,
+    (text) => {
+      doomed = text === undefined ? [] : involving(writtenSessions(text, file), profile);
+      let next = text;
+      for (const s of doomed) next = removeSectionKeys(next!, s.section, SESSION_KEYS);
+      return next;
+    },
+    { mode: 0o600 },
+  );
   return { shown: shortPath(deps, file), sections: doomed.map((s) => s.section) };
 }
 
