@@ -95,7 +95,8 @@ test('`[ cz ]` in the credentials file and `[profile  cz]` in the config are edi
   const oldSession = 'aws_access_key_id = ASIAOLDOLDOLDOLDOLD1\naws_secret_access_key = oldSecretOldSecretOldSecretOldSecretOldS\naws_session_token = oldtoken\n';
   sb.write('.aws/credentials', `[ cz ]  # written by hand\n# an old session\n${oldSession}\n[other]\noutput = json\n`);
 
-  const login = await sb.run(['prod-alice', '--to', 'cz', '--mfa-token', await sb.code(alice)]);
+  // No region in the environment: the profile's is the one written.
+  const login = await sb.run(['prod-alice', '--to', 'cz', '--mfa-token', await sb.code(alice)], { env: { AWS_REGION: undefined } });
   assert.equal(login.status, 0, login.stderr);
   assert.match(login.stdout, /^Wrote a session of arn:aws:iam::222222222222:role\/Admin to \[cz\] in ~\/\.aws\/credentials/);
 
