@@ -30,17 +30,18 @@ describe('IAM', () => {
     });
   });
 
-  test('GetUser describes the caller, or the named user', async () => {
+  test('GetUser describes the caller; under the MFA policy another user is not the caller\'s to read', async () => {
     const me = await h.iamClient().send(new GetUserCommand({}));
     assert.equal(me.User!.Arn, 'arn:aws:iam::111111111111:user/alice');
     assert.match(me.User!.UserId!, /^AIDA[A-Z2-7]{17}$/);
-    const bob = await h.iamClient().send(new GetUserCommand({ UserName: 'bob' }));
-    assert.equal(bob.User!.UserName, 'bob');
-    await assert.rejects(h.iamClient().send(new GetUserCommand({ UserName: 'nobody' })), {
-      // The SDK names the modelled error NoSuchEntityException; the wire code is NoSuchEntity.
-      name: 'NoSuchEntityException',
-      message: 'The user with name nobody cannot be found.',
-    });
+    assert.equal((await h.iamClient().send(new GetUserCommand({ UserName: 'alice' }))).User!.UserName, 'alice');
+    // The policy allows iam:GetUser on user/${aws:username} only, whether or not the other user exists.
+    for (const other of ['bob', 'nobody']) {
+      await assert.rejects(h.iamClient().send(new GetUserCommand({ UserName: other })), {
+        name: 'AccessDenied',
+        message: `User: arn:aws:iam::111111111111:user/alice is not authorized to perform: iam:GetUser on resource: user ${other} because no identity-based policy allows the iam:GetUser action`,
+      });
+    }
   });
 
   test('session credentials reach IAM only with MFA', async () => {
@@ -52,7 +53,12 @@ describe('IAM', () => {
     const mfa = keysOf(
       (await h.stsClient().send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: h.freshCode() }))).Credentials,
     );
-    const out = await h.iamClient(mfa).send(new ListMFADevicesCommand({}));
+    // A session is not the user: it must say whose devices it asks for.
+    await assert.rejects(h.iamClient(mfa).send(new ListMFADevicesCommand({})), {
+      name: 'ValidationError',
+      message: 'Must specify userName when calling with non-User credentials',
+    });
+    const out = await h.iamClient(mfa).send(new ListMFADevicesCommand({ UserName: 'alice' }));
     assert.equal(out.MFADevices!.length, 1);
   });
 
@@ -74,7 +80,7 @@ describe('IAM', () => {
 
   test('calls are counted per Action across both services', () => {
     assert.ok((h.sts.calls.ListMFADevices ?? 0) >= 5);
-    assert.ok((h.sts.calls.GetUser ?? 0) >= 3);
+    assert.ok((h.sts.calls.GetUser ?? 0) >= 4);
     assert.ok(h.sts.log.some((e) => e.action === 'ListMFADevices' && e.status === 403 && e.errorCode === 'InvalidClientTokenId'));
   });
 });
