@@ -305,6 +305,13 @@ export const AWS_RULES: AwsRule[] = [
     product: 'mfa create / resync work with the long-term key; rotate uses the MFA session; add treats a refused ListAccessKeys as "age unknown".',
   },
   {
+    id: 'sts-mfa-policy-without-mfa',
+    area: 'STS',
+    rule: 'Under the MFA-enforcing policy a caller without MFA (long-term keys and no code, a session without MFA) may call of STS only GetSessionToken (GetCallerIdentity needs no permission): AssumeRole and GetFederationToken are an explicit deny.',
+    sources: [MFA_POLICY, doc('AWS Knowledge Center: mfa-iam-user-aws-cli ("How do I use an MFA token to authenticate access to my AWS resources through the AWS CLI?")', 'https://repost.aws/knowledge-center/mfa-iam-user-aws-cli')],
+    product: 'Roles are assumed from the MFA session, or from the long-term key together with a code; a profile without mfa_serial gets E_STS_ACCESS_DENIED naming missing MFA among the causes.',
+  },
+  {
     id: 'iam-mfa-policy-self',
     area: 'IAM',
     rule: 'The MFA policy allows these actions on the caller\'s own user only (user/${aws:username}): another user is AccessDenied "... because no identity-based policy allows the ... action".',

@@ -15,7 +15,7 @@ import {
   noSuchEntity,
   validationError,
 } from './faults.js';
-import { callerAccount, callerArn, partitionOf, uniqueId, userArn } from './identity.js';
+import { callerAccount, callerArn, partitionOf, underMfaPolicy, uniqueId, userArn } from './identity.js';
 import { RESYNC_WINDOW_STEPS } from './mfa.js';
 import type { ActionContext, ActionHandler } from './sts-actions.js';
 import { randomSeed } from './totp.js';
@@ -180,11 +180,6 @@ export function checkIamCaller({ caller, params }: ActionContext): void {
   if (caller.kind === 'user' && underMfaPolicy(caller.user) && !WITHOUT_MFA.has(action)) {
     throw explicitDeny(callerArn(caller), `iam:${action}`, `user ${params.get('UserName') ?? caller.user.userName}`);
   }
-}
-
-/** The root user is under no IAM policy; an IAM user is under the MFA policy unless the fixture says not. */
-function underMfaPolicy(user: LocalStsUser): boolean {
-  return user.mfaPolicy !== false && user.root !== true;
 }
 
 /** `UserName` if given, otherwise the user whose keys signed the request. */

@@ -47,6 +47,11 @@ export function userArn(user: LocalStsUser): string {
   return `arn:${partitionOf(user)}:iam::${user.accountId}:user/${user.userName}`;
 }
 
+/** The root user is under no IAM policy; an IAM user is under the MFA policy unless the fixture says not. */
+export function underMfaPolicy(user: LocalStsUser): boolean {
+  return user.mfaPolicy !== false && user.root !== true;
+}
+
 /** The partition a signing region belongs to: keys are valid only inside their own. */
 export function partitionOfRegion(region: string): string {
   return region.startsWith('us-gov-') ? 'aws-us-gov' : region.startsWith('cn-') ? 'aws-cn' : 'aws';

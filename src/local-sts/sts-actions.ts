@@ -5,6 +5,7 @@
 import {
   accessDenied,
   assumeRoleDenied,
+  explicitDeny,
   assumeRoleMfaFailed,
   roleChainingTooLong,
   roleMaxSessionExceeded,
@@ -16,6 +17,8 @@ import {
   callerArn,
   callerUserId,
   parseRoleArn,
+  partitionOf,
+  underMfaPolicy,
   uniqueId,
   type KeyRecord,
 } from './identity.js';
@@ -73,6 +76,8 @@ export const stsActions: Record<string, ActionHandler> = {
     read.done();
 
     if (caller.kind !== 'user') throw sessionCredentialsRefused('GetFederationToken');
+    // Long-term keys carry no MFA: the MFA policy denies everything but its self-service list.
+    if (underMfaPolicy(caller.user)) throw explicitDeny(callerArn(caller), 'sts:GetFederationToken', `arn:${partitionOf(caller.user)}:sts::${caller.user.accountId}:federated-user/${name}`);
     const duration = caller.user.root ? Math.min(requested ?? ROOT_SESSION_MAX_SECONDS, ROOT_SESSION_MAX_SECONDS) : (requested ?? 43200);
     // No MFA context: a federated user's session never carries aws:MultiFactorAuthPresent.
     const issued = state.issue(nowMs, duration, { kind: 'federated', user: caller.user, mfa: false, federatedName: name! });
@@ -105,6 +110,11 @@ export const stsActions: Record<string, ActionHandler> = {
     if (chained && duration > CHAINED_ROLE_MAX_SECONDS) throw roleChainingTooLong();
     if (!chained && duration > (role.maxSessionDuration ?? 3600)) throw roleMaxSessionExceeded();
 
+    // The MFA policy denies sts:AssumeRole to a caller without MFA: long-term keys with no code, a
+    // session without MFA. (A role session is not the user's: the user's policy does not apply.)
+    if (caller.kind !== 'role' && underMfaPolicy(caller.user) && !caller.mfa && code === undefined) {
+      throw explicitDeny(callerArn(caller), 'sts:AssumeRole', roleArn!);
+    }
     let mfa = caller.mfa;
     if (serial !== undefined || code !== undefined) {
       // Only an IAM user has MFA devices; a role session passing a serial cannot match one.

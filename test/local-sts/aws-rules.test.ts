@@ -387,6 +387,21 @@ const CHECKS: Record<string, () => Promise<void>> = {
     await h.iamClient(keysOfUser(LAX)).send(new ListAccessKeysCommand({}));
   },
 
+  async 'sts-mfa-policy-without-mfa'() {
+    const erin = keysOfUser(ERIN);
+    const deny = (action: string, resource: string) => ({
+      name: 'AccessDenied',
+      message: `User: arn:aws:iam::111111111111:user/erin is not authorized to perform: ${action} on resource: ${resource} with an explicit deny in an identity-based policy`,
+    });
+    await assert.rejects(assume(erin, {}), deny('sts:AssumeRole', READ_ONLY));
+    await assert.rejects(assume(await plainSession(ERIN), {}), deny('sts:AssumeRole', READ_ONLY));
+    await assert.rejects(h.stsClient(erin).send(new GetFederationTokenCommand({ Name: 'erin' })), deny('sts:GetFederationToken', 'arn:aws:sts::111111111111:federated-user/erin'));
+    assert.equal(await whoAmI(erin), 'arn:aws:iam::111111111111:user/erin');
+    await assume(await mfaSession(ERIN), {});
+    await assume(erin, { RoleArn: ADMIN, SerialNumber: serialOf(ERIN), TokenCode: freshCode(seedOf(ERIN)) });
+    await assume(keysOfUser(LAX), {}, undefined);
+  },
+
   async 'iam-mfa-policy-self'() {
     await assert.rejects(h.iamClient(keysOfUser(ERIN)).send(new GetUserCommand({ UserName: 'frank' })), {
       name: 'AccessDenied',

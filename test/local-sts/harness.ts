@@ -18,6 +18,10 @@ export const ALICE: LocalStsUser = {
   // Real secrets contain `/` and `+`; they must survive signing untouched.
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
   mfaDevices: [{ serial: ALICE_SERIAL, seed: ALICE_SEED }],
+  // Her own policy lets her assume roles without MFA, as bob's and carol's do: the tests that use
+  // them are about what the roles' trust policies and STS itself refuse. The MFA policy's refusals
+  // are tried on users of their own (aws-rules.test.ts, iam-self-service.test.ts).
+  mfaPolicy: false,
 };
 
 export const BOB: LocalStsUser = {
@@ -26,6 +30,7 @@ export const BOB: LocalStsUser = {
   accessKeyId: 'AKIABOBEXAMPLE000002',
   secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
   canListMfaDevices: false,
+  mfaPolicy: false,
 };
 
 /** A GovCloud user: ARNs in the aws-us-gov partition. */
@@ -35,6 +40,7 @@ export const CAROL: LocalStsUser = {
   partition: 'aws-us-gov',
   accessKeyId: 'AKIACAROLEXAMPLE0003',
   secretAccessKey: 'Xq+8/Zz0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV',
+  mfaPolicy: false,
 };
 
 export const ADMIN = 'arn:aws:iam::222222222222:role/Admin';

@@ -2,12 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetUserCommand, ListMFADevicesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import { ALICE_SERIAL, AUDITOR, bobKeys, keysOf, READ_ONLY, startHarness, type Harness } from './harness.js';
+import type { LocalStsUser } from '../../src/local-sts/types.js';
+import { ALICE, ALICE_SERIAL, AUDITOR, BOB, bobKeys, CAROL, keysOf, READ_ONLY, startHarness, type Harness } from './harness.js';
+
+/** Under the MFA-enforcing policy (the fixture's default). */
+const PAT: LocalStsUser = { userName: 'pat', accountId: '111111111111', accessKeyId: 'AKIAPATEXAMPLE000008', secretAccessKey: 'pAt/8+Zz0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0u' };
+const patKeys = { accessKeyId: PAT.accessKeyId, secretAccessKey: PAT.secretAccessKey };
 
 describe('IAM', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness();
+    h = await startHarness({ users: [ALICE, BOB, CAROL, PAT] });
   });
   after(() => h.close());
 
@@ -34,12 +39,18 @@ describe('IAM', () => {
     const me = await h.iamClient().send(new GetUserCommand({}));
     assert.equal(me.User!.Arn, 'arn:aws:iam::111111111111:user/alice');
     assert.match(me.User!.UserId!, /^AIDA[A-Z2-7]{17}$/);
-    assert.equal((await h.iamClient().send(new GetUserCommand({ UserName: 'alice' }))).User!.UserName, 'alice');
-    // The policy allows iam:GetUser on user/${aws:username} only, whether or not the other user exists.
-    for (const other of ['bob', 'nobody']) {
-      await assert.rejects(h.iamClient().send(new GetUserCommand({ UserName: other })), {
+    assert.equal((await h.iamClient().send(new GetUserCommand({ UserName: 'bob' }))).User!.UserName, 'bob', 'alice is under no MFA policy');
+    await assert.rejects(h.iamClient().send(new GetUserCommand({ UserName: 'nobody' })), {
+      // The SDK names the modelled error NoSuchEntityException; the wire code is NoSuchEntity.
+      name: 'NoSuchEntityException',
+      message: 'The user with name nobody cannot be found.',
+    });
+    // Pat is: the policy allows iam:GetUser on user/${aws:username} only, whether or not the other user exists.
+    assert.equal((await h.iamClient(patKeys).send(new GetUserCommand({ UserName: 'pat' }))).User!.UserName, 'pat');
+    for (const other of ['alice', 'nobody']) {
+      await assert.rejects(h.iamClient(patKeys).send(new GetUserCommand({ UserName: other })), {
         name: 'AccessDenied',
-        message: `User: arn:aws:iam::111111111111:user/alice is not authorized to perform: iam:GetUser on resource: user ${other} because no identity-based policy allows the iam:GetUser action`,
+        message: `User: arn:aws:iam::111111111111:user/pat is not authorized to perform: iam:GetUser on resource: user ${other} because no identity-based policy allows the iam:GetUser action`,
       });
     }
   });
@@ -80,7 +91,7 @@ describe('IAM', () => {
 
   test('calls are counted per Action across both services', () => {
     assert.ok((h.sts.calls.ListMFADevices ?? 0) >= 5);
-    assert.ok((h.sts.calls.GetUser ?? 0) >= 4);
+    assert.ok((h.sts.calls.GetUser ?? 0) >= 6);
     assert.ok(h.sts.log.some((e) => e.action === 'ListMFADevices' && e.status === 403 && e.errorCode === 'InvalidClientTokenId'));
   });
 });
