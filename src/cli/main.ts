@@ -115,9 +115,9 @@ function withSpinners(sts: Sts): Sts {
     enableMfaDevice: (c, t, x) => during('enabling the MFA device', () => sts.enableMfaDevice(c, t, x)),
     resyncMfaDevice: (c, t, x) => during('resynchronising the MFA device', () => sts.resyncMfaDevice(c, t, x)),
     deleteVirtualMfaDevice: (c, t, s) => during('deleting the MFA device', () => sts.deleteVirtualMfaDevice(c, t, s)),
-    createAccessKey: (c, t) => during('creating a new access key', () => sts.createAccessKey(c, t)),
-    listAccessKeys: (c, t) => during('listing your access keys', () => sts.listAccessKeys(c, t)),
-    deleteAccessKey: (c, t, k) => during(`deleting access key ${k}`, () => sts.deleteAccessKey(c, t, k)),
+    createAccessKey: (c, t, u) => during('creating a new access key', () => sts.createAccessKey(c, t, u)),
+    listAccessKeys: (c, t, u) => during('listing your access keys', () => sts.listAccessKeys(c, t, u)),
+    deleteAccessKey: (c, t, u, k) => during(`deleting access key ${k}`, () => sts.deleteAccessKey(c, t, u, k)),
   };
 }
 

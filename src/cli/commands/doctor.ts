@@ -203,7 +203,7 @@ async function checkKeys(deps: Deps, stored: string[]): Promise<Finding[]> {
     if (r.stage === 'stored') {
       out.push(warn('keys', `rotate ${profile} was interrupted after storing the new key ${r.newKeyId}: the old key ${r.oldKeyId} may still be in IAM`, `mfa-login rotate ${profile}  (deletes ${r.oldKeyId} and finishes)`));
     } else if (r.stage === 'created') {
-      out.push(warn('keys', `rotate ${profile} was interrupted after IAM created ${r.newKeyId}, before it was stored: the stored key ${r.oldKeyId} still works, and ${r.newKeyId} is left in IAM`, deleteKeyCommand(profile, r.newKeyId!)));
+      out.push(warn('keys', `rotate ${profile} was interrupted after IAM created ${r.newKeyId}, before it was stored: the stored key ${r.oldKeyId} still works, and ${r.newKeyId} is left in IAM`, deleteKeyCommand(profile, r.newKeyId!, r.userName)));
     } else {
       out.push(warn('keys', `rotate ${profile} was interrupted while IAM was creating a new key: the stored key ${r.oldKeyId} still works; IAM may hold a second key`, `mfa-login rotate ${profile}  (lists the keys and names any to delete)`));
     }
