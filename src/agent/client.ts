@@ -5,9 +5,9 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MfaLoginError } from '../errors.js';
+import { startChild } from '../child-process.js';
 import { readLock } from '../files/lock-file.js';
 import { sessionFromJson, sessionToJson } from '../cache/entry.js';
 import { acquireWithLease } from '../cache/lease.js';
@@ -164,8 +164,8 @@ function startAgent(o: AgentOptions): void {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
   const child =
     process.platform === 'win32'
-      ? spawn(process.execPath, args, { detached: true, stdio: 'ignore', env })
-      : spawn('/bin/sh', ['-c', 'ulimit -c 0 && exec "$0" "$@"', process.execPath, ...args], { detached: true, stdio: 'ignore', cwd: '/', env });
+      ? startChild(process.execPath, args, { detached: true, stdio: 'ignore', env })
+      : startChild('/bin/sh', ['-c', 'ulimit -c 0 && exec "$0" "$@"', process.execPath, ...args], { detached: true, stdio: 'ignore', cwd: '/', env });
   child.on('error', () => {});
   child.unref();
 }
