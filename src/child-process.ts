@@ -12,16 +12,17 @@ export interface ChildOptions extends Omit<SpawnOptions, 'env' | 'shell'> {
   /** The environment to start from: our own secrets are taken out of it here. */
   env: Record<string, string | undefined>;
   /**
-   * Only for running this same program again (no-core-dumps.ts re-runs the command under
-   * `ulimit -c 0`): it is us, and needs the passphrase and the code it was given.
+   * Only where the secrets in `env` were put there for this child: the re-run of this same
+   * command under `ulimit -c 0` (no-core-dumps.ts), which needs the passphrase and the code it
+   * was given, and demo's steps, given the demo's own throw-away key file and its passphrase.
    */
-  sameProgram?: true;
+  keepSecrets?: true;
 }
 
 /** Starts `command` (never through a shell unless `command` is one) with the child environment. */
 export function startChild(command: string, args: readonly string[], options: ChildOptions): ChildProcess {
-  const { sameProgram, env, ...rest } = options;
-  return spawn(command, args, { ...rest, env: sameProgram ? withoutUndefined(env) : childEnvironment(env) });
+  const { keepSecrets, env, ...rest } = options;
+  return spawn(command, args, { ...rest, env: keepSecrets ? withoutUndefined(env) : childEnvironment(env) });
 }
 
 function withoutUndefined(env: Record<string, string | undefined>): Record<string, string> {
@@ -37,9 +38,13 @@ export interface ChildRun {
   error?: string;
 }
 
+/** Signals whose default action ends us: a short child must not outlive us through them. */
+const ENDING: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
+
 /**
  * A short command run to its end, with its output collected (at most 64 KiB of each) and a bound
- * on the wait: it is killed at `timeoutMs`.
+ * on the wait: it is killed at `timeoutMs`. A signal that would end us (no one else handles it)
+ * ends it first, then us, by that signal, as it would have without it.
  */
 export function runChild(command: string, args: readonly string[], options: { env: Record<string, string | undefined>; timeoutMs: number }): Promise<ChildRun> {
   return new Promise((resolve) => {
@@ -55,11 +60,27 @@ export function runChild(command: string, args: readonly string[], options: { en
       error = 'timeout';
       child.kill('SIGKILL');
     }, options.timeoutMs);
+    let exited = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      const end = () => {
+        for (const [s, h] of handlers) process.off(s, h);
+        process.kill(process.pid, sig);
+      };
+      if (exited) return end();
+      child.once('exit', end);
+      child.kill('SIGKILL');
+    };
+    const handlers = ENDING.filter((s) => process.listenerCount(s) === 0).map((s) => [s, () => onSignal(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
+    child.on('exit', () => (exited = true));
     child.on('error', (e) => {
       error ??= e.message;
+      // Never started (or cannot be signalled): there is nothing to wait for.
+      exited = true;
     });
     child.on('close', (status) => {
       clearTimeout(timer);
+      for (const [s, h] of handlers) process.off(s, h);
       // A command that never started closes with a negative errno as its status.
       resolve({ status: error !== undefined ? null : status, ...out, ...(error !== undefined ? { error } : {}) });
     });

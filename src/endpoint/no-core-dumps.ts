@@ -69,7 +69,7 @@ function rerun(deps: Needs): Promise<number> {
   const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
   return new Promise((resolve) => {
     // The same program again: it needs what we were given, our own secrets included.
-    const child = startChild('/bin/sh', ['-c', 'ulimit -c 0 && exec "$@"', 'sh', ...argv], { stdio: 'inherit', env: { ...deps.env, [REEXEC_MARKER]: '1' }, sameProgram: true });
+    const child = startChild('/bin/sh', ['-c', 'ulimit -c 0 && exec "$@"', 'sh', ...argv], { stdio: 'inherit', env: { ...deps.env, [REEXEC_MARKER]: '1' }, keepSecrets: true });
     const handlers = [...FORWARDED.map((s) => [s, () => void child.kill(s)] as const), ...TERMINAL.map((s) => [s, () => {}] as const)];
     const previous = [...FORWARDED, ...TERMINAL].map((s) => [s, process.listeners(s)] as const);
     for (const [s] of previous) process.removeAllListeners(s);

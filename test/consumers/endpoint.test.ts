@@ -185,7 +185,9 @@ test('serve: another user with the right token is refused (403, a JSON error), a
     assert.deepEqual(Object.keys(refused), ['code', 'message']);
     assert.equal(refused.code, 'Forbidden');
     assert.doesNotMatch(body.join(' '), /AccessKeyId|ASIA/);
-    assert.match(s.stderr(), /endpoint for prod: refused a connection of user id 65534/);
+    // The endpoint's log reaches us on its own stream, after the answer.
+    for (const until = Date.now() + 30_000; !/refused a connection/.test(s.stderr()) && Date.now() < until; ) await new Promise((ok) => setTimeout(ok, 50));
+    assert.match(s.stderr(), /^mfa-login: endpoint for prod: refused a connection of user id 65534 \(only user id 0 is served\)$/m);
     // This user, with the same token, is served.
     const ok = await get(s.url, { Authorization: s.token });
     assert.equal(ok.status, 200, ok.body);

@@ -224,7 +224,8 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
  */
 function run(cmd: string, args: readonly string[], env: Record<string, string>, input: string | undefined, running: Set<ChildProcess>): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = startChild(cmd, args, { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The demo's own key file passphrase is in env for its steps: mfa-login, and the AWS CLI calling it.
+    const child = startChild(cmd, args, { env, keepSecrets: true, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     running.add(child);
     let stdout = '';
     let stderr = '';
