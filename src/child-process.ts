@@ -48,6 +48,20 @@ const ENDING: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
  */
 export function runChild(command: string, args: readonly string[], options: { env: Record<string, string | undefined>; timeoutMs: number }): Promise<ChildRun> {
   return new Promise((resolve) => {
+    let exited = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      const end = () => {
+        for (const [s, h] of handlers) process.off(s, h);
+        process.kill(process.pid, sig);
+      };
+      if (exited) return end();
+      child.once('exit', end);
+      child.kill('SIGKILL');
+    };
+    // In place before the child exists: a signal during the spawn itself must not end us with it
+    // running. A listener runs from the event loop, so never before `child` is set below.
+    const handlers = ENDING.filter((s) => process.listenerCount(s) === 0).map((s) => [s, () => onSignal(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
     const child = startChild(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = { stdout: '', stderr: '' };
     for (const k of ['stdout', 'stderr'] as const) {
@@ -60,18 +74,6 @@ export function runChild(command: string, args: readonly string[], options: { en
       error = 'timeout';
       child.kill('SIGKILL');
     }, options.timeoutMs);
-    let exited = false;
-    const onSignal = (sig: NodeJS.Signals) => {
-      const end = () => {
-        for (const [s, h] of handlers) process.off(s, h);
-        process.kill(process.pid, sig);
-      };
-      if (exited) return end();
-      child.once('exit', end);
-      child.kill('SIGKILL');
-    };
-    const handlers = ENDING.filter((s) => process.listenerCount(s) === 0).map((s) => [s, () => onSignal(s)] as const);
-    for (const [s, h] of handlers) process.on(s, h);
     child.on('exit', () => (exited = true));
     child.on('error', (e) => {
       error ??= e.message;
