@@ -38,31 +38,13 @@ export interface ChildRun {
   error?: string;
 }
 
-/** Signals whose default action ends us: a short child must not outlive us through them. */
-const ENDING: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
-
 /**
  * A short command run to its end, with its output collected (at most 64 KiB of each) and a bound
- * on the wait: it is killed at `timeoutMs`. A signal that would end us (no one else handles it)
- * ends it first, then us, by that signal, as it would have without it.
+ * on the wait: it is killed at `timeoutMs`. `detached` puts it in a process group of its own.
  */
-export function runChild(command: string, args: readonly string[], options: { env: Record<string, string | undefined>; timeoutMs: number }): Promise<ChildRun> {
+export function runChild(command: string, args: readonly string[], options: { env: Record<string, string | undefined>; timeoutMs: number; detached?: boolean }): Promise<ChildRun> {
   return new Promise((resolve) => {
-    let exited = false;
-    const onSignal = (sig: NodeJS.Signals) => {
-      const end = () => {
-        for (const [s, h] of handlers) process.off(s, h);
-        process.kill(process.pid, sig);
-      };
-      if (exited) return end();
-      child.once('exit', end);
-      child.kill('SIGKILL');
-    };
-    // In place before the child exists: a signal during the spawn itself must not end us with it
-    // running. A listener runs from the event loop, so never before `child` is set below.
-    const handlers = ENDING.filter((s) => process.listenerCount(s) === 0).map((s) => [s, () => onSignal(s)] as const);
-    for (const [s, h] of handlers) process.on(s, h);
-    const child = startChild(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = startChild(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached === true });
     const out = { stdout: '', stderr: '' };
     for (const k of ['stdout', 'stderr'] as const) {
       child[k]!.setEncoding('utf8').on('data', (d: string) => {
@@ -74,15 +56,11 @@ export function runChild(command: string, args: readonly string[], options: { en
       error = 'timeout';
       child.kill('SIGKILL');
     }, options.timeoutMs);
-    child.on('exit', () => (exited = true));
     child.on('error', (e) => {
       error ??= e.message;
-      // Never started (or cannot be signalled): there is nothing to wait for.
-      exited = true;
     });
     child.on('close', (status) => {
       clearTimeout(timer);
-      for (const [s, h] of handlers) process.off(s, h);
       // A command that never started closes with a negative errno as its status.
       resolve({ status: error !== undefined ? null : status, ...out, ...(error !== undefined ? { error } : {}) });
     });

@@ -11,6 +11,12 @@
  * - Windows writes no core files: a crash leaves a minidump only where an administrator turned on
  *   Windows Error Reporting's LocalDumps, which is not ours to change.
  * The cached path (fast-path.ts) holds no long-term secret and does not pay for this.
+ *
+ * Those few milliseconds come before any signal handling of ours: a signal then ends us at once,
+ * with no time to stop the helper first (it ends by itself a moment later). It runs in a process
+ * group of its own, so it is never taken for a command of ours left running by whoever looks at
+ * our group (job control, `kill -- -PGID`). Handlers held just for that moment would not do: a
+ * signal caught as they are removed is lost, and the command would go on, deaf to that kill.
  */
 import { constants } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -46,7 +52,7 @@ export async function withoutCoreDumps(deps: Needs): Promise<number | undefined>
   const limits = coreLimits();
   if (limits?.soft === '0' && limits.hard === '0') return undefined;
   if (limits !== undefined) {
-    const r = await runChild('prlimit', ['--pid', String(process.pid), '--core=0:0'], { env: deps.env, timeoutMs: 5000 });
+    const r = await runChild('prlimit', ['--pid', String(process.pid), '--core=0:0'], { env: deps.env, timeoutMs: 5000, detached: true });
     const now = coreLimits();
     if (r.status === 0 && now?.soft === '0' && now.hard === '0') {
       deps.debug('core dumps disabled with prlimit');
@@ -54,7 +60,7 @@ export async function withoutCoreDumps(deps: Needs): Promise<number | undefined>
     }
   } else {
     // No /proc: the soft limit is what decides whether this process dumps core.
-    const r = await runChild('/bin/sh', ['-c', 'ulimit -c'], { env: deps.env, timeoutMs: 5000 });
+    const r = await runChild('/bin/sh', ['-c', 'ulimit -c'], { env: deps.env, timeoutMs: 5000, detached: true });
     if (r.status === 0 && r.stdout.trim() === '0') return undefined;
   }
   deps.debug('disabling core dumps: running again under ulimit -c 0');
