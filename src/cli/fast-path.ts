@@ -9,10 +9,10 @@
  * route or a changed one, a miss, the agent, a terminal to talk to) returns false, and the full
  * command line does it properly.
  */
-import { fstatSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { defaultProfileName, sharedFilePaths } from '../config/shared-files.js';
 import { MIN_VALIDITY_MS } from '../providers/validity.js';
-import { regionFor, settingsFrom } from '../settings.js';
+import { regionFor, settingsFrom, under } from '../settings.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
 import { readEntryFile } from '../cache/entry.js';
 import { readRoutes, routeHolds } from '../cache/route.js';
@@ -59,6 +59,41 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
   // which would print it a second time.
   write(output, end);
   return true;
+}
+
+/** V8's code for this bundle, kept by the user's own first answer (bin/fast-path.js reads it). */
+export const COMPILED_CODE_FILE = 'fast-path.v8';
+
+/**
+ * Keeps what bin/fast-path.js hands over (the tag, the source it compiled, V8's code for it) in
+ * the file mode's directory, private to the user as sessions are (checked, or made so): only code
+ * the user's own Node made from the readable bundle is ever given back to V8. Written whole under
+ * a name of this process's and renamed into place, so a reader never meets half of it.
+ */
+export function keepCompiledCode(text: string): void {
+  const env = process.env;
+  const uid = process.getuid?.();
+  if (uid === undefined || !env.HOME) return;
+  const dir = settingsFrom(env, env.HOME, { os: process.platform, uid }).cache.persistentDir;
+  checkPrivateDir(dir, { create: true, ram: false, uid });
+  const file = under(process.platform, dir, COMPILED_CODE_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+  try {
+    const buf = Buffer.from(text);
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off);
+    closeSync(fd);
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      // closed already
+    }
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /**
