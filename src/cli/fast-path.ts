@@ -14,6 +14,7 @@ import { defaultProfileName, sharedFilePaths } from '../config/shared-files.js';
 import { MIN_VALIDITY_MS } from '../providers/validity.js';
 import { regionFor, settingsFrom, under } from '../settings.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
+import { standInFor } from '../cache/runtime-dir.js';
 import { readEntryFile } from '../cache/entry.js';
 import { readRoutes, routeHolds } from '../cache/route.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
@@ -36,10 +37,21 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
     // Every setting, as the full CLI derives them: a bad one is its to report (exit 2).
     const uid = process.getuid?.();
     const settings = settingsFrom(env, home, { os: process.platform, uid });
-    const { mode, dir, mustBeRam } = settings.cache;
+    const { mode, mustBeRam } = settings.cache;
     if (mode !== 'runtime' && mode !== 'file') return false;
+    let dir = settings.cache.dir;
     // Owner, mode, links and tmpfs are checked as on every use.
-    if (!checkPrivateDir(dir, { create: false, ram: mustBeRam, uid })) return false;
+    let fit: boolean;
+    try {
+      fit = checkPrivateDir(dir, { create: false, ram: mustBeRam, uid });
+    } catch (e) {
+      // A runtime directory another user holds: the user's stand-in for it, if the full path made one.
+      const standIn = mode === 'runtime' ? standInFor(dir, settings.cache.persistentDir, uid) : undefined;
+      if (standIn === undefined) throw e;
+      dir = standIn;
+      fit = checkPrivateDir(dir, { create: false, ram: mustBeRam, uid });
+    }
+    if (!fit) return false;
     const profile = request.profile ?? defaultProfileName(env);
     const files = sharedFilePaths(env, home);
     const route = readRoutes(dir, profile, uid).find((r) => routeHolds(r, profile, files, env));
