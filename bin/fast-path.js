@@ -32,7 +32,7 @@ module.exports = function fastPath(tool, argv) {
     if (fast !== undefined && (code === undefined || script.cachedDataRejected)) {
       end = () => {
         try {
-          fast.keepCompiledCode(`${tag}\n${source.length}\n${source}${script.createCachedData().toString('base64')}`);
+          fast.keepCompiledCode(() => `${tag}\n${source.length}\n${source}${script.createCachedData().toString('base64')}`);
         } catch {
           // kept next time, or never: the fast path works without it
         }

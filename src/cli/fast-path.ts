@@ -7,7 +7,8 @@
  * entry is read through the same reader as the full CLI's (cache/entry.ts), after the same
  * directory check (cache/private-dir.ts). Anything it does not handle plainly (other flags, no
  * route or a changed one, a miss, the agent, a terminal to talk to) returns false, and the full
- * command line does it properly.
+ * command line does it properly. bin/fast-path.js compiles this bundle from its readable text, with
+ * V8's code for it once keepCompiledCode has kept some.
  */
 import { closeSync, constants, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { defaultProfileName, sharedFilePaths } from '../config/shared-files.js';
@@ -79,10 +80,11 @@ export const COMPILED_CODE_FILE = 'fast-path.v8';
 /**
  * Keeps what bin/fast-path.js hands over (the tag, the source it compiled, V8's code for it) in
  * the file mode's directory, private to the user as sessions are (checked, or made so): only code
- * the user's own Node made from the readable bundle is ever given back to V8. Written whole under
- * a name of this process's and renamed into place, so a reader never meets half of it.
+ * the user's own Node made from the readable bundle is ever given back to V8. `text` is asked for
+ * once the directory is fit (making the code costs a millisecond). Written whole under a name of
+ * this process's and renamed into place, so a reader never meets half of it.
  */
-export function keepCompiledCode(text: string): void {
+export function keepCompiledCode(text: () => string): void {
   const env = process.env;
   const uid = process.getuid?.();
   if (uid === undefined || !env.HOME) return;
@@ -92,7 +94,7 @@ export function keepCompiledCode(text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
   try {
-    const buf = Buffer.from(text);
+    const buf = Buffer.from(text());
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off);
     closeSync(fd);
