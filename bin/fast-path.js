@@ -2,14 +2,14 @@
 /**
  * The cached path, for both bin scripts: the bundled fast path (dist/bundle/fast.cjs), compiled
  * from that readable file on every call. Compiling it afresh costs about as much as running it, so
- * V8's code for it is kept per user: made on this machine by the first call that answers, from the
- * text it compiled, in mfa-login's own cache directory (only the user can write there), and given
- * to V8 only while the bundle is that same text, under the same Node. V8 itself checks the code
- * against the length of the source, not its text: a copy of the text is kept with the code and
- * compared in full. A code file that is not a private file of the user's, or anything unexpected,
- * and the bundle is compiled without it. Returns whether the call was answered. Built-in modules
- * come from process.getBuiltinModule: a first require() costs a fresh process more than anything
- * it then does.
+ * V8's code for it is kept per user: made on this machine by the first answer (and the first of
+ * the other tool), from the text it compiled, in mfa-login's own cache directory (only the user
+ * can write there), and given to V8 only while the bundle is that same text, under the same Node.
+ * V8 itself checks the code against the length of the source, not its text: a copy of the text is
+ * kept with the code and compared in full. Without a code file that is a private file of the
+ * user's, or with anything unexpected, the bundle is compiled without one. Returns whether the call
+ * was answered. Built-in modules come from process.getBuiltinModule: a first require() costs a
+ * fresh process more than anything it then does.
  */
 /** The code file's name, as src/cli/fast-path.ts names it (COMPILED_CODE_FILE). */
 const CODE_FILE = 'fast-path.v8';
@@ -23,16 +23,20 @@ module.exports = function fastPath(tool, argv) {
     const fs = builtin('node:fs');
     const source = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, 'utf8')}\n})`;
     const tag = `${process.version} ${process.arch} ${process.versions.v8}`;
-    const code = compiledCode(fs, source, tag);
-    const script = new (builtin('node:vm').Script)(source, { filename: file, cachedData: code });
+    const kept = compiledCode(fs, source, tag);
+    const script = new (builtin('node:vm').Script)(source, { filename: file, cachedData: kept?.code });
     const module = { exports: {} };
     script.runInThisContext()(module.exports, builtin, module, file, `${__dirname}/../dist/bundle`);
     if (typeof module.exports.fastPath === 'function') fast = module.exports;
-    // After an answer without usable code, the code is kept for the next call; then the process ends.
-    if (fast !== undefined && (code === undefined || script.cachedDataRejected)) {
+    // V8 compiles a function when it first runs, and the code holds what had run when it was made:
+    // after an answer without usable code, or the first answer of this tool, the code is kept
+    // (again) for the next call, with the tools it has run for; then the process ends.
+    const accepted = kept !== undefined && !script.cachedDataRejected;
+    if (fast !== undefined && (!accepted || !kept.tools.includes(tool))) {
+      const tools = accepted ? [...kept.tools, tool].join(',') : tool;
       end = () => {
         try {
-          fast.keepCompiledCode(() => `${tag}\n${source.length}\n${source}${script.createCachedData().toString('base64')}`);
+          fast.keepCompiledCode(() => `${tag}\n${source.length} ${tools}\n${source}${script.createCachedData().toString('base64')}`);
         } catch {
           // kept next time, or never: the fast path works without it
         }
@@ -64,9 +68,10 @@ function withoutSlash(dir) {
 }
 
 /**
- * The code kept for exactly this source under this Node, or undefined. The file is text (reading
- * it into a Buffer costs a fresh process more than decoding base64): the tag line, the source's
- * length, the source, then the code in base64. It is used only as a regular file of this user's
+ * The code kept for exactly this source under this Node, with the tools it has run for, or
+ * undefined. The file is text (reading it into a Buffer costs a fresh process more than decoding
+ * base64): the tag line; the source's length and the tools (`mfa-login,mfa-env`); the source; then
+ * the code in base64. It is used only as a regular file of this user's
  * that nobody else may read or write, opened without following a link, in a directory of the
  * user's that only the user may enter: nobody else could have put it there.
  */
@@ -91,9 +96,10 @@ function compiledCode(fs, source, tag) {
   }
   const tagEnd = text.indexOf('\n');
   const lengthEnd = text.indexOf('\n', tagEnd + 1);
-  if (text.slice(0, tagEnd) !== tag || Number(text.slice(tagEnd + 1, lengthEnd)) !== source.length) return undefined;
+  const [length, tools] = text.slice(tagEnd + 1, lengthEnd).split(' ');
+  if (text.slice(0, tagEnd) !== tag || Number(length) !== source.length || tools === undefined) return undefined;
   if (text.slice(lengthEnd + 1, lengthEnd + 1 + source.length) !== source) return undefined;
-  return Buffer.from(text.slice(lengthEnd + 1 + source.length), 'base64');
+  return { code: Buffer.from(text.slice(lengthEnd + 1 + source.length), 'base64'), tools: tools.split(',') };
 }
 
 // For the test that holds this derivation and settings.ts's alike.

@@ -258,8 +258,18 @@ test('what runs is the readable bundle: an edit of the same length to fast.cjs s
   assert.equal(made.mode & 0o777, 0o600);
   assert.equal(readFileSync(kept, 'utf8').split('\n', 1)[0], `${process.version} ${process.arch} ${process.versions.v8}`);
   assert.equal(used.ino, made.ino, 'the kept code was used, not made again');
-  assert.notEqual(statSync(kept).ino, made.ino, 'the code was made again, for the edited text');
+  const remade = statSync(kept);
+  assert.notEqual(remade.ino, made.ino, 'the code was made again, for the edited text');
   assert.equal((await call()).stdout, edited.stdout);
+  // The first answer of the other tool keeps the code once more, with what that tool ran.
+  const env = (bin: string) => runCommand(process.execPath, [path.join(path.dirname(bin), 'mfa-env.js'), 'prod'], sb.env({ SHELL: '/bin/bash' }));
+  assert.equal((await env(bin)).status, 0);
+  const both = statSync(kept);
+  assert.notEqual(both.ino, remade.ino);
+  assert.match(readFileSync(kept, 'utf8').split('\n', 2)[1]!, / mfa-login,mfa-env$/);
+  assert.equal((await env(bin)).status, 0);
+  assert.equal((await call()).status, 0);
+  assert.equal(statSync(kept).ino, both.ino, 'and then it is used as it is');
 });
 
 test('code is taken only from a private file of the user\'s in a private directory: one planted by another user, open to others or a link is not run', async (t) => {
@@ -313,8 +323,9 @@ test('the bin scripts answer alike with the kept code, without it, with it cut s
   rmSync(kept, { force: true });
   assert.equal((await runCommand(process.execPath, [bin, 'credential-process', 'prod'], sb.env())).stdout, expected);
   const text = readFileSync(kept, 'utf8');
-  const [tag, length] = text.split('\n', 2) as [string, string];
-  const codeAt = tag.length + length.length + 2 + Number(length);
+  const [tag, line] = text.split('\n', 2) as [string, string];
+  assert.equal(line, `${readFileSync(path.join(path.dirname(bin), '../dist/bundle/fast.cjs'), 'utf8').length + 64} mfa-login`, 'the wrapped source\'s length, and the tool the code has run for');
+  const codeAt = tag.length + line.length + 2 + Number(line.split(' ')[0]);
   assert.ok(Buffer.from(text.slice(codeAt), 'base64').length > 1000, 'the code follows the source');
   const cases: Array<[string, string | undefined]> = [
     ['as kept', text],
