@@ -52,11 +52,11 @@ module.exports = function fastPath(tool, argv) {
 /**
  * The directory keepCompiledCode (src/cli/fast-path.ts) keeps the code in: the file mode's, as
  * settings.ts derives it (test/cli/fast-path.test.ts holds the two alike), without a trailing slash
- * (with one, lstat would follow a link).
+ * (with one, lstat would follow a link); none when that is relative (to wherever a tool ran us).
  */
 function codeDir(env) {
   const xdg = env.XDG_CACHE_HOME;
-  if (env.MFA_LOGIN_CACHE_DIR) return withoutSlash(env.MFA_LOGIN_CACHE_DIR);
+  if (env.MFA_LOGIN_CACHE_DIR) return env.MFA_LOGIN_CACHE_DIR.startsWith('/') ? withoutSlash(env.MFA_LOGIN_CACHE_DIR) : undefined;
   if (xdg !== undefined && xdg.startsWith('/')) return `${withoutSlash(xdg)}/mfa-login`;
   return env.HOME ? `${withoutSlash(env.HOME)}/.cache/mfa-login` : undefined;
 }

@@ -89,6 +89,8 @@ export function keepCompiledCode(text: () => string): void {
   const uid = process.getuid?.();
   if (uid === undefined || !env.HOME) return;
   const dir = settingsFrom(env, env.HOME, { os: process.platform, uid }).cache.persistentDir;
+  // A relative MFA_LOGIN_CACHE_DIR would put it wherever the tool that ran us happens to be.
+  if (!dir.startsWith('/')) return;
   checkPrivateDir(dir, { create: true, ram: false, uid });
   const file = under(process.platform, dir, COMPILED_CODE_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
