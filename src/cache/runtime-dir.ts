@@ -73,7 +73,7 @@ export function chooseRuntimeDir(dir: string, pointerDir: string, uid: number | 
   if (pointed !== undefined) {
     // Gone at a reboot, the stand-in is made again under the name the pointer keeps, if still free.
     const standIn = `${dir}-${pointed}`;
-    if (create) madeDir(standIn);
+    if (create) madeDir(standIn, dir);
     if (lstatSync(standIn, { throwIfNoEntry: false })?.uid === uid) return { dir: standIn, squatter: owner };
   }
   if (!create) return { dir: undefined, squatter: owner };
@@ -82,7 +82,7 @@ export function chooseRuntimeDir(dir: string, pointerDir: string, uid: number | 
   for (let attempt = 0; attempt < 3; attempt++) {
     const suffix = randomBytes(SUFFIX_LENGTH / 2).toString('hex');
     const standIn = `${dir}-${suffix}`;
-    if (!madeDir(standIn)) continue;
+    if (!madeDir(standIn, dir)) continue;
     const kept = keepPointer(pointerDir, uid, suffix, pointed === undefined);
     if (kept === suffix) return { dir: standIn, squatter: owner };
     // Another process of the user's named its stand-in first: that one is used by all.
@@ -92,14 +92,14 @@ export function chooseRuntimeDir(dir: string, pointerDir: string, uid: number | 
   throw cannotMake(dir, 'every name tried was taken');
 }
 
-/** Makes `dir` (0700); false when the name is taken already. */
-function madeDir(dir: string): boolean {
+/** Makes the stand-in `standIn` (0700) for `dir`; false when the name is taken already. */
+function madeDir(standIn: string, dir: string): boolean {
   try {
-    mkdirSync(dir, { mode: 0o700 });
+    mkdirSync(standIn, { mode: 0o700 });
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw cannotMake(dir, (e as Error).message);
+    throw cannotMake(dir, `${standIn}: ${(e as Error).message}`);
   }
 }
 
