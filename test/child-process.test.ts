@@ -15,12 +15,6 @@ import { startChild } from '../src/child-process.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SRC = path.join(ROOT, 'src');
 const THE_ONE_WAY = { file: 'child-process.ts', fn: 'startChild' };
-/**
- * A build step, not part of what is installed: `npm run bundle` runs it to train the fast path's
- * code cache, its child gets PATH and TMPDIR only (an allow-list, stricter than ours), and the
- * package ships dist/bundle, which it is not in. The last test below keeps it that way.
- */
-const BUILD_STEP = 'cli/prepare-fast-path.ts';
 const MODULES = new Set(['child_process', 'node:child_process']);
 
 function sources(dir: string): string[] {
@@ -96,7 +90,6 @@ test('every child in src/ is started by startChild (src/child-process.ts), which
   let calls = 0;
   for (const file of sources(SRC)) {
     const rel = path.relative(SRC, file);
-    if (rel === BUILD_STEP) continue;
     for (const use of childProcessUses(file, readFileSync(file, 'utf8'))) {
       const theOne = rel === THE_ONE_WAY.file && (use.kind === 'import' || (use.kind === 'call' && use.inFunction === THE_ONE_WAY.fn));
       if (use.kind === 'call' && theOne) calls++;
@@ -123,11 +116,4 @@ test('startChild takes our own secrets out of whatever environment it is given; 
 test('only the re-run under ulimit -c 0 and the demo (with its own throw-away passphrase) keep the secrets in the environment they give', () => {
   const users = sources(SRC).filter((f) => /\bkeepSecrets\b/.test(readFileSync(f, 'utf8'))).map((f) => path.relative(SRC, f));
   assert.deepEqual(users.sort(), ['child-process.ts', 'cli/commands/demo.ts', 'endpoint/no-core-dumps.ts']);
-});
-
-test('the build step that may start a child its own way is not part of the CLI', () => {
-  const importers = sources(SRC).filter((f) => /prepare-fast-path/.test(readFileSync(f, 'utf8')) && path.relative(SRC, f) !== BUILD_STEP);
-  assert.deepEqual(importers.map((f) => path.relative(SRC, f)), []);
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
-  assert.ok(!pkg.files.some((f) => f === 'dist' || f.startsWith('dist/src')), `package.json files ship the compiled sources: ${pkg.files.join(', ')}`);
 });
