@@ -29,7 +29,8 @@ before(async () => {
 after(async () => sb?.stop());
 
 const noChromium = () => requireComponent(existsSync(CHROMIUM), `chromium (${CHROMIUM})`);
-const env = (extra: Record<string, string | undefined> = {}) => ({ MFA_LOGIN_FEDERATION_ENDPOINT: endpoint, DISPLAY: undefined, WAYLAND_DISPLAY: undefined, BROWSER: undefined, ...extra });
+// No region in the environment: the profile's picks the console page, unless a test says otherwise.
+const env = (extra: Record<string, string | undefined> = {}) => ({ MFA_LOGIN_FEDERATION_ENDPOINT: endpoint, DISPLAY: undefined, WAYLAND_DISPLAY: undefined, BROWSER: undefined, AWS_REGION: undefined, ...extra });
 
 test('--print: a sign-in URL that headless Chromium follows to a page naming the role and the region\'s console', async (t) => {
   const skip = noChromium();
@@ -57,6 +58,18 @@ test('--service and --region pick the page; --path any page', async () => {
   const b = await sb.run(['console', 'prod', '--print', '--path', '/iam/home#/roles'], { env: env() });
   assert.equal(b.status, 0, b.stderr);
   assert.equal(new URL(b.stdout.trim()).searchParams.get('Destination'), 'https://eu-west-1.console.aws.amazon.com/iam/home#/roles?region=eu-west-1');
+});
+
+test('the console page follows the region rule: the environment\'s over the profile\'s, --region over both, one mfa-login exported passed over', async () => {
+  const page = async (extra: Record<string, string | undefined>, args: string[] = []) => {
+    const r = await sb.run(['console', 'prod', '--print', ...args], { env: env(extra) });
+    assert.equal(r.status, 0, r.stderr);
+    return new URL(r.stdout.trim()).searchParams.get('Destination');
+  };
+  assert.equal(await page({ AWS_REGION: 'ap-south-1' }), 'https://ap-south-1.console.aws.amazon.com/console/home?region=ap-south-1');
+  assert.equal(await page({ AWS_DEFAULT_REGION: 'ca-central-1' }), 'https://ca-central-1.console.aws.amazon.com/console/home?region=ca-central-1');
+  assert.equal(await page({ AWS_REGION: 'ap-south-1' }, ['--region', 'us-west-2']), 'https://us-west-2.console.aws.amazon.com/console/home?region=us-west-2');
+  assert.equal(await page({ AWS_REGION: 'us-east-2', MFA_LOGIN_EXPORTED_REGION: 'us-east-2' }), 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1');
 });
 
 test('bad --path, --service, --region and --duration: one line each, exit 2, nothing asked of STS', async () => {

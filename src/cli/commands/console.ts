@@ -8,7 +8,7 @@ import { defaultProfileName, type ProfileSet } from '../../config/profiles.js';
 import { CHAINED_ROLE_MAX_SECONDS } from '../../providers/credentials-for.js';
 import { consoleDestination, federationEndpoint, loginUrl, partitionOfArn, signinTokenUrl, SIGNIN_TOKEN_MINUTES } from '../../output/console-url.js';
 import type { Credentials } from '../../credentials.js';
-import { consoleSettings } from '../../settings.js';
+import { consoleSettings, regionFor } from '../../settings.js';
 import { readProfiles } from '../profiles-io.js';
 import { otherUserOf } from '../../net/loopback-peer.js';
 import { startChild } from '../../child-process.js';
@@ -49,7 +49,9 @@ export async function openConsole(deps: Deps, input: ConsoleInput): Promise<void
     );
   }
   const partition = partitionOfArn(role.roleArn);
-  const region = input.region ?? plan.region;
+  // The region of the console page follows the one rule every command uses: --region, then the
+  // environment's (unless mfa-login exported it), then the profile's.
+  const { region } = regionFor(deps.env, plan.region, input.region);
   const destination = consoleDestination({ partition, ...(region !== undefined ? { region } : {}), ...(input.service !== undefined ? { service: input.service } : {}), ...(input.path !== undefined ? { path: input.path } : {}) });
   const endpoint = federationEndpoint(partition, settings.federationEndpoint);
 
