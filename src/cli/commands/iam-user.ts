@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.js';
 import type { LongTermKeys } from '../../credentials.js';
 import { MfaLoginError } from '../../errors.js';
 import type { Profile, ProfileSet } from '../../config/profiles.js';
-import { explainStsError } from '../../providers/sts-errors.js';
+import { explainStsError, notAnsweredByAws } from '../../providers/sts-errors.js';
 import { iamUserName, StsError, stsTarget, type StsTarget } from '../../sts/sts.js';
 import { readProfiles } from '../profiles-io.js';
 
@@ -53,7 +53,8 @@ export async function iamUser(deps: Deps, profile: string, command: string): Pro
 /** An IAM refusal in the user's terms. `what` says what was being done ("create the MFA device"). */
 export function explainIamError(e: unknown, profile: string, what: string): unknown {
   if (!(e instanceof StsError)) return e;
-  if (e.code === 'NetworkError') return explainStsError(e, { action: 'ListMFADevices', profile });
+  const unanswered = notAnsweredByAws(e, 'IAM');
+  if (unanswered !== undefined) return unanswered;
   if (e.code === 'AccessDenied' || e.code === 'InvalidClientTokenId') {
     return new MfaLoginError('E_STS_ACCESS_DENIED', `IAM refused to ${what} for profile ${profile}: ${e.message}`, {
       hint: 'the policy `mfa-login policy` prints allows this to the user itself; ask whoever manages IAM to attach it',
