@@ -1,6 +1,6 @@
 import { MfaLoginError } from '../errors.js';
 import type { Shell } from '../output/exports.js';
-import { emptyValue, TAGGED_STRINGS, usageError } from './usage-errors.js';
+import { emptyValue, TAGGED_STRINGS, usageError, type CommandFlags, type Vocabulary } from './usage-errors.js';
 
 /**
  * `--region`: AWS region names are lowercase letters, digits and dashes (us-east-1, cn-north-1);
@@ -86,9 +86,53 @@ export function parsePort(text: string): number {
 export async function parseArgs(argv: string[], version: string): Promise<Parsed> {
   const { default: yargs } = await import('yargs');
   let command: Command | undefined;
-  const set = (c: Command) => {
+  const { parser, offered } = mfaLoginParser(yargs, argv, version, (c) => {
     command = c;
-  };
+  });
+  const vocabulary = vocabularyOf('mfa-login', parser, yargs, offered);
+
+  let helpText = '';
+  let failure: string | undefined;
+  // A value that is missing is said as such, not as a wrong one (`--region ""`): `--region` last.
+  const args = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    parser.fail((msg: string | undefined, err: Error | undefined) => {
+      failure = msg ?? err?.message ?? 'invalid arguments';
+    });
+    try {
+      parser.parse(argv, {}, (err: Error | undefined, parsed: Record<string, unknown>, output: string) => {
+        helpText = output;
+        if (err && failure === undefined) {
+          if (err instanceof MfaLoginError) return reject(emptyValue(vocabulary, argv) ?? err);
+          failure = err.message;
+        }
+        resolve(parsed);
+      });
+    } catch (e) {
+      reject(emptyValue(vocabulary, argv) ?? e);
+    }
+  });
+  if (failure !== undefined) throw usageError(vocabulary, failure, argv);
+  const empty = emptyValue(vocabulary, argv);
+  if (empty !== undefined) throw empty;
+  const debug = args.debug === true;
+  if (args.version === true) return { command: { name: 'version' }, debug };
+  if (args.help === true || (command === undefined && helpText !== '')) return { command: { name: 'help', text: helpText }, debug };
+  if (command === undefined) throw new MfaLoginError('E_USAGE', 'nothing to do', { hint: 'see: mfa-login --help' });
+  return { command, debug };
+}
+
+/**
+ * What mfa-login's command line may hold, from the definitions below: the commands --help lists
+ * and every flag. The one list every "did you mean" and every check of a printed hint uses.
+ */
+export async function cliVocabulary(): Promise<Vocabulary> {
+  const { default: yargs } = await import('yargs');
+  const { parser, offered } = mfaLoginParser(yargs, [], '0', () => {});
+  return vocabularyOf('mfa-login', parser, yargs, offered);
+}
+
+/** mfa-login's commands and flags, each command handing what was asked for to `set`. */
+function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], version: string, set: (c: Command) => void) {
   const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
 
   const loginOptions = (y: any) =>
@@ -126,7 +170,7 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     });
 
   /** The flags of the command being parsed (yargs sets them up as it picks the command). */
-  let offered: string[] | undefined;
+  let offered: CommandFlags | undefined;
   const parser = yargs(argv)
     .parserConfiguration({ 'populate--': true })
     .locale('en')
@@ -322,57 +366,83 @@ export async function parseArgs(argv: string[], version: string): Promise<Parsed
     // Before validation, in the matched command's context: the flags it takes, for "did you mean".
     .middleware(flagsOf((flags) => (offered = flags)), true)
     .exitProcess(false);
-
-  let helpText = '';
-  let failure: string | undefined;
-  // A value that is missing is said as such, not as a wrong one (`--region ""`): `--region` last.
-  const args = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    parser.fail((msg: string | undefined, err: Error | undefined) => {
-      failure = msg ?? err?.message ?? 'invalid arguments';
-    });
-    try {
-      parser.parse(argv, {}, (err: Error | undefined, parsed: Record<string, unknown>, output: string) => {
-        helpText = output;
-        if (err && failure === undefined) {
-          if (err instanceof MfaLoginError) return reject(emptyValue('mfa-login', argv) ?? err);
-          failure = err.message;
-        }
-        resolve(parsed);
-      });
-    } catch (e) {
-      reject(emptyValue('mfa-login', argv) ?? e);
-    }
-  });
-  if (failure !== undefined) throw usageError('mfa-login', failure, argv, offered);
-  const empty = emptyValue('mfa-login', argv);
-  if (empty !== undefined) throw empty;
-  const debug = args.debug === true;
-  if (args.version === true) return { command: { name: 'version' }, debug };
-  if (args.help === true || (command === undefined && helpText !== '')) return { command: { name: 'help', text: helpText }, debug };
-  if (command === undefined) throw new MfaLoginError('E_USAGE', 'nothing to do', { hint: 'see: mfa-login --help' });
-  return { command, debug };
+  return { parser, offered: () => offered };
 }
 
 const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'] as const;
 
+/** The parts of a yargs instance read here; yargs' types leave them out. */
+interface YargsInside {
+  getOptions(): { key?: Record<string, unknown>; string?: string[]; alias?: Record<string, string[]> };
+  getInternalMethods(): {
+    getCommandInstance(): { getCommandHandlers(): Record<string, { description: unknown; builder: unknown; demanded: { cmd: string[] }[]; optional: { cmd: string[] }[] }> };
+    getContext(): { fullCommands: string[] };
+  };
+}
+
+/** The positional names in a command's usage (`mfa <action> <profile>`): they are not flags. */
+function positionalsOf(usage: string | undefined): string[] {
+  return [...(usage ?? '').matchAll(/[<[]([\w-]+)(?:\.\.)?[>\]]/g)].map((m) => m[1]!);
+}
+
+/** The flags an instance (or a command's scratch instance) has set up, without its positionals. */
+function flagsIn(y: YargsInside, positionals: string[]): CommandFlags {
+  const o = y.getOptions();
+  const flags = Object.keys(o.key ?? {}).filter((k) => !positionals.includes(k));
+  for (const aliases of Object.values(o.alias ?? {})) flags.push(...aliases.filter((a) => !flags.includes(a)));
+  return { flags, valueFlags: (o.string ?? []).filter((k) => !positionals.includes(k)) };
+}
+
+/**
+ * The vocabulary of a parser, from its own definitions: the commands it lists (hidden ones left
+ * out), and, only when asked, every command's flags, found by running each command's builder on a
+ * parser of its own (`makeYargs`). Read before parsing, which drops the definitions.
+ */
+function vocabularyOf(tool: 'mfa-login' | 'mfa-env', parser: unknown, makeYargs: (argv: string[]) => unknown, offered: () => CommandFlags | undefined): Vocabulary {
+  const inside = parser as YargsInside;
+  const handlers = Object.entries(inside.getInternalMethods().getCommandInstance().getCommandHandlers());
+  const global = flagsIn(inside, []);
+  let every: CommandFlags | undefined;
+  return {
+    tool,
+    commands: handlers.filter(([, h]) => h.description !== false).map(([name]) => name),
+    get offered() {
+      return offered();
+    },
+    everyFlag() {
+      if (every !== undefined) return every;
+      const flags = new Set(global.flags);
+      const valueFlags = new Set(global.valueFlags);
+      for (const [, h] of handlers) {
+        if (typeof h.builder !== 'function') continue;
+        const own = flagsIn(h.builder(makeYargs([])) as YargsInside, [...h.demanded, ...h.optional].flatMap((p) => p.cmd));
+        for (const f of own.flags) flags.add(f);
+        for (const f of own.valueFlags) valueFlags.add(f);
+      }
+      return (every = { flags: [...flags], valueFlags: [...valueFlags] });
+    },
+  };
+}
+
 /**
  * A middleware that runs before validation, once yargs has picked the command and set up its
- * options: it hands on the names of the flags that command takes. yargs passes itself as the
- * second argument (its types leave that out).
+ * options: it hands on the flags that command takes. yargs passes itself as the second argument
+ * (its types leave that out).
  */
-function flagsOf(take: (flags: string[]) => void): (args: object) => void {
+function flagsOf(take: (flags: CommandFlags) => void): (args: object) => void {
   // Returns nothing: whatever a middleware returns, yargs takes as the new arguments. Without the
-  // instance (another yargs), corrections come from every command's flags, as they did before.
-  return ((_args: object, y?: { getOptions?(): { key?: Record<string, unknown> } }): void => {
-    const key = typeof y?.getOptions === 'function' ? y.getOptions().key : undefined;
-    if (key !== undefined) take(Object.keys(key));
+  // instance (another yargs), corrections come from every command's flags.
+  return ((_args: object, y?: YargsInside): void => {
+    if (typeof y?.getOptions !== 'function') return;
+    const usage = y.getInternalMethods?.().getContext().fullCommands.at(-1);
+    take(flagsIn(y, positionalsOf(usage)));
   }) as (args: object) => void;
 }
 
 /** `mfa-env [<profile>]`: its own small command line, since it is its own command. */
 export async function parseEnvArgs(argv: string[], version: string): Promise<Parsed> {
   const { default: yargs } = await import('yargs');
-  let offered: string[] | undefined;
+  let offered: CommandFlags | undefined;
   const parser = yargs(argv)
     .locale('en')
     .updateStrings(TAGGED_STRINGS as unknown as Record<string, string>)
@@ -395,6 +465,7 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
     .alias('help', 'h')
     .middleware(flagsOf((flags) => (offered = flags)), true)
     .exitProcess(false);
+  const vocabulary = vocabularyOf('mfa-env', parser, yargs, () => offered);
   let failure: string | undefined;
   let helpText = '';
   const a = await new Promise<Record<string, unknown>>((resolve) => {
@@ -407,8 +478,8 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
       resolve(parsed);
     });
   });
-  if (failure !== undefined) throw usageError('mfa-env', failure, argv, offered);
-  const empty = emptyValue('mfa-env', argv);
+  if (failure !== undefined) throw usageError(vocabulary, failure, argv);
+  const empty = emptyValue(vocabulary, argv);
   if (empty !== undefined) throw empty;
   const debug = a.debug === true;
   if (a.version === true) return { command: { name: 'version' }, debug };

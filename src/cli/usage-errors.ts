@@ -5,7 +5,7 @@
  * type instead.
  */
 import { MfaLoginError } from '../errors.js';
-import { distance } from '../config/near-miss.js';
+import { closest } from '../config/near-miss.js';
 
 const T = '\u0001';
 
@@ -32,32 +32,49 @@ function both(s: string) {
   return { one: s, other: s };
 }
 
-export const COMMAND_NAMES = ['login', 'add', 'remove', 'list', 'logout', 'credential-process', 'session', 'exec', 'serve', 'setup', 'completion', 'status', 'doctor', 'policy', 'demo', 'agent', 'console', 'shell-init', 'profiles', 'mfa', 'rotate'];
+/** The flags of a command, as its definition in args.ts gives them. */
+export interface CommandFlags {
+  /** Every flag it takes, aliases included (`yes`, `y`), without dashes. */
+  flags: string[];
+  /** Those that take a value (`to`, `region`): the word after one is not a command or a profile. */
+  valueFlags: string[];
+}
 
-/** Flags that take a value: the word after them is not a command or a profile. */
-const VALUE_FLAGS = new Set(['--to', '--mfa-token', '--duration', '--mfa-serial', '--name', '--account', '--partition', '--shell', '--region', '--service', '--path', '--port']);
-const FLAGS = ['to', 'mfa-token', 'duration', 'from-env', 'import', 'mfa-serial', 'yes', 'all', 'keep-files', 'allow-nested', 'name', 'account', 'partition', 'json', 'shell', 'unset', 'debug', 'help', 'version'];
+/**
+ * What a command line of the tool may contain, read from the parser's own definitions (args.ts):
+ * every correction chooses among these, so that a suggestion names something that exists.
+ */
+export interface Vocabulary {
+  tool: 'mfa-login' | 'mfa-env';
+  /** The commands --help lists, in the order it lists them (none for mfa-env). */
+  commands: string[];
+  /** The flags of the command being parsed, once the parser has picked it. */
+  offered?: CommandFlags;
+  /** The flags of every command together; only read when something is wrong. */
+  everyFlag(): CommandFlags;
+}
 
 /** What a value of a `choices` option is, for "nope is not a shell". */
-const NOUNS: Record<string, string> = { shell: 'a shell', partition: 'an AWS partition', action: 'an agent command' };
+const NOUNS: Record<string, (command: string | undefined) => string> = {
+  shell: () => 'a shell',
+  partition: () => 'an AWS partition',
+  // `mfa` and `agent` both call theirs `action`.
+  action: (command) => `an ${command ?? ''} action`.replace('  ', ' '),
+};
 
 /** The words of the command line that are not flags or flag values. */
-function words(argv: string[]): string[] {
+function words(argv: string[], valueFlags: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') break;
     if (a.startsWith('-')) {
-      if (VALUE_FLAGS.has(a)) i++;
+      if (!a.includes('=') && valueFlags.includes(a.replace(/^--?/, ''))) i++;
       continue;
     }
     out.push(a);
   }
   return out;
-}
-
-function nearest(word: string, among: string[]): string | undefined {
-  return among.find((c) => distance(c, word) <= (c.length > 4 ? 2 : 1));
 }
 
 function orList(values: string[]): string {
@@ -75,13 +92,16 @@ function unquote(list: string): string[] {
 
 /**
  * One usage error for a message yargs failed with. `argv` is the command line as typed, to tell an
- * unknown flag from a stray word and a mistyped command from a profile name. `offered` is the
- * flags the command takes, when the parser got as far as knowing: a correction is chosen among
- * them, so that it works as printed.
+ * unknown flag from a stray word and a mistyped command from a profile name. Corrections are
+ * chosen (config/near-miss.ts, closest) among what `vocabulary` says exists: a flag among the
+ * flags of the command given, so that it works as printed.
  */
-export function usageError(tool: 'mfa-login' | 'mfa-env', message: string, argv: string[], offered: string[] = FLAGS): MfaLoginError {
-  const w = words(argv);
-  const command = commandOf(tool, argv);
+export function usageError(vocabulary: Vocabulary, message: string, argv: string[]): MfaLoginError {
+  const { tool } = vocabulary;
+  const every = vocabulary.everyFlag();
+  const offered = vocabulary.offered ?? every;
+  const w = words(argv, every.valueFlags);
+  const command = commandOf(vocabulary, argv);
   const name = tool === 'mfa-env' ? 'mfa-env' : command ? `mfa-login ${command}` : 'mfa-login';
   // The tool's name already starts the line: `mfa-login: add needs a profile name`.
   const short = command ?? tool;
@@ -92,13 +112,14 @@ export function usageError(tool: 'mfa-login' | 'mfa-env', message: string, argv:
   switch (tag?.trim()) {
     case 'unknown': {
       const unknown = args[0]!.split(', ');
-      // `mfa-login stauts --json`: the mistyped command is the mistake, not the flag it was given.
-      const mistyped = tool === 'mfa-login' && command === undefined && w[0] !== undefined ? nearest(w[0], COMMAND_NAMES) : undefined;
-      if (mistyped !== undefined) return usage(`unknown command ${w[0]}; did you mean ${mistyped}?`, { hint: `see: mfa-login --help` });
+      // `mfa-login stauts --json`, `mfa-login exce prod -- true`: the mistyped command is the
+      // mistake, not the flag or the word after it.
+      const mistyped = tool === 'mfa-login' && command === undefined && w[0] !== undefined ? closest(w[0], vocabulary.commands) : undefined;
+      if (mistyped !== undefined) return usage(`unknown command ${w[0]}; did you mean ${mistyped}?`, { hint: `see: mfa-login ${mistyped} --help` });
       const flag = unknown.find((u) => argv.some((a) => a === `--${u}` || a === `-${u}` || a.startsWith(`--${u}=`)));
       if (flag !== undefined) {
         // A flag of another command is not a typo of one of this command's.
-        const near = FLAGS.includes(flag) ? undefined : nearest(flag, offered);
+        const near = every.flags.includes(flag) ? undefined : closest(flag, offered.flags);
         const dashes = argv.includes(`-${flag}`) && !argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)) ? '-' : '--';
         return usage(`unknown option ${dashes}${flag}${command ? ` for ${command}` : ''}${near ? `; did you mean --${near}?` : ''}`);
       }
@@ -107,8 +128,10 @@ export function usageError(tool: 'mfa-login' | 'mfa-env', message: string, argv:
       }
       return usage(`${short} takes ${tool === 'mfa-env' || command !== 'exec' ? 'one profile' : 'a profile, then -- and the command'}; ${unknown.join(' ')} is one word too many`);
     }
-    case 'unknown-command':
-      return usage(`unknown command ${args[0]}`, { hint: 'see: mfa-login --help' });
+    case 'unknown-command': {
+      const near = closest(args[0]!, vocabulary.commands);
+      return usage(`unknown command ${args[0]}${near ? `; did you mean ${near}?` : ''}`, { hint: `see: mfa-login${near ? ` ${near}` : ''} --help` });
+    }
     case 'missing': {
       const what = args[0]!.split(', ');
       const described = what.map((m) => (m === 'profile' ? 'a profile name' : m === 'shell' ? (command === 'shell-init' ? 'a shell (bash, zsh, fish or powershell)' : 'a shell (bash, zsh or fish)') : m === 'action' ? (command === 'mfa' ? 'create or resync' : 'status or stop') : m));
@@ -120,10 +143,12 @@ export function usageError(tool: 'mfa-login' | 'mfa-env', message: string, argv:
       const values = unquote(given!);
       const allowed = unquote(choices!);
       const isFlag = argv.some((a) => a === `--${option}` || a.startsWith(`--${option}=`));
-      const noun = NOUNS[option!] ?? `a valid ${option}`;
+      const noun = NOUNS[option!]?.(command) ?? `a valid ${option}`;
       if (values.join('') === '') return usage(`--${option} needs a value: ${orList(allowed)}`);
-      if (isFlag) return usage(`--${option} ${values.join(' ')} is not ${noun}: use ${orList(allowed)}`);
-      return usage(`${short} ${values.join(' ')}: ${values.join(' ')} is not ${noun}; use ${orList(allowed)}`);
+      const near = values.length === 1 ? closest(values[0]!, allowed) : undefined;
+      const instead = near !== undefined ? `did you mean ${near}?` : `use ${orList(allowed)}`;
+      if (isFlag) return usage(`--${option} ${values.join(' ')} is not ${noun}${near !== undefined ? '; ' : ': '}${instead}`);
+      return usage(`${short} ${values.join(' ')}: ${values.join(' ')} is not ${noun}; ${instead}`);
     }
     case 'no-value':
       return usage(`--${args[0]} needs a value`);
@@ -145,23 +170,24 @@ export function usageError(tool: 'mfa-login' | 'mfa-env', message: string, argv:
 }
 
 /** The command named on the line (`add`), when it is one of ours. */
-function commandOf(tool: 'mfa-login' | 'mfa-env', argv: string[]): string | undefined {
-  const first = words(argv)[0];
-  return tool === 'mfa-login' && first !== undefined && COMMAND_NAMES.includes(first) ? first : undefined;
+function commandOf(vocabulary: Vocabulary, argv: string[]): string | undefined {
+  const first = words(argv, vocabulary.offered?.valueFlags ?? vocabulary.everyFlag().valueFlags)[0];
+  return first !== undefined && vocabulary.commands.includes(first) ? first : undefined;
 }
 
 /** A string flag given without a value (`--to` last, or `--to=`): yargs reads it as "". */
-export function emptyValue(tool: 'mfa-login' | 'mfa-env', argv: string[]): MfaLoginError | undefined {
+export function emptyValue(vocabulary: Vocabulary, argv: string[]): MfaLoginError | undefined {
+  const valueFlags = (vocabulary.offered ?? vocabulary.everyFlag()).valueFlags;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') break;
     // `--to` last, `--to --yes`, or `--to=`: a flag that takes a value, given none.
     const flag = a.endsWith('=') ? a.slice(0, -1) : a;
-    if (!VALUE_FLAGS.has(flag)) continue;
+    if (!flag.startsWith('--') || !valueFlags.includes(flag.slice(2))) continue;
     const next = argv[i + 1];
     if (a.endsWith('=') || next === undefined || next.startsWith('--')) {
-      const command = commandOf(tool, argv);
-      return new MfaLoginError('E_USAGE', `${flag} needs a value`, { hint: `see: ${tool}${command ? ` ${command}` : ''} --help` });
+      const command = commandOf(vocabulary, argv);
+      return new MfaLoginError('E_USAGE', `${flag} needs a value`, { hint: `see: ${vocabulary.tool}${command ? ` ${command}` : ''} --help` });
     }
     i++;
   }

@@ -26,21 +26,52 @@ export function nearMisses(profiles: Profile[]): string[] {
     for (const key of Object.keys(p.settings)) {
       if (OURS.includes(key) || OTHERS.has(key)) continue;
       const normal = key.toLowerCase().replace(/-/g, '_');
-      const match = OURS.find((k) => k === normal) ?? OURS.find((k) => distance(k, normal) <= (k.length > 8 ? 2 : 1));
+      const match = OURS.find((k) => k === normal) ?? closest(normal, OURS);
       if (match !== undefined) out.push(`${p.where[key]}: unknown key ${key} in profile ${p.name}; did you mean ${match}?`);
     }
   }
   return out;
 }
 
-/** Levenshtein distance, small strings only. */
+/**
+ * The one rule for "did you mean": the candidate nearest to `word`, if it is a slip away. Commands,
+ * flags, subcommands, profile names and config keys are all corrected by it, so that a typo gets
+ * the same answer whatever it was a typo of. A slip is one edit in a short word and two in one of
+ * five letters or more, counting a swap of neighbours as one edit (`prdo`, `exce`, `statsu`), and
+ * never the whole word (`-x` is not a slip of `-h`). On a tie, one with the same first letter
+ * wins (`bsh`: bash, not sh), then the earlier: callers put first what they would rather suggest.
+ */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    if (c === word) continue;
+    const limit = Math.min(word.length, c.length) >= 5 ? 2 : 1;
+    const d = distance(c, word);
+    const score = d * 2 + (c[0] === word[0] ? 0 : 1);
+    if (d <= limit && d < word.length && d < c.length && score < bestScore) {
+      best = c;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/**
+ * Edit distance with a swap of two neighbouring letters counted as one edit (optimal string
+ * alignment), small strings only: anything more than two apart is 3.
+ */
 export function distance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }

@@ -1,4 +1,4 @@
-import { distance } from './near-miss.js';
+import { closest } from './near-miss.js';
 import { MfaLoginError } from '../errors.js';
 import { configProfileName, parseIni } from './ini.js';
 import type { SharedFilePaths } from './shared-files.js';
@@ -96,7 +96,7 @@ export function unknownProfile(set: ProfileSet, name: string): MfaLoginError {
   const known = [...set.profiles.keys()].sort();
   const list = known.length === 0 ? `no profiles are defined in ${set.configFile} or ${set.credentialsFile}` : `known profiles: ${knownProfiles(set)}`;
   // A slip of one or two letters (`prdo`, `prod-mfaa`) is far likelier than a profile never defined.
-  const near = known.filter((k) => distance(k, name) <= (name.length >= 4 ? 2 : 1)).sort((a, b) => distance(a, name) - distance(b, name))[0];
+  const near = closest(name, known);
   if (near !== undefined) {
     return new MfaLoginError('E_PROFILE_UNKNOWN', `profile ${name} not found; did you mean ${near}? (${list})`, {
       hint: `check the spelling, or add [profile ${name}] to ${set.configFile}`,

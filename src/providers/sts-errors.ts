@@ -20,12 +20,8 @@ export function explainStsError(e: unknown, ctx: CallContext): unknown {
   if (!(e instanceof StsError)) return e;
   const m = e.message;
   const who = `profile ${ctx.profile}`;
-  if (e.code === 'NetworkError') {
-    return new MfaLoginError('E_STS_UNREACHABLE', `cannot reach STS at ${e.endpoint} (${m})`, {
-      hint: 'check the network, the region, and endpoint_url / AWS_ENDPOINT_URL_STS',
-      cause: e,
-    });
-  }
+  const unanswered = notAnsweredByAws(e, 'STS');
+  if (unanswered !== undefined) return unanswered;
   if (e.code === 'AccessDenied' && m.startsWith('MultiFactorAuthentication failed')) {
     const off = skewSeconds(e);
     if (off !== undefined && Math.abs(off) > 30) {
@@ -91,6 +87,32 @@ export function explainStsError(e: unknown, ctx: CallContext): unknown {
     return new MfaLoginError('E_STS', `the cached session for ${who} has expired`, { hint: `forget it with: mfa-login logout ${ctx.profile}`, cause: e });
   }
   return new MfaLoginError('E_STS', `STS refused ${ctx.action} for ${who}: ${e.code}: ${m}`, { cause: e });
+}
+
+/**
+ * A call AWS never answered, in the same words for STS and IAM: nothing answered (NetworkError),
+ * or something else did (NotAwsResponse: a proxy's page, an endpoint_url naming another server).
+ * Neither is a refusal, so neither is said as one. Undefined for an answer from AWS.
+ */
+export function notAnsweredByAws(e: StsError, service: 'STS' | 'IAM'): MfaLoginError | undefined {
+  const variables = `endpoint_url / AWS_ENDPOINT_URL_${service} / AWS_ENDPOINT_URL`;
+  if (e.code === 'NetworkError') {
+    return new MfaLoginError('E_STS_UNREACHABLE', `cannot reach ${service} at ${e.endpoint} (${e.message})`, {
+      hint: `check the network, the region, and ${variables}`,
+      cause: e,
+    });
+  }
+  if (e.code === 'NotAwsResponse') {
+    // AWS's own host answered with something else only through a proxy or a captive portal.
+    const own = /^https:\/\/[^/]+\.amazonaws\.com(\.cn)?\/?$/.test(e.endpoint);
+    return new MfaLoginError('E_STS_UNREACHABLE', e.message, {
+      hint: own
+        ? 'a proxy, firewall or captive portal answered in its place: check the network; --debug says more'
+        : `${e.endpoint} does not answer as ${service} does: check ${variables}; --debug says more`,
+      cause: e,
+    });
+  }
+  return undefined;
 }
 
 function skewSeconds(e: StsError): number | undefined {

@@ -100,24 +100,29 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
   };
 
   const describe = (target: StsTarget) => stsUrl(target);
+  // Which service a call went to, by the URL the SDK resolves: what a failure is said against.
+  const viaSts = (target: StsTarget): Where => ({ service: 'STS', url: stsUrl(target), debug });
+  const viaIam = (target: StsTarget): Where => ({ service: 'IAM', url: iamUrl(target), debug });
 
   return {
     async getSessionToken(input: GetSessionTokenInput): Promise<SessionCredentials> {
       const { sdk, client } = await stsClient(input.keys, input.target);
       debug(`GetSessionToken via ${describe(input.target)} for ${input.durationSeconds}s${input.serialNumber ? ` with MFA device ${input.serialNumber}` : ''}`);
-      const out = await call(input.target, timeoutMs, (abortSignal) =>
+      const where = viaSts(input.target);
+      const out = await call(where, timeoutMs, (abortSignal) =>
         client.send(new sdk.GetSessionTokenCommand({
           DurationSeconds: input.durationSeconds,
           ...(input.serialNumber ? { SerialNumber: input.serialNumber, TokenCode: input.tokenCode } : {}),
         }), { abortSignal }),
       );
-      return fromSdkCredentials(out.Credentials, 'GetSessionToken');
+      return fromSdkCredentials(out, where);
     },
 
     async assumeRole(input: AssumeRoleInput): Promise<AssumedRole> {
       const { sdk, client } = await stsClient(input.credentials, input.target);
       debug(`AssumeRole ${input.roleArn} as ${input.roleSessionName} via ${describe(input.target)}${input.durationSeconds ? ` for ${input.durationSeconds}s` : ''}${input.serialNumber ? ' with an MFA code' : ''}`);
-      const out = await call(input.target, timeoutMs, (abortSignal) =>
+      const where = viaSts(input.target);
+      const out = await call(where, timeoutMs, (abortSignal) =>
         client.send(new sdk.AssumeRoleCommand({
           RoleArn: input.roleArn,
           RoleSessionName: input.roleSessionName,
@@ -127,48 +132,52 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
           ...(input.serialNumber ? { SerialNumber: input.serialNumber, TokenCode: input.tokenCode } : {}),
         }), { abortSignal }),
       );
-      return { credentials: fromSdkCredentials(out.Credentials, 'AssumeRole'), assumedRoleArn: out.AssumedRoleUser?.Arn ?? input.roleArn };
+      return { credentials: fromSdkCredentials(out, where), assumedRoleArn: out.AssumedRoleUser?.Arn ?? input.roleArn };
     },
 
     async getCallerIdentity(credentials: Credentials, target: StsTarget): Promise<CallerIdentity> {
       const { sdk, client } = await stsClient(credentials, target);
       debug(`GetCallerIdentity via ${describe(target)}`);
-      const out = await call(target, timeoutMs, (abortSignal) => client.send(new sdk.GetCallerIdentityCommand({}), { abortSignal }));
-      return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
+      const where = viaSts(target);
+      const out = await call(where, timeoutMs, (abortSignal) => client.send(new sdk.GetCallerIdentityCommand({}), { abortSignal }));
+      if (!out.Arn) throw notAws(where, out.$metadata?.httpStatusCode);
+      return { account: out.Account ?? '', arn: out.Arn, userId: out.UserId ?? '' };
     },
 
     async listMfaDevices(keys: LongTermOnly, target: StsTarget): Promise<string[]> {
       const { iam, client } = await iamClient(keys, target);
       debug(`ListMFADevices of the key's own user via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.ListMFADevicesCommand({}), { abortSignal }));
+      const out = await call(viaIam(target), timeoutMs, (abortSignal) => client.send(new iam.ListMFADevicesCommand({}), { abortSignal }));
+      // AWS always sends the list, empty or not: a page without one came from something else.
+      if (out.MFADevices === undefined) throw notAws(viaIam(target), out.$metadata?.httpStatusCode);
       return (out.MFADevices ?? []).map((d) => d.SerialNumber ?? '').filter((s) => s !== '');
     },
 
     async createVirtualMfaDevice(credentials: Credentials, target: StsTarget, name: string): Promise<NewMfaDevice> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`CreateVirtualMFADevice ${name} via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name }), { abortSignal }));
+      const out = await call(viaIam(target), timeoutMs, (abortSignal) => client.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name }), { abortSignal }));
       const device = out.VirtualMFADevice;
-      if (!device?.SerialNumber || !device.Base32StringSeed) throw new StsError('MalformedResponse', 'CreateVirtualMFADevice returned no device', undefined, undefined, '');
+      if (!device?.SerialNumber || !device.Base32StringSeed) throw notAws(viaIam(target), out.$metadata?.httpStatusCode);
       return { serialNumber: device.SerialNumber, base32Seed: device.Base32StringSeed };
     },
 
     async enableMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`EnableMFADevice ${codes.serialNumber} for ${codes.userName} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, timeoutMs, (abortSignal) => client.send(new iam.EnableMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 }), { abortSignal }));
+      await call(viaIam(target), timeoutMs, (abortSignal) => client.send(new iam.EnableMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 }), { abortSignal }));
     },
 
     async resyncMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`ResyncMFADevice ${codes.serialNumber} for ${codes.userName} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, timeoutMs, (abortSignal) => client.send(new iam.ResyncMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 }), { abortSignal }));
+      await call(viaIam(target), timeoutMs, (abortSignal) => client.send(new iam.ResyncMFADeviceCommand({ UserName: codes.userName, SerialNumber: codes.serialNumber, AuthenticationCode1: codes.code1, AuthenticationCode2: codes.code2 }), { abortSignal }));
     },
 
     async deleteVirtualMfaDevice(credentials: Credentials, target: StsTarget, serialNumber: string): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`DeleteVirtualMFADevice ${serialNumber} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, timeoutMs, (abortSignal) => client.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber }), { abortSignal }));
+      await call(viaIam(target), timeoutMs, (abortSignal) => client.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber }), { abortSignal }));
     },
 
     // UserName on every access-key call: they are made with the MFA session, and IAM does not
@@ -176,23 +185,24 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
     async createAccessKey(credentials: Credentials, target: StsTarget, userName: string) {
       const { iam, client } = await iamClient(credentials, target);
       debug(`CreateAccessKey for ${userName} via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.CreateAccessKeyCommand({ UserName: userName }), { abortSignal }));
+      const out = await call(viaIam(target), timeoutMs, (abortSignal) => client.send(new iam.CreateAccessKeyCommand({ UserName: userName }), { abortSignal }));
       const k = out.AccessKey;
-      if (!k?.AccessKeyId || !k.SecretAccessKey) throw new StsError('MalformedResponse', 'CreateAccessKey returned no key', undefined, undefined, '');
+      if (!k?.AccessKeyId || !k.SecretAccessKey) throw notAws(viaIam(target), out.$metadata?.httpStatusCode);
       return { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey, createDate: k.CreateDate ? new Date(k.CreateDate) : now() };
     },
 
     async listAccessKeys(credentials: Credentials, target: StsTarget, userName: string): Promise<AccessKeyInfo[]> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`ListAccessKeys for ${userName} via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.ListAccessKeysCommand({ UserName: userName }), { abortSignal }));
+      const out = await call(viaIam(target), timeoutMs, (abortSignal) => client.send(new iam.ListAccessKeysCommand({ UserName: userName }), { abortSignal }));
+      if (out.AccessKeyMetadata === undefined) throw notAws(viaIam(target), out.$metadata?.httpStatusCode);
       return (out.AccessKeyMetadata ?? []).filter((k) => k.AccessKeyId).map((k) => ({ accessKeyId: k.AccessKeyId!, status: k.Status ?? 'Active', createDate: new Date(k.CreateDate ?? 0) }));
     },
 
     async deleteAccessKey(credentials: Credentials, target: StsTarget, userName: string, accessKeyId: string): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
       debug(`DeleteAccessKey ${accessKeyId} for ${userName} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, timeoutMs, (abortSignal) => client.send(new iam.DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }), { abortSignal }));
+      await call(viaIam(target), timeoutMs, (abortSignal) => client.send(new iam.DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }), { abortSignal }));
     },
   };
 }
@@ -201,16 +211,43 @@ function toSdkCredentials(c: Credentials) {
   return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
 }
 
-function fromSdkCredentials(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined, action: string): SessionCredentials {
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-    throw new StsError('MalformedResponse', `${action} returned no credentials`, undefined, undefined, '');
-  }
+function fromSdkCredentials(out: { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date }; $metadata?: { httpStatusCode?: number } }, where: Where): SessionCredentials {
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw notAws(where, out.$metadata?.httpStatusCode);
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) };
 }
 
-/** Turns whatever the SDK throws into an StsError with the AWS code, message and server time. */
-async function call<T>(target: StsTarget, timeoutMs: number, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-  const endpoint = stsUrl(target);
+/** The service a call goes to, and the URL the SDK resolves for it: what its failures are said against. */
+interface Where {
+  service: 'STS' | 'IAM';
+  url: string;
+  /** For what the SDK itself said, which goes no further than --debug. */
+  debug: (msg: string) => void;
+}
+
+/** IAM's URL as the SDK resolves it: the endpoint when one is set, else the partition's one global endpoint. */
+function iamUrl(target: StsTarget): string {
+  if (target.endpoint) return target.endpoint;
+  if (target.region.startsWith('cn-')) return 'https://iam.cn-north-1.amazonaws.com.cn';
+  if (target.region.startsWith('us-gov-')) return 'https://iam.us-gov.amazonaws.com';
+  return 'https://iam.amazonaws.com';
+}
+
+/**
+ * An answer that is not AWS's: a proxy's or a captive portal's page, a load balancer's 502, an
+ * endpoint_url naming some other server. It refused nothing, so it is never said as a refusal.
+ */
+function notAws(where: Where, status: number | undefined, serverDate?: Date): StsError {
+  return new StsError('NotAwsResponse', `${where.service} at ${where.url} answered with something that is not an AWS response${status !== undefined ? ` (HTTP ${status})` : ''}`, status, serverDate, where.url);
+}
+
+/**
+ * Turns whatever the SDK throws into an StsError in our words: AWS's own code, message and server
+ * time for a refusal AWS made; NetworkError when nothing answered; NotAwsResponse when something
+ * else did. The one place the SDK's failures are read: its own wording goes no further than --debug.
+ */
+async function call<T>(where: Where, timeoutMs: number, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  const endpoint = where.url;
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -223,7 +260,7 @@ async function call<T>(target: StsTarget, timeoutMs: number, fn: (abortSignal: A
     return await Promise.race([fn(abort.signal), deadline]);
   } catch (e) {
     if (e instanceof StsError) throw e;
-    const err = e as { name?: string; Code?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
+    const err = e as { name?: string; Code?: string; message?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
     if (err.name === 'TimeoutError') {
       throw new StsError('NetworkError', `no answer within ${formatSeconds(timeoutMs)} (MFA_LOGIN_STS_TIMEOUT)`, undefined, undefined, endpoint);
     }
@@ -232,8 +269,17 @@ async function call<T>(target: StsTarget, timeoutMs: number, fn: (abortSignal: A
       throw new StsError('NetworkError', `${err.code ?? ''} ${err.message ?? ''}`.trim(), undefined, undefined, endpoint);
     }
     const dateHeader = err.$response?.headers?.date;
-    const serverDate = dateHeader ? new Date(dateHeader) : undefined;
-    throw new StsError(err.Code ?? err.name ?? 'Unknown', err.message ?? String(e), status, serverDate && !isNaN(serverDate.getTime()) ? serverDate : undefined, endpoint);
+    const parsed = dateHeader ? new Date(dateHeader) : undefined;
+    const serverDate = parsed && !isNaN(parsed.getTime()) ? parsed : undefined;
+    // AWS answers an error with XML that the SDK turns into an exception carrying AWS's code (it
+    // has a $fault, and a name other than Unknown). A body it could not read, or one with no error
+    // code in it, came from something else, whatever its HTTP status.
+    const code = err.Code ?? (err.$fault !== undefined ? err.name : undefined);
+    if (code === undefined || code === '' || code === 'Unknown') {
+      where.debug(`${where.service} at ${endpoint} answered HTTP ${status ?? '(no status)'}, which the AWS SDK could not read as AWS's: ${String(err.message ?? e).replace(/\s+/g, ' ')}`);
+      throw notAws(where, status, serverDate);
+    }
+    throw new StsError(code, err.message ?? String(e), status, serverDate, endpoint);
   } finally {
     clearTimeout(timer);
   }

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Sandbox, user } from './harness.js';
-import { parseArgs, parseEnvArgs } from '../../src/cli/args.js';
-import { COMMAND_NAMES } from '../../src/cli/usage-errors.js';
+import { commandsIn, isTemplate, notAsPrinted, runAsPrinted } from './hints.js';
+import { cliVocabulary, parseArgs, parseEnvArgs } from '../../src/cli/args.js';
 
 /**
  * The corpus of broken inputs: each must give its documented exit status and one clear line (plus
@@ -19,8 +19,8 @@ const ROLE = 'arn:aws:iam::222222222222:role/Admin';
 const GOOD = `[profile alice]\nmfa_serial = ${alice.mfaDevices[0]!.serial}\n\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = alice\n`;
 const CREDS = `[other]\naws_access_key_id = AKIAOTHER00000000001\naws_secret_access_key = otherSecretOtherSecretOtherSecretOtherSe\n`;
 let sb: Sandbox;
-/** Every hint line the corpus printed, with the config it was printed for. */
-const hints: { hint: string; config: string }[] = [];
+/** Every hint line the corpus printed, with the files it was printed for. */
+const hints: { hint: string; config: string; credentials: string; from: string }[] = [];
 /** nobody's uid: a file owned by someone else (the suite runs as root in CI, where chown works). */
 const OTHER_UID = 65534;
 
@@ -147,11 +147,17 @@ const cases: Case[] = [
   // Usage
   { name: 'an unknown flag', args: ['prod', '--frobnicate'], status: 2, stderr: /^mfa-login: unknown option --frobnicate\n/ },
   { name: 'a mistyped command with a profile', args: ['lgoin', 'alice'], status: 2, stderr: /^mfa-login: unknown command lgoin; did you mean login\?\n/ },
-  { name: 'a mistyped command alone', args: ['stauts'], status: 2, stderr: /^mfa-login: stauts is neither a command nor a profile\n  hint: did you mean mfa-login status\?/ },
+  { name: 'a mistyped command alone', args: ['stauts'], status: 2, stderr: /^mfa-login: stauts is neither a command nor a profile; did you mean status\?\n  hint: see: mfa-login status --help\n$/ },
   { name: 'a mistyped profile', args: ['prdo'], status: 3, stderr: /^mfa-login: profile prdo not found; did you mean prod\?/ },
   { name: 'a mistyped profile as close to a profile as to a command (prd: prod, add)', args: ['prd'], status: 3, stderr: /^mfa-login: profile prd not found; did you mean prod\?/ },
   { name: 'a mistyped profile after login', args: ['login', 'stauts'], status: 3, stderr: /^mfa-login: profile stauts not found; known profiles: alice, other, prod\n/ },
   { name: 'a short unknown profile two letters from a command (dev, demo)', args: ['dev'], status: 3, stderr: /^mfa-login: profile dev not found; known profiles: alice, other, prod\n  hint: add \[profile dev\] to / },
+  { name: 'a mistyped profile for rotate (one with keys)', args: ['rotate', 'alcie'], status: 3, stderr: /^mfa-login: profile alcie not found; did you mean alice\? \(profiles with keys: alice\)\n  hint: see which profiles have keys with: mfa-login list\n$/ },
+  { name: 'a mistyped profile for remove', args: ['remove', 'prdo'], status: 3, stderr: /^mfa-login: profile prdo not found; did you mean prod\?/ },
+  { name: 'a mistyped profile for mfa create, without a terminal', args: ['mfa', 'create', 'prdo'], status: 3, stderr: /^mfa-login: profile prdo not found; did you mean prod\?/ },
+  { name: 'an unknown mfa action', args: ['mfa', 'delete', 'alice'], status: 2, stderr: /^mfa-login: mfa delete: delete is not an mfa action; use create or resync\n  hint: see: mfa-login mfa --help\n$/ },
+  { name: 'a mistyped mfa action', args: ['mfa', 'craete', 'alice'], status: 2, stderr: /^mfa-login: mfa craete: craete is not an mfa action; did you mean create\?\n/ },
+  { name: 'a mistyped command before a profile and a command', args: ['exce', 'prod', '--', 'true'], status: 2, stderr: /^mfa-login: unknown command exce; did you mean exec\?\n  hint: see: mfa-login exec --help\n$/ },
   { name: 'a mistyped command with a flag of another command', args: ['stauts', '--json'], status: 2, stderr: /^mfa-login: unknown command stauts; did you mean status\?\n/ },
   { name: 'a flag of another command', args: ['prod', '--json'], status: 2, stderr: /^mfa-login: unknown option --json\n/ },
   { name: 'an unknown short flag', args: ['prod', '-x'], status: 2, stderr: /^mfa-login: unknown option -x\n/ },
@@ -225,7 +231,7 @@ for (const c of cases) {
       ...(c.input !== undefined ? { input: c.input } : {}),
       ...(c.bin ? { bin: path.join(path.dirname(new URL(import.meta.url).pathname), '../../../bin/mfa-env.js') } : {}),
     });
-    for (const line of r.stderr.split('\n').filter((l) => l.startsWith('  hint: '))) hints.push({ hint: line, config: c.config ?? GOOD });
+    for (const line of r.stderr.split('\n').filter((l) => l.startsWith('  hint: '))) hints.push({ hint: line, config: c.config ?? GOOD, credentials: c.credentials ?? CREDS, from: c.name });
     assert.equal(r.status, c.status, `exit status; stderr: ${r.stderr}`);
     assert.match(r.stderr, c.stderr);
     const lines = r.stderr.trimEnd().split('\n');
@@ -236,18 +242,10 @@ for (const c of cases) {
   });
 }
 
-/**
- * `mfa-login add alice --import` in `hint: move them with: mfa-login add alice --import   or ...`:
- * the command runs to the end of the line, a double space, or punctuation that ends a sentence.
- */
-export function commandsIn(hint: string): string[] {
-  // Not a path (`/usr/lib/node_modules/mfa-login/bin/mfa-login.js`, `~/.config/mfa-login`).
-  return [...hint.matchAll(/(?<![\w/.-])(mfa-login|mfa-env)(?![\w/.-])((?: [^\s,;()?"'`]+)*)/g)].map((m) => (m[1]! + m[2]!).replace(/[.:]$/, ''));
-}
-
 test('every command a hint names parses as a command line of the CLI, with known commands and flags', async (t) => {
   assert.ok(hints.length >= 20, `the corpus printed ${hints.length} hints`);
   const checked: string[] = [];
+  const { commands } = await cliVocabulary();
   for (const { hint, config } of hints) {
     for (const command of commandsIn(hint)) {
       const [tool, ...argv] = command.split(' ');
@@ -255,7 +253,7 @@ test('every command a hint names parses as a command line of the CLI, with known
       const c = parsed.command;
       assert.ok(c.name !== 'help' || argv.includes('--help'), `${command} (from "${hint.trim()}") parses to help`);
       // `mfa-login WORD` logs in to WORD: it must be a profile of that config, or a placeholder.
-      if (tool === 'mfa-login' && argv[0] !== undefined && !argv[0].startsWith('-') && !COMMAND_NAMES.includes(argv[0])) {
+      if (tool === 'mfa-login' && argv[0] !== undefined && !argv[0].startsWith('-') && !commands.includes(argv[0])) {
         assert.ok(/^[A-Z]+$/.test(argv[0]) || new RegExp(`^\\[(profile )?${argv[0]}\\]$`, 'm').test(config), `${command} (from "${hint.trim()}") names neither a command nor a profile`);
       }
       checked.push(command);
@@ -266,6 +264,36 @@ test('every command a hint names parses as a command line of the CLI, with known
   // An unknown command or flag fails this parse, so the check above can fail.
   await assert.rejects(parseArgs(['lgoin', 'alice'], '0.0.0'), /unknown command lgoin/);
   await assert.rejects(parseArgs(['add', 'alice', '--frobnicate'], '0.0.0'), /unknown option --frobnicate/);
+});
+
+/**
+ * Each command a hint names, run as printed in the sandbox the error came from (its config and
+ * credentials files, the sandbox's environment), nothing substituted: it must not fail as a usage
+ * error, an unknown command or flag, or an unknown profile. It may still fail for what it needs and
+ * the test cannot give it (a terminal, keys typed in); templates (`mfa-login add PROFILE`) are
+ * read by a person, not run, and are only parsed above.
+ */
+test('every command a hint names works as printed', async (t) => {
+  endHolders();
+  const ran: string[] = [];
+  const templates: string[] = [];
+  for (const { hint, config, credentials, from } of hints) {
+    for (const command of commandsIn(hint)) {
+      if (isTemplate(command)) {
+        templates.push(command);
+        continue;
+      }
+      rmSync(sb.file('.aws/credentials'), { force: true });
+      sb.write('.aws/config', config);
+      sb.write('.aws/credentials', credentials);
+      const r = await runAsPrinted(sb, command);
+      assert.equal(notAsPrinted(r), undefined, `${command} (from "${hint.trim()}", case "${from}") does not work as printed:\n${r.stderr}`);
+      ran.push(`${command} -> ${r.killed ? 'still running' : `exit ${r.status}`}`);
+    }
+  }
+  t.diagnostic(`ran: ${ran.join(' | ')}`);
+  t.diagnostic(`templates, not run: ${[...new Set(templates)].join(' | ')}`);
+  assert.ok(ran.length >= 10, `ran ${ran.length} commands`);
 });
 
 test('-h is --help, for both tools and for a command', async () => {

@@ -205,7 +205,7 @@ test('usage errors name the command and the word at fault, in our words', async 
     [['login', 'prod', '--mfa-tokne', '1'], /^mfa-login: unknown option --mfa-tokne for login; did you mean --mfa-token\?$/],
     [['completion', 'nope'], /^mfa-login: completion nope: nope is not a shell; use bash, zsh or fish$/],
     [['completion'], /^mfa-login: completion needs a shell \(bash, zsh or fish\)$/],
-    [['agent', 'restart'], /^mfa-login: agent restart: restart is not an agent command; use status or stop$/],
+    [['agent', 'restart'], /^mfa-login: agent restart: restart is not an agent action; use status or stop$/],
     [['policy', '--partition', 'moon'], /^mfa-login: --partition moon is not an AWS partition: use aws, aws-us-gov or aws-cn$/],
     [['add'], /^mfa-login: add needs a profile name$/],
     [['logout', 'a', 'b'], /^mfa-login: logout takes one profile; b is one word too many$/],

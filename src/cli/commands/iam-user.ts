@@ -2,9 +2,10 @@ import type { Deps } from '../../deps.js';
 import type { LongTermKeys } from '../../credentials.js';
 import { MfaLoginError } from '../../errors.js';
 import type { Profile, ProfileSet } from '../../config/profiles.js';
-import { explainStsError } from '../../providers/sts-errors.js';
+import { explainStsError, notAnsweredByAws } from '../../providers/sts-errors.js';
 import { iamUserName, StsError, stsTarget, type StsTarget } from '../../sts/sts.js';
 import { readProfiles } from '../profiles-io.js';
+import { missingKeys } from '../profile-keys.js';
 
 /** An IAM user profile whose keys are stored: what the self-service commands start from. */
 export interface IamUser {
@@ -21,8 +22,10 @@ export interface IamUser {
 /**
  * Reads the profile's stored keys and asks STS whose they are (GetCallerIdentity needs no
  * permission, so it works under any policy). Only an IAM user has MFA devices and access keys.
+ * `needsTerminal` says why the command needs one: checked once the name is known to be right, so
+ * that the command it names is one that works.
  */
-export async function iamUser(deps: Deps, profile: string, command: string): Promise<IamUser> {
+export async function iamUser(deps: Deps, profile: string, command: string, needsTerminal?: string): Promise<IamUser> {
   const files = await readProfiles(deps);
   const config = files.profiles.get(profile);
   const source = config?.settings.source_profile;
@@ -30,8 +33,9 @@ export async function iamUser(deps: Deps, profile: string, command: string): Pro
     throw new MfaLoginError('E_CONFIG', `profile ${profile} is a role (role_arn); ${command} works on the IAM user's own profile${source ? ` (${source})` : ''}`, { hint: `mfa-login ${command} ${source ?? 'USER_PROFILE'}` });
   }
   const keys = await deps.secrets().get(profile);
-  if (keys === undefined) {
-    throw new MfaLoginError('E_NO_KEYS', `no keys stored for profile ${profile}`, { hint: `store the IAM user's access key first: mfa-login add ${profile}` });
+  if (keys === undefined) throw await missingKeys(deps, profile, `store the IAM user's access key first: mfa-login add ${profile}`);
+  if (needsTerminal !== undefined && !deps.terminal.available()) {
+    throw new MfaLoginError('E_MFA_NO_SOURCE', `${command} ${needsTerminal}, and there is none here: run "mfa-login ${command} ${profile}" in a terminal`);
   }
   const settings = {
     ...(config?.settings.region ? { region: config.settings.region } : {}),
@@ -53,7 +57,8 @@ export async function iamUser(deps: Deps, profile: string, command: string): Pro
 /** An IAM refusal in the user's terms. `what` says what was being done ("create the MFA device"). */
 export function explainIamError(e: unknown, profile: string, what: string): unknown {
   if (!(e instanceof StsError)) return e;
-  if (e.code === 'NetworkError') return explainStsError(e, { action: 'ListMFADevices', profile });
+  const unanswered = notAnsweredByAws(e, 'IAM');
+  if (unanswered !== undefined) return unanswered;
   if (e.code === 'AccessDenied' || e.code === 'InvalidClientTokenId') {
     return new MfaLoginError('E_STS_ACCESS_DENIED', `IAM refused to ${what} for profile ${profile}: ${e.message}`, {
       hint: 'the policy `mfa-login policy` prints allows this to the user itself; ask whoever manages IAM to attach it',

@@ -2,6 +2,7 @@ import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { defaultProfileName, unknownProfile } from '../../config/profiles.js';
 import { readProfiles } from '../profiles-io.js';
+import { missingKeys } from '../profile-keys.js';
 import { everyStore } from '../session-store.js';
 import { DirectoryRefused } from '../../cache/private-dir.js';
 import { updateKeyInfo } from '../../secrets/key-info.js';
@@ -18,9 +19,7 @@ export async function remove(deps: Deps, profile: string): Promise<void> {
       delete info.rotations[profile];
     });
   }
-  if (!removed) {
-    throw new MfaLoginError('E_NO_KEYS', `no keys stored for profile ${profile} in ${store.location}`, { hint: 'see which profiles have keys with: mfa-login list' });
-  }
+  if (!removed) throw await missingKeys(deps, profile, 'see which profiles have keys with: mfa-login list');
   deps.stdout(`Removed the keys of ${profile} from ${store.location}${forgotten > 0 ? ` and forgot ${plural(forgotten, 'cached session')}` : ''}.\n`);
   // Sessions already written out work until they expire: say so, and how to take them away.
   const { shown, sessions } = await findWrittenSessions(deps, profile);

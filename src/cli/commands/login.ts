@@ -9,12 +9,10 @@ import { toRfc3339 } from '../../output/rfc3339.js';
 import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
 import { codeSourceFor } from './code.js';
 import { warn } from './deliver.js';
-import { distance } from '../../config/near-miss.js';
+import { closest } from '../../config/near-miss.js';
 import { MARKER_KEY, markerValue } from './written-sessions.js';
 import { refuseHookProfile } from './hook-profile.js';
 import { regionFor, withRegion } from '../../settings.js';
-
-const COMMANDS = ['add', 'remove', 'list', 'logout', 'login', 'credential-process', 'session', 'exec', 'setup', 'completion', 'status', 'doctor', 'policy', 'demo', 'agent', 'console', 'shell-init', 'profiles'];
 
 /** Keys in a config profile that make the SDKs and the AWS CLI ignore static keys of the same name. */
 const OVERRIDING_KEYS = ['role_arn', 'credential_process', 'web_identity_token_file', 'sso_start_url', 'sso_session', 'sso_account_id', 'sso_role_name'];
@@ -33,19 +31,18 @@ export interface LoginInput {
 export async function login(deps: Deps, input: LoginInput): Promise<void> {
   const profile = input.profile || defaultProfileName(deps.env);
   const files = await readProfiles(deps);
-  const plan = (() => {
+  const plan = await (async () => {
     try {
       return resolveChain(files, profile);
     } catch (e) {
       // `mfa-login statsu` is a typo of a command more often than of a profile name, but `prd` is
       // one of `prod` (not of `add`): the closer of the two is suggested, a profile on a tie.
       // After `login`, the name can only be a profile.
-      if (!(e instanceof MfaLoginError) || e.code !== 'E_PROFILE_UNKNOWN' || !input.bare || !input.profile) throw e;
-      const name = input.profile;
-      const command = COMMANDS.map((c) => ({ c, d: distance(c, name) })).filter(({ d }) => d <= (name.length >= 4 ? 2 : 1)).sort((a, b) => a.d - b.d)[0];
-      const profileDistance = Math.min(...[...files.profiles.keys()].map((p) => distance(p, name)));
-      if (command === undefined || profileDistance <= command.d) throw e;
-      throw new MfaLoginError('E_USAGE', `${input.profile} is neither a command nor a profile`, { hint: `did you mean mfa-login ${command.c}? (see: mfa-login --help)` });
+      if (!(e instanceof MfaLoginError) || e.code !== 'E_PROFILE_UNKNOWN' || !input.bare || !input.profile || files.profiles.has(input.profile)) throw e;
+      const { commands } = await (await import('../args.js')).cliVocabulary();
+      const near = closest(input.profile, [...files.profiles.keys(), ...commands]);
+      if (near === undefined || !commands.includes(near) || files.profiles.has(near)) throw e;
+      throw new MfaLoginError('E_USAGE', `${input.profile} is neither a command nor a profile; did you mean ${near}?`, { hint: `see: mfa-login ${near} --help` });
     }
   })();
   refuseHookProfile(files, plan, 'mfa-login');

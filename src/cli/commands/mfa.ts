@@ -22,14 +22,11 @@ const DEVICE_NAME = /^[\w+=,.@-]{1,226}$/;
  * the profile's mfa_serial. Every call it makes is one the MFA policy allows without MFA.
  */
 export async function mfaCreate(deps: Deps, input: MfaInput): Promise<void> {
-  // The secret must reach the person's eyes only: never stdout, a pipe or a log.
-  if (!deps.terminal.available()) {
-    throw new MfaLoginError('E_MFA_NO_SOURCE', `mfa create shows the new device's secret on a terminal, and there is none here: run "mfa-login mfa create ${input.profile}" in a terminal`);
-  }
   if (input.name !== undefined && !DEVICE_NAME.test(input.name)) {
     throw new MfaLoginError('E_USAGE', `--name ${JSON.stringify(input.name)} is not a device name: up to 226 letters, digits and _+=,.@-`);
   }
-  const user = await iamUser(deps, input.profile, 'mfa create');
+  // The secret must reach the person's eyes only: never stdout, a pipe or a log.
+  const user = await iamUser(deps, input.profile, 'mfa create', "shows the new device's secret on a terminal");
   const existing = user.config?.settings.mfa_serial;
   if (existing !== undefined) {
     throw new MfaLoginError('E_CONFIG', `profile ${input.profile} already has an MFA device: mfa_serial = ${existing} (${user.config!.where.mfa_serial}); remove that line to set up another one`, {
@@ -110,10 +107,7 @@ async function show(deps: Deps, seed: Uint8Array, name: string, user: IamUser): 
 
 /** `mfa-login mfa resync <profile>`: two consecutive codes bring a drifted device back in step. */
 export async function mfaResync(deps: Deps, input: MfaInput): Promise<void> {
-  if (!deps.terminal.available()) {
-    throw new MfaLoginError('E_MFA_NO_SOURCE', `mfa resync asks for two codes on a terminal, and there is none here: run "mfa-login mfa resync ${input.profile}" in a terminal`);
-  }
-  const user = await iamUser(deps, input.profile, 'mfa resync');
+  const user = await iamUser(deps, input.profile, 'mfa resync', 'asks for two codes on a terminal');
   const serial = user.config?.settings.mfa_serial;
   if (serial === undefined) {
     throw new MfaLoginError('E_NO_MFA_SERIAL', `profile ${input.profile} has no mfa_serial to resync`, { hint: `set up a device with: mfa-login mfa create ${input.profile}` });

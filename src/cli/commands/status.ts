@@ -135,9 +135,14 @@ export async function status(deps: Deps, input: StatusInput): Promise<void> {
     out += `\n${old.map((r) => `The key of ${r.profile} is ${r.key!.days} days old (more than ${maxAgeDays}): replace it with: mfa-login rotate ${r.profile}`).join('\n')}\n`;
   }
   if (sessions.length === 0) {
-    const first = rows.find((r): r is GoodRow => 'kind' in r);
+    // Only a profile whose keys are there can start one: after `remove alice`, prod (through
+    // alice) cannot, and its keys are the next step.
+    const good = rows.filter((r): r is GoodRow => 'kind' in r);
+    const first = good.find((r) => r.keysStored !== false);
+    const keyless = good.find((r) => r.keysStored === false);
     // `login` spelled out: a profile may be named like a command (`demo`, `status`).
-    out += `\nNo sessions cached. Start one with: mfa-login login ${first?.profile ?? 'PROFILE'}  (or mfa-login session ${first?.profile ?? 'PROFILE'})\n`;
+    if (first !== undefined) out += `\nNo sessions cached. Start one with: mfa-login login ${first.profile}  (or mfa-login session ${first.profile})\n`;
+    else if (keyless !== undefined) out += `\nNo sessions cached, and no profile here has its keys stored. Store ${keyless.source}'s with: mfa-login add ${keyless.source}\n`;
   }
   if (rows.some((r) => 'error' in r)) out += '\nFor what is wrong with a profile and how to fix it, run: mfa-login doctor\n';
   deps.stdout(out);
