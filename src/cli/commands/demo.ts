@@ -107,7 +107,10 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
       AWS_ENDPOINT_URL: sts.url,
       MFA_LOGIN_BACKEND: 'file',
       MFA_LOGIN_FILE_PASSPHRASE: randomBytes(24).toString('base64url'),
+      // Sessions in files (no agent left running, and no tmpfs needed), in the demo's own
+      // directory: status shows that one, not a ~/.cache/mfa-login a reader takes for their own.
       MFA_LOGIN_CACHE: 'file',
+      MFA_LOGIN_CACHE_DIR: runtime,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_PAGER: '',
       ...(deps.env.LANG ? { LANG: deps.env.LANG } : {}),
@@ -133,7 +136,7 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
     say(`${bold('mfa-login demo')}: the whole flow against a local STS, in a throw-away HOME. No AWS account is used.\n\n`);
     say(`  local STS  ${sts.url}  (IAM user ${DEMO.userName} in account ${DEMO.account}; role DemoAdmin in 222222222222, which requires MFA)\n`);
     say(`  HOME       ${home}\n`);
-    say(`  runtime    ${runtime}  (its XDG_RUNTIME_DIR: your own session directory is left alone)\n`);
+    say(`  runtime    ${runtime}  (its XDG_RUNTIME_DIR and session cache: your own are left alone)\n`);
     say(`  mfa-login  ${process.execPath} ${bin['mfa-login']}  (mfa-env likewise), run with those and AWS_ENDPOINT_URL=${sts.url}\n`);
     say(`\n  ~/.aws/config:\n${indent(CONFIG, '    ')}`);
 
