@@ -80,6 +80,9 @@ test('a refused code is said on the terminal and asked again; the right code the
     await pane.type('000000');
     const again = await pane.waitFor((s) => /STS refused that code/.test(s) && count(s, PROMPT) >= 2, 'the refusal and a second prompt', { whileRunning: true });
     assert.ok(again.indexOf('STS refused that code') < again.lastIndexOf('MFA code for'), 'the new prompt comes after the refusal');
+    // The refused code is shown as refused: no ✔ beside it (the prompt ends before STS answers).
+    assert.doesNotMatch(again, /✔.*000000/, `a ✔ beside the refused code:\n${again}`);
+    assert.match(again, /^› MFA code for \S+: 000000\n✘ STS refused that code\./m, again);
     assert.doesNotMatch(again, /^rc=/m, 'still running');
     await pane.type(await codeWithTime(sb, alice));
     assert.equal(await pane.status(), 0, await pane.screen());
@@ -198,5 +201,36 @@ test('mfa_process under credential_process: what it says on stderr reaches the t
     assert.match(await pane.screen(), /^touch your YubiKey$/m, 'seen on the terminal');
     assert.doesNotMatch(sb.read('err.txt')!, /YubiKey/, 'not in the stderr the caller captures');
     assert.equal((JSON.parse(sb.read('out.json')!) as { Version: number }).Version, 1);
+  });
+});
+
+test('add at a terminal: an ASIA key id is refused as a temporary key, with the long-term AKIA key to give instead', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ pane }) => {
+    await pane.type('mfa-login add newprofile; echo "rc=$?"');
+    await pane.waitFor(/Access key ID:/, 'the access key prompt', { whileRunning: true });
+    await pane.type('ASIAQWERTYUIOPASDFGH');
+    const said = await pane.waitFor(/temporary key/, 'what the prompt says of an ASIA key', { whileRunning: true });
+    assert.match(said, /^> ASIA\.\.\. is a temporary key, which add does not store: give the IAM user's long-term AKIA\.\.\. key$/m);
+    assert.doesNotMatch(said, /looks like AKIA/);
+    await pane.press('C-c');
+    assert.equal(await pane.status(), 130, await pane.screen());
+  });
+});
+
+test('Ctrl-C at the passphrase prompt: "interrupted", exit 130, and the "ctrl+t toggle visibility" line is gone', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ pane }) => {
+    // The sandbox's keys are in the encrypted file: without its passphrase in the environment, list asks for it.
+    await pane.type('env -u MFA_LOGIN_FILE_PASSPHRASE mfa-login list; echo "rc=$?"');
+    await pane.waitFor((s) => /Passphrase/.test(s) && /ctrl\+t toggle visibility/.test(s), 'the passphrase prompt and its help line', { whileRunning: true });
+    await pane.press('C-c');
+    assert.equal(await pane.status(), 130, await pane.screen());
+    const screen = await pane.screen();
+    assert.match(screen, /^mfa-login: interrupted$/m);
+    assert.doesNotMatch(screen, /ctrl\+t/, `the help line stayed:\n${screen}`);
+    assert.match(screen, /Passphrase/, 'the question itself stays, as after any interrupted prompt');
   });
 });

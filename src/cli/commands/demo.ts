@@ -156,6 +156,7 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
         const typed = (
           await deps.terminal.ask(attempt === 1 ? 'Type the code shown above (Enter uses it):' : `Type the code again (the device now shows ${code.slice(0, 3)} ${code.slice(3)}; Enter uses it):`, {
             validate: (v) => (v.trim() === '' || /^\d{6}$/.test(v.replace(/\s/g, '')) ? true : 'six digits, or Enter to use the shown code'),
+            judgedLater: true,
           })
         ).replace(/\s/g, '');
         if (typed !== '') code = typed;
@@ -172,7 +173,7 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
         }
         if (r.status === 5) {
           say(indent(r.stderr));
-          say('  STS refused that code. A mistyped or already used code is refused like this; mfa-login asks again. Try once more.\n');
+          say('  ✘ STS refused that code. A mistyped or already used code is refused like this; mfa-login asks again. Try once more.\n');
           continue;
         }
         deps.stderr(r.stderr);
