@@ -234,3 +234,33 @@ test('Ctrl-C at the passphrase prompt: "interrupted", exit 130, and the "ctrl+t 
     assert.match(screen, /Passphrase/, 'the question itself stays, as after any interrupted prompt');
   });
 });
+
+test('--help on a terminal wraps at the terminal\'s width, mfa-env\'s and mfa-login\'s alike', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ pane }) => {
+    // Printed on the pane (stdout is the terminal) and read off the screen, cleared in between.
+    const helpOf = async (line: string): Promise<string> => {
+      await pane.clear();
+      await pane.type(`${line}; echo "rc=$?"`);
+      assert.equal(await pane.status(), 0, await pane.screen());
+      const s = await pane.screen();
+      return s.slice(s.indexOf('\n') + 1, s.lastIndexOf('\nrc='));
+    };
+    const env = await helpOf('mfa-env --help');
+    const login = await helpOf('mfa-login login --help');
+    const widest = (help: string) => Math.max(...help.split('\n').map((l) => l.length));
+    // The pane is 120 columns: both use them (mfa-env stopped at 80, mfa-login at 100).
+    for (const [name, help] of [['mfa-env', env], ['mfa-login login', login]] as const) {
+      assert.ok(widest(help) > 100 && widest(help) <= 120, `${name} --help is ${widest(help)} wide:\n${help}`);
+      assert.match(help, /^Environment:$/m, name);
+    }
+    const row = (help: string, name: string) => {
+      const lines = help.split('\n');
+      const at = lines.findIndex((l) => l.startsWith(`  ${name} `));
+      assert.ok(at >= 0, `${name} in:\n${help}`);
+      return lines.slice(at, at + 1 + lines.slice(at + 1).findIndex((l) => !/^ {20,}\S/.test(l))).join('\n');
+    };
+    for (const name of ['MFA_LOGIN_LOCK_TIMEOUT', 'AWS_ENDPOINT_URL_STS', 'MFA_LOGIN_CACHE']) assert.equal(row(env, name), row(login, name), name);
+  });
+});
