@@ -1,32 +1,106 @@
 'use strict';
 /**
- * The cached path, for both bin scripts: the bundled fast path with V8's code for it, prepared by
- * the build (src/cli/prepare-fast-path.ts), since compiling it afresh would cost more than running
- * it. The code is given to V8 only under the Node that made it; under any other, with a missing or
- * cut-short fast.v8, or with anything unexpected, the plain bundle is used. Returns whether the
- * call was answered. Built-in modules come from process.getBuiltinModule: a first require() costs
- * a fresh process more than anything it then does.
+ * The cached path, for both bin scripts: the bundled fast path (dist/bundle/fast.cjs), compiled
+ * from that readable file on every call. Compiling it afresh costs about as much as running it, so
+ * V8's code for it is kept per user: made on this machine by the first answer (and the first of
+ * the other tool), from the text it compiled, in mfa-login's own cache directory (only the user
+ * can write there), and given to V8 only while the bundle is that same text, under the same Node.
+ * V8 itself checks the code against the length of the source, not its text: a copy of the text is
+ * kept with the code and compared in full. Without a code file that is a private file of the
+ * user's, or with anything unexpected, the bundle is compiled without one. Returns whether the call
+ * was answered. Built-in modules come from process.getBuiltinModule: a first require() costs a
+ * fresh process more than anything it then does.
  */
+/** The code file's name, as src/cli/fast-path.ts names it (COMPILED_CODE_FILE). */
+const CODE_FILE = 'fast-path.v8';
+
 module.exports = function fastPath(tool, argv) {
-  const dir = `${__dirname}/../dist/bundle`;
+  const file = `${__dirname}/../dist/bundle/fast.cjs`;
   const builtin = (id) => process.getBuiltinModule(id);
   let fast;
+  let end;
   try {
-    // fast.v8 is text (a Buffer read costs more): the tag line, the source's length, the source, then the code in base64.
-    const text = builtin('node:fs').readFileSync(`${dir}/fast.v8`, 'utf8');
-    const tagEnd = text.indexOf('\n');
-    const lengthEnd = text.indexOf('\n', tagEnd + 1);
-    const n = Number(text.slice(tagEnd + 1, lengthEnd));
-    if (tagEnd > 0 && n > 0 && lengthEnd + 1 + n <= text.length) {
-      const ours = text.slice(0, tagEnd) === `${process.version} ${process.arch} ${process.versions.v8}`;
-      const code = ours ? Buffer.from(text.slice(lengthEnd + 1 + n), 'base64') : undefined;
-      const script = new (builtin('node:vm').Script)(text.slice(lengthEnd + 1, lengthEnd + 1 + n), { filename: `${dir}/fast.cjs`, cachedData: code });
-      const module = { exports: {} };
-      script.runInThisContext()(module.exports, builtin, module, `${dir}/fast.cjs`, dir);
-      if (typeof module.exports.fastPath === 'function') fast = module.exports;
+    const fs = builtin('node:fs');
+    const source = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, 'utf8')}\n})`;
+    const tag = `${process.version} ${process.arch} ${process.versions.v8}`;
+    const kept = compiledCode(fs, source, tag);
+    const script = new (builtin('node:vm').Script)(source, { filename: file, cachedData: kept?.code });
+    const module = { exports: {} };
+    script.runInThisContext()(module.exports, builtin, module, file, `${__dirname}/../dist/bundle`);
+    if (typeof module.exports.fastPath === 'function') fast = module.exports;
+    // V8 compiles a function when it first runs, and the code holds what had run when it was made:
+    // after an answer without usable code, or the first answer of this tool, the code is kept
+    // (again) for the next call, with the tools it has run for; then the process ends.
+    const accepted = kept !== undefined && !script.cachedDataRejected;
+    if (fast !== undefined && (!accepted || !kept.tools.includes(tool))) {
+      const tools = accepted ? [...kept.tools, tool].join(',') : tool;
+      end = () => {
+        try {
+          fast.keepCompiledCode(() => `${tag}\n${source.length} ${tools}\n${source}${script.createCachedData().toString('base64')}`);
+        } catch {
+          // kept next time, or never: the fast path works without it
+        }
+        process.exit();
+      };
     }
   } catch {
     // the plain bundle below
   }
-  return (fast ?? require('../dist/bundle/fast.cjs')).fastPath(tool, argv);
+  return (fast ?? require('../dist/bundle/fast.cjs')).fastPath(tool, argv, end);
 };
+
+/**
+ * The directory keepCompiledCode (src/cli/fast-path.ts) keeps the code in: the file mode's, as
+ * settings.ts derives it (test/cli/fast-path.test.ts holds the two alike), without a trailing slash
+ * (with one, lstat would follow a link); none when that is relative (to wherever a tool ran us).
+ */
+function codeDir(env) {
+  const xdg = env.XDG_CACHE_HOME;
+  if (env.MFA_LOGIN_CACHE_DIR) return env.MFA_LOGIN_CACHE_DIR.startsWith('/') ? withoutSlash(env.MFA_LOGIN_CACHE_DIR) : undefined;
+  if (xdg !== undefined && xdg.startsWith('/')) return `${withoutSlash(xdg)}/mfa-login`;
+  return env.HOME ? `${withoutSlash(env.HOME)}/.cache/mfa-login` : undefined;
+}
+
+function withoutSlash(dir) {
+  let end = dir.length;
+  while (end > 1 && dir[end - 1] === '/') end--;
+  return dir.slice(0, end);
+}
+
+/**
+ * The code kept for exactly this source under this Node, with the tools it has run for, or
+ * undefined. The file is text (reading it into a Buffer costs a fresh process more than decoding
+ * base64): the tag line; the source's length and the tools (`mfa-login,mfa-env`); the source; then
+ * the code in base64. It is used only as a regular file of this user's
+ * that nobody else may read or write, opened without following a link, in a directory of the
+ * user's that only the user may enter: nobody else could have put it there.
+ */
+function compiledCode(fs, source, tag) {
+  const uid = process.getuid?.();
+  const dir = uid === undefined ? undefined : codeDir(process.env);
+  if (dir === undefined) return undefined;
+  let text;
+  try {
+    const d = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (d === undefined || !d.isDirectory() || d.uid !== uid || (d.mode & 0o077) !== 0) return undefined;
+    const fd = fs.openSync(`${dir}/${CODE_FILE}`, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile() || st.uid !== uid || (st.mode & 0o077) !== 0) return undefined;
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const tagEnd = text.indexOf('\n');
+  const lengthEnd = text.indexOf('\n', tagEnd + 1);
+  const [length, tools] = text.slice(tagEnd + 1, lengthEnd).split(' ');
+  if (text.slice(0, tagEnd) !== tag || Number(length) !== source.length || tools === undefined) return undefined;
+  if (text.slice(lengthEnd + 1, lengthEnd + 1 + source.length) !== source) return undefined;
+  return { code: Buffer.from(text.slice(lengthEnd + 1 + source.length), 'base64'), tools: tools.split(',') };
+}
+
+// For the test that holds this derivation and settings.ts's alike.
+module.exports.codeDir = codeDir;

@@ -335,7 +335,9 @@ export function cacheSettings(env: Env, homeDir: string, platform: Platform): Ca
   const mode = oneOf(env, 'MFA_LOGIN_CACHE', CACHE_MODES, platform.os === 'linux' ? 'runtime' : 'agent', (v) => `MFA_LOGIN_CACHE=${v} is not a cache mode`, 'use MFA_LOGIN_CACHE=runtime (the default on Linux), agent, file or none');
   const os = platform.os;
   const runtimeDir = absolute(env.XDG_RUNTIME_DIR, os);
-  const persistent = nonEmpty(env.MFA_LOGIN_CACHE_DIR) ?? under(os, absolute(env.XDG_CACHE_HOME, os) ?? under(os, homeDir, '.cache'), 'mfa-login');
+  // A trailing slash would have lstat follow a link in its place (private-dir.ts checks with lstat).
+  const chosenDir = nonEmpty(env.MFA_LOGIN_CACHE_DIR);
+  const persistent = chosenDir !== undefined ? withoutTrailingSeparator(os, chosenDir) : under(os, absolute(env.XDG_CACHE_HOME, os) ?? under(os, homeDir, '.cache'), 'mfa-login');
   const ram = runtimeDir !== undefined ? under(os, runtimeDir, 'mfa-login') : `/dev/shm/mfa-login-${platform.uid ?? 'user'}`;
   // The agent's socket: in the runtime directory when there is one (where ssh-agent and gpg-agent
   // put theirs), else beside the file cache; on Windows a named pipe.
@@ -392,12 +394,18 @@ function absolute(value: string | undefined, os: NodeJS.Platform): string | unde
   return value.startsWith('\\') || (value[1] === ':' && (value[2] === '\\' || value[2] === '/')) ? value : undefined;
 }
 
-/** `names` below the directory `dir`, with the platform's separator and no doubled one. */
-export function under(os: NodeJS.Platform, dir: string, ...names: string[]): string {
+/** `dir` without separators at its end (a root stays itself). */
+function withoutTrailingSeparator(os: NodeJS.Platform, dir: string): string {
   const sep = os === 'win32' ? '\\' : '/';
   let end = dir.length;
   while (end > 1 && (dir[end - 1] === '/' || dir[end - 1] === sep)) end--;
-  const base = dir.slice(0, end);
+  return dir.slice(0, end);
+}
+
+/** `names` below the directory `dir`, with the platform's separator and no doubled one. */
+export function under(os: NodeJS.Platform, dir: string, ...names: string[]): string {
+  const sep = os === 'win32' ? '\\' : '/';
+  const base = withoutTrailingSeparator(os, dir);
   if (base === '') return names.join(sep);
   return `${base}${base.endsWith(sep) || base === '/' ? '' : sep}${names.join(sep)}`;
 }

@@ -5,10 +5,10 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MfaLoginError } from '../errors.js';
+import { runChild, startChild } from '../child-process.js';
 import { readLockNote } from '../files/lock-file.js';
 import { sessionFromJson, sessionToJson } from '../cache/entry.js';
 import { acquireWithLease } from '../cache/lease.js';
@@ -157,7 +157,7 @@ function connect(socket: string): Promise<net.Socket | undefined> {
  */
 async function stuck(o: AgentOptions, what: string): Promise<MfaLoginError> {
   const note = await readLockNote(path.join(o.dir, 'agent.lock'));
-  const pid = note?.pid !== undefined && isOurAgent(note.pid, o.socket, o.uid) ? note.pid : undefined;
+  const pid = note?.pid !== undefined && (await isOurAgent(note.pid, o.socket, o.uid)) ? note.pid : undefined;
   const who = pid !== undefined ? `the session agent (pid ${pid})` : 'the session agent';
   return new MfaLoginError('E_AGENT', `${who} ${what}; it may be stopped or stuck`, {
     hint: pid !== undefined ? `end it with: kill -9 ${pid}  (its sessions are lost; a new agent starts on the next call)` : `end the process that runs ${AGENT_MAIN} ${o.socket}  (its sessions are lost; a new agent starts on the next call)`,
@@ -165,14 +165,14 @@ async function stuck(o: AgentOptions, what: string): Promise<MfaLoginError> {
 }
 
 /** Whether `pid` is a process of this user running the agent for `socket`: /proc on Linux, ps elsewhere. */
-function isOurAgent(pid: number, socket: string, uid: number | undefined): boolean {
+async function isOurAgent(pid: number, socket: string, uid: number | undefined): Promise<boolean> {
   if (uid === undefined) return false;
   try {
     if (process.platform === 'linux') {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       return statSync(`/proc/${pid}`).uid === uid && args[1] === AGENT_MAIN && args[2] === socket;
     }
-    const r = spawnSync('ps', ['-o', 'uid=', '-o', 'args=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    const r = await runChild('ps', ['-o', 'uid=', '-o', 'args=', '-p', String(pid)], { timeoutMs: 2000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     const m = /^\s*(\d+)\s+(.*)$/.exec(r.stdout.trim());
     return m !== null && Number(m[1]) === uid && m[2]!.includes(`${AGENT_MAIN} ${socket}`);
   } catch {
@@ -186,8 +186,8 @@ function startAgent(o: AgentOptions): void {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
   const child =
     process.platform === 'win32'
-      ? spawn(process.execPath, args, { detached: true, stdio: 'ignore', env })
-      : spawn('/bin/sh', ['-c', 'ulimit -c 0 && exec "$0" "$@"', process.execPath, ...args], { detached: true, stdio: 'ignore', cwd: '/', env });
+      ? startChild(process.execPath, args, { detached: true, stdio: 'ignore', env })
+      : startChild('/bin/sh', ['-c', 'ulimit -c 0 && exec "$0" "$@"', process.execPath, ...args], { detached: true, stdio: 'ignore', cwd: '/', env });
   child.on('error', () => {});
   child.unref();
 }

@@ -7,13 +7,15 @@
  * entry is read through the same reader as the full CLI's (cache/entry.ts), after the same
  * directory check (cache/private-dir.ts). Anything it does not handle plainly (other flags, no
  * route or a changed one, a miss, the agent, a terminal to talk to) returns false, and the full
- * command line does it properly.
+ * command line does it properly. bin/fast-path.js compiles this bundle from its readable text, with
+ * V8's code for it once keepCompiledCode has kept some.
  */
-import { fstatSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { defaultProfileName, sharedFilePaths } from '../config/shared-files.js';
 import { MIN_VALIDITY_MS } from '../providers/validity.js';
-import { regionFor, settingsFrom } from '../settings.js';
+import { regionFor, settingsFrom, under } from '../settings.js';
 import { checkPrivateDir } from '../cache/private-dir.js';
+import { standInFor } from '../cache/runtime-dir.js';
 import { readEntryFile } from '../cache/entry.js';
 import { readRoutes, routeHolds } from '../cache/route.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
@@ -37,10 +39,21 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
     // Every setting, as the full CLI derives them: a bad one is its to report (exit 2).
     const uid = process.getuid?.();
     const settings = settingsFrom(env, home, { os: process.platform, uid });
-    const { mode, dir, mustBeRam } = settings.cache;
+    const { mode, mustBeRam } = settings.cache;
     if (mode !== 'runtime' && mode !== 'file') return false;
+    let dir = settings.cache.dir;
     // Owner, mode, links and tmpfs are checked as on every use.
-    if (!checkPrivateDir(dir, { create: false, ram: mustBeRam, uid })) return false;
+    let fit: boolean;
+    try {
+      fit = checkPrivateDir(dir, { create: false, ram: mustBeRam, uid });
+    } catch (e) {
+      // A runtime directory another user holds: the user's stand-in for it, if the full path made one.
+      const standIn = mode === 'runtime' ? standInFor(dir, settings.cache.persistentDir, uid) : undefined;
+      if (standIn === undefined) throw e;
+      dir = standIn;
+      fit = checkPrivateDir(dir, { create: false, ram: mustBeRam, uid });
+    }
+    if (!fit) return false;
     const profile = request.profile ?? defaultProfileName(env);
     const files = sharedFilePaths(env, home);
     const route = readRoutes(dir, profile, uid).find((r) => routeHolds(r, profile, files, env));
@@ -60,6 +73,44 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
   // which would print it a second time.
   write(output, end);
   return true;
+}
+
+/** V8's code for this bundle, kept by the user's own first answer (bin/fast-path.js reads it). */
+export const COMPILED_CODE_FILE = 'fast-path.v8';
+
+/**
+ * Keeps what bin/fast-path.js hands over (the tag, the source it compiled, V8's code for it) in
+ * the file mode's directory, private to the user as sessions are (checked, or made so): only code
+ * the user's own Node made from the readable bundle is ever given back to V8. `text` is asked for
+ * once the directory is fit (making the code costs a millisecond). Written whole under a name of
+ * this process's and renamed into place, so a reader never meets half of it.
+ */
+export function keepCompiledCode(text: () => string): void {
+  const env = process.env;
+  const uid = process.getuid?.();
+  if (uid === undefined || !env.HOME) return;
+  const dir = settingsFrom(env, env.HOME, { os: process.platform, uid }).cache.persistentDir;
+  // A relative MFA_LOGIN_CACHE_DIR would put it wherever the tool that ran us happens to be.
+  if (!dir.startsWith('/')) return;
+  checkPrivateDir(dir, { create: true, ram: false, uid });
+  const file = under(process.platform, dir, COMPILED_CODE_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+  try {
+    const buf = Buffer.from(text());
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off);
+    closeSync(fd);
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      // closed already
+    }
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /**

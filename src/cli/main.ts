@@ -14,6 +14,7 @@ import type { SecretStore } from '../secrets/store.js';
 import { awsSdkSts } from '../sts/aws-sdk-sts.js';
 import type { Sts } from '../sts/sts.js';
 import { startSpinner } from '../terminal/spinner.js';
+import { withoutCoreDumps } from '../endpoint/no-core-dumps.js';
 
 /** Runs one command; returns the exit status. Everything that prints an error is here. */
 export async function main(argv: string[], deps: Deps, debug: boolean, tool: Tool = 'mfa-login'): Promise<number> {
@@ -115,9 +116,9 @@ function withSpinners(sts: Sts): Sts {
     enableMfaDevice: (c, t, x) => during('enabling the MFA device', () => sts.enableMfaDevice(c, t, x)),
     resyncMfaDevice: (c, t, x) => during('resynchronising the MFA device', () => sts.resyncMfaDevice(c, t, x)),
     deleteVirtualMfaDevice: (c, t, s) => during('deleting the MFA device', () => sts.deleteVirtualMfaDevice(c, t, s)),
-    createAccessKey: (c, t) => during('creating a new access key', () => sts.createAccessKey(c, t)),
-    listAccessKeys: (c, t) => during('listing your access keys', () => sts.listAccessKeys(c, t)),
-    deleteAccessKey: (c, t, k) => during(`deleting access key ${k}`, () => sts.deleteAccessKey(c, t, k)),
+    createAccessKey: (c, t, u) => during('creating a new access key', () => sts.createAccessKey(c, t, u)),
+    listAccessKeys: (c, t, u) => during('listing your access keys', () => sts.listAccessKeys(c, t, u)),
+    deleteAccessKey: (c, t, u, k) => during(`deleting access key ${k}`, () => sts.deleteAccessKey(c, t, u, k)),
   };
 }
 
@@ -152,6 +153,17 @@ export function quickParse(tool: Tool, argv: string[]): Command | undefined {
 /** Entry point of the `mfa-login` and `mfa-env` commands. */
 export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<void> {
   const debug = argv.includes('--debug');
+  // First of all: from here on the long-term keys may be decrypted, and the key file's passphrase
+  // is in our environment already. A core file (a crash, a SIGQUIT at a prompt) would hold them.
+  const reran = await withoutCoreDumps({
+    env: process.env,
+    stderr: (t) => void process.stderr.write(t),
+    debug: debug ? (m) => void process.stderr.write(`mfa-login: debug: ${m}\n`) : () => {},
+  });
+  if (reran !== undefined) {
+    process.exitCode = reran;
+    return;
+  }
   const homeDir = process.env.HOME || os.homedir();
   let settings: Settings;
   try {

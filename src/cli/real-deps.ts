@@ -36,7 +36,7 @@ export function realDeps(options: { debug: boolean; settings: Settings; homeDir:
     editFile: (p, edit, o) => editFile(p, edit, { waitMs: options.settings.lockTimeoutMs, read: async (f) => readConfigFile(f), ...(o?.mode !== undefined ? { mode: o.mode } : {}) }),
     secrets: options.secrets,
     sts: options.sts,
-    cache: () => (cache ??= openSessionStore(options.settings)),
+    cache: () => (cache ??= openSessionStore(options.settings, (t) => void process.stderr.write(t))),
     terminal: controllingTerminal(),
     runProcess,
     debug: options.debug ? (m) => void process.stderr.write(`mfa-login: debug: ${m}\n`) : () => {},

@@ -7,13 +7,18 @@
  *
  * Loopback only: over plain http the SDKs accept a full URI only there, and nothing off this
  * machine should reach it. Anyone on this machine can connect, so every request must carry the
- * endpoint's own random token; without it there is a 401 or a 403 and nothing else.
+ * endpoint's own random token; without it there is a 401 or a 403 and nothing else. The token
+ * travels in environments and files: where the system says who connected (Linux), a connection
+ * of another user (root aside, who may read our memory anyway) is refused with a 403 before its
+ * request is looked at, token or not.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { otherUserOf } from '../net/loopback-peer.js';
 import type { SessionCredentials } from '../credentials.js';
 import { toRfc3339 } from '../output/rfc3339.js';
+import { MfaLoginError } from '../errors.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -72,6 +77,16 @@ export function tokenMatches(given: string, expected: string): boolean {
 export async function startEndpoint(options: EndpointOptions): Promise<Endpoint> {
   const token = randomBytes(32).toString('base64url');
   const credentials = shared(options.credentials);
+  const me = process.getuid?.();
+  /** Each user refused is logged once: a loop of requests must not fill the log. */
+  const refusedUsers = new Set<number>();
+  /** Looked up once per connection (keep-alive carries many requests), in the socket table. */
+  const peers = new WeakMap<Socket, number | undefined>();
+  // Where the system does not say who connected, the token alone decides.
+  const otherUser = (socket: Socket): number | undefined => {
+    if (!peers.has(socket)) peers.set(socket, otherUserOf(socket, me));
+    return peers.get(socket);
+  };
 
   const send = (res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}) => {
     res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...extra });
@@ -80,6 +95,12 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   const refuse = (res: ServerResponse, f: EndpointFailure, extra: Record<string, string> = {}) => send(res, f.status, JSON.stringify({ code: f.code, message: f.message }), extra);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const stranger = otherUser(req.socket);
+    if (stranger !== undefined) {
+      if (!refusedUsers.has(stranger)) options.log(`refused a connection of user id ${stranger} (only user id ${me} is served)`);
+      refusedUsers.add(stranger);
+      return refuse(res, { status: 403, code: 'Forbidden', message: 'this endpoint serves only the user who started it' });
+    }
     const auth = req.headers.authorization;
     if (auth === undefined) return refuse(res, { status: 401, code: 'Unauthorized', message: 'this endpoint needs its token in the Authorization header' });
     if (!tokenMatches(auth, token)) return refuse(res, { status: 403, code: 'Forbidden', message: 'wrong token' });
@@ -106,9 +127,15 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   server.requestTimeout = 10 * 60_000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (e: NodeJS.ErrnoException) => {
+      // Any user may listen on a loopback port: another program, perhaps another user's, has it.
+      if (e.code === 'EADDRINUSE' && options.port) {
+        reject(new MfaLoginError('E_USAGE', `port ${options.port} on ${LOOPBACK} is taken by another program (perhaps another user's); nothing was started`, { hint: `leave out --port to get a free port, or see what listens there: ss -ltnp 'sport = :${options.port}'` }));
+      } else reject(e);
+    };
+    server.once('error', failed);
     server.listen(options.port ?? 0, LOOPBACK, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -1,5 +1,5 @@
 import { promises as fs, constants } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { startChild } from '../child-process.js';
 
 /**
  * Locks the kernel keeps: the session store's leases (one per session key), the agent's claim to
@@ -175,7 +175,7 @@ async function lockOpened(handle: fs.FileHandle, deadline: number, pollMs: numbe
   if (WAY !== 'flock') return { handle };
   const wait = deadline > Date.now();
   // Only PATH: the helper needs nothing else of ours. -n: fail at once (exit 1) rather than wait.
-  const helper = spawn('flock', wait ? ['-x', '3'] : ['-n', '-x', '3'], { stdio: ['ignore', 'ignore', 'ignore', handle.fd], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  const helper = startChild('flock', wait ? ['-x', '3'] : ['-n', '-x', '3'], { stdio: ['ignore', 'ignore', 'ignore', handle.fd], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
   const exited = new Promise<number | null | Error>((resolve) => {
     helper.once('error', (e) => resolve(e));
     helper.once('exit', (code) => resolve(code));

@@ -2,18 +2,19 @@
  * The federation endpoint (signin.aws.amazon.com/federation), as far as console sign-in needs it:
  *
  * - `GET /federation?Action=getSigninToken&Session={"sessionId","sessionKey","sessionToken"}`
- *   [&SessionDuration=900..43200]: the session must be a live role session this server issued,
- *   keys and token matching. Answers `{"SigninToken": "..."}`, good for 15 minutes.
- *   As at AWS: credentials from GetSessionToken are refused (they cannot open the console), and
- *   so is a SessionDuration with a role session that came from role chaining (AWS knowledge
- *   center, "invalid-credentials-parameter": HTTP 400 "Invalid credentials parameter").
+ *   [&SessionDuration=900..43200]: the session must be a live role (AssumeRole) or federated user
+ *   (GetFederationToken) session this server issued, keys and token matching. Answers
+ *   `{"SigninToken": "..."}`, good for 15 minutes. As at AWS: credentials from GetSessionToken
+ *   are refused (they cannot open the console), and so is a SessionDuration with a role session
+ *   that came from role chaining (AWS knowledge center, "invalid-credentials-parameter": HTTP 400
+ *   "Invalid credentials parameter"). The rules and their sources are in aws-rules.ts.
  * - `GET /federation?Action=login&SigninToken=...&Destination=...`: redirects to
  *   `/federation/console`, a page that names the signed-in role and the destination, standing in
  *   for the console.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { assumedRoleArn } from './identity.js';
+import { callerArn } from './identity.js';
 import type { ServerState } from './state.js';
 
 export const FEDERATION_PATH = '/federation';
@@ -52,8 +53,9 @@ export function federation(req: IncomingMessage, res: ServerResponse, state: Ser
       return { action, status: fail(400, 'Invalid credentials parameter') };
     }
     if (key.expiresAt !== undefined && nowMs >= key.expiresAt) return { action, status: fail(400, 'Invalid credentials parameter') };
-    // Only role sessions (AssumeRole) sign in here; GetSessionToken credentials are not accepted.
-    if (key.kind !== 'role' || key.role === undefined) return { action, status: fail(400, 'Invalid credentials parameter') };
+    // Role sessions (AssumeRole) and federated users (GetFederationToken) sign in here; GetSessionToken
+    // credentials do not ("Compare AWS STS credentials": no SSO to the console).
+    if (!(key.kind === 'role' && key.role !== undefined) && key.kind !== 'federated') return { action, status: fail(400, 'Invalid credentials parameter') };
     const duration = q.get('SessionDuration');
     if (duration !== null) {
       const n = Number(duration);
@@ -61,7 +63,7 @@ export function federation(req: IncomingMessage, res: ServerResponse, state: Ser
       if (key.chained) return { action, status: fail(400, 'Invalid credentials parameter') };
     }
     const token = randomBytes(48).toString('base64url');
-    state.signinTokens.set(token, { arn: assumedRoleArn(key.role), expiresAt: nowMs + SIGNIN_TOKEN_MS });
+    state.signinTokens.set(token, { arn: callerArn(key), expiresAt: nowMs + SIGNIN_TOKEN_MS });
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ SigninToken: token }));
     return { action, status: 200 };
   }

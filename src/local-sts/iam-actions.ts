@@ -15,7 +15,7 @@ import {
   noSuchEntity,
   validationError,
 } from './faults.js';
-import { callerAccount, callerArn, partitionOf, uniqueId, userArn } from './identity.js';
+import { callerAccount, callerArn, partitionOf, underMfaPolicy, uniqueId, userArn } from './identity.js';
 import { RESYNC_WINDOW_STEPS } from './mfa.js';
 import type { ActionContext, ActionHandler } from './sts-actions.js';
 import { randomSeed } from './totp.js';
@@ -124,7 +124,7 @@ export const iamActions: Record<string, ActionHandler> = {
     const serial = read.string('SerialNumber', { required: true, min: 9, max: 256, pattern: PATTERNS.serialNumber })!;
     read.done();
     // The policy allows this without MFA only on a device named after the caller.
-    if (!caller.mfa && caller.kind === 'user' && caller.user.mfaPolicy !== false && !serial.endsWith(`:mfa/${caller.user.userName}`)) {
+    if (!caller.mfa && caller.kind === 'user' && underMfaPolicy(caller.user) && !serial.endsWith(`:mfa/${caller.user.userName}`)) {
       throw explicitDeny(callerArn(caller), 'iam:DeleteVirtualMFADevice', serial);
     }
     const device = state.devices.get(serial);
@@ -169,14 +169,15 @@ export const iamActions: Record<string, ActionHandler> = {
 };
 
 /**
- * Real IAM refuses GetSessionToken credentials without MFA outright, and answers as if the
- * token were unknown rather than with AccessDenied. Long-term keys of a user under the MFA
- * policy reach only the self-service actions; the rest is an explicit deny.
+ * Real IAM refuses GetSessionToken credentials without MFA, and GetFederationToken credentials
+ * always, outright: it answers as if the token were unknown rather than with AccessDenied.
+ * Long-term keys of a user under the MFA policy reach only the self-service actions; the rest
+ * is an explicit deny.
  */
 export function checkIamCaller({ caller, params }: ActionContext): void {
-  if (caller.kind === 'session' && !caller.mfa) throw invalidClientTokenId();
+  if ((caller.kind === 'session' && !caller.mfa) || caller.kind === 'federated') throw invalidClientTokenId();
   const action = params.get('Action') ?? '';
-  if (caller.kind === 'user' && caller.user.mfaPolicy !== false && !WITHOUT_MFA.has(action)) {
+  if (caller.kind === 'user' && underMfaPolicy(caller.user) && !WITHOUT_MFA.has(action)) {
     throw explicitDeny(callerArn(caller), `iam:${action}`, `user ${params.get('UserName') ?? caller.user.userName}`);
   }
 }
@@ -189,10 +190,22 @@ function targetUser(context: ActionContext): LocalStsUser {
   return userNamed(context, name);
 }
 
-function userNamed({ caller, state }: ActionContext, name: string | undefined): LocalStsUser {
+/**
+ * The user an action is about. Only long-term keys say who that is by themselves: with temporary
+ * credentials (an MFA session, a role) AWS wants the name (IAM API reference, ListAccessKeys: "If
+ * a temporary access key is used, then UserName is required"). The MFA policy lets a user act on
+ * their own user only: another user's name is refused as no policy allowing it.
+ */
+function userNamed({ caller, params, state }: ActionContext, name: string | undefined): LocalStsUser {
   if (name === undefined) {
-    if (caller.role) throw validationError('Must specify userName when calling with non-User credentials');
+    if (caller.kind !== 'user') throw validationError('Must specify userName when calling with non-User credentials');
     return caller.user;
+  }
+  // Authorization comes before the lookup, as at AWS: a name the policy does not cover is refused
+  // whether or not such a user exists.
+  if (caller.kind !== 'role' && underMfaPolicy(caller.user) && name !== caller.user.userName) {
+    const action = `iam:${params.get('Action') ?? ''}`;
+    throw accessDenied(`User: ${callerArn(caller)} is not authorized to perform: ${action} on resource: user ${name} because no identity-based policy allows the ${action} action`);
   }
   const user = state.findUser(callerAccount(caller), name);
   if (!user) throw noSuchEntity(`The user with name ${name} cannot be found.`);

@@ -17,8 +17,11 @@ export interface RoleSession {
 export interface KeyRecord {
   accessKeyId: string;
   secretAccessKey: string;
-  /** 'user': long-term keys; 'session': from GetSessionToken; 'role': from AssumeRole. */
-  kind: 'user' | 'session' | 'role';
+  /**
+   * 'user': long-term keys; 'session': from GetSessionToken; 'role': from AssumeRole; 'federated':
+   * from GetFederationToken. All but 'user' are temporary credentials.
+   */
+  kind: 'user' | 'session' | 'role' | 'federated';
   /** The IAM user at the root of the chain. */
   user: LocalStsUser;
   sessionToken?: string;
@@ -31,6 +34,8 @@ export interface KeyRecord {
   chained?: boolean;
   /** A new access key works only from this moment on (milliseconds): IAM is eventually consistent. */
   activeFrom?: number;
+  /** The Name given to GetFederationToken. */
+  federatedName?: string;
 }
 
 export function partitionOf(user: LocalStsUser): string {
@@ -38,8 +43,22 @@ export function partitionOf(user: LocalStsUser): string {
 }
 
 export function userArn(user: LocalStsUser): string {
+  if (user.root) return `arn:${partitionOf(user)}:iam::${user.accountId}:root`;
   return `arn:${partitionOf(user)}:iam::${user.accountId}:user/${user.userName}`;
 }
+
+/** The root user is under no IAM policy; an IAM user is under the MFA policy unless the fixture says not. */
+export function underMfaPolicy(user: LocalStsUser): boolean {
+  return user.mfaPolicy !== false && user.root !== true;
+}
+
+/** The partition a signing region belongs to: keys are valid only inside their own. */
+export function partitionOfRegion(region: string): string {
+  return region.startsWith('us-gov-') ? 'aws-us-gov' : region.startsWith('cn-') ? 'aws-cn' : 'aws';
+}
+
+/** IAM is one global endpoint per partition, and requests to it are signed for this region. */
+export const IAM_SIGNING_REGION: Record<string, string> = { aws: 'us-east-1', 'aws-us-gov': 'us-gov-west-1', 'aws-cn': 'cn-north-1' };
 
 export interface ParsedRoleArn {
   partition: string;
@@ -60,6 +79,7 @@ export function assumedRoleArn(session: RoleSession): string {
 
 /** The ARN AWS names in "User: … is not authorized" messages and returns from GetCallerIdentity. */
 export function callerArn(key: KeyRecord): string {
+  if (key.kind === 'federated') return `arn:${partitionOf(key.user)}:sts::${key.user.accountId}:federated-user/${key.federatedName}`;
   return key.role ? assumedRoleArn(key.role) : userArn(key.user);
 }
 
@@ -79,6 +99,9 @@ export function uniqueId(prefix: 'AIDA' | 'AROA', arn: string): string {
 }
 
 export function callerUserId(key: KeyRecord): string {
+  if (key.kind === 'federated') return `${key.user.accountId}:${key.federatedName}`;
+  // The root user's UserId is the account id.
+  if (!key.role && key.user.root) return key.user.accountId;
   if (!key.role) return uniqueId('AIDA', userArn(key.user));
   return `${uniqueId('AROA', key.role.role.roleArn)}:${key.role.sessionName}`;
 }

@@ -1,16 +1,20 @@
 /**
- * Standalone runner: `node dist/src/local-sts/main.js fixture.json` (`--help` prints HELP).
+ * Standalone runner: `node dist/src/local-sts/main.js fixture.json` (`--help` prints HELP,
+ * `--rules` the table of AWS rules it enforces, as aws-rules.md holds it).
  */
 import { readFileSync } from 'node:fs';
+import { renderRules } from './aws-rules.js';
 import { startLocalSts } from './server.js';
 import type { LocalStsOptions } from './types.js';
 
 /** What `--help` prints: how to run it, and the fixture format, for trying mfa-login against it. */
 export const HELP = `usage: node dist/src/local-sts/main.js FIXTURE.json
+       node dist/src/local-sts/main.js --rules     the AWS rules it enforces, as markdown
 
 A local stand-in for AWS STS (and the IAM calls mfa-login makes) on loopback, for trying mfa-login
 without an AWS account. It checks SigV4 signatures and TOTP codes and answers with AWS's own XML,
-error codes included. Once listening it prints one JSON line, {"url": "http://127.0.0.1:PORT"},
+error codes included, and refuses what AWS refuses (--rules lists each rule and where AWS documents
+it). Once listening it prints one JSON line, {"url": "http://127.0.0.1:PORT"},
 and serves until SIGTERM or Ctrl-C.
 
 The fixture (JSON):
@@ -18,6 +22,7 @@ The fixture (JSON):
     "port": 0,                         optional; 0 (default) picks a free port
     "host": "127.0.0.1",               optional
     "allowCodeReuse": false,           optional; true accepts a code more than once (AWS does not)
+    "newKeyDelayMs": 2000,             optional; how long a key made by CreateAccessKey is refused
     "users": [{                        IAM users: the long-term keys you store with mfa-login add
       "userName": "alice",
       "accountId": "111111111111",
@@ -25,6 +30,8 @@ The fixture (JSON):
       "secretAccessKey": "aliceSecretaliceSecretaliceSecretalice1",
       "partition": "aws",              optional; aws, aws-us-gov or aws-cn
       "canListMfaDevices": true,       optional; false refuses iam:ListMFADevices
+      "mfaPolicy": true,               optional; false: the MFA-enforcing policy is not attached
+      "root": false,                   optional; true: the account's root user, not an IAM user
       "mfaDevices": [{ "serial": "arn:aws:iam::111111111111:mfa/alice",
                        "seed": "JBSWY3DPEHPK3PXP" }]  the base32 TOTP seed an authenticator app holds
     }],
@@ -33,7 +40,8 @@ The fixture (JSON):
       "maxSessionDuration": 3600,      optional; 3600 to 43200
       "requireMfa": true,              optional; trust policy demands aws:MultiFactorAuthPresent
       "externalId": "x-123",           optional; trust policy demands this sts:ExternalId
-      "trustedPrincipals": ["111111111111"]   optional; ARNs or account ids (absent: anyone)
+      "trustedPrincipals": ["111111111111"],  optional; ARNs or account ids (absent: anyone)
+      "allowsSourceIdentity": false    optional; trust policy allows sts:SetSourceIdentity
     }]
   }
 
@@ -46,6 +54,10 @@ Then point mfa-login at it:
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (argv.length === 1 && argv[0] === '--rules') {
+    process.stdout.write(renderRules());
     return 0;
   }
   const [fixturePath] = argv;
@@ -68,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
     roles: fixture.roles ?? [],
     allowCodeReuse: fixture.allowCodeReuse === true,
     ...(fixture.roleSessionSecondsCap !== undefined ? { roleSessionSecondsCap: fixture.roleSessionSecondsCap } : {}),
-    newKeyDelayMs: fixture.newKeyDelayMs ?? 0,
+    ...(fixture.newKeyDelayMs !== undefined ? { newKeyDelayMs: fixture.newKeyDelayMs } : {}),
   });
   process.stdout.write(JSON.stringify({ url: sts.url }) + '\n');
   await new Promise<void>((resolve) => {

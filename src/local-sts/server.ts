@@ -21,7 +21,7 @@ import {
 import { checkIamCaller, iamActions } from './iam-actions.js';
 import { federation, FEDERATION_PATH } from './federation.js';
 import type { KeyRecord } from './identity.js';
-import { parseRoleArn } from './identity.js';
+import { IAM_SIGNING_REGION, parseRoleArn, partitionOf, partitionOfRegion } from './identity.js';
 import {
   expectedSignature,
   formatAmzDate,
@@ -30,7 +30,7 @@ import {
   signatureMatches,
   type SignedRequest,
 } from './sigv4.js';
-import { ServerState } from './state.js';
+import { DEFAULT_NEW_KEY_DELAY_MS, ServerState } from './state.js';
 import { stsActions, type ActionHandler } from './sts-actions.js';
 import { base32Decode } from './totp.js';
 import type { LocalSts, LocalStsLogEntry, LocalStsOptions } from './types.js';
@@ -57,7 +57,7 @@ const SERVICES: Record<string, Service> = {
 export async function startLocalSts(options: LocalStsOptions): Promise<LocalSts> {
   checkFixture(options);
   const now = options.now ?? Date.now;
-  const state = new ServerState(options.users, options.roles ?? [], options.allowCodeReuse === true, options.roleSessionSecondsCap, options.newKeyDelayMs ?? 0);
+  const state = new ServerState(options.users, options.roles ?? [], options.allowCodeReuse === true, options.roleSessionSecondsCap, options.newKeyDelayMs ?? DEFAULT_NEW_KEY_DELAY_MS);
   const calls: Record<string, number> = {};
   const log: LocalStsLogEntry[] = [];
 
@@ -194,6 +194,9 @@ function authenticate(
 
   const key = state.keys.get(auth.accessKeyId);
   if (!key) throw invalidClientTokenId();
+  // Each partition is a separate AWS with its own keys: a GovCloud key signed for us-east-1 reaches
+  // the commercial STS, which has never heard of it.
+  if (partitionOfRegion(auth.region) !== partitionOf(key.user)) throw invalidClientTokenId();
   // Session keys are only valid together with the token they were issued with, and long-term
   // keys with none: a stale AWS_SESSION_TOKEN left next to long-term keys fails like this at AWS.
   if (req.headers['x-amz-security-token'] !== key.sessionToken) throw invalidClientTokenId();
@@ -207,6 +210,10 @@ function authenticate(
   }
   if (!Object.hasOwn(SERVICES, auth.service)) {
     throw signatureDoesNotMatch(`Credential should be scoped to correct service: 'sts'. `);
+  }
+  // IAM has one endpoint per partition, which takes signatures for one region only.
+  if (auth.service === 'iam' && auth.region !== IAM_SIGNING_REGION[partitionOfRegion(auth.region)]) {
+    throw signatureDoesNotMatch(`Credential should be scoped to a valid region, not '${auth.region}'. `);
   }
   if (signedAt < nowMs - MAX_CLOCK_SKEW_MS) {
     throw signatureDoesNotMatch(

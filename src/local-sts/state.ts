@@ -26,6 +26,13 @@ export interface VirtualMfaDevice {
   enableDate?: number;
 }
 
+/**
+ * How long a new access key takes to be accepted unless a test says otherwise: AWS documents that
+ * IAM changes take time to propagate, and a client must wait for a new key (IAM user guide,
+ * "Changes that I make are not always immediately visible").
+ */
+export const DEFAULT_NEW_KEY_DELAY_MS = 2000;
+
 /** The fixture does not say when a key was made; this stands in. */
 const DEFAULT_KEY_CREATED = '2024-01-01T00:00:00Z';
 
@@ -42,7 +49,7 @@ export class ServerState {
   /** Console sign-in tokens handed out by the federation endpoint, by token. */
   readonly signinTokens = new Map<string, { arn: string; expiresAt: number }>();
 
-  constructor(users: LocalStsUser[], roles: LocalStsRole[], allowCodeReuse = false, readonly roleSessionSecondsCap?: number, readonly newKeyDelayMs = 0) {
+  constructor(users: LocalStsUser[], roles: LocalStsRole[], allowCodeReuse = false, readonly roleSessionSecondsCap?: number, readonly newKeyDelayMs = DEFAULT_NEW_KEY_DELAY_MS) {
     // Copies: enabling a device changes a user, and fixtures are shared between servers in tests.
     this.users = users.map((u) => ({ ...u, ...(u.mfaDevices ? { mfaDevices: u.mfaDevices.map((d) => ({ ...d })) } : {}) }));
     users = this.users;
@@ -66,7 +73,7 @@ export class ServerState {
   issue(
     nowMs: number,
     durationSeconds: number,
-    session: Pick<KeyRecord, 'kind' | 'user' | 'role' | 'mfa' | 'sourceIdentity' | 'chained'>,
+    session: Pick<KeyRecord, 'kind' | 'user' | 'role' | 'mfa' | 'sourceIdentity' | 'chained' | 'federatedName'>,
   ): KeyRecord {
     // Real expirations are whole seconds.
     const expiresAt = Math.floor(nowMs / 1000) * 1000 + durationSeconds * 1000;
@@ -105,6 +112,6 @@ export class ServerState {
   }
 
   findUser(accountId: string, userName: string): LocalStsUser | undefined {
-    return this.users.find((u) => u.accountId === accountId && u.userName === userName);
+    return this.users.find((u) => u.accountId === accountId && u.userName === userName && u.root !== true);
   }
 }

@@ -1,7 +1,11 @@
-/** STS (Version 2011-06-15) actions: GetSessionToken, AssumeRole, GetCallerIdentity. */
+/**
+ * STS (Version 2011-06-15) actions: GetSessionToken, AssumeRole, GetFederationToken,
+ * GetCallerIdentity. The rules each enforces are listed, with AWS's page for each, in aws-rules.ts.
+ */
 import {
   accessDenied,
   assumeRoleDenied,
+  explicitDeny,
   assumeRoleMfaFailed,
   roleChainingTooLong,
   roleMaxSessionExceeded,
@@ -13,6 +17,8 @@ import {
   callerArn,
   callerUserId,
   parseRoleArn,
+  partitionOf,
+  underMfaPolicy,
   uniqueId,
   type KeyRecord,
 } from './identity.js';
@@ -32,6 +38,11 @@ export interface ActionContext {
 export type ActionHandler = (context: ActionContext) => string | Promise<string>;
 
 const CHAINED_ROLE_MAX_SECONDS = 3600;
+/** Sessions of the account's root user last at most an hour; asking for more is not refused, it gets an hour. */
+const ROOT_SESSION_MAX_SECONDS = 3600;
+
+/** GetSessionToken and GetFederationToken: only long-term keys may call them. */
+const sessionCredentialsRefused = (action: string) => accessDenied(`Cannot call ${action} with session credentials`);
 
 export const stsActions: Record<string, ActionHandler> = {
   GetCallerIdentity({ caller }) {
@@ -40,12 +51,13 @@ export const stsActions: Record<string, ActionHandler> = {
 
   GetSessionToken({ caller, params, nowMs, state }) {
     const read = new ParameterReader(params);
-    const duration = read.integer('DurationSeconds', { min: 900, max: 129600 }) ?? 43200;
+    const requested = read.integer('DurationSeconds', { min: 900, max: 129600 });
     const serial = read.string('SerialNumber', { min: 9, max: 256, pattern: PATTERNS.serialNumber });
     const code = read.string('TokenCode', { min: 6, max: 6, pattern: PATTERNS.tokenCode });
     read.done();
 
-    if (caller.kind !== 'user') throw accessDenied('Cannot call GetSessionToken with session credentials');
+    if (caller.kind !== 'user') throw sessionCredentialsRefused('GetSessionToken');
+    const duration = caller.user.root ? Math.min(requested ?? ROOT_SESSION_MAX_SECONDS, ROOT_SESSION_MAX_SECONDS) : (requested ?? 43200);
     let mfa = false;
     if (serial !== undefined || code !== undefined) {
       if (serial === undefined || code === undefined || !state.mfa.verify(caller.user, serial, code, nowMs)) {
@@ -55,6 +67,21 @@ export const stsActions: Record<string, ActionHandler> = {
     }
     const issued = state.issue(nowMs, duration, { kind: 'session', user: caller.user, mfa });
     return credentialsXml(issued);
+  },
+
+  GetFederationToken({ caller, params, nowMs, state }) {
+    const read = new ParameterReader(params);
+    const name = read.string('Name', { required: true, min: 2, max: 32, pattern: PATTERNS.sessionName });
+    const requested = read.integer('DurationSeconds', { min: 900, max: 129600 });
+    read.done();
+
+    if (caller.kind !== 'user') throw sessionCredentialsRefused('GetFederationToken');
+    // Long-term keys carry no MFA: the MFA policy denies everything but its self-service list.
+    if (underMfaPolicy(caller.user)) throw explicitDeny(callerArn(caller), 'sts:GetFederationToken', `arn:${partitionOf(caller.user)}:sts::${caller.user.accountId}:federated-user/${name}`);
+    const duration = caller.user.root ? Math.min(requested ?? ROOT_SESSION_MAX_SECONDS, ROOT_SESSION_MAX_SECONDS) : (requested ?? 43200);
+    // No MFA context: a federated user's session never carries aws:MultiFactorAuthPresent.
+    const issued = state.issue(nowMs, duration, { kind: 'federated', user: caller.user, mfa: false, federatedName: name! });
+    return credentialsXml(issued) + node('FederatedUser', text('FederatedUserId', callerUserId(issued)), text('Arn', callerArn(issued)));
   },
 
   AssumeRole({ caller, params, nowMs, state }) {
@@ -71,6 +98,9 @@ export const stsActions: Record<string, ActionHandler> = {
     // AWS gives the same answer for an unknown role, an untrusted caller, a wrong ExternalId
     // and a missing MFA, so that callers cannot probe which roles exist.
     const denied = assumeRoleDenied(callerArn(caller), roleArn!);
+    if (caller.user.root && caller.kind !== 'role') throw accessDenied('Roles may not be assumed by root accounts.');
+    // A federated user's session may call no STS action but GetCallerIdentity.
+    if (caller.kind === 'federated') throw denied;
     const role = state.roles.get(roleArn!);
     if (!role || !parseRoleArn(role.roleArn) || !trusts(role, caller)) throw denied;
     if (role.externalId !== undefined && externalId !== role.externalId) throw denied;
@@ -80,6 +110,11 @@ export const stsActions: Record<string, ActionHandler> = {
     if (chained && duration > CHAINED_ROLE_MAX_SECONDS) throw roleChainingTooLong();
     if (!chained && duration > (role.maxSessionDuration ?? 3600)) throw roleMaxSessionExceeded();
 
+    // The MFA policy denies sts:AssumeRole to a caller without MFA: long-term keys with no code, a
+    // session without MFA. (A role session is not the user's: the user's policy does not apply.)
+    if (caller.kind !== 'role' && underMfaPolicy(caller.user) && !caller.mfa && code === undefined) {
+      throw explicitDeny(callerArn(caller), 'sts:AssumeRole', roleArn!);
+    }
     let mfa = caller.mfa;
     if (serial !== undefined || code !== undefined) {
       // Only an IAM user has MFA devices; a role session passing a serial cannot match one.
@@ -94,6 +129,8 @@ export const stsActions: Record<string, ActionHandler> = {
     if (caller.sourceIdentity !== undefined && sourceIdentity !== undefined && sourceIdentity !== caller.sourceIdentity) {
       throw denied;
     }
+    // Setting one, or carrying one into this role, needs sts:SetSourceIdentity in its trust policy.
+    if ((sourceIdentity ?? caller.sourceIdentity) !== undefined && role.allowsSourceIdentity !== true) throw denied;
     const session = { role, sessionName: sessionName! };
     const issued = state.issue(nowMs, Math.min(duration, state.roleSessionSecondsCap ?? duration), {
       kind: 'role',

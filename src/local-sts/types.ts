@@ -25,6 +25,11 @@ export interface LocalStsUser {
    * other than the MFA self-service ones are then refused to a caller without MFA. Default true.
    */
   mfaPolicy?: boolean;
+  /**
+   * The account's root user rather than an IAM user: ARN `arn:PARTITION:iam::ACCOUNT:root`, sessions
+   * of at most an hour, no roles, no IAM policy. `userName` then only names it in the fixture.
+   */
+  root?: boolean;
 }
 
 export interface LocalStsRole {
@@ -37,6 +42,12 @@ export interface LocalStsRole {
   externalId?: string;
   /** Principals the trust policy names: ARNs or account ids; absent means any caller. */
   trustedPrincipals?: string[];
+  /**
+   * Whether the trust policy also allows `sts:SetSourceIdentity`: without it AWS refuses an
+   * AssumeRole that sets a source identity or carries one down a chain. Default false, as a
+   * trust policy that does not name the action.
+   */
+  allowsSourceIdentity?: boolean;
 }
 
 export interface LocalStsOptions {
@@ -58,7 +69,8 @@ export interface LocalStsOptions {
   roleSessionSecondsCap?: number;
   /**
    * Milliseconds after CreateAccessKey before a new key is accepted (AWS takes a few seconds);
-   * until then requests signed with it fail with InvalidClientTokenId. Default 0.
+   * until then requests signed with it fail with InvalidClientTokenId. Default
+   * DEFAULT_NEW_KEY_DELAY_MS (state.ts); 0 makes new keys work at once, unlike AWS.
    */
   newKeyDelayMs?: number;
 }

@@ -19,7 +19,7 @@ export interface CodeSource {
   get(request: CodeRequest): Promise<string>;
 }
 
-/** Runs a command and returns what it printed on stdout. */
+/** Runs a command and returns the first line it printed on stdout. */
 export type ProcessRunner = (command: string, timeoutMs: number, env?: Record<string, string | undefined>) => Promise<string>;
 
 /**
@@ -82,12 +82,11 @@ export function chooseCodeSource(options: {
       canRetry: false,
       async get() {
         const out = await options.runProcess(command, options.processTimeoutMs, options.env);
-        const lines = out.trim().split(/\r?\n/);
-        const last = lines[lines.length - 1] ?? '';
-        if (last.trim() === '') throw new MfaLoginError('E_MFA_PROCESS', `mfa_process ${name} printed nothing`, { hint: 'run the command by hand to see what it does' });
+        const first = out.trim().split(/\r?\n/)[0] ?? '';
+        if (first.trim() === '') throw new MfaLoginError('E_MFA_PROCESS', `mfa_process ${name} printed nothing`, { hint: 'run the command by hand to see what it does' });
         // The output is never shown: it may be a valid code, or something else the user keeps secret.
-        if (!CODE.test(last.trim())) throw new MfaLoginError('E_MFA_PROCESS', `mfa_process ${name} did not print a 6-digit code`, { hint: 'the last line it prints must be the code' });
-        return last.trim();
+        if (!CODE.test(first.trim())) throw new MfaLoginError('E_MFA_PROCESS', `mfa_process ${name} did not print a 6-digit code`, { hint: 'the first line it prints must be the code' });
+        return first.trim();
       },
     };
   }

@@ -4,10 +4,10 @@
  * osascript on macOS. The dialog names the profile and the MFA device; the answer is checked by the
  * caller. Cancel is an answer of its own; a dialog nobody answers is closed after `timeoutMs`.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
+import { startChild } from '../child-process.js';
 
 export const DESKTOP_PROMPTS = ['zenity', 'kdialog', 'osascript'] as const;
 export type DesktopKind = (typeof DESKTOP_PROMPTS)[number];
@@ -76,10 +76,10 @@ export function desktopPrompt(kind: DesktopKind, env: Env): DesktopPrompt {
     ask: (dialog, timeoutMs) =>
       new Promise((resolve, reject) => {
         const [cmd, args] = dialogArgv(kind, dialog);
-        const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'], env: env as NodeJS.ProcessEnv });
+        const child = startChild(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'], env });
         let out = '';
         let timedOut = false;
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        child.stdout!.setEncoding('utf8').on('data', (d: string) => {
           if (out.length < 4096) out += d;
         });
         // Left open, the dialog would outlive us (and a later answer would go nowhere).

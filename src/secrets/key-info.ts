@@ -21,6 +21,8 @@ export interface Rotation {
   stage: 'creating' | 'created' | 'stored';
   oldKeyId: string;
   newKeyId?: string;
+  /** The IAM user the keys belong to, for a hint that deletes one (IAM wants it named). */
+  userName?: string;
   started: string;
 }
 

@@ -1,5 +1,5 @@
 import type { Credentials, SessionCredentials } from '../credentials.js';
-import { StsError, stsUrl, type AccessKeyInfo, type AssumeRoleInput, type AssumedRole, type CallerIdentity, type GetSessionTokenInput, type MfaDeviceCodes, type NewMfaDevice, type Sts, type StsTarget } from './sts.js';
+import { StsError, stsUrl, type AccessKeyInfo, type AssumeRoleInput, type AssumedRole, type CallerIdentity, type GetSessionTokenInput, type LongTermOnly, type MfaDeviceCodes, type NewMfaDevice, type Sts, type StsTarget } from './sts.js';
 
 /**
  * The Sts port over the AWS SDK for JavaScript v3. The only module that imports the SDK, and it
@@ -83,6 +83,22 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
     return { sdk, client };
   };
 
+  // IAM is global: its signing region is the partition's (us-east-1, us-gov-west-1, cn-north-1),
+  // whatever region the profile uses; IAM refuses any other.
+  const iamClient = async (credentials: Credentials, target: StsTarget): Promise<{ iam: typeof import('@aws-sdk/client-iam'); client: import('@aws-sdk/client-iam').IAMClient }> => {
+    const iam = await import('@aws-sdk/client-iam');
+    const client = new iam.IAMClient({
+      region: target.region.startsWith('us-gov-') ? 'us-gov-west-1' : target.region.startsWith('cn-') ? 'cn-north-1' : 'us-east-1',
+      credentials: toSdkCredentials(credentials),
+      maxAttempts: 2,
+      requestHandler,
+      ...(options.now ? { systemClockOffset: options.now().getTime() - Date.now() } : {}),
+      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    });
+    traceHost(client);
+    return { iam, client };
+  };
+
   const describe = (target: StsTarget) => stsUrl(target);
 
   return {
@@ -121,18 +137,9 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
       return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
     },
 
-    async listMfaDevices(credentials: Credentials, target: StsTarget): Promise<string[]> {
-      const iam = await import('@aws-sdk/client-iam');
-      const client = new iam.IAMClient({
-        // IAM is a global service: its signing region is us-east-1 (us-gov-west-1, cn-north-1 elsewhere).
-        region: target.region.startsWith('us-gov-') ? 'us-gov-west-1' : target.region.startsWith('cn-') ? 'cn-north-1' : 'us-east-1',
-        credentials: toSdkCredentials(credentials),
-        maxAttempts: 2,
-        requestHandler,
-        ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-      });
-      traceHost(client);
-      debug(`ListMFADevices via ${target.endpoint ?? 'IAM'}`);
+    async listMfaDevices(keys: LongTermOnly, target: StsTarget): Promise<string[]> {
+      const { iam, client } = await iamClient(keys, target);
+      debug(`ListMFADevices of the key's own user via ${target.endpoint ?? 'IAM'}`);
       const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.ListMFADevicesCommand({}), { abortSignal }));
       return (out.MFADevices ?? []).map((d) => d.SerialNumber ?? '').filter((s) => s !== '');
     },
@@ -164,40 +171,30 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
       await call(target, timeoutMs, (abortSignal) => client.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber }), { abortSignal }));
     },
 
-    async createAccessKey(credentials: Credentials, target: StsTarget) {
+    // UserName on every access-key call: they are made with the MFA session, and IAM does not
+    // work out the user from temporary credentials (IAM API reference, ListAccessKeys).
+    async createAccessKey(credentials: Credentials, target: StsTarget, userName: string) {
       const { iam, client } = await iamClient(credentials, target);
-      debug(`CreateAccessKey via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.CreateAccessKeyCommand({}), { abortSignal }));
+      debug(`CreateAccessKey for ${userName} via ${target.endpoint ?? 'IAM'}`);
+      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.CreateAccessKeyCommand({ UserName: userName }), { abortSignal }));
       const k = out.AccessKey;
       if (!k?.AccessKeyId || !k.SecretAccessKey) throw new StsError('MalformedResponse', 'CreateAccessKey returned no key', undefined, undefined, '');
       return { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey, createDate: k.CreateDate ? new Date(k.CreateDate) : now() };
     },
 
-    async listAccessKeys(credentials: Credentials, target: StsTarget): Promise<AccessKeyInfo[]> {
+    async listAccessKeys(credentials: Credentials, target: StsTarget, userName: string): Promise<AccessKeyInfo[]> {
       const { iam, client } = await iamClient(credentials, target);
-      debug(`ListAccessKeys via ${target.endpoint ?? 'IAM'}`);
-      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.ListAccessKeysCommand({}), { abortSignal }));
+      debug(`ListAccessKeys for ${userName} via ${target.endpoint ?? 'IAM'}`);
+      const out = await call(target, timeoutMs, (abortSignal) => client.send(new iam.ListAccessKeysCommand({ UserName: userName }), { abortSignal }));
       return (out.AccessKeyMetadata ?? []).filter((k) => k.AccessKeyId).map((k) => ({ accessKeyId: k.AccessKeyId!, status: k.Status ?? 'Active', createDate: new Date(k.CreateDate ?? 0) }));
     },
 
-    async deleteAccessKey(credentials: Credentials, target: StsTarget, accessKeyId: string): Promise<void> {
+    async deleteAccessKey(credentials: Credentials, target: StsTarget, userName: string, accessKeyId: string): Promise<void> {
       const { iam, client } = await iamClient(credentials, target);
-      debug(`DeleteAccessKey ${accessKeyId} via ${target.endpoint ?? 'IAM'}`);
-      await call(target, timeoutMs, (abortSignal) => client.send(new iam.DeleteAccessKeyCommand({ AccessKeyId: accessKeyId }), { abortSignal }));
+      debug(`DeleteAccessKey ${accessKeyId} for ${userName} via ${target.endpoint ?? 'IAM'}`);
+      await call(target, timeoutMs, (abortSignal) => client.send(new iam.DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }), { abortSignal }));
     },
   };
-}
-
-/** An IAM client for the self-service calls, built like the one listMfaDevices builds. */
-async function iamClient(credentials: Credentials, target: StsTarget) {
-  const iam = await import('@aws-sdk/client-iam');
-  const client = new iam.IAMClient({
-    region: target.region.startsWith('us-gov-') ? 'us-gov-west-1' : target.region.startsWith('cn-') ? 'cn-north-1' : 'us-east-1',
-    credentials: toSdkCredentials(credentials),
-    maxAttempts: 2,
-    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-  });
-  return { iam, client };
 }
 
 function toSdkCredentials(c: Credentials) {

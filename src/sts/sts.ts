@@ -64,22 +64,42 @@ export interface AccessKeyInfo {
   createDate: Date;
 }
 
-/** The STS and IAM calls the broker makes. Passed in, so nothing else builds a client. */
+/**
+ * Long-term keys and nothing else: IAM calls that leave out UserName work out the user from the
+ * key that signed them, which only a long-term key can say (with temporary credentials IAM
+ * answers "Must specify userName when calling with non-User credentials"). Session credentials
+ * carry a sessionToken and so do not fit this type.
+ */
+export type LongTermOnly = LongTermKeys & { sessionToken?: never };
+
+/**
+ * The STS and IAM calls the broker makes. Passed in, so nothing else builds a client. IAM calls
+ * about a user take the user's name wherever the API has one: the product calls them with MFA
+ * sessions, which IAM does not resolve to a user by themselves.
+ */
 export interface Sts {
   getSessionToken(input: GetSessionTokenInput): Promise<SessionCredentials>;
   assumeRole(input: AssumeRoleInput): Promise<AssumedRole>;
   getCallerIdentity(credentials: Credentials, target: StsTarget): Promise<CallerIdentity>;
-  /** Serial numbers of the caller's own MFA devices (IAM ListMFADevices). */
-  listMfaDevices(credentials: Credentials, target: StsTarget): Promise<string[]>;
+  /** Serial numbers of the signing user's own MFA devices (IAM ListMFADevices without UserName). */
+  listMfaDevices(keys: LongTermOnly, target: StsTarget): Promise<string[]>;
   // IAM self-service: what the MFA policy lets a user do for themselves (see `mfa-login policy`).
   createVirtualMfaDevice(credentials: Credentials, target: StsTarget, name: string): Promise<NewMfaDevice>;
   enableMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void>;
   resyncMfaDevice(credentials: Credentials, target: StsTarget, codes: MfaDeviceCodes): Promise<void>;
   deleteVirtualMfaDevice(credentials: Credentials, target: StsTarget, serialNumber: string): Promise<void>;
-  /** A new access key for the caller; IAM allows two per user. */
-  createAccessKey(credentials: Credentials, target: StsTarget): Promise<LongTermKeys & { createDate: Date }>;
-  listAccessKeys(credentials: Credentials, target: StsTarget): Promise<AccessKeyInfo[]>;
-  deleteAccessKey(credentials: Credentials, target: StsTarget, accessKeyId: string): Promise<void>;
+  /** A new access key for `userName`; IAM allows two per user. */
+  createAccessKey(credentials: Credentials, target: StsTarget, userName: string): Promise<LongTermKeys & { createDate: Date }>;
+  listAccessKeys(credentials: Credentials, target: StsTarget, userName: string): Promise<AccessKeyInfo[]>;
+  deleteAccessKey(credentials: Credentials, target: StsTarget, userName: string, accessKeyId: string): Promise<void>;
+}
+
+/**
+ * The IAM user name in a user ARN, which is its last path segment (arn:aws:iam::1:user/team/alice
+ * is alice); undefined for anything that is not an IAM user (the root user, a role session).
+ */
+export function iamUserName(arn: string): string | undefined {
+  return /^arn:[^:]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
 }
 
 /** A refusal from STS/IAM or a failure to reach it, carrying what the caller needs to explain it. */

@@ -1,9 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { MFA_ENV, MFA_LOGIN, ROOT, Sandbox, runCommand, settled, user } from '../e2e/harness.js';
+import type { LocalStsOptions } from '../../src/local-sts/types.js';
+import { settingsFrom } from '../../src/settings.js';
 
 /**
  * The cached path is a shortcut, not a second implementation: every form a shell hook or a tool
@@ -16,11 +19,18 @@ const ROLE = 'arn:aws:iam::222222222222:role/Admin';
 const FAST = path.join(ROOT, 'dist/bundle/fast.cjs');
 let sb: Sandbox;
 
+async function sandbox(options: Partial<LocalStsOptions> = {}): Promise<Sandbox> {
+  const s = await new Sandbox([ivy, rae]).start({ roles: [{ roleArn: ROLE, requireMfa: true }], ...options });
+  await s.add('ivy', ivy);
+  await s.add('rae', rae);
+  s.write('.aws/config', `[profile ivy]\nmfa_serial = ${ivy.mfaDevices[0]!.serial}\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = ivy\nregion = eu-west-1\n`);
+  return s;
+}
+
+// Codes are not what these tests are about: the STS takes one again, so no test waits for the next
+// TOTP step. The one test that passes a code more than once has an STS of its own that does not.
 before(async () => {
-  sb = await new Sandbox([ivy, rae]).start({ roles: [{ roleArn: ROLE, requireMfa: true }] });
-  await sb.add('ivy', ivy);
-  await sb.add('rae', rae);
-  sb.write('.aws/config', `[profile ivy]\nmfa_serial = ${ivy.mfaDevices[0]!.serial}\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = ivy\nregion = eu-west-1\n`);
+  sb = await sandbox({ allowCodeReuse: true });
 });
 after(() => sb.stop());
 
@@ -153,7 +163,11 @@ test('the cached path answers only while the config files and the STS environmen
   }
 });
 
-test('shells in different STS environments (AWS_REGION) each keep their route: calls from both are answered by the cached path', async () => {
+test('shells in different STS environments (AWS_REGION) each keep their route: calls from both are answered by the cached path', async (t) => {
+  // One code serves the three shells only because their MFA session is shared: an STS that refuses it twice.
+  const sb = await sandbox();
+  t.after(() => sb.stop());
+  await settled(); // its config was written just now
   const fast = (env: Record<string, string>) =>
     runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath('mfa-env', ['prod']) ? 0 : 9`], sb.env({ SHELL: '/bin/bash', ...env }));
   const shells: Array<Record<string, string>> = [{}, { AWS_REGION: 'eu-west-2' }, { AWS_REGION: 'us-east-1', AWS_STS_REGIONAL_ENDPOINTS: 'regional' }];
@@ -224,35 +238,150 @@ test('a config file with a byte-order mark is answered; one with a byte that is 
   }
 });
 
-test('the prepared code is this Node\'s, and the bin scripts answer alike with it, without it, cut short, or made by another Node', async (t) => {
-  const text = readFileSync(path.join(ROOT, 'dist/bundle/fast.v8'), 'utf8');
-  const [tag, length] = text.split('\n', 2) as [string, string];
-  assert.equal(tag, `${process.version} ${process.arch} ${process.versions.v8}`);
-  const codeAt = tag.length + length.length + 2 + Number(length);
-  assert.ok(Buffer.from(text.slice(codeAt), 'base64').length > 1000, 'the code follows the source');
-  const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)]);
-  assert.equal(r.status, 0, r.stderr);
-  // A copy of the installed layout (bin/ beside dist/bundle/) whose fast.v8 each case replaces.
-  const copy = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-fastv8-'));
+/** A copy of the installed layout (bin/ beside dist/bundle/), whose bundle a test may edit. */
+function installedCopy(t: { after: (fn: () => void) => void }): { bin: string; bundle: string } {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-fastcode-'));
   t.after(() => rmSync(copy, { recursive: true, force: true }));
   cpSync(path.join(ROOT, 'bin'), path.join(copy, 'bin'), { recursive: true });
   cpSync(path.join(ROOT, 'dist/bundle'), path.join(copy, 'dist/bundle'), { recursive: true });
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+  return { bin: path.join(copy, 'bin/mfa-login.js'), bundle: path.join(copy, 'dist/bundle/fast.cjs') };
+}
+
+async function sessionForProd(): Promise<void> {
+  const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)]);
+  assert.equal(r.status, 0, r.stderr);
+}
+
+test('what runs is the readable bundle: an edit of the same length to fast.cjs shows in the next answer, past the code kept for the text before', async (t) => {
+  const { bin, bundle } = installedCopy(t);
+  const kept = sb.file('.cache/mfa-login/fast-path.v8');
+  rmSync(kept, { force: true });
+  await sessionForProd();
+  const call = () => runCommand(process.execPath, [bin, 'credential-process', 'prod'], sb.env());
+  const first = await call();
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stdout, /^\{"Version":1,/);
+  const made = statSync(kept, { throwIfNoEntry: false });
+  const second = await call();
+  assert.equal(second.stdout, first.stdout);
+  const used = statSync(kept, { throwIfNoEntry: false });
+  // The same length, one character of the answer changed: V8 alone would take the code kept for
+  // the old text (it compares lengths only) and print Version 1.
+  const text = readFileSync(bundle, 'utf8');
+  assert.equal(text.split('Version:1').length, 2);
+  writeFileSync(bundle, text.replace('Version:1', 'Version:2'));
+  const edited = await call();
+  assert.equal(edited.status, 0, edited.stderr);
+  assert.equal(edited.stdout, first.stdout.replace('"Version":1', '"Version":2'), 'the edited bundle ran');
+  // The first answer kept V8's code for the bundle, privately; the next one used it as it was.
+  assert.ok(made !== undefined && used !== undefined, 'the first answer kept the code');
+  assert.equal(made.mode & 0o777, 0o600);
+  assert.equal(readFileSync(kept, 'utf8').split('\n', 1)[0], `${process.version} ${process.arch} ${process.versions.v8}`);
+  assert.equal(used.ino, made.ino, 'the kept code was used, not made again');
+  const remade = statSync(kept);
+  assert.notEqual(remade.ino, made.ino, 'the code was made again, for the edited text');
+  assert.equal((await call()).stdout, edited.stdout);
+  // The first answer of the other tool keeps the code once more, with what that tool ran.
+  const env = (bin: string) => runCommand(process.execPath, [path.join(path.dirname(bin), 'mfa-env.js'), 'prod'], sb.env({ SHELL: '/bin/bash' }));
+  assert.equal((await env(bin)).status, 0);
+  const both = statSync(kept);
+  assert.notEqual(both.ino, remade.ino);
+  assert.match(readFileSync(kept, 'utf8').split('\n', 2)[1]!, / mfa-login,mfa-env$/);
+  assert.equal((await env(bin)).status, 0);
+  assert.equal((await call()).status, 0);
+  assert.equal(statSync(kept).ino, both.ino, 'and then it is used as it is');
+});
+
+test('code is taken only from a private file of the user\'s in a private directory: one planted by another user, open to others or a link is not run', async (t) => {
+  const { bin, bundle } = installedCopy(t);
+  const dir = sb.file('.cache/mfa-login');
+  const kept = path.join(dir, 'fast-path.v8');
+  await sessionForProd();
+  const call = () => runCommand(process.execPath, [bin, 'credential-process', 'prod'], sb.env());
+  // Code for other text of the same length, filed under the bundle's true text: what someone who
+  // could write there would plant. V8 checks the length only, so it runs when it is trusted.
+  const text = readFileSync(bundle, 'utf8');
+  writeFileSync(bundle, text.replace('Version:1', 'Version:2'));
+  rmSync(kept, { force: true });
+  assert.equal((await call()).status, 0);
+  const trueSource = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
+  const planted = readFileSync(kept, 'utf8').replace(`(function (exports, require, module, __filename, __dirname) {${text.replace('Version:1', 'Version:2')}\n})`, () => trueSource);
+  assert.ok(planted.includes(trueSource));
+  writeFileSync(bundle, text);
+  const plant = (how: 'user' | 'other user' | 'open file' | 'open directory' | 'link') => {
+    rmSync(kept, { force: true });
+    chmodSync(dir, 0o700);
+    const file = how === 'link' ? sb.file('planted.v8') : kept;
+    writeFileSync(file, planted, { mode: 0o600 });
+    if (how === 'other user') chownSync(file, 65534, 65534);
+    if (how === 'open file') chmodSync(file, 0o644);
+    if (how === 'open directory') chmodSync(dir, 0o755);
+    if (how === 'link') symlinkSync(file, kept);
+  };
+  try {
+    // The limit: a file only the user could have written is the user's own code, and is run.
+    plant('user');
+    assert.match((await call()).stdout, /^\{"Version":2,/, 'the planted code is what the tests below keep out');
+    for (const how of ['other user', 'open file', 'open directory', 'link'] as const) {
+      plant(how);
+      const r = await call();
+      assert.equal(r.status, 0, `${how}: ${r.stderr}`);
+      assert.match(r.stdout, /^\{"Version":1,/, how);
+    }
+  } finally {
+    chmodSync(dir, 0o700);
+    rmSync(kept, { force: true });
+    rmSync(sb.file('planted.v8'), { force: true });
+  }
+});
+
+test('the bin scripts answer alike with the kept code, without it, with it cut short, or made by another Node', async (t) => {
+  const { bin } = installedCopy(t);
+  const kept = sb.file('.cache/mfa-login/fast-path.v8');
+  await sessionForProd();
+  const expected = (await sb.run(['credential-process', 'prod', '--debug'])).stdout;
+  rmSync(kept, { force: true });
+  assert.equal((await runCommand(process.execPath, [bin, 'credential-process', 'prod'], sb.env())).stdout, expected);
+  const text = readFileSync(kept, 'utf8');
+  const [tag, line] = text.split('\n', 2) as [string, string];
+  assert.equal(line, `${readFileSync(path.join(path.dirname(bin), '../dist/bundle/fast.cjs'), 'utf8').length + 64} mfa-login`, 'the wrapped source\'s length, and the tool the code has run for');
+  const codeAt = tag.length + line.length + 2 + Number(line.split(' ')[0]);
+  assert.ok(Buffer.from(text.slice(codeAt), 'base64').length > 1000, 'the code follows the source');
   const cases: Array<[string, string | undefined]> = [
-    ['as built', text],
+    ['as kept', text],
     ['missing', undefined],
     ['empty', ''],
     ['cut short in the source', text.slice(0, codeAt - 100)],
     ['cut short in the code', text.slice(0, codeAt + 1000)],
     ['made by another Node', `v0${text.slice(text.indexOf(' '))}`], // its code must not reach V8
   ];
-  const expected = (await sb.run(['credential-process', 'prod', '--debug'])).stdout;
   for (const [what, content] of cases) {
-    const file = path.join(copy, 'dist/bundle/fast.v8');
-    rmSync(file, { force: true });
-    if (content !== undefined) writeFileSync(file, content);
-    const got = await runCommand(process.execPath, [path.join(copy, 'bin/mfa-login.js'), 'credential-process', 'prod'], sb.env());
+    rmSync(kept, { force: true });
+    if (content !== undefined) writeFileSync(kept, content, { mode: 0o600 });
+    const got = await runCommand(process.execPath, [bin, 'credential-process', 'prod'], sb.env());
     assert.equal(got.status, 0, `${what}: ${got.stderr}`);
     assert.equal(got.stdout, expected, what);
+    assert.equal(readFileSync(kept, 'utf8').split('\n', 1)[0], tag, `${what}: good code is kept again`);
+  }
+});
+
+test('the bin script looks for the kept code where the full CLI keeps it: the file mode\'s directory, when that is absolute', () => {
+  const require = createRequire(import.meta.url);
+  const { codeDir } = require(path.join(ROOT, 'bin/fast-path.js')) as { codeDir: (env: Record<string, string | undefined>) => string | undefined };
+  const home = '/home/ivy';
+  for (const env of [
+    { HOME: home },
+    { HOME: `${home}/` },
+    { HOME: home, XDG_CACHE_HOME: '/var/cache/ivy' },
+    { HOME: home, XDG_CACHE_HOME: '/var/cache/ivy//' },
+    { HOME: home, XDG_CACHE_HOME: 'relative' },
+    { HOME: home, XDG_CACHE_HOME: '' },
+    { HOME: home, MFA_LOGIN_CACHE_DIR: '/srv/mfa/' },
+    { HOME: home, MFA_LOGIN_CACHE_DIR: 'here', XDG_CACHE_HOME: '/x' },
+    { HOME: home, MFA_LOGIN_CACHE_DIR: '', XDG_CACHE_HOME: '/x' },
+  ]) {
+    const dir = settingsFrom(env, env.HOME, { os: 'linux', uid: 1000 }).cache.persistentDir;
+    assert.equal(codeDir(env), dir.startsWith('/') ? dir : undefined, JSON.stringify(env));
   }
 });

@@ -173,6 +173,29 @@ test('serve: 401 without the token, 403 with a wrong one, 405 for anything but G
   }
 });
 
+test('serve: another user with the right token is refused (403, a JSON error), and the refusal is logged', async (t) => {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return t.skip('needs root on Linux to connect as another user');
+  const s = await startServe([]);
+  try {
+    // User 65534 (nobody) has the token, as someone who read it from a file or an environment would.
+    const asNobody = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', 'fetch(process.argv[1], { headers: { Authorization: process.argv[2] } }).then(async (r) => console.log(r.status, await r.text()), (e) => console.log(e.message))', s.url, s.token], { cwd: '/', encoding: 'utf8', timeout: 60_000 });
+    const [status, ...body] = asNobody.stdout.trim().split(' ');
+    assert.equal(status, '403', asNobody.stdout + asNobody.stderr);
+    const refused = JSON.parse(body.join(' ')) as Record<string, string>;
+    assert.deepEqual(Object.keys(refused), ['code', 'message']);
+    assert.equal(refused.code, 'Forbidden');
+    assert.doesNotMatch(body.join(' '), /AccessKeyId|ASIA/);
+    // The endpoint's log reaches us on its own stream, after the answer.
+    for (const until = Date.now() + 30_000; !/refused a connection/.test(s.stderr()) && Date.now() < until; ) await new Promise((ok) => setTimeout(ok, 50));
+    assert.match(s.stderr(), /^mfa-login: endpoint for prod: refused a connection of user id 65534 \(only user id 0 is served\)$/m);
+    // This user, with the same token, is served.
+    const ok = await get(s.url, { Authorization: s.token });
+    assert.equal(ok.status, 200, ok.body);
+  } finally {
+    await stop(s);
+  }
+});
+
 test('serve: 32 parallel requests with a cold role session cost one AssumeRole and get one answer', async () => {
   const s = await startServe([]);
   try {
@@ -229,6 +252,17 @@ test('--port: serves on the port asked for; a bad one is a usage error', async (
     assert.equal((await get(s.url, { Authorization: s.token })).status, 200);
   } finally {
     await stop(s);
+  }
+  // Someone else listens there (any user may, on loopback): refused with one line, nothing served.
+  const holder = createServer().listen(free, '127.0.0.1');
+  try {
+    await new Promise((resolve) => holder.once('listening', resolve));
+    const taken = await sb.run(['serve', 'prod', '--shell', 'sh', '--port', String(free)]);
+    assert.equal(taken.status, 2, taken.stderr);
+    assert.equal(taken.stdout, '', 'no variables for an endpoint that never listened');
+    assert.equal(taken.stderr, `mfa-login: port ${free} on 127.0.0.1 is taken by another program (perhaps another user's); nothing was started\n  hint: leave out --port to get a free port, or see what listens there: ss -ltnp 'sport = :${free}'\n`);
+  } finally {
+    holder.close();
   }
   const bad = await sb.run(['serve', 'prod', '--port', 'http']);
   assert.equal(bad.status, 2);

@@ -181,7 +181,8 @@ const cases: Case[] = [
 ];
 
 before(async () => {
-  sb = await new Sandbox([alice]).start({ roles: [{ roleArn: ROLE, requireMfa: true }] });
+  // Codes are not what the corpus is about: the STS takes one again, so no case waits for the next TOTP step.
+  sb = await new Sandbox([alice]).start({ roles: [{ roleArn: ROLE, requireMfa: true }], allowCodeReuse: true });
   sb.write('.aws/config', GOOD);
   await sb.add('alice', alice);
 });

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MFA_LOGIN, requireComponent, type Sandbox, type TestUser, type RunResult } from './harness.js';
@@ -165,4 +165,23 @@ test('MFA_LOGIN_PROMPT=none never prompts, display or not; a bad value is a usag
   const bad = await sb.run(['session', 'prod'], { env: { MFA_LOGIN_PROMPT: 'gtk' } });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^mfa-login: MFA_LOGIN_PROMPT="gtk" is not one of auto, terminal, zenity, kdialog, osascript, none\n/);
+});
+
+test('the dialog program gets the environment without our secrets (a zenity that writes its environment down)', async (t) => {
+  if (!sb) ({ sb, alice } = await prodSandbox());
+  await sb.run(['logout', '--all']);
+  const bin = sb.file('fake-zenity');
+  const dump = sb.file('zenity-env.txt');
+  sb.write('fake-zenity/zenity', `#!/bin/sh\nenv > ${dump}\necho ${await codeWithTime(sb, alice, 10_000)}\n`);
+  spawnSync('chmod', ['755', path.join(bin, 'zenity')]);
+  // Any display will do: this zenity shows nothing. The key file's passphrase is in the
+  // environment (the sandbox stores keys in the encrypted file), as it is for a user of that backend.
+  const { done, child } = startSession({ DISPLAY: ':424242', PATH: `${bin}:${process.env.PATH}` });
+  const r = await bounded(done, child, 'the command ended');
+  assert.equal(r.status, 0, r.stderr);
+  const seen = readFileSync(dump, 'utf8');
+  assert.match(seen, /^DISPLAY=:424242$/m, 'the dialog got the display');
+  assert.deepEqual(seen.split('\n').filter((l) => /^MFA_LOGIN_(FILE_PASSPHRASE|MFA_TOKEN)=/.test(l)), []);
+  assert.ok(!seen.includes(sb.env().MFA_LOGIN_FILE_PASSPHRASE!), 'the passphrase reached the dialog');
+  t.diagnostic(`zenity saw ${seen.split('\n').filter((l) => l.startsWith('MFA_LOGIN_')).join(', ') || 'no MFA_LOGIN_ variable'}`);
 });

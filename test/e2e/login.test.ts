@@ -6,10 +6,12 @@ import { Sandbox, user, runCommand, requireComponent, AWS_CLI } from './harness.
 const alice = user('alice');
 const bob = user('bob');
 const carol = { ...user('carol'), canListMfaDevices: false };
+/** alice's codes of the moment are spent by the tests before: mfa_process gets a user of its own. */
+const mona = user('mona');
 let sb: Sandbox;
 
 before(async () => {
-  sb = await new Sandbox([alice, bob, carol]).start();
+  sb = await new Sandbox([alice, bob, carol, mona]).start();
 });
 after(async () => sb.stop());
 
@@ -156,16 +158,19 @@ test('add refuses keys STS does not accept, and stores nothing', async () => {
 
 test('mfa_process supplies the code', async () => {
   const cfg = sb.read('.aws/config')!;
-  await sb.add('alice', alice); // forgets alice's cached sessions
-  sb.write('.aws/config', cfg.replace('[profile alice]\n', `[profile alice]\nmfa_process = echo ${await sb.code(alice)}\n`));
-  const r = await sb.run(['alice', '--debug']);
+  await sb.add('mona', mona); // records her mfa_serial
+  await sb.run(['session', 'mona', '--mfa-token', await sb.code(mona)]);
+  await sb.add('mona', mona); // forgets mona's cached sessions
+  const withMona = sb.read('.aws/config')!;
+  sb.write('.aws/config', withMona.replace('[profile mona]\n', `[profile mona]\nmfa_process = echo ${await sb.code(mona)}\n`));
+  const r = await sb.run(['mona', '--debug']);
   assert.equal(r.status, 0, r.stderr);
   // The program's name only: its arguments may be the seed (here they are the code itself).
   assert.match(r.stderr, /MFA code from mfa_process \(echo\)\n/);
   assert.doesNotMatch(r.stderr, /echo \d{6}/);
-  sb.write('.aws/config', cfg.replace('[profile alice]\n', `[profile alice]\nmfa_process = exit 3\n`));
-  await sb.run(['logout', 'alice']);
-  const failing = await sb.run(['alice']);
+  sb.write('.aws/config', withMona.replace('[profile mona]\n', `[profile mona]\nmfa_process = exit 3\n`));
+  await sb.run(['logout', 'mona']);
+  const failing = await sb.run(['mona']);
   assert.equal(failing.status, 5);
   assert.equal(failing.stderr, 'mfa-login: mfa_process exit failed (exit status 3)\n  hint: run the command by hand to see why\n');
   sb.write('.aws/config', cfg);

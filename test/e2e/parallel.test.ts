@@ -12,14 +12,16 @@ import { waitFor } from '../cache/helpers.js';
  * caller killed while holding the lease costs at most one more code, any other killed costs none.
  */
 const PRINT_CODE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'print-code.js');
-const gina = user('gina');
+/** Each round has a user of its own, so no round waits for a TOTP step an earlier round spent. */
+const users = ['gina', 'gabe', 'gary', 'gwen', 'glen', 'gus'].map((name) => user(name));
+let round = 0;
 const ROLE = 'arn:aws:iam::222222222222:role/Admin';
 const CALLERS = 16;
 let sb: Sandbox;
 
 before(async () => {
-  sb = await new Sandbox([gina]).start({ roles: [{ roleArn: ROLE, requireMfa: true }] });
-  await sb.add('gina', gina);
+  sb = await new Sandbox(users).start({ roles: [{ roleArn: ROLE, requireMfa: true }] });
+  for (const u of users) await sb.add(u.userName, u);
 });
 after(() => sb.stop());
 
@@ -29,9 +31,10 @@ const runs = () => (existsSync(sb.file('mfa_process-runs')) ? readFileSync(sb.fi
 async function prepare(mode: string, gate?: string): Promise<void> {
   await sb.run(['logout', '--all'], { env: { MFA_LOGIN_CACHE: mode } });
   rmSync(sb.file('mfa_process-runs'), { force: true });
-  writeFileSync(sb.file('code'), `${await sb.code(gina)}\n`);
+  const u = users[round++]!;
+  writeFileSync(sb.file('code'), `${await sb.code(u)}\n`);
   const mfaProcess = [process.execPath, PRINT_CODE, sb.file('code'), sb.file('mfa_process-runs'), ...(gate ? [gate] : [])].join(' ');
-  sb.write('.aws/config', `[profile gina]\nmfa_serial = ${gina.mfaDevices[0]!.serial}\nmfa_process = ${mfaProcess}\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = gina\n`);
+  sb.write('.aws/config', `[profile ${u.userName}]\nmfa_serial = ${u.mfaDevices[0]!.serial}\nmfa_process = ${mfaProcess}\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = ${u.userName}\n`);
   sb.sts.resetCalls();
 }
 

@@ -85,8 +85,14 @@ test('rotate: a new key made with the MFA session, waited for, stored; the old o
     assert.match(status0.stdout, /^alice +file +\S+ +none +- +unknown$/m, status0.stdout);
 
     sb.sts.resetCalls();
-    const r = await sb.run(['rotate', 'alice', '--mfa-token', await sb.code(alice)], { env: FILE_CACHE });
+    const r = await sb.run(['rotate', 'alice', '--mfa-token', await sb.code(alice), '--debug'], { env: FILE_CACHE });
     assert.equal(r.status, 0, r.stderr);
+    // Made with the MFA session, every access-key call names the user: IAM (and the local STS)
+    // refuses them without UserName from temporary credentials.
+    assert.match(r.stderr, /^mfa-login: debug: ListAccessKeys for alice via http:\/\/127\.0\.0\.1:\d+$/m);
+    assert.match(r.stderr, /^mfa-login: debug: CreateAccessKey for alice via http:\/\/127\.0\.0\.1:\d+$/m);
+    assert.match(r.stderr, /^mfa-login: debug: DeleteAccessKey AKIAALICEXXX00000001 for alice via http:\/\/127\.0\.0\.1:\d+$/m);
+    assert.ok(!sb.sts.log.some((e) => e.errorCode === 'ValidationError'), 'no call was refused for a missing UserName');
     // Every call rotate made is one the printed policy allows as made; its IAM calls only with MFA.
     const policy = identityPolicy((await sb.run(['policy', '--account', '111111111111'])).stdout);
     const made = sb.sts.log.filter((e) => e.status === 200);
@@ -130,7 +136,7 @@ test('rotate killed between create and store: the old key still works, doctor na
     assert.equal((await awsWhoAmI(sb, before)).status, 0, 'and works');
 
     const doctor = await sb.run(['doctor'], { env: FILE_CACHE });
-    const m = /^warn {2}rotate alice was interrupted after IAM created (AKIA[A-Z2-7]{16}), before it was stored: the stored key AKIAALICEXXX00000001 still works, and \1 is left in IAM\n {6}fix: (mfa-login exec alice -- aws iam delete-access-key --access-key-id \1)$/m.exec(doctor.stdout);
+    const m = /^warn {2}rotate alice was interrupted after IAM created (AKIA[A-Z2-7]{16}), before it was stored: the stored key AKIAALICEXXX00000001 still works, and \1 is left in IAM\n {6}fix: (mfa-login exec alice -- aws iam delete-access-key --user-name alice --access-key-id \1)$/m.exec(doctor.stdout);
     assert.ok(m, doctor.stdout);
 
     // At the two-key limit nothing is created, and the key that is not stored is named.
@@ -144,10 +150,17 @@ test('rotate killed between create and store: the old key still works, doctor na
         `  hint: if nothing uses it, delete it, then rotate again: ${m[2]}\n`,
     );
 
-    // The hint works as printed (the AWS CLI given the MFA session by exec); AWS CLI 2.9 predates
-    // AWS_ENDPOINT_URL, so it is pointed at the local STS with --endpoint-url.
+    // The hint works as printed (the AWS CLI given the MFA session by exec, which IAM answers only
+    // with the user named); AWS CLI 2.9 predates AWS_ENDPOINT_URL, so it is pointed at the local
+    // STS with --endpoint-url.
     const [, ...words] = m[2]!.split(' ');
-    const cleanup = await sb.run([...words.map((w) => (w === 'aws' ? AWS_CLI : w)), '--endpoint-url', sb.sts.url], { env: FILE_CACHE });
+    const asPrinted = words.map((w) => (w === 'aws' ? AWS_CLI : w));
+    // The hint as it used to be, without --user-name, is refused as real IAM refuses it.
+    const unnamed = asPrinted.filter((w, i) => w !== '--user-name' && asPrinted[i - 1] !== '--user-name');
+    const refused = await sb.run([...unnamed, '--endpoint-url', sb.sts.url], { env: FILE_CACHE });
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /An error occurred \(ValidationError\) when calling the DeleteAccessKey operation: Must specify userName when calling with non-User credentials/);
+    const cleanup = await sb.run([...asPrinted, '--endpoint-url', sb.sts.url], { env: FILE_CACHE });
     assert.equal(cleanup.status, 0, cleanup.stderr);
     const rotated = await sb.run(['rotate', 'alice', '--mfa-token', await sb.code(alice)], { env: FILE_CACHE });
     assert.equal(rotated.status, 0, rotated.stderr);

@@ -1,9 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lchownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { MFA_ENV, Sandbox, user } from './harness.js';
+import { MFA_ENV, MFA_LOGIN, ROOT, Sandbox, runCommand, settled, user, type RunResult } from './harness.js';
 import { encodeEntry, entryFile } from '../../src/cache/entry.js';
 import { waitFor, alive } from '../cache/helpers.js';
 
@@ -15,10 +15,12 @@ import { waitFor, alive } from '../cache/helpers.js';
 const hana = user('hana');
 const ROLE = 'arn:aws:iam::222222222222:role/Admin';
 const PLANTED = 'ASIAPLANTEDBYMALLORY';
+const FAST = path.join(ROOT, 'dist/bundle/fast.cjs');
 let sb: Sandbox;
 
 before(async () => {
-  sb = await new Sandbox([hana]).start({ roles: [{ roleArn: ROLE, requireMfa: true }] });
+  // Codes are not what these tests are about: the STS takes one again, so none waits for the next TOTP step.
+  sb = await new Sandbox([hana]).start({ roles: [{ roleArn: ROLE, requireMfa: true }], allowCodeReuse: true });
   await sb.add('hana', hana);
   sb.write('.aws/config', `[profile hana]\nmfa_serial = ${hana.mfaDevices[0]!.serial}\n[profile prod]\nrole_arn = ${ROLE}\nsource_profile = hana\n`);
 });
@@ -129,6 +131,98 @@ test('another user\'s directory where the runtime sessions would be does not sto
   } finally {
     rmSync(squat, { recursive: true, force: true });
   }
+});
+
+/**
+ * Runs the built CLI as a user with no XDG_RUNTIME_DIR (cron, ssh without logind, su) would, but
+ * with a /dev/shm of the test's own: each call gets a mount namespace of its own with `shm` bound
+ * over /dev/shm, so /dev/shm/mfa-login-<uid> is the real name and the machine's own is never touched.
+ */
+function inOwnShm(shm: string, argv: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
+  return runCommand('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /dev/shm && exec "$@"', shm, process.execPath, ...argv], sb.env({ XDG_RUNTIME_DIR: undefined, ...env }));
+}
+
+const asNobody = (...argv: string[]) => execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...argv]);
+
+test('/dev/shm/mfa-login-<uid> made first by another user: the sessions go to a stand-in of the user\'s, which the cached path finds too, with one warning, and nothing in the other user\'s directory is read', { skip: process.getuid?.() !== 0 && process.env.CI !== 'true' ? 'a mount namespace and another user need root' : false }, async (t) => {
+  const shm = mkdtempSync('/dev/shm/mfa-login-e2e-shm-');
+  chmodSync(shm, 0o1777);
+  t.after(() => rmSync(shm, { recursive: true, force: true }));
+  const uid = process.getuid!();
+  const name = `mfa-login-${uid}`;
+  const squat = `/dev/shm/${name}`;
+  asNobody('mkdir', '-m', '700', path.join(shm, name));
+  const warning = (standIn: string) => `mfa-login: warning: ${squat} belongs to nobody (user id 65534), not to you; sessions are kept in ${standIn} instead (to have it back: as root, rm -r ${squat})\n`;
+  const standInPattern = new RegExp(`^mfa-login: warning: ${squat} belongs to nobody \\(user id 65534\\), not to you; sessions are kept in (${squat}-[0-9a-f]{16}) instead \\(to have it back: as root, rm -r ${squat}\\)\\n$`);
+  const cli = (args: string[], bin = MFA_LOGIN) => inOwnShm(shm, [bin, ...args]);
+  const fast = (tool: string, args: string[]) => inOwnShm(shm, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath(${JSON.stringify(tool)}, ${JSON.stringify(args)}) ? 0 : 9`], { SHELL: '/bin/bash' });
+  await settled();
+
+  const first = await cli(['credential-process', 'prod', '--mfa-token', await sb.code(hana)]);
+  assert.equal(first.status, 0, first.stderr);
+  const standIn = standInPattern.exec(first.stderr)?.[1];
+  assert.ok(standIn !== undefined, `one line names the other user's directory, its owner and the stand-in: ${first.stderr}`);
+  const standInHere = path.join(shm, path.basename(standIn));
+  assert.equal(statSync(standInHere).mode & 0o7777, 0o700);
+  assert.equal(readFileSync(sb.file('.cache/mfa-login/runtime-dir'), 'utf8'), `${standIn.slice(squat.length + 1)}\n`, 'the pointer, in a directory only the user can write');
+
+  // What the other user would plant: the route and the entry the cached path would follow, with their own keys.
+  const squatHere = path.join(shm, name);
+  for (const f of readdirSync(standInHere)) {
+    const text = readFileSync(path.join(standInHere, f), 'utf8');
+    writeFileSync(path.join(squatHere, f), f.startsWith('route-') ? text : text.replace(/"accessKeyId":"[^"]*"/, `"accessKeyId":"${PLANTED}"`), { mode: 0o600 });
+    chownSync(path.join(squatHere, f), 65534, 65534);
+  }
+  const planted = Object.fromEntries(readdirSync(squatHere).map((f) => [f, readFileSync(path.join(squatHere, f), 'utf8')]));
+  assert.ok(Object.keys(planted).some((f) => f.startsWith('route-')) && Object.values(planted).some((t) => t.includes(PLANTED)));
+
+  // The next call is a cache hit in the stand-in: the same answer, with no code, and quiet.
+  const second = await cli(['credential-process', 'prod']);
+  assert.equal(second.status, 0, second.stderr);
+  assert.equal(second.stdout, first.stdout);
+  assert.equal(second.stderr, '', 'the cached path does not repeat the warning');
+  for (const [tool, args] of [['mfa-login', ['credential-process', 'prod']], ['mfa-env', ['prod']]] as const) {
+    const r = await fast(tool, [...args]);
+    assert.equal(r.status, 0, `${tool} ${args.join(' ')}: the fast path handed over (${r.stderr})`);
+    assert.ok(!r.stdout.includes(PLANTED));
+  }
+  const full = await cli(['credential-process', 'prod', '--debug']);
+  assert.equal(full.status, 0, full.stderr);
+  assert.equal(full.stdout, first.stdout);
+  assert.equal(full.stderr.split(warning(standIn)).length, 2, 'the full path warns once');
+  assert.match(full.stderr, /debug: using the cached session of/);
+  assert.ok(!`${first.stdout}${second.stdout}${full.stdout}${full.stderr}`.includes(PLANTED), 'nothing planted was used');
+  assert.deepEqual(Object.fromEntries(readdirSync(squatHere).map((f) => [f, readFileSync(path.join(squatHere, f), 'utf8')])), planted, 'nothing was written there');
+
+  // logout reaches the sessions in the stand-in.
+  const logout = await cli(['logout', '--all']);
+  assert.equal(logout.status, 0, logout.stderr);
+  assert.equal(logout.stderr, warning(standIn));
+  assert.equal((await fast('mfa-login', ['credential-process', 'prod'])).status, 9, 'forgotten');
+
+  // After a reboot the other user may take the stand-in's name too (it was listed): another is made.
+  rmSync(standInHere, { recursive: true });
+  asNobody('mkdir', '-m', '700', standInHere);
+  const status = await cli(['status']);
+  assert.equal(status.status, 0, status.stderr);
+  const next = standInPattern.exec(status.stderr)?.[1];
+  assert.ok(next !== undefined && next !== standIn, status.stderr);
+  assert.match(status.stdout, new RegExp(`^Session cache: runtime, ${next}$`, 'm'));
+  assert.equal(readFileSync(sb.file('.cache/mfa-login/runtime-dir'), 'utf8'), `${next.slice(squat.length + 1)}\n`);
+});
+
+test('processes that meet a squatted /dev/shm/mfa-login-<uid> at once agree on one stand-in', { skip: process.getuid?.() !== 0 && process.env.CI !== 'true' ? 'a mount namespace and another user need root' : false }, async (t) => {
+  const shm = mkdtempSync('/dev/shm/mfa-login-e2e-shm-');
+  chmodSync(shm, 0o1777);
+  t.after(() => rmSync(shm, { recursive: true, force: true }));
+  const name = `mfa-login-${process.getuid!()}`;
+  asNobody('mkdir', '-m', '700', path.join(shm, name));
+  rmSync(sb.file('.cache/mfa-login/runtime-dir'), { force: true });
+  const runs = await Promise.all(Array.from({ length: 6 }, () => inOwnShm(shm, [MFA_LOGIN, 'status'])));
+  for (const r of runs) assert.equal(r.status, 0, r.stderr);
+  const named = new Set(runs.map((r) => /^Session cache: runtime, (\S+)$/m.exec(r.stdout)?.[1]));
+  assert.equal(named.size, 1, [...named].join(', '));
+  assert.deepEqual(readdirSync(shm).sort(), [name, path.basename([...named][0]!)].sort(), 'no stand-in left over');
 });
 
 test('a relative XDG_RUNTIME_DIR is ignored: nothing is created relative to where the agent runs', async () => {

@@ -36,8 +36,9 @@ describe('AssumeRole', () => {
   });
   after(() => h.close());
 
+  // Carol's keys are GovCloud keys: they sign for a us-gov region.
   const assume = (keys: Keys | undefined, input: Partial<AssumeRoleCommandInput>) =>
-    h.stsClient(keys).send(new AssumeRoleCommand({ RoleArn: READ_ONLY, RoleSessionName: 'alice', ...input }));
+    h.stsClient(keys, keys === carolKeys ? { region: 'us-gov-west-1' } : {}).send(new AssumeRoleCommand({ RoleArn: READ_ONLY, RoleSessionName: 'alice', ...input }));
   const session = async (mfa: boolean) =>
     keysOf(
       (await h.stsClient().send(new GetSessionTokenCommand(mfa ? { SerialNumber: ALICE_SERIAL, TokenCode: h.freshCode() } : {})))

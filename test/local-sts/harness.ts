@@ -18,6 +18,10 @@ export const ALICE: LocalStsUser = {
   // Real secrets contain `/` and `+`; they must survive signing untouched.
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
   mfaDevices: [{ serial: ALICE_SERIAL, seed: ALICE_SEED }],
+  // Her own policy lets her assume roles without MFA, as bob's and carol's do: the tests that use
+  // them are about what the roles' trust policies and STS itself refuse. The MFA policy's refusals
+  // are tried on users of their own (aws-rules.test.ts, iam-self-service.test.ts).
+  mfaPolicy: false,
 };
 
 export const BOB: LocalStsUser = {
@@ -26,6 +30,7 @@ export const BOB: LocalStsUser = {
   accessKeyId: 'AKIABOBEXAMPLE000002',
   secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
   canListMfaDevices: false,
+  mfaPolicy: false,
 };
 
 /** A GovCloud user: ARNs in the aws-us-gov partition. */
@@ -35,6 +40,7 @@ export const CAROL: LocalStsUser = {
   partition: 'aws-us-gov',
   accessKeyId: 'AKIACAROLEXAMPLE0003',
   secretAccessKey: 'Xq+8/Zz0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV',
+  mfaPolicy: false,
 };
 
 export const ADMIN = 'arn:aws:iam::222222222222:role/Admin';
@@ -47,11 +53,11 @@ export const GOV_ROLE = 'arn:aws-us-gov:iam::444444444444:role/Gov';
 export const AUDITOR = 'arn:aws:iam::111111111111:role/Auditor';
 
 export const ROLES: LocalStsRole[] = [
-  { roleArn: ADMIN, requireMfa: true, maxSessionDuration: 43200 },
-  { roleArn: READ_ONLY },
+  { roleArn: ADMIN, requireMfa: true, maxSessionDuration: 43200, allowsSourceIdentity: true },
+  { roleArn: READ_ONLY, allowsSourceIdentity: true },
   { roleArn: PARTNER, externalId: 'partner-42' },
   { roleArn: BOB_ONLY, trustedPrincipals: ['arn:aws:iam::111111111111:user/bob'] },
-  { roleArn: DEPLOY, trustedPrincipals: [READ_ONLY] },
+  { roleArn: DEPLOY, trustedPrincipals: [READ_ONLY], allowsSourceIdentity: true },
   { roleArn: AUDITOR, trustedPrincipals: ['111111111111'] },
   { roleArn: GOV_ROLE },
 ];
@@ -79,9 +85,14 @@ export interface Harness {
   sts: LocalSts;
   /** The server's simulated time, in ms. */
   clock: { ms: number };
-  /** A client whose signing clock agrees with the simulated one, unless `clockOffsetMs` says otherwise. */
-  stsClient(keys?: Keys, config?: { maxAttempts?: number; clockOffsetMs?: number }): STSClient;
-  iamClient(keys?: Keys): IAMClient;
+  /**
+   * A client whose signing clock agrees with the simulated one, unless `clockOffsetMs` says
+   * otherwise. It signs for us-east-1 unless `region` names another (a GovCloud key needs a
+   * us-gov region: keys exist in one partition only).
+   */
+  stsClient(keys?: Keys, config?: { maxAttempts?: number; clockOffsetMs?: number; region?: string }): STSClient;
+  /** IAM signs for us-east-1 (the aws partition's IAM region) unless `region` says otherwise. */
+  iamClient(keys?: Keys, config?: { region?: string }): IAMClient;
   /** Alice's TOTP code at the simulated time. */
   code(): string;
   /** Moves to the next 30-second step and returns its code: a code can be used only once. */
@@ -100,7 +111,7 @@ export async function startHarness(options: Partial<LocalStsOptions> = {}): Prom
     stsClient(keys = aliceKeys, config = {}) {
       const client = new STSClient({
         endpoint: sts.url,
-        region: 'us-east-1',
+        region: config.region ?? 'us-east-1',
         credentials: keys,
         maxAttempts: config.maxAttempts ?? 1,
         systemClockOffset: config.clockOffsetMs ?? offset(),
@@ -108,10 +119,10 @@ export async function startHarness(options: Partial<LocalStsOptions> = {}): Prom
       clients.push(client);
       return client;
     },
-    iamClient(keys = aliceKeys) {
+    iamClient(keys = aliceKeys, config = {}) {
       const client = new IAMClient({
         endpoint: sts.url,
-        region: 'us-east-1',
+        region: config.region ?? 'us-east-1',
         credentials: keys,
         maxAttempts: 1,
         systemClockOffset: offset(),

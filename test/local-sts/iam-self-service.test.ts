@@ -72,20 +72,21 @@ describe('IAM self-service', () => {
     try {
       const mfa = keysOf((await h2.stsClient(danKeys).send(new GetSessionTokenCommand({ SerialNumber: 'arn:aws:iam::111111111111:mfa/dan', TokenCode: totp('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', h2.clock.ms) }))).Credentials);
       const iam = h2.iamClient(mfa);
-      const listed = await iam.send(new ListAccessKeysCommand({}));
+      // With session credentials IAM wants the user named (IAM API reference, ListAccessKeys).
+      const listed = await iam.send(new ListAccessKeysCommand({ UserName: 'dan' }));
       assert.deepEqual(listed.AccessKeyMetadata!.map((k) => [k.AccessKeyId, k.Status, k.CreateDate!.toISOString()]), [[DAN.accessKeyId, 'Active', '2023-05-06T07:08:09.000Z']]);
 
-      const made = (await iam.send(new CreateAccessKeyCommand({}))).AccessKey!;
+      const made = (await iam.send(new CreateAccessKeyCommand({ UserName: 'dan' }))).AccessKey!;
       assert.match(made.AccessKeyId!, /^AKIA[A-Z2-7]{16}$/);
       const fresh = { accessKeyId: made.AccessKeyId!, secretAccessKey: made.SecretAccessKey! };
       await assert.rejects(h2.stsClient(fresh).send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' }, 'not yet');
       h2.clock.ms += 5000;
       assert.equal((await h2.stsClient(fresh).send(new GetCallerIdentityCommand({}))).Arn, 'arn:aws:iam::111111111111:user/dan');
 
-      await assert.rejects(iam.send(new CreateAccessKeyCommand({})), { name: 'LimitExceededException', message: 'Cannot exceed quota for AccessKeysPerUser: 2' });
-      await iam.send(new DeleteAccessKeyCommand({ AccessKeyId: DAN.accessKeyId }));
+      await assert.rejects(iam.send(new CreateAccessKeyCommand({ UserName: 'dan' })), { name: 'LimitExceededException', message: 'Cannot exceed quota for AccessKeysPerUser: 2' });
+      await iam.send(new DeleteAccessKeyCommand({ UserName: 'dan', AccessKeyId: DAN.accessKeyId }));
       await assert.rejects(h2.stsClient(danKeys).send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' });
-      await assert.rejects(iam.send(new DeleteAccessKeyCommand({ AccessKeyId: DAN.accessKeyId })), { name: 'NoSuchEntityException', message: `The Access Key with id ${DAN.accessKeyId} cannot be found.` });
+      await assert.rejects(iam.send(new DeleteAccessKeyCommand({ UserName: 'dan', AccessKeyId: DAN.accessKeyId })), { name: 'NoSuchEntityException', message: `The Access Key with id ${DAN.accessKeyId} cannot be found.` });
     } finally {
       await h2.close();
     }

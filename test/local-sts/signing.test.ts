@@ -185,9 +185,9 @@ describe('the raw HTTP answers', () => {
   });
 
   test('an unknown action or version is InvalidAction (400)', async () => {
-    const res = await rawPost(h.sts.url, 'Action=GetFederationToken&Version=2011-06-15', aliceKeys, h.clock.ms);
+    const res = await rawPost(h.sts.url, 'Action=AssumeRoleWithSAML&Version=2011-06-15', aliceKeys, h.clock.ms);
     assert.equal(res.status, 400);
-    assert.match(await res.text(), /<Code>InvalidAction<\/Code><Message>Could not find operation GetFederationToken for version 2011-06-15<\/Message>/);
+    assert.match(await res.text(), /<Code>InvalidAction<\/Code><Message>Could not find operation AssumeRoleWithSAML for version 2011-06-15<\/Message>/);
     const old = await rawPost(h.sts.url, 'Action=GetCallerIdentity&Version=2010-01-01', aliceKeys, h.clock.ms);
     assert.equal(old.status, 400);
   });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stsTarget, stsUrl } from '../../src/sts/sts.js';
+import { iamUserName, stsTarget, stsUrl } from '../../src/sts/sts.js';
 import type { StsSettings } from '../../src/config/chain.js';
 import { isMfaLoginError } from '../../src/errors.js';
 
@@ -41,4 +41,21 @@ for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
       assert.throws(() => stsTarget({}, { [name]: value }), (e: unknown) => isMfaLoginError(e) && e.exitStatus === 3 && e.message.startsWith(`${name}=`));
     });
   }
+}
+
+/**
+ * The user name IAM calls made with an MFA session must carry, from GetCallerIdentity's ARN: the
+ * last path segment (aws-vault's rotate once sent "team/roger" and IAM refused it as invalid).
+ */
+const arns: [arn: string, name: string | undefined][] = [
+  ['arn:aws:iam::111111111111:user/alice', 'alice'],
+  ['arn:aws:iam::111111111111:user/team/dev/roger.lopez', 'roger.lopez'],
+  ['arn:aws-us-gov:iam::444444444444:user/carol', 'carol'],
+  ['arn:aws-cn:iam::555555555555:user/ops/li+ming@example.com', 'li+ming@example.com'],
+  ['arn:aws:iam::111111111111:root', undefined],
+  ['arn:aws:sts::222222222222:assumed-role/Admin/alice', undefined],
+  ['arn:aws:sts::111111111111:federated-user/bob', undefined],
+];
+for (const [arn, name] of arns) {
+  test(`iamUserName: ${arn} is ${name === undefined ? 'not an IAM user' : name}`, () => assert.equal(iamUserName(arn), name));
 }

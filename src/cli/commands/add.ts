@@ -6,7 +6,7 @@ import { configHeaderFor, sharedFilePaths, type ProfileSet } from '../../config/
 import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { parseIni } from '../../config/ini.js';
 import { explainStsError } from '../../providers/sts-errors.js';
-import { StsError, stsTarget } from '../../sts/sts.js';
+import { iamUserName, StsError, stsTarget } from '../../sts/sts.js';
 import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
 import { checkBeforeWriting } from '../../files/file-safety.js';
 import { forgetEverywhere } from './keys.js';
@@ -56,7 +56,7 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   // Sessions obtained with the old keys belong to whoever those keys were.
   await forgetEverywhere(deps, input.profile);
   deps.stdout(`Stored the keys of ${identity.arn} (${keys.accessKeyId}) for profile ${input.profile} in ${shortPath(deps, store.location)}.\n`);
-  await rememberKeyDate(deps, input.profile, keys, target);
+  await rememberKeyDate(deps, input.profile, keys, target, iamUserName(identity.arn));
 
   if (input.import) await removeImported(deps, files.credentialsFile, input.profile, keys);
 
@@ -244,10 +244,11 @@ async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, ta
  * policy, which long-term keys alone do not carry: then nothing is remembered (the age shows as
  * unknown until the next rotate), rather than a guess.
  */
-async function rememberKeyDate(deps: Deps, profile: string, keys: LongTermKeys, target: ReturnType<typeof stsTarget>): Promise<void> {
+async function rememberKeyDate(deps: Deps, profile: string, keys: LongTermKeys, target: ReturnType<typeof stsTarget>, userName: string | undefined): Promise<void> {
   let created: string | undefined;
   try {
-    const listed = await deps.sts().listAccessKeys(keys, stsTarget({ ...(target.endpoint ? { endpointUrl: target.endpoint } : {}), region: target.region }, deps.env, 'iam'));
+    // Only an IAM user's keys are listed by user name; other keys' age stays unknown.
+    const listed = userName === undefined ? [] : await deps.sts().listAccessKeys(keys, stsTarget({ ...(target.endpoint ? { endpointUrl: target.endpoint } : {}), region: target.region }, deps.env, 'iam'), userName);
     const mine = listed.find((k) => k.accessKeyId === keys.accessKeyId);
     if (mine) created = toRfc3339(mine.createDate);
   } catch (e) {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +10,8 @@ import { consoleDestination, federationEndpoint, loginUrl, partitionOfArn, signi
 import type { Credentials } from '../../credentials.js';
 import { consoleSettings } from '../../settings.js';
 import { readProfiles } from '../profiles-io.js';
-import { loopbackPeerUid } from '../loopback-peer.js';
+import { otherUserOf } from '../../net/loopback-peer.js';
+import { startChild } from '../../child-process.js';
 import { sessionFor } from './deliver.js';
 
 export interface ConsoleInput {
@@ -71,7 +71,7 @@ export async function openConsole(deps: Deps, input: ConsoleInput): Promise<void
     deps.stderr(`mfa-login: no browser to open here (no display, no BROWSER set); open the URL above yourself, ${goodFor}\n`);
     return;
   }
-  const outcome = await openThroughRedirect(url, opener, deps.stderr);
+  const outcome = await openThroughRedirect(url, opener, deps.stderr, deps.env);
   if (outcome === 'opened') {
     deps.stderr(`mfa-login: opened the AWS console for ${role.roleArn} in your browser\n`);
     return;
@@ -143,7 +143,7 @@ export function browserCommand(env: Record<string, string | undefined>, browser:
  * command line, so another user could ask for it first: where the system says who connected
  * (Linux), a connection of another user's (not root's) is refused and reported.
  */
-function openThroughRedirect(url: string, opener: string[], warn: (line: string) => void): Promise<'opened' | string> {
+function openThroughRedirect(url: string, opener: string[], warn: (line: string) => void, env: Record<string, string | undefined>): Promise<'opened' | string> {
   const secretPath = `/${randomBytes(16).toString('hex')}`;
   return new Promise((resolve) => {
     let settled = false;
@@ -161,10 +161,8 @@ function openThroughRedirect(url: string, opener: string[], warn: (line: string)
         res.writeHead(404).end();
         return;
       }
-      const peer = loopbackPeerUid({ address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 }, { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 });
-      const me = process.getuid?.();
-      // Root may read anything of ours anyway (and WSL's relay for a Windows browser runs as root).
-      if (typeof peer === 'number' && me !== undefined && peer !== me && peer !== 0) {
+      const peer = otherUserOf(req.socket);
+      if (peer !== undefined) {
         if (!refused++) warn(`mfa-login: user id ${peer} asked for the sign-in address before your browser; it was refused\n`);
         res.writeHead(403).end();
         return;
@@ -177,7 +175,7 @@ function openThroughRedirect(url: string, opener: string[], warn: (line: string)
       const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}${secretPath}`;
       const args = opener.slice(1);
       const withUrl = args.some((a) => a.includes('%s')) ? args.map((a) => a.replaceAll('%s', local)) : [...args, local];
-      const child = spawn(opener[0]!, withUrl, { stdio: 'ignore', detached: true });
+      const child = startChild(opener[0]!, withUrl, { stdio: 'ignore', detached: true, env });
       child.on('error', (e: NodeJS.ErrnoException) => finish(`could not start ${opener[0]} (${e.code ?? e.message})`));
       child.on('exit', (code) => {
         if (code !== 0 && code !== null) finish(`${opener[0]} exited with status ${code}`);

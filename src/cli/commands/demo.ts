@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startChild } from '../../child-process.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -227,12 +228,13 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
  */
 function run(cmd: string, args: readonly string[], env: Record<string, string>, input: string | undefined, running: Set<ChildProcess>): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The demo's own key file passphrase is in env for its steps: mfa-login, and the AWS CLI calling it.
+    const child = startChild(cmd, args, { env, keepSecrets: true, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     running.add(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', (e) => {
       running.delete(child);
       reject(new MfaLoginError('E_USAGE', `demo: cannot run ${cmd}: ${e.message}`));
@@ -241,8 +243,8 @@ function run(cmd: string, args: readonly string[], env: Record<string, string>, 
       running.delete(child);
       resolve({ status, signal, stdout, stderr });
     });
-    child.stdin.on('error', () => {}); // a child that exits without reading its input
-    child.stdin.end(input ?? '');
+    child.stdin!.on('error', () => {}); // a child that exits without reading its input
+    child.stdin!.end(input ?? '');
   });
 }
 

@@ -1,7 +1,6 @@
 import { onRam } from '../../cache/private-dir.js';
 import { isEntryFile } from '../../cache/entry.js';
 import { isRouteFile } from '../../cache/route.js';
-import { execFile } from 'node:child_process';
 import { constants, promises as fs } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -12,7 +11,7 @@ import { resolveChain, stsSettings, type StsSettings } from '../../config/chain.
 import { nearMisses } from '../../config/near-miss.js';
 import { configHeaderFor, defaultProfileName, type ProfileSet } from '../../config/profiles.js';
 import { stsTarget, stsUrl } from '../../sts/sts.js';
-import { childEnvironment } from '../../child-env.js';
+import { runChild } from '../../child-process.js';
 import { lstatIfAny, openToOthers, tooOpenWarning, whyNotReplaceable } from '../../files/file-safety.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
 import { ageInDays, readKeyInfo } from '../../secrets/key-info.js';
@@ -236,7 +235,7 @@ async function checkKeys(deps: Deps, stored: string[]): Promise<Finding[]> {
     if (r.stage === 'stored') {
       out.push(warn('keys', `rotate ${profile} was interrupted after storing the new key ${r.newKeyId}: the old key ${r.oldKeyId} may still be in IAM`, `mfa-login rotate ${profile}  (deletes ${r.oldKeyId} and finishes)`));
     } else if (r.stage === 'created') {
-      out.push(warn('keys', `rotate ${profile} was interrupted after IAM created ${r.newKeyId}, before it was stored: the stored key ${r.oldKeyId} still works, and ${r.newKeyId} is left in IAM`, deleteKeyCommand(profile, r.newKeyId!)));
+      out.push(warn('keys', `rotate ${profile} was interrupted after IAM created ${r.newKeyId}, before it was stored: the stored key ${r.oldKeyId} still works, and ${r.newKeyId} is left in IAM`, deleteKeyCommand(profile, r.newKeyId!, r.userName)));
     } else {
       out.push(warn('keys', `rotate ${profile} was interrupted while IAM was creating a new key: the stored key ${r.oldKeyId} still works; IAM may hold a second key`, `mfa-login rotate ${profile}  (lists the keys and names any to delete)`));
     }
@@ -444,11 +443,11 @@ type CliVersion = { version: string; major: number } | { error: string };
 
 function awsVersion(deps: Deps, file: string): Promise<CliVersion> {
   return new Promise((resolve) => {
-    execFile(file, ['--version'], { timeout: 15_000, env: { ...childEnvironment(deps.env), AWS_PAGER: '' } }, (_err, stdout, stderr) => {
+    void runChild(file, ['--version'], { timeoutMs: 15_000, env: { ...deps.env, AWS_PAGER: '' } }).then(({ status, stdout, stderr, error }) => {
       // v1 printed its version on stderr until Python 3.4 made argparse use stdout.
       const m = /aws-cli\/((\d+)\.\S+)/.exec(`${stdout}\n${stderr}`);
       if (m) resolve({ version: m[1]!, major: Number(m[2]) });
-      else resolve({ error: (`${stderr}`.trim().split('\n').pop() || (_err ? _err.message : 'no output')).slice(0, 200) });
+      else resolve({ error: (stderr.trim().split('\n').pop() || (error === 'timeout' ? 'no answer within 15 s' : error ?? (status !== 0 ? `exit status ${status}` : 'no output'))).slice(0, 200) });
     });
   });
 }

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { childEnvironment } from '../../child-env.js';
 import { handRegion } from '../../settings.js';
+import { startChild } from '../../child-process.js';
 import { sessionFor, type SessionInput } from './deliver.js';
 
 export interface ExecInput extends SessionInput {
@@ -106,7 +107,7 @@ export function signalRelay(): SignalRelay {
       new Promise<number>((resolve, reject) => {
         // Signals are handled by JavaScript between events, never inside this call: one that
         // arrives while the command starts is handled after `child` is set, and passed on.
-        child = spawn(cmd, args, { stdio: 'inherit', env });
+        child = startChild(cmd, args, { stdio: 'inherit', env });
         child.on('error', (e: NodeJS.ErrnoException) => {
           exited = true;
           // The statuses a shell uses, so scripts cannot tell us apart from running it directly.

@@ -3,7 +3,7 @@ import type { LongTermKeys } from '../../credentials.js';
 import { MfaLoginError } from '../../errors.js';
 import type { Profile, ProfileSet } from '../../config/profiles.js';
 import { explainStsError } from '../../providers/sts-errors.js';
-import { StsError, stsTarget, type StsTarget } from '../../sts/sts.js';
+import { iamUserName, StsError, stsTarget, type StsTarget } from '../../sts/sts.js';
 import { readProfiles } from '../profiles-io.js';
 
 /** An IAM user profile whose keys are stored: what the self-service commands start from. */
@@ -44,9 +44,10 @@ export async function iamUser(deps: Deps, profile: string, command: string): Pro
     .catch((e) => {
       throw explainStsError(e, { action: 'GetCallerIdentity', profile, accessKeyId: keys.accessKeyId });
     });
-  const m = /^arn:[^:]+:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(identity.arn);
-  if (m === null) throw new MfaLoginError('E_NO_KEYS', `the keys stored for ${profile} belong to ${identity.arn}, not to an IAM user`, {});
-  return { profile, files, config, keys, userName: m[1]!, userArn: identity.arn, sts, iam: stsTarget(settings, deps.env, 'iam') };
+  // The name IAM calls made with an MFA session must carry; users with a path are named by the last segment.
+  const userName = iamUserName(identity.arn);
+  if (userName === undefined) throw new MfaLoginError('E_NO_KEYS', `the keys stored for ${profile} belong to ${identity.arn}, not to an IAM user`, {});
+  return { profile, files, config, keys, userName, userArn: identity.arn, sts, iam: stsTarget(settings, deps.env, 'iam') };
 }
 
 /** An IAM refusal in the user's terms. `what` says what was being done ("create the MFA device"). */
@@ -74,5 +75,12 @@ export async function askTwoCodes(deps: Deps): Promise<[string, string]> {
   return [code1, code2];
 }
 
-/** The command that deletes a key with the profile's MFA session, as the MFA policy demands. */
-export const deleteKeyCommand = (profile: string, keyId: string) => `mfa-login exec ${profile} -- aws iam delete-access-key --access-key-id ${keyId}`;
+/**
+ * The command that deletes a key with the profile's MFA session, as the MFA policy demands. It names
+ * the user: IAM refuses a delete-access-key without --user-name from session credentials. A
+ * record written before the user was noted has no name: rotate then lists the keys and names it.
+ */
+export const deleteKeyCommand = (profile: string, keyId: string, userName: string | undefined) =>
+  userName === undefined
+    ? `mfa-login rotate ${profile}  (lists the keys and names the one to delete)`
+    : `mfa-login exec ${profile} -- aws iam delete-access-key --user-name ${userName} --access-key-id ${keyId}`;

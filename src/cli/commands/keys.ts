@@ -88,7 +88,7 @@ export async function logout(deps: Deps, profile: string | undefined, all: boole
 export async function forgetEverywhere(deps: Deps, profile: string | undefined): Promise<number> {
   let n = 0;
   const warned = new Set<string>();
-  for (const store of everyStore(deps.settings)) {
+  for (const store of everyStore(deps.settings, deps.stderr)) {
     try {
       n += await store.forget(profile);
     } catch (e) {

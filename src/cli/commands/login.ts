@@ -58,7 +58,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
   // Found out before a code is spent on a session that could not be written: every file this
   // login will change (the config only when it gets a region).
   const tooOpen = await checkBeforeWriting(files.credentialsFile);
-  if (plan.region !== undefined && regionEdit(deps, files, target.name, plan.region).edit(files.configText ?? '') !== (files.configText ?? '')) {
+  if (region !== undefined && regionEdit(deps, files, target.name, region).edit(files.configText ?? '') !== (files.configText ?? '')) {
     await checkBeforeWriting(files.configFile);
   }
 

@@ -25,7 +25,8 @@ const NEW_KEY_POLL_MS = 1000;
  * accepts it, then stored; the old key deleted in IAM and its sessions forgotten. The key in the
  * store works at every step: the new one replaces it only after it has been seen to work, and
  * the old one is deleted only after the new one is stored. Each step is written down first
- * (secrets/key-info.ts), so that `doctor` can say what an interruption left behind.
+ * (secrets/key-info.ts), so that `doctor` can say what an interruption left behind. Every IAM
+ * call names the user: IAM does not work out who an MFA session's user is.
  */
 export async function rotate(deps: Deps, input: RotateInput): Promise<void> {
   const { profile } = input;
@@ -39,7 +40,7 @@ export async function rotate(deps: Deps, input: RotateInput): Promise<void> {
   const old = user.keys;
 
   const pending = (await readKeyInfo(deps)).rotations[profile];
-  const listed = await sts.listAccessKeys(mfa, user.iam).catch((e) => {
+  const listed = await sts.listAccessKeys(mfa, user.iam, user.userName).catch((e) => {
     throw explainIamError(e, profile, 'list the access keys');
   });
   const stored = listed.find((k) => k.accessKeyId === old.accessKeyId);
@@ -50,7 +51,7 @@ export async function rotate(deps: Deps, input: RotateInput): Promise<void> {
   // An earlier rotate stored the new key and was stopped before deleting the old one: finish it.
   if (pending?.stage === 'stored' && pending.newKeyId === old.accessKeyId) {
     if (listed.some((k) => k.accessKeyId === pending.oldKeyId)) {
-      await sts.deleteAccessKey(mfa, user.iam, pending.oldKeyId).catch((e) => {
+      await sts.deleteAccessKey(mfa, user.iam, user.userName, pending.oldKeyId).catch((e) => {
         throw explainIamError(e, profile, `delete the old access key ${pending.oldKeyId}`);
       });
     }
@@ -70,31 +71,31 @@ export async function rotate(deps: Deps, input: RotateInput): Promise<void> {
   const other = listed.find((k) => k.accessKeyId !== old.accessKeyId);
   if (other !== undefined) {
     throw new MfaLoginError('E_STS', `${user.userName} already has two access keys, the most IAM allows: ${other.accessKeyId} (created ${toRfc3339(other.createDate)}, ${other.status}) is not the one stored for ${profile} (${old.accessKeyId}); nothing was created`, {
-      hint: `if nothing uses it, delete it, then rotate again: ${deleteKeyCommand(profile, other.accessKeyId)}`,
+      hint: `if nothing uses it, delete it, then rotate again: ${deleteKeyCommand(profile, other.accessKeyId, user.userName)}`,
     });
   }
 
-  await setRotation(deps, profile, { stage: 'creating', oldKeyId: old.accessKeyId, started: toRfc3339(deps.now()) });
+  await setRotation(deps, profile, { stage: 'creating', oldKeyId: old.accessKeyId, userName: user.userName, started: toRfc3339(deps.now()) });
   let created: LongTermKeys & { createDate: Date };
   try {
-    created = await sts.createAccessKey(mfa, user.iam);
+    created = await sts.createAccessKey(mfa, user.iam, user.userName);
   } catch (e) {
     await setRotation(deps, profile, undefined);
     throw explainIamError(e, profile, 'create a new access key');
   }
   const fresh: LongTermKeys = { accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey };
-  await setRotation(deps, profile, { stage: 'created', oldKeyId: old.accessKeyId, newKeyId: fresh.accessKeyId, started: toRfc3339(deps.now()) });
+  await setRotation(deps, profile, { stage: 'created', oldKeyId: old.accessKeyId, newKeyId: fresh.accessKeyId, userName: user.userName, started: toRfc3339(deps.now()) });
   await pauseAt(deps, 'created');
 
   // Until the new key is stored, undoing means deleting it: the stored key never changed.
   const undo = async (why: string, cause: unknown): Promise<never> => {
     try {
-      await sts.deleteAccessKey(mfa, user.iam, fresh.accessKeyId);
+      await sts.deleteAccessKey(mfa, user.iam, user.userName, fresh.accessKeyId);
       await setRotation(deps, profile, undefined);
       throw new MfaLoginError('E_STS', `${why}; the new key ${fresh.accessKeyId} has been deleted again, and the stored key ${old.accessKeyId} is unchanged and works`, { hint: `try again later: mfa-login rotate ${profile}`, cause });
     } catch (e) {
       if (e instanceof MfaLoginError) throw e;
-      throw new MfaLoginError('E_STS', `${why}; the stored key ${old.accessKeyId} is unchanged and works, but the new key ${fresh.accessKeyId} could not be deleted (${(e as Error).message})`, { hint: deleteKeyCommand(profile, fresh.accessKeyId), cause });
+      throw new MfaLoginError('E_STS', `${why}; the stored key ${old.accessKeyId} is unchanged and works, but the new key ${fresh.accessKeyId} could not be deleted (${(e as Error).message})`, { hint: deleteKeyCommand(profile, fresh.accessKeyId, user.userName), cause });
     }
   };
 
@@ -110,12 +111,12 @@ export async function rotate(deps: Deps, input: RotateInput): Promise<void> {
   }
   await updateKeyInfo(deps, (info) => {
     info.keys[profile] = { accessKeyId: fresh.accessKeyId, created: toRfc3339(created.createDate) };
-    info.rotations[profile] = { stage: 'stored', oldKeyId: old.accessKeyId, newKeyId: fresh.accessKeyId, started: toRfc3339(deps.now()) };
+    info.rotations[profile] = { stage: 'stored', oldKeyId: old.accessKeyId, newKeyId: fresh.accessKeyId, userName: user.userName, started: toRfc3339(deps.now()) };
   });
   await pauseAt(deps, 'stored');
 
   try {
-    await sts.deleteAccessKey(mfa, user.iam, old.accessKeyId);
+    await sts.deleteAccessKey(mfa, user.iam, user.userName, old.accessKeyId);
   } catch (e) {
     const why = e instanceof StsError ? `${e.code}: ${e.message}` : (e as Error).message;
     throw new MfaLoginError('E_STS', `the new key ${fresh.accessKeyId} is stored for ${profile} and works, but the old key ${old.accessKeyId} could not be deleted in IAM (${why})`, { hint: `finish the rotation with: mfa-login rotate ${profile}`, cause: e });

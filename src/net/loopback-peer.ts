@@ -1,5 +1,17 @@
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { endianness } from 'node:os';
+
+/**
+ * The user id at the other end of a loopback connection when it is another user's: not ours, and
+ * not root's (root may read anything of ours anyway, and WSL's relay for Windows programs runs as
+ * root). Undefined when it is ours, or when the system does not say (see loopbackPeerUid).
+ */
+export function otherUserOf(socket: Socket, me: number | undefined = process.getuid?.()): number | undefined {
+  if (me === undefined) return undefined;
+  const peer = loopbackPeerUid({ address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }, { address: socket.localAddress ?? '', port: socket.localPort ?? 0 });
+  return typeof peer === 'number' && peer !== me && peer !== 0 ? peer : undefined;
+}
 
 /**
  * Which user opened a loopback TCP connection to us. Any local user can connect to a loopback

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { loopbackPeerUid, procAddress, socketOwner } from '../../src/cli/loopback-peer.js';
+import { loopbackPeerUid, otherUserOf, procAddress, socketOwner } from '../../src/net/loopback-peer.js';
 
 const TABLE = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:9C40 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3539386 1 0 100 0 0 10 0
@@ -34,8 +34,11 @@ test('the owner of the client end of a loopback connection is read from the sock
   assert.equal(socketOwner(v6, at(LO, 0xd431), at(LO, 0x9c40)), 1004);
 });
 
-/** The uid a server on 127.0.0.1 sees for a connection made by `connect` (a child process). */
-async function peerOfChild(argv: string[]): Promise<ReturnType<typeof loopbackPeerUid>> {
+/**
+ * The uid a server on 127.0.0.1 sees for a connection made by `connect` (a child process), and
+ * what otherUserOf says of it.
+ */
+async function peerOfChild(argv: string[]): Promise<{ uid: ReturnType<typeof loopbackPeerUid>; other: number | undefined; toThirdUser: number | undefined }> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -45,8 +48,10 @@ async function peerOfChild(argv: string[]): Promise<ReturnType<typeof loopbackPe
   try {
     const [socket] = (await once(server, 'connection')) as [Socket];
     const uid = loopbackPeerUid({ address: socket.remoteAddress!, port: socket.remotePort! }, { address: socket.localAddress!, port: socket.localPort! });
+    // As seen by this user, and as by a server of a third user (1234), to whom root is no stranger either.
+    const result = { uid, other: otherUserOf(socket), toThirdUser: otherUserOf(socket, 1234) };
     socket.destroy();
-    return uid;
+    return result;
   } finally {
     child.kill('SIGKILL');
     server.close();
@@ -54,9 +59,10 @@ async function peerOfChild(argv: string[]): Promise<ReturnType<typeof loopbackPe
 }
 
 test('a connection of this user is traced to this user', { skip: process.platform !== 'linux' && 'Linux only: /proc/net/tcp' }, async () => {
-  assert.equal(await peerOfChild(['env']), process.getuid!());
+  const me = process.getuid!();
+  assert.deepEqual(await peerOfChild(['env']), { uid: me, other: undefined, toThirdUser: me === 0 ? undefined : me });
 });
 
 test('a connection made by another user is traced to that user', { skip: (process.platform !== 'linux' || process.getuid?.() !== 0) && 'needs root on Linux to run a process as another user' }, async () => {
-  assert.equal(await peerOfChild(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']), 65534);
+  assert.deepEqual(await peerOfChild(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']), { uid: 65534, other: 65534, toThirdUser: 65534 });
 });
