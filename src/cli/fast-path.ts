@@ -130,9 +130,10 @@ function unset(shell: Shell | undefined, env: NodeJS.ProcessEnv, home: string, e
 }
 
 /**
- * The forms a tool or a shell hook uses: `credential-process P`; `mfa-env`, `mfa-env P`,
- * `mfa-env --unset`, each with `--shell S` or `--shell=S` or without. mfa-env on a terminal goes to the full path, which explains
- * what to do with the exports instead of leaving secrets on the screen.
+ * The forms a tool or a shell hook uses: `credential-process P`; `mfa-env`, `mfa-env P` and
+ * `mfa-env --unset`, each with `--shell S`, `--shell=S` or neither. `mfa-env [P]` on a terminal
+ * goes to the full path, which explains what to do with the exports instead of leaving secrets
+ * on the screen.
  */
 function recognise(tool: 'mfa-login' | 'mfa-env', argv: string[]): { profile?: string; shell?: Shell; unset?: boolean } | undefined {
   const plain = (a: string | undefined): a is string => a !== undefined && a !== '' && !a.startsWith('-');

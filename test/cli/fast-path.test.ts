@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -291,6 +291,19 @@ test('what runs is the readable bundle: an edit of the same length to fast.cjs s
   assert.equal((await env(bin)).status, 0);
   assert.equal((await call()).status, 0);
   assert.equal(statSync(kept).ino, both.ino, 'and then it is used as it is');
+});
+
+test('mfa-env --unset keeps no code: the first mfa-env PROFILE after it keeps the code with what the exports run', async () => {
+  const kept = sb.file('.cache/mfa-login/fast-path.v8');
+  rmSync(kept, { force: true });
+  await sessionForProd();
+  const env = (args: string[]) => runCommand(process.execPath, [MFA_ENV, ...args], sb.env({ SHELL: '/bin/bash' }));
+  const off = await env(['--unset']);
+  assert.equal(off.status, 0, off.stderr);
+  assert.match(off.stdout, /^unset MFA_LOGIN_SAVED$/m);
+  assert.equal(existsSync(kept), false, 'no code kept after --unset');
+  assert.equal((await env(['prod'])).status, 0);
+  assert.match(readFileSync(kept, 'utf8').split('\n', 2)[1]!, / mfa-env$/);
 });
 
 test('code is taken only from a private file of the user\'s in a private directory: one planted by another user, open to others or a link is not run', async (t) => {
