@@ -32,7 +32,9 @@ module.exports = function fastPath(tool, argv) {
     // after an answer without usable code, or the first answer of this tool, the code is kept
     // (again) for the next call, with the tools it has run for; then the process ends.
     const accepted = kept !== undefined && !script.cachedDataRejected;
-    if (fast !== undefined && (!accepted || !kept.tools.includes(tool))) {
+    // `mfa-env --unset` runs none of the exports' code: kept after it, the code would lack what
+    // every later `mfa-env PROFILE` runs, and the tool would count as done.
+    if (fast !== undefined && !argv.includes('--unset') && (!accepted || !kept.tools.includes(tool))) {
       const tools = accepted ? [...kept.tools, tool].join(',') : tool;
       end = () => {
         try {

@@ -16,6 +16,7 @@ export function parseRegion(text: string): string {
 /** The console session's length: what the federation endpoint's SessionDuration accepts. */
 export const CONSOLE_DURATION = { min: 900, max: 43200, what: 'a console session lasts from 15 minutes (900) to 12 hours (43200)' };
 import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../config/chain.js';
+import { READ_BY, VARIABLES } from '../settings.js';
 
 /** What the user asked for, as data: parsing never runs anything. */
 export type Command =
@@ -81,6 +82,38 @@ export function parsePort(text: string): number {
     throw new MfaLoginError('E_USAGE', `--port ${JSON.stringify(text)} is not a port from 1024 to 65535`, { hint: 'leave --port out to take a free port' });
   }
   return n;
+}
+
+/**
+ * The width --help wraps at, for mfa-login and mfa-env alike: the terminal's when stdout is one,
+ * else 100 (the widest every example's command fits on one line at).
+ */
+export function helpWidth(stdout: { isTTY?: boolean; columns?: number } = process.stdout): number {
+  return stdout.isTTY === true && stdout.columns ? stdout.columns : 100;
+}
+
+/** The variables' column: as wide as the longest name, so every command's block lines up alike. */
+const NAME_COLUMN = Math.max(...Object.keys(VARIABLES).map((n) => n.length));
+
+/**
+ * The "Environment" block of a command's --help (`READ_BY` in settings.ts: the one place that says
+ * what each command reads), or undefined for a command that reads none. Rows in yargs' layout
+ * language (cliui): name, a tab, then the text it wraps at the help's width under its own column.
+ */
+export function environmentHelp(command: string, note?: string): string | undefined {
+  const names = [...new Set(READ_BY[command] ?? [])];
+  if (names.length === 0) return undefined;
+  const rows = names.map((n) => `  ${n.padEnd(NAME_COLUMN)}  \t${VARIABLES[n]}`);
+  return ['Environment:', ...rows, ...(note !== undefined ? ['', note] : [])].join('\n');
+}
+
+/** A command's builder, with its Environment block as the help's epilogue. */
+function withEnv(command: string, builder: (y: any) => any): (y: any) => any {
+  return (y: any) => {
+    const built = builder(y) ?? y;
+    const block = environmentHelp(command);
+    return block === undefined ? built : built.epilogue(block);
+  };
 }
 
 export async function parseArgs(argv: string[], version: string): Promise<Parsed> {
@@ -178,11 +211,11 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
     .scriptName('mfa-login')
     .usage('$0 <profile> | $0 <command>\n\nAWS credentials behind one MFA code: long-term keys in the OS keychain, sessions cached until they expire.')
     .option('debug', { type: 'boolean', describe: 'say what is done and why; show stack traces', global: true })
-    .command('login [profile]', 'get an MFA session and write it to ~/.aws/credentials', loginOptions, loginCommand)
+    .command('login [profile]', 'get an MFA session and write it to ~/.aws/credentials', withEnv('login', loginOptions), loginCommand)
     .command(
       'add <profile>',
       'store an IAM user\'s long-term keys in the keychain',
-      (y: any) =>
+      withEnv('add', (y: any) =>
         y
           .positional('profile', { type: 'string' })
           .option('from-env', { type: 'boolean', describe: 'take AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment' })
@@ -190,46 +223,46 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
           .option('mfa-serial', { type: 'string', describe: 'the MFA device ARN to record, instead of finding it' })
           .option('yes', { alias: 'y', type: 'boolean', describe: 'record the MFA device found without asking' })
           .example('$0 add alice', 'asks for the access key id and secret')
-          .example('$0 add alice --import', 'moves plaintext keys from ~/.aws/credentials'),
+          .example('$0 add alice --import', 'moves plaintext keys from ~/.aws/credentials')),
       (a: Record<string, unknown>) =>
         set({ name: 'add', profile: String(a.profile), fromEnv: a.fromEnv === true, import: a.import === true, yes: a.yes === true, ...(a.mfaSerial !== undefined ? { mfaSerial: String(a.mfaSerial) } : {}) }),
     )
-    .command('remove <profile>', 'delete a profile\'s keys from the keychain and forget its sessions', (y: any) => y.positional('profile', { type: 'string' }).example('$0 remove alice', 'the IAM user\'s keys leave the keychain; its sessions are forgotten'), (a: Record<string, unknown>) => set({ name: 'remove', profile: String(a.profile) }))
-    .command('list', 'profiles with stored keys', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 list --json', 'for scripts'), (a: Record<string, unknown>) => set({ name: 'list', json: a.json === true }))
+    .command('remove <profile>', 'delete a profile\'s keys from the keychain and forget its sessions', withEnv('remove', (y: any) => y.positional('profile', { type: 'string' }).example('$0 remove alice', 'the IAM user\'s keys leave the keychain; its sessions are forgotten')), (a: Record<string, unknown>) => set({ name: 'remove', profile: String(a.profile) }))
+    .command('list', 'profiles with stored keys', withEnv('list', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 list --json', 'for scripts')), (a: Record<string, unknown>) => set({ name: 'list', json: a.json === true }))
     .command(
       'logout [profile]',
       'forget the cached sessions of a profile (default: $AWS_PROFILE, then "default"), or all with --all',
-      (y: any) =>
+      withEnv('logout', (y: any) =>
         y
           .positional('profile', { type: 'string' })
           .option('all', { type: 'boolean', describe: 'forget every cached session' })
           .option('keep-files', { type: 'boolean', describe: 'keep the sessions mfa-login wrote to ~/.aws/credentials' })
           .example('$0 logout prod', 'the next call for prod (and roles reached through it) asks STS again')
-          .example('$0 logout --all', 'forget everything; the keys stay'),
+          .example('$0 logout --all', 'forget everything; the keys stay')),
       (a: Record<string, unknown>) => set({ name: 'logout', all: a.all === true, keepFiles: a.keepFiles === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}) }),
     )
     .command(
       'credential-process <profile>',
       'print credentials as the JSON that credential_process in ~/.aws/config expects',
-      (y: any) => codeOptions(y.positional('profile', { type: 'string' })).example('$0 credential-process prod', 'the JSON the AWS CLI reads; mfa-login setup prod puts this in ~/.aws/config'),
+      withEnv('credential-process', (y: any) => codeOptions(y.positional('profile', { type: 'string' })).example('$0 credential-process prod', 'the JSON the AWS CLI reads; mfa-login setup prod puts this in ~/.aws/config')),
       (a: Record<string, unknown>) => set({ name: 'credential-process', profile: String(a.profile), ...codeArgs(a) }),
     )
     .command(
       'session [profile]',
       'start or check a profile\'s session without printing credentials',
-      (y: any) => codeOptions(y.positional('profile', { type: 'string' })).example('$0 session prod', 'asks for a code if needed; later credential_process calls need none'),
+      withEnv('session', (y: any) => codeOptions(y.positional('profile', { type: 'string' })).example('$0 session prod', 'asks for a code if needed; later credential_process calls need none')),
       (a: Record<string, unknown>) => set({ name: 'session', ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...codeArgs(a) }),
     )
     .command(
       'exec <profile> [command..]',
       'run a command with the profile\'s credentials in its environment',
-      (y: any) =>
+      withEnv('exec', (y: any) =>
         codeOptions(y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true }))
           .option('allow-nested', { type: 'boolean', describe: 'allow exec inside another mfa-login exec' })
           .option('server', { type: 'boolean', describe: 'give the command a local credential endpoint that renews the credentials, instead of keys' })
           .option('port', { type: 'string', describe: 'with --server: the loopback port to listen on (default: a free one)' })
           .example('$0 exec prod -- aws s3 ls', 'the command exits with its own status')
-          .example('$0 exec --server prod -- terraform apply', 'runs longer than the 1-hour role session: credentials are renewed'),
+          .example('$0 exec --server prod -- terraform apply', 'runs longer than the 1-hour role session: credentials are renewed')),
       (a: Record<string, unknown>) => {
         if (a.port !== undefined && a.server !== true) throw new MfaLoginError('E_USAGE', '--port needs --server', { hint: 'mfa-login exec --server --port PORT PROFILE -- COMMAND' });
         set({
@@ -246,12 +279,12 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
     .command(
       'serve [profile]',
       'serve a profile\'s credentials on a local endpoint (for IDEs, desktop apps, containers) until stopped',
-      (y: any) =>
+      withEnv('serve', (y: any) =>
         codeOptions(y.positional('profile', { type: 'string', describe: 'default: $AWS_PROFILE, then "default"' }))
           .option('port', { type: 'string', describe: 'the loopback port to listen on (default: a free one)' })
           .option('shell', { type: 'string', choices: ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'], describe: 'the shell to print the variables for (default: detected)' })
           .example('$0 serve prod', 'prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN to set where the tool starts')
-          .example('$0 serve prod --port 9911 --shell fish', 'a fixed port, the variables in fish syntax'),
+          .example('$0 serve prod --port 9911 --shell fish', 'a fixed port, the variables in fish syntax')),
       (a: Record<string, unknown>) => {
         const sh = a.shell === undefined ? undefined : String(a.shell);
         set({
@@ -266,27 +299,27 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
     .command(
       'setup <profile>',
       'add a credential_process profile to ~/.aws/config that calls mfa-login',
-      (y: any) =>
+      withEnv('setup', (y: any) =>
         y
           .positional('profile', { type: 'string' })
           .option('name', { type: 'string', describe: 'the profile to write (default: PROFILE-mfa)' })
-          .example('$0 setup prod', 'then: aws s3 ls --profile prod-mfa'),
+          .example('$0 setup prod', 'then: aws s3 ls --profile prod-mfa')),
       (a: Record<string, unknown>) => set({ name: 'setup', profile: String(a.profile), ...(a.name !== undefined ? { as: String(a.name) } : {}) }),
     )
     .command(
       'completion <shell>',
       'print the completion script for bash, zsh or fish',
-      (y: any) =>
+      withEnv('completion', (y: any) =>
         y
           .positional('shell', { type: 'string', choices: ['bash', 'zsh', 'fish'] })
           .example('source <($0 completion bash)', 'in ~/.bashrc')
-          .example('$0 completion fish | source', 'in ~/.config/fish/config.fish'),
+          .example('$0 completion fish | source', 'in ~/.config/fish/config.fish')),
       (a: Record<string, unknown>) => set({ name: 'completion', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' }),
     )
     .command(
       'console [profile]',
       'open the AWS console in your browser, signed in as a role profile',
-      (y: any) =>
+      withEnv('console', (y: any) =>
         y
           .positional('profile', { type: 'string', describe: 'a role profile (default: $AWS_PROFILE, then "default")' })
           .option('print', { type: 'boolean', describe: 'print the sign-in URL instead of opening a browser' })
@@ -297,7 +330,7 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
           .option('region', { type: 'string', describe: 'the console region, over the profile\'s own' })
           .conflicts('service', 'path')
           .example('$0 console prod', 'opens the console in your default browser')
-          .example('$0 console prod --service s3 --print', 'prints a sign-in URL for the S3 console, good for 15 minutes'),
+          .example('$0 console prod --service s3 --print', 'prints a sign-in URL for the S3 console, good for 15 minutes')),
       (a: Record<string, unknown>) =>
         set({
           name: 'console',
@@ -313,46 +346,46 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
     .command(
       'shell-init <shell>',
       'print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it',
-      (y: any) =>
+      withEnv('shell-init', (y: any) =>
         y
           .positional('shell', { type: 'string', choices: ['bash', 'zsh', 'fish', 'powershell'] })
           .example('eval "$($0 shell-init bash)"', 'in ~/.bashrc; then: mfa-use prod, mfa-use --off')
-          .example('$0 shell-init fish | source', 'in ~/.config/fish/config.fish'),
+          .example('$0 shell-init fish | source', 'in ~/.config/fish/config.fish')),
       (a: Record<string, unknown>) => set({ name: 'shell-init', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' | 'powershell' }),
     )
-    .command('profiles', 'print the profile names in ~/.aws/config and ~/.aws/credentials, one a line', (y: any) => y.example('$0 profiles', 'what mfa-use and the completions offer'), () => set({ name: 'profiles' }))
-    .command('status', 'profiles, where their keys live, and the time left on their sessions', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 status', 'a table with the time left on every session'), (a: Record<string, unknown>) => set({ name: 'status', json: a.json === true }))
-    .command('doctor', 'check the keychain, config files, clock and credential_process hooks', (y: any) => y.example('$0 doctor', 'one line per check, with the fix when it fails'), () => set({ name: 'doctor' }))
+    .command('profiles', 'print the profile names in ~/.aws/config and ~/.aws/credentials, one a line', withEnv('profiles', (y: any) => y.example('$0 profiles', 'what mfa-use and the completions offer')), () => set({ name: 'profiles' }))
+    .command('status', 'profiles, where their keys live, and the time left on their sessions', withEnv('status', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 status', 'a table with the time left on every session')), (a: Record<string, unknown>) => set({ name: 'status', json: a.json === true }))
+    .command('doctor', 'check the keychain, config files, clock and credential_process hooks', withEnv('doctor', (y: any) => y.example('$0 doctor', 'one line per check, with the fix when it fails')), () => set({ name: 'doctor' }))
     .command(
       'policy [profile]',
       'print the IAM policy that makes MFA mandatory, and a role trust policy that demands it',
-      (y: any) =>
+      withEnv('policy', (y: any) =>
         y
           .positional('profile', { type: 'string', describe: 'take the account and partition from this profile\'s MFA device' })
           .option('account', { type: 'string', describe: 'the 12-digit account id to fill in' })
           .option('partition', { type: 'string', choices: ['aws', 'aws-us-gov', 'aws-cn'], describe: 'the partition to fill in' })
-          .example('$0 policy alice', 'with alice\'s account and partition filled in'),
+          .example('$0 policy alice', 'with alice\'s account and partition filled in')),
       (a: Record<string, unknown>) =>
         set({ name: 'policy', ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...(a.account !== undefined ? { account: String(a.account) } : {}), ...(a.partition !== undefined ? { partition: String(a.partition) } : {}) }),
     )
-    .command('demo', 'the whole flow against a local STS, in a throw-away HOME (no AWS account needed)', (y: any) => y.option('yes', { alias: 'y', type: 'boolean', describe: 'accept the shown code instead of typing it' }).example('$0 demo --yes', 'runs every step without waiting for you to type the code'), (a: Record<string, unknown>) => set({ name: 'demo', yes: a.yes === true }))
-    .command('agent <action>', 'the session agent: status or stop', (y: any) => y.positional('action', { type: 'string', choices: ['status', 'stop'] }).example('$0 agent stop', 'forget every session now (they live only in the agent\'s memory)'), (a: Record<string, unknown>) => set({ name: 'agent', action: String(a.action) as 'status' | 'stop' }))
+    .command('demo', 'the whole flow against a local STS, in a throw-away HOME (no AWS account needed)', withEnv('demo', (y: any) => y.option('yes', { alias: 'y', type: 'boolean', describe: 'accept the shown code instead of typing it' }).example('$0 demo --yes', 'runs every step without waiting for you to type the code')), (a: Record<string, unknown>) => set({ name: 'demo', yes: a.yes === true }))
+    .command('agent <action>', 'the session agent: status or stop', withEnv('agent', (y: any) => y.positional('action', { type: 'string', choices: ['status', 'stop'] }).example('$0 agent stop', 'forget every session now (they live only in the agent\'s memory)')), (a: Record<string, unknown>) => set({ name: 'agent', action: String(a.action) as 'status' | 'stop' }))
     .command(
       'mfa <action> <profile>',
       'set up a virtual MFA device for an IAM user (create), or bring a drifted one back in step (resync)',
-      (y: any) =>
+      withEnv('mfa', (y: any) =>
         y
           .positional('action', { type: 'string', choices: ['create', 'resync'] })
           .positional('profile', { type: 'string', describe: 'the IAM user\'s profile, with its keys stored' })
           .option('name', { type: 'string', describe: 'create: the device\'s name (default: the IAM user\'s name)' })
           .example('$0 mfa create alice', 'shows a QR code on the terminal, asks for two codes, records mfa_serial')
-          .example('$0 mfa resync alice', 'when codes keep being refused and the clock is right'),
+          .example('$0 mfa resync alice', 'when codes keep being refused and the clock is right')),
       (a: Record<string, unknown>) => set({ name: 'mfa', action: String(a.action) as 'create' | 'resync', profile: String(a.profile), ...(a.name !== undefined ? { deviceName: String(a.name) } : {}) }),
     )
     .command(
       'rotate <profile>',
       'replace the IAM user\'s access key with a new one, and delete the old one',
-      (y: any) => codeOptions(y.positional('profile', { type: 'string', describe: 'the IAM user\'s profile, with its keys stored' })).example('$0 rotate alice', 'a new key made with the MFA session, checked, stored; the old one deleted'),
+      withEnv('rotate', (y: any) => codeOptions(y.positional('profile', { type: 'string', describe: 'the IAM user\'s profile, with its keys stored' })).example('$0 rotate alice', 'a new key made with the MFA session, checked, stored; the old one deleted')),
       (a: Record<string, unknown>) => set({ name: 'rotate', profile: String(a.profile), ...codeArgs(a) }),
     )
     // For the completion scripts: profile names, one a line.
@@ -362,7 +395,8 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
     .version(version)
     .help()
     .alias('help', 'h')
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    .epilogue(environmentHelp('mfa-login', 'Each command\'s --help names the variables it reads.')!)
+    .wrap(helpWidth())
     // Before validation, in the matched command's context: the flags it takes, for "did you mean".
     .middleware(flagsOf((flags) => (offered = flags)), true)
     .exitProcess(false);
@@ -459,6 +493,8 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
     .example('mfa-env prod | source', 'fish (or: eval (mfa-env prod))')
     .example('mfa-env prod | Invoke-Expression', 'PowerShell')
     .example('eval "$(mfa-env --unset)"', 'clear them again')
+    .epilogue(environmentHelp('env')!)
+    .wrap(helpWidth())
     .strict()
     .version(version)
     .help()

@@ -19,7 +19,7 @@ import { standInFor } from '../cache/runtime-dir.js';
 import { readEntryFile } from '../cache/entry.js';
 import { readRoutes, routeHolds } from '../cache/route.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
-import { detectShell, formatExports, saving, SHELL_NAMES, type Shell } from '../output/exports.js';
+import { detectShell, formatExports, formatUnset, saving, SHELL_NAMES, type Shell } from '../output/exports.js';
 import { parentProcessName } from '../terminal/parent-process.js';
 
 /**
@@ -33,6 +33,7 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
   const env = process.env;
   const home = env.HOME;
   if (!home) return false;
+  if (request.unset) return unset(request.shell, env, home, end);
   let output: string;
   try {
     // Every setting, as the full CLI derives them: a bad one is its to report (exit 2).
@@ -113,23 +114,45 @@ export function keepCompiledCode(text: () => string): void {
 }
 
 /**
- * The forms a tool or a shell hook uses: `credential-process P`; `mfa-env`, `mfa-env P`, either
- * with `--shell S` or `--shell=S`. mfa-env on a terminal goes to the full path, which explains
- * what to do with the exports instead of leaving secrets on the screen.
+ * `mfa-env --unset` (`mfa-use --off`): the environment alone says what to print, through the full
+ * path's own function. A bad setting is the full CLI's to report, as for every other call.
  */
-function recognise(tool: 'mfa-login' | 'mfa-env', argv: string[]): { profile?: string; shell?: Shell } | undefined {
+function unset(shell: Shell | undefined, env: NodeJS.ProcessEnv, home: string, end: () => void): boolean {
+  let output: string;
+  try {
+    settingsFrom(env, home, { os: process.platform, uid: process.getuid?.() });
+    output = formatUnset(shell ?? detectShell(env, parentProcessName()), env);
+  } catch {
+    return false;
+  }
+  write(output, end);
+  return true;
+}
+
+/**
+ * The forms a tool or a shell hook uses: `credential-process P`; `mfa-env`, `mfa-env P` and
+ * `mfa-env --unset`, each with `--shell S`, `--shell=S` or neither. `mfa-env [P]` on a terminal
+ * goes to the full path, which explains what to do with the exports instead of leaving secrets
+ * on the screen.
+ */
+function recognise(tool: 'mfa-login' | 'mfa-env', argv: string[]): { profile?: string; shell?: Shell; unset?: boolean } | undefined {
   const plain = (a: string | undefined): a is string => a !== undefined && a !== '' && !a.startsWith('-');
   if (tool === 'mfa-login') return argv.length === 2 && argv[0] === 'credential-process' && plain(argv[1]) ? { profile: argv[1] } : undefined;
   let profile: string | undefined;
   let shell: string | undefined;
+  let unset = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--shell' && shell === undefined) shell = argv[++i] ?? '';
     else if (a.startsWith('--shell=') && shell === undefined) shell = a.slice(8);
+    else if (a === '--unset' && !unset) unset = true;
     else if (plain(a) && profile === undefined) profile = a;
     else return undefined;
   }
   if (shell !== undefined && !SHELL_NAMES.has(shell)) return undefined;
+  // `--unset` with a profile is the full CLI's (it ignores the profile); on a terminal it prints
+  // the same as the full CLI, which adds no hint to it.
+  if (unset) return profile === undefined ? { unset, ...(shell !== undefined ? { shell: SHELL_NAMES.get(shell)! } : {}) } : undefined;
   if (onTerminal()) return undefined;
   return { ...(profile !== undefined ? { profile } : {}), ...(shell !== undefined ? { shell: SHELL_NAMES.get(shell)! } : {}) };
 }

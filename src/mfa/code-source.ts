@@ -108,6 +108,8 @@ export function chooseCodeSource(options: {
       }
       const answer = await terminal.ask(`MFA code for ${req.serial}:`, {
         validate: (v) => (CODE.test(v.trim()) ? true : 'Enter the 6 digits your MFA app shows'),
+        // STS judges the code: no ✔ beside one it may yet refuse.
+        judgedLater: true,
       });
       return checkCode(answer, 'the code');
     },

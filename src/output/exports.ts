@@ -234,15 +234,41 @@ export function formatAssignments(shell: Shell, values: [name: string, value: st
 }
 
 /**
- * Statements that clear every variable formatExports sets or unsets, then put back the region and
- * profile the shell had before the first export (`saved`: SAVED_VAR's value, when it has one).
+ * Set by `exec` in its command's environment (cli/commands/exec.ts, NESTED_MARKER): the
+ * credentials there are the ones exec put in. Named here too because output/ cannot import from
+ * cli/; test/output/exports.test.ts keeps the two the same.
  */
-export function formatUnset(shell: Shell, saved?: string): string {
-  const lines = ALL_VARS.map((name) => unsetLine(shell, name));
-  if (saved !== undefined) {
-    for (const [name, value] of savedValues(saved)) lines.push(setLine(shell, name, value));
-    lines.push(unsetLine(shell, SAVED_VAR));
-  }
+export const EXEC_PROFILE_VAR = 'MFA_LOGIN_PROFILE';
+const CREDENTIAL_VARS = [KEY_ID, SECRET, TOKEN, EXPIRATION];
+
+/**
+ * Statements that take out of a shell (environment `env`) what mfa-login put there, and nothing
+ * else: `mfa-env --unset`, `mfa-use --off`.
+ *
+ * - After an export into this shell (SAVED_VAR is set: the first export always sets it), every
+ *   variable formatExports sets or unsets is cleared, then the region and profile the shell had
+ *   before that export are put back.
+ * - With nothing saved (no export, or an `--off` already undid it), only what carries a mark of
+ *   ours goes: the credentials when `exec` put them there (EXEC_PROFILE_VAR), the region variables
+ *   holding the region mfa-login picked (EXPORTED_REGION) and that mark. Credentials, a region or a
+ *   profile with no mark are the user's (their own keys, another tool's session): a second
+ *   `mfa-use --off` must not take the profile the first one gave back.
+ *
+ * SAVED_VAR is always unset last: harmless when absent, and the output is never empty (PowerShell's
+ * Invoke-Expression refuses an empty string).
+ */
+export function formatUnset(shell: Shell, env: Record<string, string | undefined>): string {
+  const saved = env[SAVED_VAR];
+  const names =
+    saved !== undefined
+      ? ALL_VARS
+      : [
+          ...(env[EXEC_PROFILE_VAR] ? CREDENTIAL_VARS : []),
+          ...(env[EXPORTED_REGION] !== undefined ? [REGION, DEFAULT_REGION].filter((n) => env[n] === env[EXPORTED_REGION]).concat(EXPORTED_REGION) : []),
+        ];
+  const lines = names.map((name) => unsetLine(shell, name));
+  if (saved !== undefined) for (const [name, value] of savedValues(saved)) lines.push(setLine(shell, name, value));
+  lines.push(unsetLine(shell, SAVED_VAR));
   return `${lines.join('\n')}\n`;
 }
 

@@ -73,8 +73,11 @@ complete -F __mfa_use_complete mfa-use`
     compadd -a profiles
     compadd -- --off
 }
-# Completion needs compinit: put the shell-init line after it in ~/.zshrc.
-(( $+functions[compdef] )) && compdef __mfa_use_complete mfa-use`;
+# Completion needs compinit: put the shell-init line after it in ~/.zshrc. An "if", not "&&":
+# without compinit the script still ends with status 0, and a "&&" after the eval goes on.
+if (( $+functions[compdef] )); then
+    compdef __mfa_use_complete mfa-use
+fi`;
   return `# mfa-login shell-init ${shell}: put this in ~/.${shell}rc:
 #   eval "$(mfa-login shell-init ${shell})"
 # mfa-use PROFILE     the profile's credentials into this shell (mfa-use --off takes them out)

@@ -26,7 +26,7 @@ export async function withCode<T>(deps: { terminal: Pick<Deps['terminal'], 'say'
       return await call(code);
     } catch (e) {
       if (!(e instanceof MfaLoginError) || e.code !== 'E_MFA_REJECTED' || !source.canRetry || attempt >= MAX_CODE_ATTEMPTS) throw e;
-      deps.terminal.say('STS refused that code. If you just used it, wait for the next one.');
+      deps.terminal.say('✘ STS refused that code. If you just used it, wait for the next one.');
     }
   }
 }

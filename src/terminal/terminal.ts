@@ -10,7 +10,7 @@ import { MfaLoginError } from '../errors.js';
 export interface Terminal {
   /** True when there is a controlling terminal to talk to. */
   available(): boolean;
-  ask(message: string, options?: { validate?: (value: string) => true | string }): Promise<string>;
+  ask(message: string, options?: AskOptions): Promise<string>;
   /** Like ask, but nothing typed is echoed. */
   askSecret(message: string): Promise<string>;
   confirm(message: string, defaultValue: boolean): Promise<boolean>;
@@ -18,6 +18,20 @@ export interface Terminal {
   /** A line for the person at the terminal (not for stdout, which may be captured). */
   say(line: string): void;
 }
+
+export interface AskOptions {
+  validate?: (value: string) => true | string;
+  /**
+   * The answer is judged after the prompt ends (STS takes or refuses a code): the answered line
+   * gets a neutral mark, not the ✔ that says "accepted" before anyone has.
+   */
+  judgedLater?: boolean;
+}
+
+/** The mark beside a question answered but not yet judged (see AskOptions.judgedLater). */
+export const ANSWERED_MARK = '›';
+/** Goes up one line and erases it: the line the password prompt's help tip was left on. */
+const ERASE_LINE_ABOVE = '\x1b[1A\r\x1b[2K';
 
 export function controllingTerminal(devTty = '/dev/tty'): Terminal {
   let probed: boolean | undefined;
@@ -67,22 +81,42 @@ export function controllingTerminal(devTty = '/dev/tty'): Terminal {
       return answers.value;
     });
 
+  /** Text straight to the terminal, on a descriptor of its own (a prompt's stream is ended with it). */
+  const write = (text: string) => {
+    const fd = openSync(devTty, 'w');
+    try {
+      const out = new tty.WriteStream(fd);
+      out.write(text);
+      out.destroy();
+    } catch {
+      closeSync(fd);
+    }
+  };
+
   return {
     available,
-    ask: (message, options = {}) => prompt<string>({ type: 'input', message, ...(options.validate ? { validate: options.validate } : {}) }),
-    askSecret: (message) => prompt<string>({ type: 'password', message, mask: false }),
+    ask: (message, options = {}) =>
+      prompt<string>({
+        type: 'input',
+        message,
+        ...(options.validate ? { validate: options.validate } : {}),
+        ...(options.judgedLater ? { theme: { prefix: { done: ANSWERED_MARK } } } : {}),
+      }),
+    askSecret: async (message) => {
+      try {
+        return await prompt<string>({ type: 'password', message, mask: false });
+      } catch (e) {
+        // Interrupted (Ctrl-C, Ctrl-D), the password prompt leaves its last screen as it was,
+        // help tip included: "ctrl+t toggle visibility" under a question nobody can answer any
+        // more. The tip is the last line the prompt drew, just above the cursor.
+        if (e instanceof MfaLoginError && e.code === 'E_INTERRUPTED') write(ERASE_LINE_ABOVE);
+        throw e;
+      }
+    },
     confirm: (message, defaultValue) => prompt<boolean>({ type: 'confirm', message, default: defaultValue }),
     choose: (message, choices) => prompt<string>({ type: 'select', message, choices: choices.map((c) => ({ name: c, value: c })) }),
     say(line) {
-      if (!available()) return;
-      const fd = openSync(devTty, 'w');
-      try {
-        const out = new tty.WriteStream(fd);
-        out.write(`${line}\n`);
-        out.destroy();
-      } catch {
-        closeSync(fd);
-      }
+      if (available()) write(`${line}\n`);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,6 +87,29 @@ test('the region: the user\'s, the profile\'s over one mfa-login exported, or no
     assert.equal(fast.stdout, full.stdout, why);
   }
   assert.equal((await sb.run(['logout', 'rae'])).status, 0);
+});
+
+test('mfa-env --unset (mfa-use --off) is answered by the fast path through the full CLI\'s function: the same lines, whatever the shell holds', async () => {
+  const M = 'MFA_LOGIN_EXPORTED_REGION';
+  const envs: Array<[why: string, env: Record<string, string | undefined>]> = [
+    ['nothing saved: the shell\'s own stay', { AWS_PROFILE: 'mine', AWS_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'AKIAOWNKEY0000000001' }],
+    ['after an export', { MFA_LOGIN_SAVED: '{"AWS_PROFILE":"mine"}', AWS_ACCESS_KEY_ID: 'ASIAEXPORTED00000001', AWS_REGION: 'eu-west-1', [M]: 'eu-west-1' }],
+    ['inside exec', { MFA_LOGIN_PROFILE: 'prod', AWS_ACCESS_KEY_ID: 'ASIAEXEC000000000001', AWS_REGION: 'eu-west-1', [M]: 'eu-west-1' }],
+  ];
+  for (const args of [['--unset'], ['--unset', '--shell', 'fish'], ['--shell=pwsh', '--unset']]) {
+    for (const [why, env] of envs) {
+      const e = { SHELL: '/bin/bash', MFA_LOGIN_SAVED: undefined, MFA_LOGIN_PROFILE: undefined, [M]: undefined, ...env };
+      const fast = await runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath('mfa-env', ${JSON.stringify(args)}) ? 0 : 9`], sb.env(e));
+      assert.equal(fast.status, 0, `${args.join(' ')}, ${why}: the fast path handed over (${fast.stderr})`);
+      const full = await sb.run([...args, '--debug'], { env: e, bin: MFA_ENV });
+      assert.equal(full.status, 0, full.stderr);
+      assert.match(full.stdout, /MFA_LOGIN_SAVED/);
+      assert.equal(fast.stdout, full.stdout, `${args.join(' ')}, ${why}`);
+    }
+  }
+  // A bad setting is the full CLI's to report, as for every other call.
+  const bad = await runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath('mfa-env', ['--unset']) ? 0 : 9`], sb.env({ MFA_LOGIN_CACHE: 'nosuch' }));
+  assert.equal(bad.status, 9);
 });
 
 test('anything the fast path does not handle plainly goes to the full CLI: other flags, the agent, a miss, a bad --shell', async () => {
@@ -268,6 +291,19 @@ test('what runs is the readable bundle: an edit of the same length to fast.cjs s
   assert.equal((await env(bin)).status, 0);
   assert.equal((await call()).status, 0);
   assert.equal(statSync(kept).ino, both.ino, 'and then it is used as it is');
+});
+
+test('mfa-env --unset keeps no code: the first mfa-env PROFILE after it keeps the code with what the exports run', async () => {
+  const kept = sb.file('.cache/mfa-login/fast-path.v8');
+  rmSync(kept, { force: true });
+  await sessionForProd();
+  const env = (args: string[]) => runCommand(process.execPath, [MFA_ENV, ...args], sb.env({ SHELL: '/bin/bash' }));
+  const off = await env(['--unset']);
+  assert.equal(off.status, 0, off.stderr);
+  assert.match(off.stdout, /^unset MFA_LOGIN_SAVED$/m);
+  assert.equal(existsSync(kept), false, 'no code kept after --unset');
+  assert.equal((await env(['prod'])).status, 0);
+  assert.match(readFileSync(kept, 'utf8').split('\n', 2)[1]!, / mfa-env$/);
 });
 
 test('code is taken only from a private file of the user\'s in a private directory: one planted by another user, open to others or a link is not run', async (t) => {

@@ -52,6 +52,10 @@ test('the demo asks again after a mistyped code instead of ending', async (t) =>
     assert.match(second, /STS refused the MFA code/);
     assert.match(second, /STS refused that code\. A mistyped or already used code is refused like this; mfa-login asks again\. Try once more\./);
     assert.doesNotMatch(second, /rc=\d+/, 'the demo is still running');
+    // The refused code has no ✔ beside it: the prompt ended before STS judged it.
+    assert.doesNotMatch(second, new RegExp(`✔.*${wrong}`), second);
+    assert.match(second, new RegExp(`^› Type the code shown above \\(Enter uses it\\): ${wrong}$`, 'm'), second);
+    assert.match(second, /✘ STS refused that code\./);
     // Enter takes the code the device shows now.
     await tmux('send-keys', '-t', 'main', 'Enter');
     const end = await waitFor(/^rc=\d+$/m, 'the demo to finish');

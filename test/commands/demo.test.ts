@@ -48,6 +48,9 @@ test('mfa-login demo --yes runs every step against its own STS and leaves nothin
     assert.deepEqual(readdirSync(home), [], 'nothing is written to the real HOME (no .aws, no cache, no key file)');
     const demoRuntime = /^ {2}runtime {4}(\S+) {2}\(its XDG_RUNTIME_DIR/m.exec(r.stdout)?.[1];
     assert.ok(demoRuntime !== undefined && !demoRuntime.startsWith(runtime), `the demo has a runtime directory of its own: ${demoRuntime}`);
+    // The status step names where the demo's sessions are: its own directory, not a ~/.cache/mfa-login.
+    assert.match(r.stdout, /^ {4}Session cache: file, (\S+)$/m);
+    assert.equal(/^ {4}Session cache: file, (\S+)$/m.exec(r.stdout)![1], demoRuntime, 'status shows the demo\'s own session directory');
     assert.equal(existsSync(demoRuntime), false, 'the demo runtime directory is removed');
     assert.deepEqual(readdirSync(ours).sort(), before, 'the user\'s session directory is as it was');
   } finally {

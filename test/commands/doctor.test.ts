@@ -81,6 +81,7 @@ describe('mfa-login doctor', { concurrency: true }, () => {
     assert.match(r.stdout, /^ok {4}key store: file ~\/\.config\/mfa-login\/keys\.enc is readable, keys for 1 profile$/m);
     assert.match(r.stdout, /^ok {4}config files: ~\/\.aws\/config and ~\/\.aws\/credentials parse \(3 profiles\)$/m);
     assert.match(r.stdout, /^ok {4}profiles: 2 chains resolve: alice, alice-admin$/m);
+    assert.match(r.stdout, /^ok {4}regions: every role profile has one \(alice-admin\)$/m);
     assert.match(r.stdout, /^ok {4}clock: within 1 s of STS at http:\/\/127\.0\.0\.1:\d+$/m);
     assert.match(r.stdout, /^ok {4}session cache: ~\/\.cache\/mfa-login is 0700, 2 session files 0600$/m);
     assert.match(r.stdout, /^ok {4}credential_process: \[profile alice-admin-mfa\] runs \S+ \S+bin\/mfa-login\.js for alice-admin$/m);
@@ -115,6 +116,20 @@ describe('mfa-login doctor', { concurrency: true }, () => {
     assert.match(r.stdout, /^FAIL  credential_process of \[profile hook-nobody\] \(.*\) names profile nobody, which does not resolve: profile nobody not found/m);
     assert.match(r.stdout, /^ok {4}credential_process: \[profile alice-admin-mfa\]/m, 'the good hook is still checked');
     assert.match(r.stdout, /\n7 checks failed, 1 warning\.\n$/);
+  });
+
+  it('a role profile with no region, nor up its chain: one warning naming it, with the region = line that fixes it', async () => {
+    const extra = `\n[profile nore]\nmfa_serial = arn:aws:iam::111111111111:mfa/nore\n\n[profile dev]\nrole_arn = ${ADMIN}\nsource_profile = nore\n`;
+    const r = await withConfig(extra);
+    assert.equal(r.status, 0, r.stdout);
+    const m = /^warn {2}regions: dev has no region, nor does any profile up its source_profile chain: "aws --profile" fails with "You must specify a region" for the session mfa-login writes for it wherever AWS_REGION is not set\n {6}fix: add region = REGION to \[profile dev\] in ~\/(\.aws\/config-\d+)$/m.exec(r.stdout);
+    assert.ok(m, r.stdout);
+    assert.doesNotMatch(r.stdout, /regions: .*alice-admin/, 'alice-admin has its source\'s region');
+    // The fix as printed, with a region for REGION, in the file it names.
+    const file = m[1]!;
+    sb.write(file, sb.read(file)!.replace('[profile dev]\n', '[profile dev]\nregion = eu-west-1\n'));
+    const fixed = await doctor({ AWS_CONFIG_FILE: sb.file(file) });
+    assert.match(fixed.stdout, /^ok {4}regions: every role profile has one \(alice-admin, dev\)$/m, fixed.stdout);
   });
 
   it('a cache directory others can enter: FAIL with the chmod that fixes it, exit 3', async () => {

@@ -126,3 +126,25 @@ test('bash: mfa-use with no profile, or a flag first, says how to use it and cha
   assert.match(r.stderr, /usage: mfa-use PROFILE/);
   assert.match(r.stderr, /mfa-env: .*nosuch/);
 });
+
+for (const shell of [BASH, ZSH, FISH]) {
+  const name = shell.replace(/^.*\//, '');
+  test(`${name}: the shell-init line ends with status 0 (zsh without compinit too); mfa-use --off with nothing in, or twice, keeps the shell's own profile and region`, async (t) => {
+    const skip = missing(shell);
+    if (skip) return t.skip(skip);
+    const fish = shell === FISH;
+    // As in an rc file: what follows `&&` / `; and` runs only if the line succeeded.
+    const init = fish ? 'mfa-login shell-init fish | source; and echo init=ok' : `eval "$(mfa-login shell-init ${name})" && echo init=ok`;
+    const own = fish ? 'set -gx AWS_PROFILE mine' : 'export AWS_PROFILE=mine';
+    const status = fish ? 'echo "off=$status"' : 'echo "off=$?"';
+    const script = [init, own, 'mfa-use --off', status, showVars(shell, 'first:'), 'mfa-use prod', 'mfa-use --off', 'mfa-use --off', status, showVars(shell, 'twice:')].join('\n');
+    const r = await inShell(shell, script);
+    assert.equal(r.status, 0, `${shell}: ${r.stderr}\n${r.stdout}`);
+    assert.match(r.stdout, /^init=ok$/m, `${name}: the shell-init line failed:\n${r.stdout}\n${r.stderr}`);
+    assert.deepEqual(r.stdout.match(/^off=\d+$/gm), ['off=0', 'off=0']);
+    // The sandbox's AWS_REGION (us-east-1) and the shell's own profile.
+    const kept = { ...Object.fromEntries(VARS.map((v) => [v, undefined])), AWS_PROFILE: 'mine', AWS_REGION: 'us-east-1' };
+    assert.deepEqual(vars(r.stdout, 'first:'), kept, 'mfa-use --off with nothing in');
+    assert.deepEqual(vars(r.stdout, 'twice:'), kept, 'a second mfa-use --off');
+  });
+}

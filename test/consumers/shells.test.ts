@@ -111,3 +111,23 @@ for (const shell of [BASH, ZSH, FISH]) {
     assert.match(r.stderr, /Unable to locate credentials/);
   });
 }
+
+for (const shell of [BASH, ZSH, FISH]) {
+  test(`${shell.replace(/^.*\//, '')}: mfa-env --unset with nothing saved (no mfa-env before it, or a second one) leaves the shell's own profile, region and keys`, async (t) => {
+    const skip = missing(shell);
+    if (skip) return t.skip(skip);
+    const clear = shell === FISH ? 'mfa-env --unset | source' : 'eval "$(mfa-env --unset)"';
+    const status = shell === FISH ? 'echo "status=$status"' : 'echo "status=$?"';
+    // Long-term keys of the user's own, a profile and a region: none of them mfa-login's.
+    const own = { AWS_PROFILE: 'mine', AWS_DEFAULT_PROFILE: 'team', AWS_ACCESS_KEY_ID: 'AKIAOWNKEY0000000001', AWS_SECRET_ACCESS_KEY: 'ownSecret', AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'us-west-2' };
+    const r = await inShell(shell, `${clear}\n${status}\n${clear}\n${showVars(shell)}`, own);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^status=0$/m);
+    assert.deepEqual(vars(r.stdout), { ...Object.fromEntries(VARS.map((v) => [v, undefined])), ...own });
+    // After a real round trip, a second --unset keeps what the first one gave back.
+    const [load] = shell === FISH ? ['mfa-env prod | source'] : ['eval "$(mfa-env prod)"'];
+    const again = await inShell(shell, `${load}\n${clear}\n${clear}\n${showVars(shell)}`, own);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(vars(again.stdout), { ...Object.fromEntries(VARS.map((v) => [v, undefined])), AWS_PROFILE: 'mine', AWS_DEFAULT_PROFILE: 'team', AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'us-west-2' });
+  });
+}

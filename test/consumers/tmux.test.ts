@@ -80,6 +80,9 @@ test('a refused code is said on the terminal and asked again; the right code the
     await pane.type('000000');
     const again = await pane.waitFor((s) => /STS refused that code/.test(s) && count(s, PROMPT) >= 2, 'the refusal and a second prompt', { whileRunning: true });
     assert.ok(again.indexOf('STS refused that code') < again.lastIndexOf('MFA code for'), 'the new prompt comes after the refusal');
+    // The refused code is shown as refused: no ✔ beside it (the prompt ends before STS answers).
+    assert.doesNotMatch(again, /✔.*000000/, `a ✔ beside the refused code:\n${again}`);
+    assert.match(again, /^› MFA code for \S+: 000000\n✘ STS refused that code\./m, again);
     assert.doesNotMatch(again, /^rc=/m, 'still running');
     await pane.type(await codeWithTime(sb, alice));
     assert.equal(await pane.status(), 0, await pane.screen());
@@ -198,5 +201,66 @@ test('mfa_process under credential_process: what it says on stderr reaches the t
     assert.match(await pane.screen(), /^touch your YubiKey$/m, 'seen on the terminal');
     assert.doesNotMatch(sb.read('err.txt')!, /YubiKey/, 'not in the stderr the caller captures');
     assert.equal((JSON.parse(sb.read('out.json')!) as { Version: number }).Version, 1);
+  });
+});
+
+test('add at a terminal: an ASIA key id is refused as a temporary key, with the long-term AKIA key to give instead', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ pane }) => {
+    await pane.type('mfa-login add newprofile; echo "rc=$?"');
+    await pane.waitFor(/Access key ID:/, 'the access key prompt', { whileRunning: true });
+    await pane.type('ASIAQWERTYUIOPASDFGH');
+    const said = await pane.waitFor(/temporary key/, 'what the prompt says of an ASIA key', { whileRunning: true });
+    assert.match(said, /^> ASIA\.\.\. is a temporary key, which add does not store: give the IAM user's long-term AKIA\.\.\. key$/m);
+    assert.doesNotMatch(said, /looks like AKIA/);
+    await pane.press('C-c');
+    assert.equal(await pane.status(), 130, await pane.screen());
+  });
+});
+
+test('Ctrl-C at the passphrase prompt: "interrupted", exit 130, and the "ctrl+t toggle visibility" line is gone', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ pane }) => {
+    // The sandbox's keys are in the encrypted file: without its passphrase in the environment, list asks for it.
+    await pane.type('env -u MFA_LOGIN_FILE_PASSPHRASE mfa-login list; echo "rc=$?"');
+    await pane.waitFor((s) => /Passphrase/.test(s) && /ctrl\+t toggle visibility/.test(s), 'the passphrase prompt and its help line', { whileRunning: true });
+    await pane.press('C-c');
+    assert.equal(await pane.status(), 130, await pane.screen());
+    const screen = await pane.screen();
+    assert.match(screen, /^mfa-login: interrupted$/m);
+    assert.doesNotMatch(screen, /ctrl\+t/, `the help line stayed:\n${screen}`);
+    assert.match(screen, /Passphrase/, 'the question itself stays, as after any interrupted prompt');
+  });
+});
+
+test('--help on a terminal wraps at the terminal\'s width, mfa-env\'s and mfa-login\'s alike', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ pane }) => {
+    // Printed on the pane (stdout is the terminal) and read off the screen, cleared in between.
+    const helpOf = async (line: string): Promise<string> => {
+      await pane.clear();
+      await pane.type(`${line}; echo "rc=$?"`);
+      assert.equal(await pane.status(), 0, await pane.screen());
+      const s = await pane.screen();
+      return s.slice(s.indexOf('\n') + 1, s.lastIndexOf('\nrc='));
+    };
+    const env = await helpOf('mfa-env --help');
+    const login = await helpOf('mfa-login login --help');
+    const widest = (help: string) => Math.max(...help.split('\n').map((l) => l.length));
+    // The pane is 120 columns: both use them (mfa-env stopped at 80, mfa-login at 100).
+    for (const [name, help] of [['mfa-env', env], ['mfa-login login', login]] as const) {
+      assert.ok(widest(help) > 100 && widest(help) <= 120, `${name} --help is ${widest(help)} wide:\n${help}`);
+      assert.match(help, /^Environment:$/m, name);
+    }
+    const row = (help: string, name: string) => {
+      const lines = help.split('\n');
+      const at = lines.findIndex((l) => l.startsWith(`  ${name} `));
+      assert.ok(at >= 0, `${name} in:\n${help}`);
+      return lines.slice(at, at + 1 + lines.slice(at + 1).findIndex((l) => !/^ {20,}\S/.test(l))).join('\n');
+    };
+    for (const name of ['MFA_LOGIN_LOCK_TIMEOUT', 'AWS_ENDPOINT_URL_STS', 'MFA_LOGIN_CACHE']) assert.equal(row(env, name), row(login, name), name);
   });
 });

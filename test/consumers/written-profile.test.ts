@@ -95,3 +95,37 @@ test('--region reaches mfa-env, exec and credential-process', async () => {
   assert.equal(c.status, 0, c.stderr);
   assert.equal(JSON.parse(c.stdout).Version, 1);
 });
+
+test('login with no region anywhere says, in one line, that the printed aws --profile will fail, and the fix it names works as printed', async (t) => {
+  const skip = requireComponent(existsSync(AWS_CLI), 'the AWS CLI v2 (/usr/bin/aws)');
+  if (skip) return t.skip(skip);
+  // dev has no region, nor has alice, its source; the environment has none either.
+  sb.write('.aws/config', `${sb.read('.aws/config')}[profile dev]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = alice\n`);
+  const noRegion = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined };
+  let r = await sb.run(['dev'], { env: noRegion });
+  if (r.status === 5 && /no terminal to ask on/.test(r.stderr)) r = await sb.run(['dev', '--mfa-token', await codeWithTime(sb, alice)], { env: noRegion });
+  assert.equal(r.status, 0, r.stderr);
+  const warning = r.stderr.split('\n').filter((l) => /region/.test(l));
+  assert.deepEqual(warning, [
+    'mfa-login: warning: no region is known for dev (no --region, AWS_REGION, AWS_DEFAULT_REGION or region in its profile), so "aws --profile dev-session" will fail with "You must specify a region": run mfa-login login dev --region REGION, or add region = REGION to [profile dev-session] in ~/.aws/config',
+  ]);
+  const without = await runPrinted(r.stdout);
+  assert.notEqual(without.status, 0);
+  assert.match(without.stderr, /You must specify a region/, 'what the warning said');
+
+  // The first fix, as printed, with a region for REGION.
+  const fix = /run (mfa-login \S+(?: \S+)*? --region) REGION,/.exec(warning[0]!)![1]!.split(' ').slice(1);
+  const again = await sb.run([...fix, 'eu-west-1'], { env: noRegion });
+  assert.equal(again.status, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /warning/);
+  const aws = await runPrinted(again.stdout);
+  assert.equal(aws.status, 0, aws.stderr);
+  assert.match(aws.stdout.trim(), ASSUMED_ROLE);
+
+  // The second: region = in the written profile, and the next login has nothing to warn about.
+  sb.write('.aws/config', sb.read('.aws/config')!.replace(/\[profile dev-session\]\nregion = eu-west-1\n/, '[profile dev-session]\nregion = us-west-2\noutput = json\n'));
+  const third = await sb.run(['dev'], { env: noRegion });
+  assert.equal(third.status, 0, third.stderr);
+  assert.doesNotMatch(third.stderr, /warning/);
+  assert.equal((await runPrinted(third.stdout)).status, 0);
+});

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectShell, formatAssignments, formatExports, formatUnset, savedBefore, type Shell } from '../../src/output/exports.js';
+import { detectShell, EXEC_PROFILE_VAR, formatAssignments, formatExports, formatUnset, savedBefore, type Shell } from '../../src/output/exports.js';
+import { NESTED_MARKER } from '../../src/cli/commands/exec.js';
 import { isMfaLoginError } from '../../src/errors.js';
 import { regionFor, userRegion } from '../../src/settings.js';
 import type { Credentials } from '../../src/credentials.js';
@@ -102,7 +103,7 @@ describe('formatExports', () => {
 
     test('unset', () => {
       assert.equal(
-        formatUnset('powershell'),
+        formatUnset('powershell', { MFA_LOGIN_SAVED: '{}' }),
         [
           'AWS_ACCESS_KEY_ID',
           'AWS_SECRET_ACCESS_KEY',
@@ -113,6 +114,7 @@ describe('formatExports', () => {
           'MFA_LOGIN_EXPORTED_REGION',
           'AWS_PROFILE',
           'AWS_DEFAULT_PROFILE',
+          'MFA_LOGIN_SAVED',
         ]
           .map((n) => `$env:${n} = $null\n`)
           .join(''),
@@ -225,15 +227,30 @@ test('the first export into a shell saves its own region and profile; --unset pu
   assert.doesNotMatch(formatExports(creds, { shell: 'sh' }), /MFA_LOGIN_SAVED/);
 
   const restore = { sh: "export AWS_REGION='us-west-2'\nexport AWS_PROFILE='mine'\nexport AWS_DEFAULT_PROFILE='team/dev'\nunset MFA_LOGIN_SAVED\n", fish: "set -gx AWS_REGION 'us-west-2';\nset -gx AWS_PROFILE 'mine';\nset -gx AWS_DEFAULT_PROFILE 'team/dev';\nif set -q -g MFA_LOGIN_SAVED; set -e -g MFA_LOGIN_SAVED; end;\n", powershell: "$env:AWS_REGION = 'us-west-2'\n$env:AWS_PROFILE = 'mine'\n$env:AWS_DEFAULT_PROFILE = 'team/dev'\n$env:MFA_LOGIN_SAVED = $null\n" } as const;
+  const clearAll = (shell: Shell) => formatUnset(shell, { MFA_LOGIN_SAVED: '{}' }).split('\n').slice(0, -2).map((l) => `${l}\n`).join('');
   for (const shell of ['sh', 'fish', 'powershell'] as const) {
-    const out = formatUnset(shell, saved);
-    assert.ok(out.startsWith(formatUnset(shell)), `${shell}: everything is cleared first`);
-    assert.equal(out.slice(formatUnset(shell).length), restore[shell]);
+    const out = formatUnset(shell, { MFA_LOGIN_SAVED: saved });
+    assert.ok(out.startsWith(clearAll(shell)), `${shell}: everything is cleared first`);
+    assert.equal(out.slice(clearAll(shell).length), restore[shell]);
   }
   // A hand-made or damaged MFA_LOGIN_SAVED gives back nothing that is not in its form.
   for (const bad of ['not json', '[]', 'null', '{"AWS_REGION":"x y"}', '{"AWS_ACCESS_KEY_ID":"AKIA"}', '{"AWS_PROFILE":7}', '{"AWS_PROFILE":"a\'b"}']) {
-    assert.equal(formatUnset('sh', bad), `${formatUnset('sh')}unset MFA_LOGIN_SAVED\n`, bad);
+    assert.equal(formatUnset('sh', { MFA_LOGIN_SAVED: bad }), `${clearAll('sh')}unset MFA_LOGIN_SAVED\n`, bad);
   }
+});
+
+test('with nothing saved, --unset takes out only what carries a mark of ours: the user\'s profile, region and keys stay', () => {
+  const own = { AWS_PROFILE: 'mine', AWS_DEFAULT_PROFILE: 'team', AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'AKIAOWNKEY', AWS_SECRET_ACCESS_KEY: 'own', AWS_SESSION_TOKEN: 'tok', AWS_CREDENTIAL_EXPIRATION: '2030-01-01T00:00:00Z' };
+  const M = 'MFA_LOGIN_EXPORTED_REGION';
+  const cases: Array<[why: string, env: Record<string, string | undefined>, lines: string[]]> = [
+    ['a shell mfa-login never exported into (or a second --off)', own, []],
+    ['an empty environment', {}, []],
+    ['a region mfa-login picked (exec\'s, or a stale mark): that one and its mark go', { ...own, AWS_REGION: 'eu-west-1', [M]: 'eu-west-1' }, ['unset AWS_REGION', `unset ${M}`]],
+    ['a mark the user\'s own region replaced: only the mark goes', { ...own, [M]: 'eu-west-1' }, [`unset ${M}`]],
+    ['inside exec (MFA_LOGIN_PROFILE): its credentials are ours', { AWS_ACCESS_KEY_ID: 'ASIAEXEC', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't', MFA_LOGIN_PROFILE: 'prod', AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1', [M]: 'eu-west-1' }, ['unset AWS_ACCESS_KEY_ID', 'unset AWS_SECRET_ACCESS_KEY', 'unset AWS_SESSION_TOKEN', 'unset AWS_CREDENTIAL_EXPIRATION', 'unset AWS_REGION', 'unset AWS_DEFAULT_REGION', `unset ${M}`]],
+  ];
+  for (const [why, env, lines] of cases) assert.equal(formatUnset('sh', env), [...lines, 'unset MFA_LOGIN_SAVED', ''].join('\n'), why);
+  assert.equal(EXEC_PROFILE_VAR, NESTED_MARKER, 'the mark exec sets is the one --unset reads');
 });
 
 describe('the region exported: --region, then the user\'s AWS_REGION / AWS_DEFAULT_REGION, then the profile\'s', () => {

@@ -188,9 +188,15 @@ for (const shell of SHELLS) {
     test('formatUnset clears everything the exports set, and exits 0', () => {
       assertInstalled(shell.path);
       const creds: Credentials = { accessKeyId: 'A', secretAccessKey: 'S', sessionToken: 'T', expiration: EXPIRATION };
-      const env = run(shell, formatExports(creds, { shell: shell.kind, region: 'eu-west-1' }), formatUnset(shell.kind), STALE);
+      const env = run(shell, formatExports(creds, { shell: shell.kind, region: 'eu-west-1', save: '{}' }), formatUnset(shell.kind, { MFA_LOGIN_SAVED: '{}' }), STALE);
       assert.deepEqual(awsVars(env), {});
       assert.equal(env.get('HOME'), home, 'unrelated variables stay');
+    });
+
+    test('formatUnset with nothing saved leaves the shell\'s own variables, and exits 0', () => {
+      assertInstalled(shell.path);
+      const env = run(shell, 'true', formatUnset(shell.kind, STALE), STALE);
+      assert.deepEqual(awsVars(env), STALE);
     });
 
     test('any well-formed string without NUL or line breaks round-trips', () => {

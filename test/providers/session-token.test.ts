@@ -40,7 +40,7 @@ for (const c of retries) {
     }
     assert.deepEqual(source.requests.map((r) => r.attempt), c.attempts);
     assert.equal(f.sts.sessionTokenCalls.length, c.attempts.length);
-    assert.deepEqual(f.said, Array(c.said).fill('STS refused that code. If you just used it, wait for the next one.'));
+    assert.deepEqual(f.said, Array(c.said).fill('✘ STS refused that code. If you just used it, wait for the next one.'));
   });
 }
 

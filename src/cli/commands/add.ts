@@ -23,6 +23,8 @@ export interface AddInput {
 
 const ACCESS_KEY_ID = /^AKIA[A-Z0-9]{12,124}$/;
 const SECRET = /^[A-Za-z0-9/+=]{16,128}$/;
+/** What the key id prompt says of what was typed: an ASIA key is a session's, not a wrong AKIA. */
+const keyIdProblem = (v: string) => (/^ASIA/i.test(v.trim()) ? 'ASIA... is a temporary key, which add does not store: give the IAM user\'s long-term AKIA... key' : 'An access key ID looks like AKIAIOSFODNN7EXAMPLE');
 
 /**
  * `mfa-login add <profile>`: check the keys with STS before storing anything, store them, and make
@@ -122,7 +124,7 @@ async function keysFrom(deps: Deps, input: AddInput, files: ProfileSet): Promise
     keys = parseKeysText(await deps.readStdin());
     from = 'standard input';
   } else {
-    const accessKeyId = (await deps.terminal.ask('Access key ID:', { validate: (v) => (ACCESS_KEY_ID.test(v.trim()) ? true : 'An access key ID looks like AKIAIOSFODNN7EXAMPLE') })).trim();
+    const accessKeyId = (await deps.terminal.ask('Access key ID:', { validate: (v) => (ACCESS_KEY_ID.test(v.trim()) ? true : keyIdProblem(v)) })).trim();
     const secretAccessKey = (await deps.terminal.askSecret('Secret access key:')).trim();
     keys = { accessKeyId, secretAccessKey };
     from = 'the terminal';

@@ -5,7 +5,7 @@ import { defaultProfileName } from '../../config/profiles.js';
 import { credentialsFor, type Obtained } from '../../providers/credentials-for.js';
 import { chainKeys, targetKey } from '../../providers/chain-keys.js';
 import { formatCredentialProcess } from '../../output/credential-process.js';
-import { detectShell, formatExports, formatUnset, SAVED_VAR, saving, type Shell } from '../../output/exports.js';
+import { detectShell, formatExports, formatUnset, saving, type Shell } from '../../output/exports.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { isatty } from 'node:tty';
 import { regionFor, withRegion, type RegionHandover } from '../../settings.js';
@@ -103,7 +103,7 @@ export async function env(deps: Deps, input: EnvInput): Promise<void> {
   const shell = input.shell ?? detectShell(deps.env, parentProcessName());
   deps.debug(`formatting for ${shell}${input.shell ? ' (--shell)' : ' (detected)'}`);
   if (input.unset) {
-    deps.stdout(formatUnset(shell, deps.env[SAVED_VAR]));
+    deps.stdout(formatUnset(shell, deps.env));
     return;
   }
   const { plan, got, region } = await sessionFor(deps, { ...input, calledAs: 'mfa-env' });

@@ -108,7 +108,10 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
       AWS_ENDPOINT_URL: sts.url,
       MFA_LOGIN_BACKEND: 'file',
       MFA_LOGIN_FILE_PASSPHRASE: randomBytes(24).toString('base64url'),
+      // Sessions in files (no agent left running, and no tmpfs needed), in the demo's own
+      // directory: status shows that one, not a ~/.cache/mfa-login a reader takes for their own.
       MFA_LOGIN_CACHE: 'file',
+      MFA_LOGIN_CACHE_DIR: runtime,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_PAGER: '',
       ...(deps.env.LANG ? { LANG: deps.env.LANG } : {}),
@@ -134,7 +137,7 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
     say(`${bold('mfa-login demo')}: the whole flow against a local STS, in a throw-away HOME. No AWS account is used.\n\n`);
     say(`  local STS  ${sts.url}  (IAM user ${DEMO.userName} in account ${DEMO.account}; role DemoAdmin in 222222222222, which requires MFA)\n`);
     say(`  HOME       ${home}\n`);
-    say(`  runtime    ${runtime}  (its XDG_RUNTIME_DIR: your own session directory is left alone)\n`);
+    say(`  runtime    ${runtime}  (its XDG_RUNTIME_DIR and session cache: your own are left alone)\n`);
     say(`  mfa-login  ${process.execPath} ${bin['mfa-login']}  (mfa-env likewise), run with those and AWS_ENDPOINT_URL=${sts.url}\n`);
     say(`\n  ~/.aws/config:\n${indent(CONFIG, '    ')}`);
 
@@ -154,6 +157,7 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
         const typed = (
           await deps.terminal.ask(attempt === 1 ? 'Type the code shown above (Enter uses it):' : `Type the code again (the device now shows ${code.slice(0, 3)} ${code.slice(3)}; Enter uses it):`, {
             validate: (v) => (v.trim() === '' || /^\d{6}$/.test(v.replace(/\s/g, '')) ? true : 'six digits, or Enter to use the shown code'),
+            judgedLater: true,
           })
         ).replace(/\s/g, '');
         if (typed !== '') code = typed;
@@ -170,7 +174,7 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
         }
         if (r.status === 5) {
           say(indent(r.stderr));
-          say('  STS refused that code. A mistyped or already used code is refused like this; mfa-login asks again. Try once more.\n');
+          say('  ✘ STS refused that code. A mistyped or already used code is refused like this; mfa-login asks again. Try once more.\n');
           continue;
         }
         deps.stderr(r.stderr);

@@ -90,6 +90,7 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
     deps.stderr(`mfa-login: note: [profile ${profile}] in ${shortPath(deps, files.configFile)} has ${target.redirected}, which makes AWS tools ignore keys written under [${profile}]; wrote to [${target.name}] instead\n`);
   }
   if (regionNote !== undefined) deps.stderr(`mfa-login: note: ${regionNote}\n`);
+  if (region === undefined && !hasOwnRegion(files, target.name)) deps.stderr(`mfa-login: warning: ${noRegion(deps, files, profile, target.name, input.to)}\n`);
   const left = Math.round((c.expiration.getTime() - deps.now().getTime()) / 60000);
   deps.stdout(
     `Wrote ${plan.roles.length > 0 ? `a session of ${plan.roles[plan.roles.length - 1]!.roleArn}` : 'an MFA session'} to [${target.name}] in ${shortPath(deps, files.credentialsFile)}, valid until ${toRfc3339(c.expiration)} (${formatMinutes(left)}${got.fromCache ? ', cached' : ''}).\n` +
@@ -166,6 +167,21 @@ function regionEdit(deps: Deps, files: ProfileSet, name: string, region: string)
   return { edit, note: () => note };
 }
 
+/** Whether the written profile has a region of its own in the config, which the AWS CLI reads. */
+function hasOwnRegion(files: ProfileSet, name: string): boolean {
+  const p = files.profiles.get(name);
+  return p?.settings.region !== undefined && p.where.region!.startsWith(`${files.configFile} line `);
+}
+
+/**
+ * No --region, no AWS_REGION or AWS_DEFAULT_REGION, no region up the profile's chain: the session
+ * is written, but the `aws --profile NAME` printed below fails with "You must specify a region".
+ * One line with both fixes: log in again with --region, or give the profile a region.
+ */
+function noRegion(deps: Deps, files: ProfileSet, profile: string, target: string, to: string | undefined): string {
+  const again = `mfa-login login ${profile}${to !== undefined ? ` --to ${to}` : ''} --region REGION`;
+  return `no region is known for ${profile} (no --region, AWS_REGION, AWS_DEFAULT_REGION or region in its profile), so "aws --profile ${target}" will fail with "You must specify a region": run ${again}, or add region = REGION to [${configHeaderFor(target)}] in ${shortPath(deps, files.configFile)}`;
+}
 
 function formatMinutes(m: number): string {
   if (m < 60) return `${m} min`;
