@@ -48,3 +48,22 @@ test('login into a file others can read warns once, with a fix that works as pri
   assert.equal(again.stderr, '');
   assert.doesNotMatch((await sb.run(['doctor'])).stdout, /credentials file/);
 });
+
+test('logout with a credentials file it may not write changes nothing: the cached session is still there', async () => {
+  const file = sb.file('.aws/credentials');
+  chmodSync(file, 0o600);
+  const login = await sb.run(['alice']);
+  assert.equal(login.status, 0, login.stderr);
+  chmodSync(file, 0o444);
+  try {
+    const out = await sb.run(['logout', 'alice']);
+    assert.equal(out.status, 3, out.stderr);
+    assert.match(out.stderr, /read-only \(0444\).*nothing was changed\n$/);
+    // Still cached: credential-process answers with no code to ask for.
+    const again = await sb.run(['credential-process', 'alice']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /"AccessKeyId":"ASIA/);
+  } finally {
+    chmodSync(file, 0o600);
+  }
+});

@@ -58,9 +58,11 @@ export async function list(deps: Deps, json: boolean): Promise<void> {
 export async function logout(deps: Deps, profile: string | undefined, all: boolean, keepFiles = false): Promise<void> {
   if (all && profile !== undefined) throw new MfaLoginError('E_USAGE', 'give a profile or --all, not both', { hint: 'mfa-login logout --all' });
   const name = all ? undefined : (profile ?? defaultProfileName(deps.env));
-  const n = await forgetEverywhere(deps, name);
+  // The written sessions first: a credentials file that cannot be written then stops the logout
+  // before anything is forgotten, so its "nothing was changed" is true.
   const files = keepFiles ? await findWrittenSessions(deps, name) : undefined;
   const removed = keepFiles ? { shown: files!.shown, sections: [] } : await removeWrittenSessions(deps, name);
+  const n = await forgetEverywhere(deps, name);
   if (name !== undefined && n === 0 && removed.sections.length === 0 && (files?.sessions.length ?? 0) === 0) {
     // Nothing of that name anywhere: a typo, or no default profile. Said the way every other
     // command says it, rather than "forgot 0 sessions".
