@@ -135,6 +135,15 @@ test('setup writes a credential_process profile and refuses names that AWS tools
   assert.equal(sb.read('.aws/config'), cfg, 'running setup twice changes nothing');
 });
 
+test('setup refuses a profile setup wrote: a hook for a hook would have no keys of its own', async () => {
+  assert.equal((await sb.run(['setup', 'target'])).status, 0);
+  const cfg = sb.read('.aws/config');
+  const r = await sb.run(['setup', 'target-mfa']);
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /^mfa-login: profile target-mfa is a credential_process profile for target \(.*\): AWS tools use it to ask mfa-login for target's credentials; it has no keys of its own\n  hint: use the profile it stands for: mfa-login setup target\n$/);
+  assert.equal(sb.read('.aws/config'), cfg, 'nothing written');
+});
+
 /**
  * A working day in simulated time, in-process with the real SDK against the local STS: every
  * 5 minutes an SDK asks credential_process for the two-hop profile. One code all day; the roles

@@ -5,6 +5,7 @@ import { resolveChain } from '../../config/chain.js';
 import { configHeaderFor } from '../../config/profiles.js';
 import { setSectionValues } from '../../output/ini-edit.js';
 import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
+import { refuseHookProfile } from './hook-profile.js';
 
 export interface SetupInput {
   profile: string;
@@ -23,6 +24,8 @@ const SHADOWING = ['role_arn', 'source_profile', 'web_identity_token_file', 'sso
 export async function setup(deps: Deps, input: SetupInput): Promise<void> {
   const files = await readProfiles(deps);
   const plan = resolveChain(files, input.profile); // fails now, not at the first AWS call
+  // A hook for a hook would only ever answer "it has no keys of its own".
+  refuseHookProfile(files, plan, 'mfa-login setup');
   const name = input.name ?? `${input.profile}-mfa`;
   if (!/^[\w+=,.@:/-]+$/.test(name)) throw new MfaLoginError('E_USAGE', `--name ${JSON.stringify(name)} is not a usable profile name`, {});
 
