@@ -17,6 +17,8 @@ export interface Terminal {
   choose(message: string, choices: string[]): Promise<string>;
   /** A line for the person at the terminal (not for stdout, which may be captured). */
   say(line: string): void;
+  /** Text for the terminal as it is, control sequences included (no newline added). */
+  write(text: string): void;
 }
 
 export function controllingTerminal(devTty = '/dev/tty'): Terminal {
@@ -79,6 +81,17 @@ export function controllingTerminal(devTty = '/dev/tty'): Terminal {
       try {
         const out = new tty.WriteStream(fd);
         out.write(`${line}\n`);
+        out.destroy();
+      } catch {
+        closeSync(fd);
+      }
+    },
+    write(text) {
+      if (!available()) return;
+      const fd = openSync(devTty, 'w');
+      try {
+        const out = new tty.WriteStream(fd);
+        out.write(text);
         out.destroy();
       } catch {
         closeSync(fd);

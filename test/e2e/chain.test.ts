@@ -168,6 +168,7 @@ test('a simulated working day through credential_process: one code, roles refres
     confirm: async () => assert.fail('nothing to confirm'),
     choose: async () => assert.fail('nothing to choose'),
     say: () => {},
+    write: () => {},
   };
   const cache = dirStore({ mode: 'file', dir: path.join(home, 'cache'), ram: false, uid: process.getuid?.(), waitMs: 10_000 });
   const env = { HOME: home, AWS_ENDPOINT_URL: sts.url, AWS_REGION: 'us-east-1' };
