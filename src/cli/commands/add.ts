@@ -91,8 +91,8 @@ async function addSection(deps: Deps, files: ProfileSet, profile: string): Promi
   const header = configHeaderFor(profile);
   let added = false;
   await editProfileFile(deps, files.configFile, (text) => {
-    if (loadProfiles(files, text, undefined).profiles.get(profile)?.inConfig) return text;
-    added = true;
+    added = !loadProfiles(files, text, undefined).profiles.get(profile)?.inConfig;
+    if (!added) return text;
     const gap = text === '' || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
     return `${text}${gap}[${header}]\n`;
   });
