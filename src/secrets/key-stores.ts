@@ -96,10 +96,6 @@ export class RecordedKeyStores implements KeyStores {
     return [...found.profiles.keys()].sort();
   }
 
-  async placeOf(profile: string): Promise<StorePlace> {
-    return this.describe(await this.placeFor(profile));
-  }
-
   async ready(profile: string): Promise<void> {
     const place = await this.placeFor(profile);
     this.last = place;

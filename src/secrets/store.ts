@@ -33,7 +33,7 @@ export interface KeyInventory {
   profiles: Map<string, StorePlace>;
   /** Stores that hold (or would take) keys and could not be read, with why. */
   unreadable: Array<StorePlace & { problem: MfaLoginError }>;
-  /** Where each profile's keys are recorded to be (see placeOf), for profiles not found above. */
+  /** Where each profile's keys are recorded to be, found or not. */
   recorded: Map<string, StorePlace>;
   /** Where new keys go. */
   newKeys: StorePlace;
@@ -52,8 +52,6 @@ export interface KeyStores {
   remove(profile: string): Promise<boolean>;
   /** Profiles with stored keys in every store that holds some, sorted. */
   list(): Promise<string[]>;
-  /** The store that holds `profile`'s keys (as recorded), else the one new keys go to; opens nothing. */
-  placeOf(profile: string): Promise<StorePlace>;
   /** Like list(), with the store of each profile; a store that cannot be read is reported, not thrown. */
   inventory(): Promise<KeyInventory>;
   /** Throws now what set(profile, ...) would throw for want of a usable store; stores nothing. */

@@ -196,7 +196,6 @@ test('a simulated working day through credential_process: one code, roles refres
       set: async () => {},
       remove: async () => false,
       list: async () => [...keys.keys()],
-      placeOf: async () => ({ backend: 'file', location: 'memory' }),
       inventory: async () => ({ profiles: new Map([...keys.keys()].map((k) => [k, { backend: 'file', location: 'memory' }] as const)), unreadable: [], recorded: new Map(), newKeys: { backend: 'file', location: 'memory' } }),
       ready: async () => {},
     }),

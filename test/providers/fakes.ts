@@ -200,7 +200,6 @@ export function fakeDeps(clock = new Clock()) {
       set: async () => {},
       remove: async () => false,
       list: async () => ['alice'],
-      placeOf: async () => ({ backend: 'file', location: 'memory' }),
       inventory: async () => ({ profiles: new Map([['alice', { backend: 'file', location: 'memory' }]]), unreadable: [], recorded: new Map(), newKeys: { backend: 'file', location: 'memory' } }),
       ready: async () => {},
     }),

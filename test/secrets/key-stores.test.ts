@@ -190,8 +190,9 @@ describe('RecordedKeyStores', () => {
     const a = stores({}, home);
     mkdirSync(path.dirname(a.infoFile), { recursive: true });
     writeFileSync(a.infoFile, JSON.stringify({ keys: {}, rotations: {}, stores: { x: { backend: 'file', file: 'keys.enc' }, y: { backend: 'floppy' }, z: { backend: 'file', file: '/srv/keys.enc' } } }));
-    assert.deepEqual((await a.s.placeOf('x')).backend, 'keychain');
-    assert.deepEqual((await a.s.placeOf('y')).backend, 'keychain');
-    assert.deepEqual(await a.s.placeOf('z'), { backend: 'file', location: '/srv/keys.enc' });
+    a.keychain.profiles.set('x', KEYS);
+    assert.deepEqual([...(await a.s.inventory()).recorded], [['z', { backend: 'file', location: '/srv/keys.enc' }]]);
+    assert.deepEqual(await a.s.get('x'), KEYS, 'read from the keychain, not from a relative keys.enc');
+    assert.equal(a.s.backend, 'keychain');
   });
 });
