@@ -59,9 +59,9 @@ function allFiles(dir: string): Array<[string, string]> {
 
 const SECRET_ON_SCREEN = /type this secret by hand[^\n]*\n\n {2}((?:[A-Z2-7]{4} ?)+)\n/;
 
-/** A six-digit code that is none of the device's codes from `fromMs` to `toMs`. */
-function notACode(seed: string, fromMs: number, toMs: number): string {
-  const codes = new Set<string>();
+/** A six-digit code that is none of the device's codes from `fromMs` to `toMs` (nor `not`). */
+function notACode(seed: string, fromMs: number, toMs: number, not?: string): string {
+  const codes = new Set<string>(not !== undefined ? [not] : []);
   for (let t = fromMs; t <= toMs; t += 30_000) codes.add(totp(seed, t));
   for (let n = 0; ; n++) {
     const candidate = String(n * 111_111 % 1_000_000).padStart(6, '0');
@@ -173,7 +173,7 @@ test('mfa create without a terminal refuses in one line and creates nothing', as
   }
 });
 
-test('mfa resync: a device whose clock drifted is refused (the hint names resync), resynced with two codes typed, then logs in', async (t) => {
+test('mfa resync: a device whose clock drifted is refused (the hint names resync); a pair IAM refuses is asked again; resynced with two codes typed, then logs in', async (t) => {
   const skip = missing();
   if (skip) return t.skip(skip);
   const dave = user('dave');
@@ -186,10 +186,17 @@ test('mfa resync: a device whose clock drifted is refused (the hint names resync
     assert.match(refused.stderr, /^ {2}hint: wait for the next code and try again; if it keeps failing, check mfa_serial in the config file, or resync the device: mfa-login mfa resync dave$/m);
 
     await pane.type('mfa-login mfa resync dave; echo "rc=$?"');
+    // A pair that is no pair of the device's: IAM refuses it, and two codes are asked again.
+    const wrong1 = notACode(seed, Date.now() - 900_000, Date.now() + 900_000);
     await pane.waitFor(/First code from the device:/, 'the first code prompt', { whileRunning: true });
+    await pane.type(wrong1);
+    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
+    await pane.type(notACode(seed, Date.now() - 900_000, Date.now() + 900_000, wrong1));
+    await pane.waitFor(/^IAM did not accept those two codes: type two consecutive codes of arn:aws:iam::111111111111:mfa\/dave again, the second after the first changes\. \(try 2 of 3\)$/m, 'the pair refused', { whileRunning: true });
+    await pane.waitFor((s) => (s.match(/First code from the device:/g) ?? []).length === 2, 'the first code asked again', { whileRunning: true });
     const now = Date.now();
     await pane.type(totp(seed, now + 150_000 - 30_000));
-    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
+    await pane.waitFor((s) => (s.match(/then the next one:/g) ?? []).length === 2, 'the second code prompt, again', { whileRunning: true });
     await pane.type(totp(seed, now + 150_000));
     assert.equal(await pane.status(), 0, await pane.screen());
     await allowedWithoutMfa(sb, dave, ['ResyncMFADevice']);

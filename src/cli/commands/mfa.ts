@@ -86,8 +86,9 @@ export async function mfaCreate(deps: Deps, input: MfaInput): Promise<void> {
   };
   process.on('SIGINT', onSigint);
   // The seed, decoded, is kept only to check the codes as they are typed.
-  const key = base32Decode(Buffer.from(device.base32Seed).toString('ascii'));
+  let key: Buffer | undefined;
   try {
+    key = base32Decode(Buffer.from(device.base32Seed).toString('ascii'));
     deps.terminal.write(ENTER_ALT_SCREEN);
     onAltScreen = true;
     await show(deps, device.base32Seed, name, user);
@@ -98,7 +99,7 @@ export async function mfaCreate(deps: Deps, input: MfaInput): Promise<void> {
     await sts.enableMfaDevice(user.keys, user.iam, { userName: user.userName, serialNumber: serial, code1, code2 });
   } catch (e) {
     device.base32Seed.fill(0);
-    key.fill(0);
+    key?.fill(0);
     leaveAltScreen();
     const why =
       e instanceof MfaLoginError && e.code === 'E_INTERRUPTED'
@@ -209,15 +210,19 @@ export async function mfaResync(deps: Deps, input: MfaInput): Promise<void> {
     throw new MfaLoginError('E_NO_MFA_SERIAL', `profile ${input.profile} has no mfa_serial to resync`, { hint: `set up a device with: mfa-login mfa create ${input.profile}` });
   }
   deps.terminal.say(`Resynchronising ${serial}: type two consecutive codes from the device.`);
-  const [code1, code2] = await askTwoCodes(deps);
-  await deps
-    .sts()
-    .resyncMfaDevice(user.keys, user.iam, { userName: user.userName, serialNumber: serial, code1, code2 })
-    .catch((e) => {
-      if (e instanceof StsError && e.code === 'InvalidAuthenticationCode') {
+  // Only IAM can check these codes (the seed is not here): a pair it refuses is asked again.
+  for (let attempt = 1; ; attempt++) {
+    const [code1, code2] = await askTwoCodes(deps);
+    try {
+      await deps.sts().resyncMfaDevice(user.keys, user.iam, { userName: user.userName, serialNumber: serial, code1, code2 });
+      break;
+    } catch (e) {
+      if (!(e instanceof StsError && e.code === 'InvalidAuthenticationCode')) throw explainIamError(e, input.profile, 'resync the MFA device');
+      if (attempt >= ATTEMPTS) {
         throw new MfaLoginError('E_MFA_REJECTED', `IAM did not accept the two codes for ${serial}: they must be two consecutive codes of that device`, { hint: `wait for a new code and run again: mfa-login mfa resync ${input.profile}`, cause: e });
       }
-      throw explainIamError(e, input.profile, 'resync the MFA device');
-    });
+      deps.terminal.say(`IAM did not accept those two codes: type two consecutive codes of ${serial} again, the second after the first changes. (try ${attempt + 1} of ${ATTEMPTS})`);
+    }
+  }
   deps.stdout(`Resynchronised ${serial}. Log in with: mfa-login login ${input.profile}\n`);
 }
