@@ -15,13 +15,15 @@ const fay = user('fay');
 /** Keys stored in the key file, used without MFA_LOGIN_BACKEND. */
 const gus = user('gus');
 const hal = user('hal');
+/** Keys stored, then the profile's section taken out of the config (or never written, by an older mfa-login). */
+const ivy = user('ivy');
 
 /** No MFA_LOGIN_BACKEND, and no D-Bus session bus: the keychain cannot be reached at all. */
 const NO_BACKEND_NO_DBUS = { MFA_LOGIN_BACKEND: undefined, DBUS_SESSION_BUS_ADDRESS: undefined };
 
 let sb: Sandbox;
 before(async () => {
-  sb = await new Sandbox([erin, { ...fay, canListMfaDevices: false } as typeof fay, gus, hal]).start();
+  sb = await new Sandbox([erin, { ...fay, canListMfaDevices: false } as typeof fay, gus, hal, ivy]).start();
 });
 after(async () => sb.stop());
 
@@ -62,6 +64,17 @@ test('a piped add whose device is only a guess names the one line to add; the pr
   sb.write('.aws/config', sb.read('.aws/config')!.replace(/^\[profile fay\]$/m, `[profile fay]\n${line[1]}`));
   const login = await sb.run(['fay', '--mfa-token', await sb.code(fay)]);
   assert.equal(login.status, 0, login.stderr);
+});
+
+test('a profile whose keys are stored but whose section is gone is not sent back to add', async () => {
+  const config = sb.read('.aws/config') ?? '';
+  await sb.add('ivy', ivy);
+  sb.write('.aws/config', config);
+  for (const args of [['ivy'], ['login', 'ivy'], ['credential-process', 'ivy']]) {
+    const r = await sb.run(args);
+    assert.equal(r.status, 3, r.stderr);
+    assert.equal(r.stderr, `mfa-login: profile ivy has stored keys but no [profile ivy] in ${sb.file('.aws/config')}\n  hint: add [profile ivy] to ${sb.file('.aws/config')} with the line mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME (your device's ARN); no device yet? mfa-login mfa create ivy\n`);
+  }
 });
 
 test('keys in the key file are found without MFA_LOGIN_BACKEND and without D-Bus: login, status and remove', async () => {
