@@ -1,7 +1,7 @@
 import type { Env } from './config/profiles.js';
 import type { SessionStore } from './cache/session-cache.js';
 import type { Settings } from './settings.js';
-import type { SecretStore } from './secrets/store.js';
+import type { KeyStores } from './secrets/store.js';
 import type { Sts } from './sts/sts.js';
 import type { Terminal } from './terminal/terminal.js';
 import type { ProcessRunner } from './mfa/code-source.js';
@@ -28,7 +28,8 @@ export interface Deps {
    * Returns whether the file changed.
    */
   editFile(path: string, edit: (text: string | undefined) => string | undefined, options?: { mode?: number }): Promise<boolean>;
-  secrets(): SecretStore;
+  /** Every profile's long-term keys, each in the store that holds it (secrets/key-stores.ts). */
+  secrets(): KeyStores;
   sts(): Sts;
   cache(): SessionStore;
   terminal: Terminal;

@@ -27,7 +27,13 @@ export const DEFAULT_STS_TIMEOUT_SECONDS = 30;
 
 export interface Settings {
   cache: CacheSettings;
+  /**
+   * MFA_LOGIN_BACKEND: where keys are stored. Keys already stored are read and removed where they
+   * are, as recorded when they were stored (secrets/key-stores.ts), whatever this says.
+   */
   backend: Backend;
+  /** True when MFA_LOGIN_BACKEND names the backend: keys stored again then move there. */
+  backendChosen: boolean;
   /** The encrypted key file (MFA_LOGIN_FILE_STORE), used when backend is `file`. */
   keyFile: string;
   /** MFA_LOGIN_FILE_PASSPHRASE; never passed on to a child process. */
@@ -106,6 +112,7 @@ export function settingsFrom(env: Env, homeDir: string, platform: Platform = { o
   return {
     cache: cacheSettings(env, homeDir, platform),
     backend: oneOf(env, 'MFA_LOGIN_BACKEND', BACKENDS, 'keychain', (v) => `MFA_LOGIN_BACKEND=${JSON.stringify(v)} is not a secret store: use "keychain" or "file"`, 'unset MFA_LOGIN_BACKEND to keep keys in the OS keychain, or set MFA_LOGIN_BACKEND=file for an encrypted file'),
+    backendChosen: nonEmpty(env.MFA_LOGIN_BACKEND) !== undefined,
     keyFile: keyFilePath(env, homeDir, os),
     keyFilePassphrase: nonEmpty(env.MFA_LOGIN_FILE_PASSPHRASE),
     lockTimeoutMs: seconds(env, 'MFA_LOGIN_LOCK_TIMEOUT', DEFAULT_LOCK_TIMEOUT_SECONDS),

@@ -10,7 +10,7 @@ import { parseArgs, parseEnvArgs, type Command } from './args.js';
 export type Tool = 'mfa-login' | 'mfa-env';
 import { realDeps } from './real-deps.js';
 import { openSecretStore } from '../secrets/open-store.js';
-import type { SecretStore } from '../secrets/store.js';
+import type { KeyStores } from '../secrets/store.js';
 import { awsSdkSts } from '../sts/aws-sdk-sts.js';
 import type { Sts } from '../sts/sts.js';
 import { startSpinner } from '../terminal/spinner.js';
@@ -172,7 +172,7 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
     process.exitCode = report({ stderr: (t) => void process.stderr.write(t) }, e, debug, tool);
     return;
   }
-  let store: SecretStore | undefined;
+  let store: KeyStores | undefined;
   let sts: Sts | undefined;
   // Both open nothing until a method is called: the keychain binding and the AWS SDK are
   // imported on first use, so paths that never touch them never pay for loading them.
@@ -183,9 +183,13 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
     secrets: () =>
       (store ??= openSecretStore({
         settings,
-        askPassphrase: async (p) => {
+        io: deps,
+        warn: (line) => deps.stderr(`mfa-login: warning: ${line}\n`),
+        debug: deps.debug,
+        askPassphrase: async (p, file) => {
           if (!deps.terminal.available()) {
-            throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', 'the key file needs its passphrase and there is no terminal to ask on', { hint: 'set MFA_LOGIN_FILE_PASSPHRASE, or run the command in a terminal' });
+            const shown = file.startsWith(`${homeDir}/`) ? `~${file.slice(homeDir.length)}` : file;
+            throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', `the key file ${shown} needs its passphrase and there is no terminal to ask on`, { hint: 'set MFA_LOGIN_FILE_PASSPHRASE, or run the command in a terminal' });
           }
           return deps.terminal.askSecret(p.trim());
         },

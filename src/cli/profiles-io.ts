@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { loadProfiles, sharedFilePaths, type ProfileSet } from '../config/profiles.js';
+import { readKeyInfo } from '../secrets/key-info.js';
 
 /** Reads both shared files once and builds the profile set. */
 export async function readProfiles(deps: Deps): Promise<ProfileSet & { configText: string | undefined; credentialsText: string | undefined }> {
@@ -9,7 +10,12 @@ export async function readProfiles(deps: Deps): Promise<ProfileSet & { configTex
     deps.readFile(paths.configFile).catch(naming(deps.env.AWS_CONFIG_FILE, 'AWS_CONFIG_FILE')),
     deps.readFile(paths.credentialsFile).catch(naming(deps.env.AWS_SHARED_CREDENTIALS_FILE, 'AWS_SHARED_CREDENTIALS_FILE')),
   ]);
-  return { ...loadProfiles(paths, configText, credentialsText), configText, credentialsText };
+  // The record of stored keys (not secret): a profile with keys is never told to store them again.
+  const withKeys = await readKeyInfo(deps).then(
+    (info) => new Set(Object.keys(info.stores)),
+    () => undefined,
+  );
+  return { ...loadProfiles(paths, configText, credentialsText), ...(withKeys ? { withKeys } : {}), configText, credentialsText };
 }
 
 /** A file that cannot be read, named by a variable: the hint says which one to fix. */

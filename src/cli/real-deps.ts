@@ -6,7 +6,7 @@ import type { SessionStore } from '../cache/session-cache.js';
 import type { Settings } from '../settings.js';
 import { controllingTerminal } from '../terminal/terminal.js';
 import { runProcess } from '../mfa/run-process.js';
-import type { SecretStore } from '../secrets/store.js';
+import type { KeyStores } from '../secrets/store.js';
 import type { Sts } from '../sts/sts.js';
 
 
@@ -14,7 +14,7 @@ import type { Sts } from '../sts/sts.js';
  * The real parts, built once per process. The keychain binding and the AWS SDK are loaded by the
  * first call that needs them, through `loadLazy` handles created on demand.
  */
-export function realDeps(options: { debug: boolean; settings: Settings; homeDir: string; secrets: () => SecretStore; sts: () => Sts }): Deps {
+export function realDeps(options: { debug: boolean; settings: Settings; homeDir: string; secrets: () => KeyStores; sts: () => Sts }): Deps {
   const env = process.env;
   const homeDir = options.homeDir;
   let cache: SessionStore | undefined;

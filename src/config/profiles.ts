@@ -20,6 +20,8 @@ export interface ProfileSet {
   configFile: string;
   credentialsFile: string;
   profiles: Map<string, Profile>;
+  /** Profiles whose keys are stored, when the reader knows (cli/profiles-io.ts): never told to store them again. */
+  withKeys?: ReadonlySet<string>;
 }
 
 /**
@@ -93,6 +95,11 @@ export function knownProfiles(set: ProfileSet): string {
 }
 
 export function unknownProfile(set: ProfileSet, name: string): MfaLoginError {
+  if (set.withKeys?.has(name)) {
+    return new MfaLoginError('E_PROFILE_UNKNOWN', `profile ${name} has stored keys but no [${configHeaderFor(name)}] in ${set.configFile}`, {
+      hint: `add [${configHeaderFor(name)}] to ${set.configFile} with the line mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME (your device's ARN); no device yet? mfa-login mfa create ${name}`,
+    });
+  }
   const known = [...set.profiles.keys()].sort();
   const list = known.length === 0 ? `no profiles are defined in ${set.configFile} or ${set.credentialsFile}` : `known profiles: ${knownProfiles(set)}`;
   // A slip of one or two letters (`prdo`, `prod-mfaa`) is far likelier than a profile never defined.

@@ -13,11 +13,15 @@ export async function longTermKeys(deps: Pick<Deps, 'secrets'>, profile: string)
   return k;
 }
 
-/** The chain's MFA device. Asked for only when a code is about to be needed, never on a cache hit. */
+/**
+ * The chain's MFA device. Asked for only when a code is about to be needed, never on a cache hit,
+ * and after the keys were read: the hint never sends the user to store them again with `add`.
+ */
 export function mfaDevice(plan: ChainPlan): string {
   if (plan.mfaSerial === undefined) {
-    throw new MfaLoginError('E_NO_MFA_SERIAL', `profile ${plan.source.profile} has no mfa_serial, so there is no MFA device to ask a code for`, {
-      hint: `run: mfa-login add ${plan.source.profile}  (it finds your MFA device and records it), or add mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME to [profile ${plan.source.profile}]`,
+    const name = plan.source.profile;
+    throw new MfaLoginError('E_NO_MFA_SERIAL', `profile ${name} has no mfa_serial, so there is no MFA device to ask a code for`, {
+      hint: `add "mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME" (your device's ARN, under Security credentials in the IAM console) to [${name === 'default' ? 'default' : `profile ${name}`}] in the AWS config file; no device yet? mfa-login mfa create ${name}`,
     });
   }
   return plan.mfaSerial;

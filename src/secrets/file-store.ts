@@ -53,11 +53,18 @@ export interface PassphraseRequest {
   creating: boolean;
   /** True for the second time a new passphrase is asked, to confirm it. */
   repeat?: boolean;
+  /** Why the passphrase is asked again ("The two passphrases differ."), to say before asking. */
+  problem?: string;
 }
 
 export interface EncryptedFileStoreOptions {
   /** Asked at most once per store (the answer is kept in memory), and only when the file must be read or written. */
   passphrase: (request: PassphraseRequest) => Promise<string>;
+  /**
+   * How many times a passphrase is asked before a wrong, empty or mistyped one is an error: 3 when
+   * a person types it, 1 (the default) when it comes from MFA_LOGIN_FILE_PASSPHRASE.
+   */
+  attempts?: number;
   /** Defaults to defaultKeyFilePath(env, homeDir). */
   file?: string;
   /** How long a change waits for another process's change to the file (MFA_LOGIN_LOCK_TIMEOUT). */
@@ -96,6 +103,7 @@ export class EncryptedFileStore implements SecretStore {
   readonly file: string;
   private readonly askPassphrase: (request: PassphraseRequest) => Promise<string>;
   private readonly lockWaitMs: number;
+  private readonly attempts: number;
   private passphrase: Promise<string> | undefined;
   private readonly keys = new Map<string, Buffer>();
   /** Operations run one at a time so that two set() calls in one process cannot drop each other's change. */
@@ -106,6 +114,23 @@ export class EncryptedFileStore implements SecretStore {
     this.location = this.file;
     this.askPassphrase = options.passphrase;
     this.lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_TIMEOUT_SECONDS * 1000;
+    this.attempts = Math.max(1, options.attempts ?? 1);
+  }
+
+  /**
+   * Unlocks the file now: asks for its passphrase (a new one, twice, when there is no file yet),
+   * so that a wrong or mistyped passphrase is found, and asked again, before anything else is
+   * typed or sent. Nothing is written.
+   */
+  ready(): Promise<void> {
+    return this.serialize(async () => {
+      if ((await this.read()) === undefined) await this.getPassphrase(true);
+    });
+  }
+
+  /** Whether the key file exists (an unreadable one is an error, not "no"). */
+  async exists(): Promise<boolean> {
+    return (await this.readText()) !== undefined;
   }
 
   get(profile: string): Promise<LongTermKeys | undefined> {
@@ -164,26 +189,46 @@ export class EncryptedFileStore implements SecretStore {
     return result;
   }
 
-  private getPassphrase(creating: boolean): Promise<string> {
-    this.passphrase ??= this.askPassphrase({ file: this.file, creating }).then(async (p) => {
+  private getPassphrase(creating: boolean, problem?: string): Promise<string> {
+    if (this.passphrase === undefined) {
+      const asked = this.choosePassphrase(creating, problem);
+      this.passphrase = asked;
+      // A failed prompt (no terminal, Ctrl-C) must not stick: the next call may ask again.
+      asked.catch(() => {
+        if (this.passphrase === asked) this.passphrase = undefined;
+      });
+    }
+    return this.passphrase;
+  }
+
+  /**
+   * A passphrase from the person (or MFA_LOGIN_FILE_PASSPHRASE). An empty one, and a new one typed
+   * differently the second time, are asked again: what was typed before it (keys pasted at the
+   * terminal) is kept.
+   */
+  private async choosePassphrase(creating: boolean, problem: string | undefined): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt >= this.attempts;
+      const p = await this.askPassphrase({ file: this.file, creating, ...(problem !== undefined ? { problem } : {}) });
       if (p === '') {
-        throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', `empty passphrase for ${this.file}`, {
-          hint: 'choose a non-empty passphrase (or set MFA_LOGIN_FILE_PASSPHRASE)',
-        });
+        if (last) {
+          throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', `empty passphrase for ${this.file}`, {
+            hint: 'choose a non-empty passphrase (or set MFA_LOGIN_FILE_PASSPHRASE)',
+          });
+        }
+        problem = 'The passphrase cannot be empty.';
+        continue;
       }
+      if (!creating) return p;
       // A typo in a new passphrase would lock the keys away for good: it is typed twice.
-      if (creating && (await this.askPassphrase({ file: this.file, creating, repeat: true })) !== p) {
+      if ((await this.askPassphrase({ file: this.file, creating, repeat: true })) === p) return p;
+      if (last) {
         throw new MfaLoginError('E_FILE_STORE_PASSPHRASE', `the two passphrases typed for the new ${this.file} differ; nothing was stored`, {
           hint: 'run the command again and type the same passphrase twice',
         });
       }
-      return p;
-    });
-    // A failed prompt (no terminal, Ctrl-C) must not stick: the next call may ask again.
-    this.passphrase.catch(() => {
-      this.passphrase = undefined;
-    });
-    return this.passphrase;
+      problem = 'The two passphrases differ.';
+    }
   }
 
   private async deriveKey(passphrase: string, cost: { N: number; r: number; p: number }, salt: string): Promise<Buffer> {
@@ -235,17 +280,25 @@ export class EncryptedFileStore implements SecretStore {
     const iv = Buffer.from(header.iv, 'base64');
     if (sealed.length < 16 || iv.length !== 12) throw this.cannotDecrypt();
 
-    const key = await this.deriveKey(await this.getPassphrase(false), header, header.salt);
-    let plaintext: string;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, iv);
-      decipher.setAAD(Buffer.from(headerLine, 'utf8'));
-      decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-      plaintext = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString('utf8');
-    } catch (e) {
-      throw this.cannotDecrypt(e);
+    let problem: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const key = await this.deriveKey(await this.getPassphrase(false, problem), header, header.salt);
+      let plaintext: string;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, iv);
+        decipher.setAAD(Buffer.from(headerLine, 'utf8'));
+        decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+        plaintext = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString('utf8');
+      } catch (e) {
+        if (attempt >= this.attempts) throw this.cannotDecrypt(e);
+        // A mistyped passphrase: forgotten, with the key derived from it, and asked again.
+        this.passphrase = undefined;
+        this.keys.clear();
+        problem = 'That passphrase does not open the file.';
+        continue;
+      }
+      return { profiles: this.parsePayload(plaintext), key, header };
     }
-    return { profiles: this.parsePayload(plaintext), key, header };
   }
 
   /** The file's text for `opened`. */

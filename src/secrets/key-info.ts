@@ -1,7 +1,8 @@
 /**
  * What mfa-login remembers about each stored key that is not secret: its access key id and
  * IAM's CreateDate (so `status` can show a key's age without asking AWS, which under the MFA
- * policy would take a code), and where an interrupted `rotate` stopped.
+ * policy would take a code), where an interrupted `rotate` stopped, and which store holds the
+ * profile's keys (so that a shell or an IDE without MFA_LOGIN_BACKEND finds them: key-stores.ts).
  *
  * A small JSON file of its own (settings.keys.infoFile, 0600) rather than a field beside the keys
  * in the key store: the age must be readable without unlocking the keychain or the key file, and
@@ -26,13 +27,17 @@ export interface Rotation {
   started: string;
 }
 
+/** Which store holds a profile's keys: the OS keychain, or the encrypted key file at `file`. */
+export type KeyPlace = { backend: 'keychain' } | { backend: 'file'; file: string };
+
 export interface KeyInfoFile {
   keys: Record<string, KeyInfo>;
   rotations: Record<string, Rotation>;
+  stores: Record<string, KeyPlace>;
 }
 
 export function parseKeyInfo(text: string | undefined): KeyInfoFile {
-  const out: KeyInfoFile = { keys: Object.create(null), rotations: Object.create(null) };
+  const out: KeyInfoFile = { keys: Object.create(null), rotations: Object.create(null), stores: Object.create(null) };
   if (text === undefined) return out;
   let raw: unknown;
   try {
@@ -40,7 +45,7 @@ export function parseKeyInfo(text: string | undefined): KeyInfoFile {
   } catch {
     return out; // a torn or hand-edited file only costs the ages, shown as unknown
   }
-  const obj = raw as { keys?: Record<string, unknown>; rotations?: Record<string, unknown> };
+  const obj = raw as { keys?: Record<string, unknown>; rotations?: Record<string, unknown>; stores?: Record<string, unknown> };
   for (const [name, v] of Object.entries(obj?.keys ?? {})) {
     const k = v as KeyInfo;
     if (typeof k?.accessKeyId === 'string' && typeof k.created === 'string' && !Number.isNaN(Date.parse(k.created))) out.keys[name] = { accessKeyId: k.accessKeyId, created: k.created };
@@ -49,15 +54,21 @@ export function parseKeyInfo(text: string | undefined): KeyInfoFile {
     const r = v as Rotation;
     if (typeof r?.oldKeyId === 'string' && ['creating', 'created', 'stored'].includes(r.stage)) out.rotations[name] = r;
   }
+  for (const [name, v] of Object.entries(obj?.stores ?? {})) {
+    const place = v as { backend?: unknown; file?: unknown } | null;
+    if (place?.backend === 'keychain') out.stores[name] = { backend: 'keychain' };
+    // Only an absolute path: a relative one would name another file from every directory.
+    else if (place?.backend === 'file' && typeof place.file === 'string' && /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(place.file)) out.stores[name] = { backend: 'file', file: place.file };
+  }
   return out;
 }
 
-export async function readKeyInfo(deps: Deps): Promise<KeyInfoFile> {
+export async function readKeyInfo(deps: Pick<Deps, 'readFile' | 'settings'>): Promise<KeyInfoFile> {
   return parseKeyInfo(await deps.readFile(deps.settings.keys.infoFile));
 }
 
 /** Reads, changes and replaces the file (atomically, 0600), under its lock: add, rotate and remove may change it at once. */
-export async function updateKeyInfo(deps: Deps, change: (info: KeyInfoFile) => void): Promise<void> {
+export async function updateKeyInfo(deps: Pick<Deps, 'editFile' | 'settings'>, change: (info: KeyInfoFile) => void): Promise<void> {
   await deps.editFile(
     deps.settings.keys.infoFile,
     (text) => {

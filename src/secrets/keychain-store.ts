@@ -123,6 +123,19 @@ export class KeychainStore implements SecretStore {
     return [...new Set(found.map((c) => c.account))].sort();
   }
 
+  /**
+   * Finds out now that keys can be stored: the Secret Service is reachable and its default
+   * collection unlocked (a probe item is written and deleted, as assertUnlocked does). Before a
+   * person pastes keys, not after STS has checked them.
+   */
+  async ready(): Promise<void> {
+    const what = 'store keys';
+    const probe = await this.probeEntry(what);
+    await attempt(() => probe.setPassword('probe'), what);
+    await probe.deleteCredential().catch(() => false);
+    this.unlockedCheckPassed = true;
+  }
+
   private async open(account: string, what: string): Promise<KeyringEntry> {
     const keyring = await this.loadKeyring();
     // With the store pinned, the constructor is where "no bus" and "no Secret Service" surface.

@@ -17,6 +17,8 @@ export interface Terminal {
   choose(message: string, choices: string[]): Promise<string>;
   /** A line for the person at the terminal (not for stdout, which may be captured). */
   say(line: string): void;
+  /** Text for the terminal as it is, control sequences included (no newline added). */
+  write(text: string): void;
 }
 
 export interface AskOptions {
@@ -117,6 +119,17 @@ export function controllingTerminal(devTty = '/dev/tty'): Terminal {
     choose: (message, choices) => prompt<string>({ type: 'select', message, choices: choices.map((c) => ({ name: c, value: c })) }),
     say(line) {
       if (available()) write(`${line}\n`);
+    },
+    write(text) {
+      if (!available()) return;
+      const fd = openSync(devTty, 'w');
+      try {
+        const out = new tty.WriteStream(fd);
+        out.write(text);
+        out.destroy();
+      } catch {
+        closeSync(fd);
+      }
     },
   };
 }

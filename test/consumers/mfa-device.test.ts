@@ -27,8 +27,8 @@ async function allowedWithoutMfa(sb: Sandbox, u: TestUser, actions: string[]): P
 const missing = () => requireComponent(executable(TMUX), 'tmux (/usr/bin/tmux)');
 
 /** A sandbox whose STS knows `users`, each stored with `add`, and a pane with the CLI on PATH. */
-async function inTerminal(users: TestUser[], body: (sb: Sandbox, pane: Pane) => Promise<void>): Promise<void> {
-  const sb = await new Sandbox(users).start();
+async function inTerminal(users: TestUser[], body: (sb: Sandbox, pane: Pane) => Promise<void>, options: Parameters<Sandbox['start']>[0] = {}): Promise<void> {
+  const sb = await new Sandbox(users).start(options);
   const pane = new Pane(sb);
   try {
     for (const u of users) await sb.add(u.userName, u);
@@ -59,34 +59,23 @@ function allFiles(dir: string): Array<[string, string]> {
 
 const SECRET_ON_SCREEN = /type this secret by hand[^\n]*\n\n {2}((?:[A-Z2-7]{4} ?)+)\n/;
 
-test('mfa create: QR code and secret on the terminal, two codes typed, mfa_serial recorded, and the device logs in; the secret is in no file', async (t) => {
+/** A six-digit code that is none of the device's codes from `fromMs` to `toMs` (nor `not`). */
+function notACode(seed: string, fromMs: number, toMs: number, not?: string): string {
+  const codes = new Set<string>(not !== undefined ? [not] : []);
+  for (let t = fromMs; t <= toMs; t += 30_000) codes.add(totp(seed, t));
+  for (let n = 0; ; n++) {
+    const candidate = String(n * 111_111 % 1_000_000).padStart(6, '0');
+    if (!codes.has(candidate)) return candidate;
+  }
+}
+
+test('mfa create: each code is checked as it is typed and a wrong one asked again, so one typo keeps the scanned device; once enabled the QR code and the secret leave the screen; the device logs in; the secret is in no file', async (t) => {
   const skip = missing();
   if (skip) return t.skip(skip);
   const carol = { ...user('carol'), mfaDevices: [] };
   await inTerminal([carol], async (sb, pane) => {
     assert.doesNotMatch(sb.read('.aws/config') ?? '', /mfa_serial/);
-
-    // A wrong pair first: the unenabled device is deleted again, so the second try is not refused as a duplicate.
-    await pane.type('mfa-login mfa create carol; echo "rc=$?"');
-    await pane.waitFor(SECRET_ON_SCREEN, 'the secret', { whileRunning: true });
-    await pane.waitFor(/First code from the device:/, 'the first code prompt', { whileRunning: true });
-    await pane.type('000000');
-    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
-    await pane.type('000001');
-    assert.equal(await pane.status(), 5, await pane.screen());
-    assert.match(await pane.screen(), /^mfa-login: IAM did not accept the two codes \(they must be two consecutive codes of the device, sent soon after they appear\); the device arn:aws:iam::111111111111:mfa\/carol was not enabled and has been deleted, so the next try starts clean: mfa-login mfa create carol$/m);
-    assert.equal(sb.sts.calls.DeleteVirtualMFADevice, 1);
-    await pane.clear();
-
-    // Ctrl-C at the second code: deleted too.
-    await pane.type('mfa-login mfa create carol; echo "rc=$?"');
-    await pane.waitFor(/then the next one:|First code from the device:/, 'the first code prompt', { whileRunning: true });
-    await pane.type('123456');
-    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
-    await pane.press('C-c');
-    assert.equal(await pane.status(), 130, await pane.screen());
-    assert.match(await pane.screen(), /^mfa-login: interrupted; the device arn:aws:iam::111111111111:mfa\/carol was not enabled and has been deleted/m);
-    await pane.clear();
+    sb.sts.resetCalls();
 
     await pane.type('mfa-login mfa create carol; echo "rc=$?"');
     const shown = await pane.waitFor(SECRET_ON_SCREEN, 'the secret', { whileRunning: true });
@@ -94,23 +83,77 @@ test('mfa create: QR code and secret on the terminal, two codes typed, mfa_seria
     const seed = SECRET_ON_SCREEN.exec(shown)![1]!.replace(/ /g, '');
     assert.equal(seed.length, 64, 'AWS seeds are 64 base32 characters');
     await pane.waitFor(/First code from the device:/, 'the first code prompt', { whileRunning: true });
-    // Two consecutive codes, as an authenticator app shows them: the previous step's and this one's.
+
+    // A typo in the first code: said, and asked again; nothing reaches IAM.
+    const typo = notACode(seed, Date.now() - 120_000, Date.now() + 120_000);
+    await pane.type(typo);
+    await pane.waitFor(new RegExp(`^${typo} is not the code the new device shows now: check that it is the entry "Amazon Web Services: carol@111111111111" in the app \\(scanned just now\\), and type the code it shows\\. \\(try 2 of 3\\)$`, 'm'), 'the first code refused', { whileRunning: true });
+    await pane.waitFor((s) => (s.match(/First code from the device:/g) ?? []).length === 2, 'the first code asked again', { whileRunning: true });
+    // Two consecutive codes, as the app shows them: this step's, then the next one's.
     const now = Date.now();
-    await pane.type(totp(seed, now - 30_000));
+    const [code1, code2] = [totp(seed, now), totp(seed, now + 30_000)];
+    await pane.type(code1);
     await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
-    await pane.type(totp(seed, now));
+    // A typo in the second code: asked again, the first one kept.
+    const typo2 = notACode(seed, now - 120_000, now + 120_000);
+    await pane.type(typo2);
+    await pane.waitFor(new RegExp(`^${typo2} is not the code that follows ${code1} on the new device: type the code it shows after ${code1}\\. \\(try 2 of 3\\)$`, 'm'), 'the second code refused', { whileRunning: true });
+    await pane.waitFor((s) => (s.match(/then the next one:/g) ?? []).length === 2, 'the second code asked again', { whileRunning: true });
+    await pane.type(code2);
     assert.equal(await pane.status(), 0, await pane.screen());
+    assert.deepEqual(sb.sts.calls, { GetCallerIdentity: 1, CreateVirtualMFADevice: 1, EnableMFADevice: 1 }, 'only the two good codes went to IAM, once');
+
     const done = await pane.screen();
     assert.match(done, /^Enabled MFA device arn:aws:iam::111111111111:mfa\/carol for arn:aws:iam::111111111111:user\/carol\.$/m);
     assert.match(done, /^Recorded mfa_serial = arn:aws:iam::111111111111:mfa\/carol in \[profile carol\] of ~\/\.aws\/config\.$/m);
+    // Taken off the screen and out of its scrollback with the alternate screen.
+    assert.doesNotMatch(done, /[▀▄█]{10}/, `the QR code is still on the screen:\n${done}`);
+    assert.ok(!done.includes(seed.slice(0, 4) + ' ' + seed.slice(4, 8)), `the secret is still on the screen:\n${done}`);
     assert.match(sb.read('.aws/config')!, /^\[profile carol\]\nmfa_serial = arn:aws:iam::111111111111:mfa\/carol$/m);
 
-    const login = await sb.run(['login', 'carol', '--mfa-token', totp(seed, Date.now() + 30_000)], { env: { MFA_LOGIN_CACHE: 'file' } });
+    // The code of now: the step of the second code may still be ahead, and there is no waiting
+    // for a later one (this STS takes a code twice, which enabling never relies on).
+    const login = await sb.run(['login', 'carol', '--mfa-token', totp(seed, Date.now())], { env: { MFA_LOGIN_CACHE: 'file' } });
     assert.equal(login.status, 0, login.stderr);
     assert.match(sb.read('.aws/credentials')!, /^aws_session_token = /m);
 
     for (const [file, text] of allFiles(sb.home)) assert.ok(!text.includes(seed), `the secret is written in ${file}`);
-    await allowedWithoutMfa(sb, carol, ['GetCallerIdentity', 'CreateVirtualMFADevice', 'EnableMFADevice', 'DeleteVirtualMFADevice']);
+    await allowedWithoutMfa(sb, carol, ['GetCallerIdentity', 'CreateVirtualMFADevice', 'EnableMFADevice']);
+  }, { allowCodeReuse: true });
+});
+
+test('mfa create: a device deleted after three wrong codes, or Ctrl-C, is said to be dead in the authenticator app too; nothing wrong went to IAM', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  const dana = { ...user('dana'), mfaDevices: [] };
+  await inTerminal([dana], async (sb, pane) => {
+    sb.sts.resetCalls();
+    await pane.type('mfa-login mfa create dana; echo "rc=$?"');
+    const seed = SECRET_ON_SCREEN.exec(await pane.waitFor(SECRET_ON_SCREEN, 'the secret', { whileRunning: true }))![1]!.replace(/ /g, '');
+    const typo = notACode(seed, Date.now() - 120_000, Date.now() + 120_000);
+    for (let n = 1; n <= 3; n++) {
+      await pane.waitFor((s) => (s.match(/First code from the device:/g) ?? []).length === n, `first code prompt ${n}`, { whileRunning: true });
+      await pane.type(typo);
+    }
+    assert.equal(await pane.status(), 5, await pane.screen());
+    const refused = await pane.screen();
+    assert.match(refused, /^mfa-login: none of the first codes typed is a code of the new device \(3 tries\), so nothing was sent to IAM; the device arn:aws:iam::111111111111:mfa\/dana was not enabled and has been deleted, so the entry "Amazon Web Services: dana@111111111111" in your authenticator app is dead\n {2}hint: remove that entry from the app, then start again: mfa-login mfa create dana$/m);
+    assert.doesNotMatch(refused, /[▀▄█]{10}/, 'the QR code of the deleted device is off the screen');
+    assert.equal(sb.sts.calls.EnableMFADevice, undefined, 'no code went to IAM');
+    assert.equal(sb.sts.calls.DeleteVirtualMFADevice, 1);
+    await pane.clear();
+
+    // Ctrl-C at the second code: deleted too, and said so the same way.
+    await pane.type('mfa-login mfa create dana; echo "rc=$?"');
+    const seed2 = SECRET_ON_SCREEN.exec(await pane.waitFor(SECRET_ON_SCREEN, 'the secret', { whileRunning: true }))![1]!.replace(/ /g, '');
+    await pane.waitFor(/First code from the device:/, 'the first code prompt', { whileRunning: true });
+    await pane.type(totp(seed2, Date.now()));
+    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
+    await pane.press('C-c');
+    assert.equal(await pane.status(), 130, await pane.screen());
+    assert.match(await pane.screen(), /^mfa-login: interrupted; the device arn:aws:iam::111111111111:mfa\/dana was not enabled and has been deleted, so the entry "Amazon Web Services: dana@111111111111" in your authenticator app is dead\n {2}hint: remove that entry from the app, then start again: mfa-login mfa create dana$/m);
+    assert.equal(sb.sts.calls.DeleteVirtualMFADevice, 2);
+    assert.equal(sb.sts.calls.EnableMFADevice, undefined);
   });
 });
 
@@ -130,7 +173,7 @@ test('mfa create without a terminal refuses in one line and creates nothing', as
   }
 });
 
-test('mfa resync: a device whose clock drifted is refused (the hint names resync), resynced with two codes typed, then logs in', async (t) => {
+test('mfa resync: a device whose clock drifted is refused (the hint names resync); a pair IAM refuses is asked again; resynced with two codes typed, then logs in', async (t) => {
   const skip = missing();
   if (skip) return t.skip(skip);
   const dave = user('dave');
@@ -143,10 +186,17 @@ test('mfa resync: a device whose clock drifted is refused (the hint names resync
     assert.match(refused.stderr, /^ {2}hint: wait for the next code and try again; if it keeps failing, check mfa_serial in the config file, or resync the device: mfa-login mfa resync dave$/m);
 
     await pane.type('mfa-login mfa resync dave; echo "rc=$?"');
+    // A pair that is no pair of the device's: IAM refuses it, and two codes are asked again.
+    const wrong1 = notACode(seed, Date.now() - 900_000, Date.now() + 900_000);
     await pane.waitFor(/First code from the device:/, 'the first code prompt', { whileRunning: true });
+    await pane.type(wrong1);
+    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
+    await pane.type(notACode(seed, Date.now() - 900_000, Date.now() + 900_000, wrong1));
+    await pane.waitFor(/^IAM did not accept those two codes: type two consecutive codes of arn:aws:iam::111111111111:mfa\/dave again, the second after the first changes\. \(try 2 of 3\)$/m, 'the pair refused', { whileRunning: true });
+    await pane.waitFor((s) => (s.match(/First code from the device:/g) ?? []).length === 2, 'the first code asked again', { whileRunning: true });
     const now = Date.now();
     await pane.type(totp(seed, now + 150_000 - 30_000));
-    await pane.waitFor(/then the next one:/, 'the second code prompt', { whileRunning: true });
+    await pane.waitFor((s) => (s.match(/then the next one:/g) ?? []).length === 2, 'the second code prompt, again', { whileRunning: true });
     await pane.type(totp(seed, now + 150_000));
     assert.equal(await pane.status(), 0, await pane.screen());
     await allowedWithoutMfa(sb, dave, ['ResyncMFADevice']);

@@ -157,35 +157,74 @@ test('mfa-env on a terminal adds a one-line hint on stderr; captured by $(...) i
   });
 });
 
-test('a new key file asks for its passphrase twice: two different answers store nothing, the same one twice stores the keys', async (t) => {
+test('add with a new key file: an empty passphrase and two that differ are asked again before the keys; a malformed secret, and one STS refuses, are asked again with the key id kept', async (t) => {
   const skip = missing();
   if (skip) return t.skip(skip);
   const bob = user('bob');
   await inTerminal(async ({ sb, pane }) => {
-    sb.write('keys.txt', `${bob.accessKeyId}\n${bob.secretAccessKey}\n`);
-    const line = 'env -u MFA_LOGIN_FILE_PASSPHRASE MFA_LOGIN_FILE_STORE="$HOME/new.enc" mfa-login add newprofile --yes < keys.txt; echo "rc=$?"';
-    await pane.type(line);
+    sb.sts.resetCalls();
+    await pane.type('env -u MFA_LOGIN_FILE_PASSPHRASE MFA_LOGIN_FILE_STORE="$HOME/new.enc" mfa-login add newprofile --yes; echo "rc=$?"');
+    // The store is made ready first: nothing typed after this is thrown away by a passphrase slip.
     await pane.waitFor(/New passphrase to encrypt \S+new\.enc:/, 'the new passphrase prompt', { whileRunning: true });
+    await pane.type('');
+    await pane.waitFor(/The passphrase cannot be empty\. New passphrase to encrypt \S+new\.enc:/, 'the passphrase asked again', { whileRunning: true });
     await pane.type('first passphrase');
     await pane.waitFor(/The same passphrase again:/, 'the second prompt', { whileRunning: true });
     await pane.type('first passphrasf');
-    assert.equal(await pane.status(), 7, await pane.screen());
-    const refused = await pane.screen();
-    assert.match(refused, /^mfa-login: the two passphrases typed for the new \S+new\.enc differ; nothing was stored$/m);
-    assert.ok(!refused.includes('first passphrase'), 'the passphrase is not echoed');
-    assert.equal(sb.read('new.enc'), undefined, 'no key file written');
+    await pane.waitFor(/The two passphrases differ\. New passphrase to encrypt \S+new\.enc:/, 'the passphrase asked again', { whileRunning: true });
+    await pane.type('second passphrase');
+    await pane.waitFor((s) => count(s, /The same passphrase again:/) === 2, 'the second prompt, again', { whileRunning: true });
+    await pane.type('second passphrase');
 
-    await pane.clear();
-    await pane.type(line);
-    await pane.waitFor(/New passphrase to encrypt \S+new\.enc:/, 'the new passphrase prompt', { whileRunning: true });
-    await pane.type('second passphrase');
-    await pane.waitFor(/The same passphrase again:/, 'the second prompt', { whileRunning: true });
-    await pane.type('second passphrase');
+    await pane.waitFor(/Access key ID:/, 'the access key prompt', { whileRunning: true });
+    await pane.type(bob.accessKeyId);
+    await pane.waitFor(/Secret access key:/, 'the secret prompt', { whileRunning: true });
+    await pane.type('not-a-secret');
+    await pane.waitFor(/^That is not a secret access key \(12 characters; one is 40 characters of letters, digits, \/ and \+\): paste it again\. \(try 2 of 3\)$/m, 'the malformed secret refused', { whileRunning: true });
+    await pane.waitFor((s) => count(s, /Secret access key:/) === 2, 'the secret asked again', { whileRunning: true });
+    const wrong = `${bob.secretAccessKey.slice(0, -1)}${bob.secretAccessKey.endsWith('A') ? 'B' : 'A'}`;
+    await pane.type(wrong);
+    await pane.waitFor(/^AWS says that secret does not belong to AKIABOBXXXXX00000001: paste the secret again\. \(try 2 of 3\)$/m, 'the refused secret said', { whileRunning: true });
+    await pane.waitFor((s) => count(s, /Secret access key:/) === 3, 'the secret asked again', { whileRunning: true });
+    await pane.type(bob.secretAccessKey);
     assert.equal(await pane.status(), 0, await pane.screen());
-    assert.match(sb.read('new.enc')!, /^\{"format":"mfa-login-keys"/);
-    const listed = await sb.run(['list'], { env: { MFA_LOGIN_FILE_STORE: sb.file('new.enc'), MFA_LOGIN_FILE_PASSPHRASE: 'second passphrase' } });
+
+    const screen = await pane.screen();
+    assert.equal(count(screen, /Access key ID:/), 1, `the key id was asked once:\n${screen}`);
+    for (const secret of ['first passphrase', 'second passphrase', bob.secretAccessKey, wrong]) assert.ok(!screen.includes(secret), `on the screen: ${secret}`);
+    assert.equal(sb.sts.calls.GetCallerIdentity, 2, 'STS was asked about the wrong secret and the right one');
+    const listed = await sb.run(['list'], { env: { MFA_LOGIN_BACKEND: 'file', MFA_LOGIN_FILE_STORE: sb.file('new.enc'), MFA_LOGIN_FILE_PASSPHRASE: 'second passphrase' } });
     assert.match(listed.stdout, /^newprofile /m, listed.stderr);
   }, [bob]);
+});
+
+test('a wrong passphrase for the key file is asked again, then the right one opens it', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ pane }) => {
+    await pane.type('env -u MFA_LOGIN_FILE_PASSPHRASE mfa-login list; echo "rc=$?"');
+    await pane.waitFor(/Passphrase for \S+keys\.enc:/, 'the passphrase prompt', { whileRunning: true });
+    await pane.type('not the passphrase');
+    await pane.waitFor(/That passphrase does not open the file\. Passphrase for \S+keys\.enc:/, 'the passphrase asked again', { whileRunning: true });
+    await pane.type('correct horse battery staple');
+    assert.equal(await pane.status(), 0, await pane.screen());
+    assert.match(await pane.screen(), /^alice +arn:aws:iam::111111111111:mfa\/alice$/m);
+  });
+});
+
+test('without D-Bus, add says the keychain cannot be reached before asking for any key, and asks STS nothing', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  await inTerminal(async ({ sb, pane }) => {
+    sb.sts.resetCalls();
+    // XDG_RUNTIME_DIR is the sandbox's: no bus socket there for the D-Bus clients to fall back on.
+    await pane.type('env -u DBUS_SESSION_BUS_ADDRESS MFA_LOGIN_BACKEND=keychain mfa-login add nobus; echo "rc=$?"');
+    assert.equal(await pane.status(), 7, await pane.screen());
+    const screen = await pane.screen();
+    assert.match(screen, /^mfa-login: no D-Bus session bus \(DBUS_SESSION_BUS_ADDRESS is not set\): cannot reach the Secret Service to store keys$/m);
+    assert.doesNotMatch(screen, /Access key ID:|Secret access key:/);
+    assert.deepEqual(sb.sts.calls, {});
+  });
 });
 
 test('mfa_process under credential_process: what it says on stderr reaches the terminal, not the captured stderr', async (t) => {

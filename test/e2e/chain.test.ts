@@ -177,6 +177,7 @@ test('a simulated working day through credential_process: one code, roles refres
     confirm: async () => assert.fail('nothing to confirm'),
     choose: async () => assert.fail('nothing to choose'),
     say: () => {},
+    write: () => {},
   };
   const cache = dirStore({ mode: 'file', dir: path.join(home, 'cache'), ram: false, uid: process.getuid?.(), waitMs: 10_000 });
   const env = { HOME: home, AWS_ENDPOINT_URL: sts.url, AWS_REGION: 'us-east-1' };
@@ -204,6 +205,8 @@ test('a simulated working day through credential_process: one code, roles refres
       set: async () => {},
       remove: async () => false,
       list: async () => [...keys.keys()],
+      inventory: async () => ({ profiles: new Map([...keys.keys()].map((k) => [k, { backend: 'file', location: 'memory' }] as const)), unreadable: [], recorded: new Map(), newKeys: { backend: 'file', location: 'memory' } }),
+      ready: async () => {},
     }),
     sts: () => awsSdkSts({ now }),
     cache: () => cache,

@@ -11,6 +11,7 @@ import { Sandbox, user, MFA_LOGIN, AWS_CLI, requireComponent, runCommand, type T
 import { settingsFrom } from '../../src/settings.js';
 import { openSecretStore } from '../../src/secrets/open-store.js';
 import type { LongTermKeys } from '../../src/credentials.js';
+import { realIo } from '../secrets/helpers.js';
 import { evaluate, identityPolicy, requestOf } from '../commands/policy-evaluator.js';
 
 const NEW_KEY_DELAY_MS = 3000;
@@ -27,7 +28,8 @@ const FILE_CACHE = { MFA_LOGIN_CACHE: 'file' };
 
 /** The keys in the sandbox's encrypted key file, read through the product's own store. */
 function storedKeys(sb: Sandbox): Promise<LongTermKeys | undefined> {
-  return openSecretStore({ settings: settingsFrom(sb.env(), sb.home), askPassphrase: () => Promise.reject(new Error('no passphrase')) }).get('alice');
+  const settings = settingsFrom(sb.env(), sb.home);
+  return openSecretStore({ settings, io: realIo(settings), warn: () => {}, askPassphrase: () => Promise.reject(new Error('no passphrase')) }).get('alice');
 }
 
 /** The AWS CLI v2 asked who these keys are, straight against the local STS. */

@@ -200,6 +200,8 @@ export function fakeDeps(clock = new Clock()) {
       set: async () => {},
       remove: async () => false,
       list: async () => ['alice'],
+      inventory: async () => ({ profiles: new Map([['alice', { backend: 'file', location: 'memory' }]]), unreadable: [], recorded: new Map(), newKeys: { backend: 'file', location: 'memory' } }),
+      ready: async () => {},
     }),
     terminal: { say: (line) => said.push(line) },
     debug: (m) => debug.push(m),

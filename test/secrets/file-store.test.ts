@@ -201,6 +201,41 @@ describe('EncryptedFileStore', () => {
     }
   });
 
+  test('typed by a person (three tries): an empty new passphrase, then two that differ, are asked again, and the keys are stored', async () => {
+    const dir = tempDir('filestore');
+    const file = path.join(dir, 'mfa-login', 'keys.enc');
+    const answers = ['', 'first try', 'first tyr', 'second', 'second'];
+    const asked: PassphraseRequest[] = [];
+    const store = new EncryptedFileStore({ file, attempts: 3, passphrase: async (r) => (asked.push(r), answers.shift()!) });
+    await store.ready();
+    assert.deepEqual(readdirSync(dir), [], 'ready() writes nothing');
+    await store.set('alpha', alice);
+    assert.deepEqual(asked, [
+      { file, creating: true },
+      { file, creating: true, problem: 'The passphrase cannot be empty.' },
+      { file, creating: true, repeat: true },
+      { file, creating: true, problem: 'The two passphrases differ.' },
+      { file, creating: true, repeat: true },
+    ]);
+    assert.deepEqual(await storeIn(dir, 'second').store.get('alpha'), alice);
+  });
+
+  test('typed by a person: a wrong passphrase for the file is asked again; three wrong ones are the error', async () => {
+    const dir = tempDir('filestore');
+    const { store, file } = storeIn(dir, 'right');
+    await store.set('alpha', alice);
+    const answers = ['wrong', 'right'];
+    const asked: PassphraseRequest[] = [];
+    const retyped = new EncryptedFileStore({ file, attempts: 3, passphrase: async (r) => (asked.push(r), answers.shift()!) });
+    await retyped.ready();
+    assert.deepEqual(await retyped.get('alpha'), alice);
+    assert.deepEqual(asked, [{ file, creating: false }, { file, creating: false, problem: 'That passphrase does not open the file.' }]);
+
+    const hopeless = new EncryptedFileStore({ file, attempts: 3, passphrase: async () => 'wrong' });
+    const e = await failure(hopeless.get('alpha'));
+    assert.equal(e.message, `cannot decrypt ${file}: wrong passphrase or damaged file`);
+  });
+
   test('an empty passphrase is refused', async () => {
     const { store } = storeIn(tempDir('filestore'), '');
     const e = await failure(store.set('alpha', alice));

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { editFile } from '../../src/files/edit-file.js';
 
 /** Set by test/with-keyring.sh: a private, unlocked gnome-keyring is on the session bus. */
 export const keyringReady = process.env.MFA_LOGIN_TEST_KEYRING === '1';
@@ -110,4 +112,16 @@ export function isolatedEnv(home: string, extra: Record<string, string> = {}): N
     ...extra,
   };
   return env;
+}
+
+/**
+ * The file I/O the key stores' record needs (deps.readFile and deps.editFile), on the real file
+ * system, for `settings` (whose keys.infoFile is where the record lives).
+ */
+export function realIo<S extends { keys: { infoFile: string } }>(settings: S) {
+  return {
+    settings,
+    readFile: async (p: string) => readFile(p, 'utf8').catch(() => undefined),
+    editFile: (p: string, edit: (text: string | undefined) => string | undefined, o?: { mode?: number }) => editFile(p, edit, { waitMs: 5000, ...(o?.mode !== undefined ? { mode: o.mode } : {}) }),
+  };
 }

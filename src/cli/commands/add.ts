@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.js';
 import type { LongTermKeys } from '../../credentials.js';
 import { MfaLoginError } from '../../errors.js';
 import { patterns, stsSettings } from '../../config/chain.js';
-import { configHeaderFor, sharedFilePaths, type ProfileSet } from '../../config/profiles.js';
+import { configHeaderFor, loadProfiles, sharedFilePaths, type ProfileSet } from '../../config/profiles.js';
 import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { parseIni } from '../../config/ini.js';
 import { explainStsError } from '../../providers/sts-errors.js';
@@ -12,6 +12,7 @@ import { checkBeforeWriting } from '../../files/file-safety.js';
 import { forgetEverywhere } from './keys.js';
 import { updateKeyInfo } from '../../secrets/key-info.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
+import { askUntil, ATTEMPTS } from '../../terminal/ask-again.js';
 
 export interface AddInput {
   profile: string;
@@ -37,21 +38,32 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
   }
   const files = await readProfiles(deps);
   const profile = files.profiles.get(input.profile);
-  const keys = await keysFrom(deps, input, files);
+  const store = deps.secrets();
+  const typing = !input.import && !input.fromEnv && deps.stdinIsTty;
+  // A store that cannot take the keys (no D-Bus, a locked keychain, a mistyped passphrase) is
+  // found out before a person pastes them and STS is asked, not after.
+  if (typing) await store.ready(input.profile);
+  let keys = await keysFrom(deps, input, files);
+  if (!typing) await store.ready(input.profile);
   // Found out before the keys are stored: they would then be in two places.
   if (input.import) await checkBeforeWriting(files.credentialsFile);
 
   // Every STS setting of the profile (endpoint_url, region, sts_regional_endpoints,
   // use_fips_endpoint), as login and credential-process read them.
   const target = stsTarget(profile ? stsSettings(profile) : {}, deps.env);
-  const identity = await deps
-    .sts()
-    .getCallerIdentity(keys, target)
-    .catch((e) => {
-      throw explainStsError(e, { action: 'GetCallerIdentity', profile: input.profile, accessKeyId: keys.accessKeyId });
-    });
+  let identity: { arn: string };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      identity = await deps.sts().getCallerIdentity(keys, target);
+      break;
+    } catch (e) {
+      const again = typing && attempt < ATTEMPTS ? retypeAfter(e, keys) : undefined;
+      if (again === undefined) throw explainStsError(e, { action: 'GetCallerIdentity', profile: input.profile, accessKeyId: keys.accessKeyId });
+      deps.terminal.say(`${again.problem} (try ${attempt + 1} of ${ATTEMPTS})`);
+      keys = await typedKeys(deps, input.profile, again.keep);
+    }
+  }
 
-  const store = deps.secrets();
   await store.set(input.profile, keys);
   // Sessions obtained with the old keys belong to whoever those keys were.
   await forgetEverywhere(deps, input.profile);
@@ -65,9 +77,28 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
     deps.stdout(`MFA device: ${existing} (from ${profile!.where.mfa_serial}).\n`);
     return;
   }
-  const serial = input.mfaSerial ?? (await findMfaDevice(deps, keys, identity.arn, target, input));
-  if (serial === undefined) return;
-  await recordSerial(deps, files, input, serial);
+  const found = input.mfaSerial !== undefined ? { serial: input.mfaSerial } : await findMfaDevice(deps, keys, identity.arn, target, input);
+  if (found.serial !== undefined) {
+    await recordSerial(deps, files, input, found.serial);
+    return;
+  }
+  // A profile whose keys are stored exists: without a section, every next command would say
+  // "profile not found" and send the user back here to store the keys again.
+  if (!profile) await addSection(deps, files, input.profile);
+  if (found.advice !== undefined) deps.stdout(found.advice);
+}
+
+/** Adds an empty `[profile NAME]` to the config file, unless the profile is there by now. */
+async function addSection(deps: Deps, files: ProfileSet, profile: string): Promise<void> {
+  const header = configHeaderFor(profile);
+  let added = false;
+  await editProfileFile(deps, files.configFile, (text) => {
+    added = !loadProfiles(files, text, undefined).profiles.get(profile)?.inConfig;
+    if (!added) return text;
+    const gap = text === '' || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
+    return `${text}${gap}[${header}]\n`;
+  });
+  if (added) deps.stdout(`Added [${header}] to ${shortPath(deps, files.configFile)}.\n`);
 }
 
 /**
@@ -124,9 +155,7 @@ async function keysFrom(deps: Deps, input: AddInput, files: ProfileSet): Promise
     keys = parseKeysText(await deps.readStdin());
     from = 'standard input';
   } else {
-    const accessKeyId = (await deps.terminal.ask('Access key ID:', { validate: (v) => (ACCESS_KEY_ID.test(v.trim()) ? true : keyIdProblem(v)) })).trim();
-    const secretAccessKey = (await deps.terminal.askSecret('Secret access key:')).trim();
-    keys = { accessKeyId, secretAccessKey };
+    keys = await typedKeys(deps, input.profile);
     from = 'the terminal';
   }
   if (keys.accessKeyId.startsWith('ASIA')) {
@@ -140,6 +169,37 @@ async function keysFrom(deps: Deps, input: AddInput, files: ProfileSet): Promise
     throw new MfaLoginError('E_NO_KEYS', `the secret access key from ${from} does not look like one (expected 40 characters of letters, digits, / and +)`, how);
   }
   return keys;
+}
+
+/**
+ * Keys typed at the terminal. A secret that does not look like one is asked again (a key id is,
+ * by its prompt): the key id typed before it is kept. `keep` is a key id already accepted.
+ */
+async function typedKeys(deps: Deps, profile: string, keep?: string): Promise<LongTermKeys> {
+  const accessKeyId =
+    keep ??
+    (await deps.terminal.ask('Access key ID:', { validate: (v) => (ACCESS_KEY_ID.test(v.trim()) ? true : keyIdProblem(v)) })).trim();
+  const secretAccessKey = (
+    await askUntil(
+      deps.terminal,
+      () => deps.terminal.askSecret('Secret access key:'),
+      (v) => (SECRET.test(v.trim()) ? true : `That is not a secret access key (${v.trim().length} characters; one is 40 characters of letters, digits, / and +): paste it again.`),
+      () => new MfaLoginError('E_NO_KEYS', `the secret access key from the terminal does not look like one (expected 40 characters of letters, digits, / and +); nothing was stored`, { hint: `copy the secret from the .csv file the IAM console gave with the key (it is shown only once), then: mfa-login add ${profile}` }),
+    )
+  ).trim();
+  return { accessKeyId, secretAccessKey };
+}
+
+/**
+ * Keys STS refused that a person may just have mistyped: a secret that does not match its key
+ * id (asked again, the key id kept), or a key id AWS does not know (both asked again). A clock
+ * that is off is not a typo.
+ */
+function retypeAfter(e: unknown, keys: LongTermKeys): { problem: string; keep?: string } | undefined {
+  if (!(e instanceof StsError) || /expired|skew/i.test(e.message)) return undefined;
+  if (e.code === 'SignatureDoesNotMatch') return { problem: `AWS says that secret does not belong to ${keys.accessKeyId}: paste the secret again.`, keep: keys.accessKeyId };
+  if (e.code === 'InvalidClientTokenId') return { problem: `AWS does not know the access key ${keys.accessKeyId}: type the key id and its secret again.` };
+  return undefined;
 }
 
 /**
@@ -193,16 +253,19 @@ function csvCells(line: string): string[] {
   return cells;
 }
 
+/** A device to record, or what to tell the user instead (shown once the profile exists). */
+type FoundDevice = { serial: string; advice?: undefined } | { serial?: undefined; advice?: string };
+
 /**
  * The user's MFA device: IAM ListMFADevices when the policy allows it (up to eight devices: let
  * the user choose), else the console's naming convention arn:PARTITION:iam::ACCOUNT:mfa/USER,
- * which the user confirms.
+ * which the user confirms. The one device IAM lists is certain, and recorded without a question
+ * when there is nobody to ask (keys piped in); a guess is only recorded with --yes or a yes.
  */
-async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, target: ReturnType<typeof stsTarget>, input: AddInput): Promise<string | undefined> {
+async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, target: ReturnType<typeof stsTarget>, input: AddInput): Promise<FoundDevice> {
   const m = /^arn:([^:]+):iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/.exec(userArn);
   if (m === null) {
-    deps.stdout(`${userArn} is not an IAM user, so it has no MFA device to record; set mfa_serial by hand if you need one.\n`);
-    return undefined;
+    return { advice: `${userArn} is not an IAM user, so it has no MFA device to record; set mfa_serial by hand if you need one.\n` };
   }
   const [, partition, account, user] = m;
   let devices: string[] | undefined;
@@ -216,27 +279,28 @@ async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, ta
   if (devices !== undefined && devices.length === 0) {
     if (interactive && (await deps.terminal.confirm(`${userArn} has no MFA device. Create a virtual one now?`, true))) {
       await (await import('./mfa.js')).mfaCreate(deps, { profile: input.profile });
-      return undefined;
+      return {};
     }
-    deps.stdout(`${userArn} has no MFA device. Create one with: mfa-login mfa create ${input.profile}\n`);
-    return undefined;
+    return { advice: `${userArn} has no MFA device. Create one with: mfa-login mfa create ${input.profile}\n` };
   }
   if (devices !== undefined && devices.length > 1) {
     if (!interactive) {
-      deps.stdout(`${userArn} has ${devices.length} MFA devices: ${devices.join(', ')}\nTo choose one, ${recordWith(deps, input, 'ARN')}\n`);
-      return undefined;
+      return { advice: `${userArn} has ${devices.length} MFA devices: ${devices.join(', ')}\nTo choose one, ${recordLine(deps, input.profile, 'ARN')}\n` };
     }
-    return deps.terminal.choose('Which MFA device should this profile use?', devices);
+    return { serial: await deps.terminal.choose('Which MFA device should this profile use?', devices) };
   }
   const guessed = devices === undefined;
   const serial = devices?.[0] ?? `arn:${partition}:iam::${account}:mfa/${user}`;
-  if (input.yes) return serial;
+  if (input.yes) return { serial };
   if (!interactive) {
-    deps.stdout(`${guessed ? 'Probable' : 'Found'} MFA device: ${serial}\nTo record it, ${recordWith(deps, input, serial)}\n`);
-    return undefined;
+    if (!guessed) {
+      deps.stdout(`MFA device: ${serial} (the only one IAM lists for ${userArn}).\n`);
+      return { serial };
+    }
+    return { advice: `Probable MFA device: ${serial} (IAM would not list the devices; this is the name the console gives)\nTo record it, ${recordLine(deps, input.profile, serial)}\n` };
   }
   const ok = await deps.terminal.confirm(guessed ? `Could not list your MFA devices; is it ${serial}?` : `Found MFA device ${serial}. Use it for ${input.profile}?`, true);
-  return ok ? serial : undefined;
+  return ok ? { serial } : { advice: `No MFA device recorded. When you know its ARN, ${recordLine(deps, input.profile, 'ARN')}\n` };
 }
 
 /**
@@ -268,14 +332,11 @@ async function rememberKeyDate(deps: Deps, profile: string, keys: LongTermKeys, 
 }
 
 /**
- * How to record the device later. Running `add` again only works where the keys can be given the
- * same way again: from the environment, or typed at a terminal. Keys piped on stdin are gone, and
- * --import has moved them out of the credentials file; the config line is what works then.
+ * How to record the device later: the one line to add to the config file. Running `add` again
+ * would need the keys again, which are stored already (and, piped or imported, gone).
  */
-function recordWith(deps: Deps, input: AddInput, serial: string): string {
-  if (input.fromEnv) return `run: mfa-login add ${input.profile} --from-env --mfa-serial ${serial}`;
-  if (!input.import && deps.stdinIsTty) return `run: mfa-login add ${input.profile} --mfa-serial ${serial}`;
-  return `add "mfa_serial = ${serial}" to [${configHeaderFor(input.profile)}] in ${shortPath(deps, sharedFilePaths(deps.env, deps.homeDir).configFile)}`;
+function recordLine(deps: Deps, profile: string, serial: string): string {
+  return `add "mfa_serial = ${serial}" to [${configHeaderFor(profile)}] in ${shortPath(deps, sharedFilePaths(deps.env, deps.homeDir).configFile)}`;
 }
 
 async function recordSerial(deps: Deps, files: ProfileSet, input: AddInput, serial: string): Promise<void> {

@@ -7,6 +7,8 @@ import { StsError } from '../../sts/sts.js';
 import { editProfileFile, shortPath } from '../profiles-io.js';
 import { checkBeforeWriting } from '../../files/file-safety.js';
 import { askTwoCodes, explainIamError, iamUser, type IamUser } from './iam-user.js';
+import { askUntil, ATTEMPTS } from '../../terminal/ask-again.js';
+import { base32Decode, hotp, totpStep } from '../../local-sts/totp.js';
 
 export interface MfaInput {
   profile: string;
@@ -44,14 +46,28 @@ export async function mfaCreate(deps: Deps, input: MfaInput): Promise<void> {
     return Promise.reject(explainIamError(e, input.profile, 'create an MFA device'));
   });
   const serial = device.serialNumber;
+  const entry = appEntry(name, user);
 
-  // From here the device exists: whatever stops the enabling, it is deleted again.
-  const cleanUp = async (why: string): Promise<string> => {
+  // The QR code and the secret are shown on the alternate screen, and taken off the terminal with
+  // it once the device is enabled (or gone): nobody reads them off the scrollback later.
+  let onAltScreen = false;
+  const leaveAltScreen = () => {
+    if (onAltScreen) deps.terminal.write(LEAVE_ALT_SCREEN);
+    onAltScreen = false;
+  };
+  // From here the device exists: whatever stops the enabling, it is deleted again. Once its QR
+  // code was shown, the app holds an entry for it that will never give a good code again.
+  let shown = false;
+  const cleanUp = async (why: string): Promise<{ message: string; hint?: string }> => {
     try {
       await sts.deleteVirtualMfaDevice(user.keys, user.iam, serial);
-      return `${why}; the device ${serial} was not enabled and has been deleted, so the next try starts clean: mfa-login mfa create ${input.profile}`;
+      const dead = shown ? `, so the entry ${entry} in your authenticator app is dead` : '';
+      return {
+        message: `${why}; the device ${serial} was not enabled and has been deleted${dead}`,
+        hint: `${shown ? 'remove that entry from the app, then start again' : 'start again'}: mfa-login mfa create ${input.profile}`,
+      };
     } catch (e) {
-      return `${why}; the device ${serial} was not enabled, and deleting it failed too (${e instanceof Error ? e.message : String(e)}): delete it in the IAM console before trying again`;
+      return { message: `${why}; the device ${serial} was not enabled, and deleting it failed too (${e instanceof Error ? e.message : String(e)}): delete it in the IAM console before trying again` };
     }
   };
   // Ctrl-C outside a prompt is a signal: the CLI's own handler would exit at once, leaving the
@@ -59,30 +75,43 @@ export async function mfaCreate(deps: Deps, input: MfaInput): Promise<void> {
   const saved = process.listeners('SIGINT');
   process.removeAllListeners('SIGINT');
   const onSigint = () => {
+    leaveAltScreen();
     void cleanUp('interrupted').then((line) => {
-      deps.stderr(`mfa-login: ${line}\n`);
+      deps.stderr(`mfa-login: ${line.message}\n${line.hint !== undefined ? `  hint: ${line.hint}\n` : ''}`);
       process.exit(EXIT.interrupted);
     });
   };
   process.on('SIGINT', onSigint);
+  // The seed, decoded, is kept only to check the codes as they are typed.
+  let key: Buffer | undefined;
   try {
+    key = base32Decode(Buffer.from(device.base32Seed).toString('ascii'));
+    deps.terminal.write(ENTER_ALT_SCREEN);
+    onAltScreen = true;
     await show(deps, device.base32Seed, name, user);
+    shown = true;
     device.base32Seed.fill(0);
-    const [code1, code2] = await askTwoCodes(deps);
+    const [code1, code2] = await askCheckedCodes(deps, key, entry);
+    key.fill(0);
     await sts.enableMfaDevice(user.keys, user.iam, { userName: user.userName, serialNumber: serial, code1, code2 });
   } catch (e) {
     device.base32Seed.fill(0);
+    key?.fill(0);
+    leaveAltScreen();
     const why =
       e instanceof MfaLoginError && e.code === 'E_INTERRUPTED'
         ? 'interrupted'
-        : e instanceof StsError && e.code === 'InvalidAuthenticationCode'
-          ? 'IAM did not accept the two codes (they must be two consecutive codes of the device, sent soon after they appear)'
-          : e instanceof Error
-            ? `enabling failed: ${e.message}`
-            : 'enabling failed';
+        : e instanceof MfaLoginError && e.code === 'E_MFA_REJECTED'
+          ? e.message
+          : e instanceof StsError && e.code === 'InvalidAuthenticationCode'
+            ? 'IAM did not accept the two codes (they must be two consecutive codes of the device, sent soon after they appear)'
+            : e instanceof Error
+              ? `enabling failed: ${e.message}`
+              : 'enabling failed';
     const line = await cleanUp(why);
-    throw new MfaLoginError(e instanceof MfaLoginError && e.code === 'E_INTERRUPTED' ? 'E_INTERRUPTED' : 'E_MFA_REJECTED', line, { cause: e });
+    throw new MfaLoginError(e instanceof MfaLoginError && e.code === 'E_INTERRUPTED' ? 'E_INTERRUPTED' : 'E_MFA_REJECTED', line.message, { cause: e, ...(line.hint !== undefined ? { hint: line.hint } : {}) });
   } finally {
+    leaveAltScreen();
     process.removeListener('SIGINT', onSigint);
     for (const l of saved) process.on('SIGINT', l as () => void);
   }
@@ -90,6 +119,68 @@ export async function mfaCreate(deps: Deps, input: MfaInput): Promise<void> {
   const header = configHeaderFor(input.profile);
   await editProfileFile(deps, user.files.configFile, (text) => setSectionValues(text, header, [['mfa_serial', serial]], 'config'));
   deps.stdout(`Enabled MFA device ${serial} for ${user.userArn}.\nRecorded mfa_serial = ${serial} in [${header}] of ${shortPath(deps, user.files.configFile)}.\nLog in with: mfa-login login ${input.profile}\n`);
+}
+
+/** xterm's alternate screen (what full-screen programs use), cleared and with the cursor at the top. */
+const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[2J\x1b[H';
+const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+
+/** How the new device is named in an authenticator app: the label its QR code carries. */
+function appEntry(name: string, user: IamUser): string {
+  const account = /::(\d{12}):/.exec(user.userArn)?.[1] ?? '';
+  return `"Amazon Web Services: ${name}@${account}"`;
+}
+
+/**
+ * Two consecutive codes of the new device, each checked against its seed as it is typed: the
+ * first must be the code of now (or of the step before, for a slow typist, or after, for a phone
+ * a little ahead), the second the code of the step right after the first. A wrong one is said and
+ * asked again (three tries each), so that one typo does not cost the scanned device; only two
+ * good codes go to IAM. A second code from later than the next step stands in as a new first one.
+ */
+async function askCheckedCodes(deps: Deps, key: Uint8Array, entry: string): Promise<[string, string]> {
+  const six = (v: string) => (/^\d{6}$/.test(v.trim()) ? true : 'A code is 6 digits');
+  const stepNow = () => totpStep(deps.now().getTime());
+  const stepOf = (code: string, from: number, to: number) => {
+    for (let s = from; s <= to; s++) if (hotp(key, s) === code) return s;
+    return undefined;
+  };
+  const rejected = (what: string) => new MfaLoginError('E_MFA_REJECTED', `${what} (${ATTEMPTS} tries), so nothing was sent to IAM`);
+
+  let first = { code: '', step: 0 };
+  await askUntil(
+    deps.terminal,
+    () => deps.terminal.ask('First code from the device:', { validate: six }),
+    (v) => {
+      const code = v.trim();
+      const now = stepNow();
+      const step = stepOf(code, now - 1, now + 1);
+      if (step === undefined) return `${code} is not the code the new device shows now: check that it is the entry ${entry} in the app (scanned just now), and type the code it shows.`;
+      first = { code, step };
+      return true;
+    },
+    () => rejected('none of the first codes typed is a code of the new device'),
+  );
+  const second = await askUntil(
+    deps.terminal,
+    () =>
+      deps.terminal.ask('Wait for the code to change, then the next one:', {
+        validate: (v) => (six(v) !== true ? six(v) : v.trim() === first.code ? 'That is the same code: wait until the device shows the next one' : true),
+      }),
+    (v) => {
+      const code = v.trim();
+      if (hotp(key, first.step + 1) === code) return true;
+      const later = stepOf(code, first.step + 2, stepNow() + 1);
+      if (later !== undefined) {
+        const before = first.code;
+        first = { code, step: later };
+        return `${code} comes later than the code right after ${before}: it counts as the first code now. Wait for it to change once more, then type the next one.`;
+      }
+      return `${code} is not the code that follows ${first.code} on the new device: type the code it shows after ${first.code}.`;
+    },
+    () => rejected('none of the second codes typed is the code that follows the first'),
+  );
+  return [first.code, second.trim()];
 }
 
 /** The QR code and the secret, on the terminal only; the caller zeroes the seed right after. */
@@ -100,7 +191,7 @@ async function show(deps: Deps, seed: Uint8Array, name: string, user: IamUser): 
   const uri = `otpauth://totp/${issuer}:${encodeURIComponent(`${name}@${account}`)}?secret=${secret}&issuer=${issuer}`;
   const qr = await QRCode.toString(uri, { type: 'terminal', small: true });
   deps.terminal.say(
-    `Scan this with your authenticator app (shown once, never stored):\n\n${qr}\n` +
+    `Scan this with your authenticator app (shown once, never stored, and cleared from the screen once the device is enabled):\n\n${qr}\n` +
       `or type this secret by hand (time-based, 6 digits, 30 seconds):\n\n  ${secret.replace(/(.{4})/g, '$1 ').trim()}\n`,
   );
 }
@@ -113,15 +204,19 @@ export async function mfaResync(deps: Deps, input: MfaInput): Promise<void> {
     throw new MfaLoginError('E_NO_MFA_SERIAL', `profile ${input.profile} has no mfa_serial to resync`, { hint: `set up a device with: mfa-login mfa create ${input.profile}` });
   }
   deps.terminal.say(`Resynchronising ${serial}: type two consecutive codes from the device.`);
-  const [code1, code2] = await askTwoCodes(deps);
-  await deps
-    .sts()
-    .resyncMfaDevice(user.keys, user.iam, { userName: user.userName, serialNumber: serial, code1, code2 })
-    .catch((e) => {
-      if (e instanceof StsError && e.code === 'InvalidAuthenticationCode') {
+  // Only IAM can check these codes (the seed is not here): a pair it refuses is asked again.
+  for (let attempt = 1; ; attempt++) {
+    const [code1, code2] = await askTwoCodes(deps);
+    try {
+      await deps.sts().resyncMfaDevice(user.keys, user.iam, { userName: user.userName, serialNumber: serial, code1, code2 });
+      break;
+    } catch (e) {
+      if (!(e instanceof StsError && e.code === 'InvalidAuthenticationCode')) throw explainIamError(e, input.profile, 'resync the MFA device');
+      if (attempt >= ATTEMPTS) {
         throw new MfaLoginError('E_MFA_REJECTED', `IAM did not accept the two codes for ${serial}: they must be two consecutive codes of that device`, { hint: `wait for a new code and run again: mfa-login mfa resync ${input.profile}`, cause: e });
       }
-      throw explainIamError(e, input.profile, 'resync the MFA device');
-    });
+      deps.terminal.say(`IAM did not accept those two codes: type two consecutive codes of ${serial} again, the second after the first changes. (try ${attempt + 1} of ${ATTEMPTS})`);
+    }
+  }
   deps.stdout(`Resynchronised ${serial}. Log in with: mfa-login login ${input.profile}\n`);
 }

@@ -6,6 +6,7 @@ import { toRfc3339 } from '../../output/rfc3339.js';
 import { formatTable } from '../../terminal/table.js';
 import { readProfiles, shortPath } from '../profiles-io.js';
 import { ageInDays, readKeyInfo, type KeyInfo } from '../../secrets/key-info.js';
+import type { KeyInventory, StorePlace } from '../../secrets/store.js';
 
 export interface StatusInput {
   json: boolean;
@@ -30,7 +31,7 @@ export type StatusRow =
       kind: 'user' | 'role';
       /** The IAM user at the root of the chain (the profile itself for a user). */
       source: string;
-      /** The backend that holds the source's keys. */
+      /** The backend that holds the source's keys (or is recorded to, or would take them). */
       keyStore: 'keychain' | 'file';
       /** Whether the source's keys are in it (null when the store could not be read). */
       keysStored: boolean | null;
@@ -69,19 +70,23 @@ export async function status(deps: Deps, input: StatusInput): Promise<void> {
   const store = deps.secrets();
   const cache = deps.cache();
 
-  let stored: string[] | undefined;
-  let storeProblem: string | undefined;
-  try {
-    stored = await store.list();
-  } catch (e) {
-    if (!(e instanceof MfaLoginError)) throw e;
-    storeProblem = e.message;
-  }
+  // Where each profile's keys are, from every store that holds some (secrets/key-stores.ts).
+  const keys = await store.inventory();
+  const stored = [...keys.profiles.keys()];
+  const unreadable = (p: StorePlace) => keys.unreadable.find((u) => u.backend === p.backend && u.location === p.location);
+  const storeProblem = keys.unreadable.map((u) => u.problem.message).join('; ') || undefined;
+  /** The store a profile's keys are in, or are recorded to be in, or would go to; and whether they are there. */
+  const keyPlace = (profile: string): { keyStore: StorePlace['backend']; keysStored: boolean | null } => {
+    const found = keys.profiles.get(profile);
+    if (found !== undefined) return { keyStore: found.backend, keysStored: true };
+    const place = keys.recorded.get(profile) ?? keys.newKeys;
+    return { keyStore: place.backend, keysStored: unreadable(place) !== undefined ? null : false };
+  };
   const sessions = await cache.list();
   const keyInfo = (await readKeyInfo(deps)).keys;
   const { maxAgeDays } = deps.settings.keys;
 
-  const names = new Set<string>(stored ?? []);
+  const names = new Set<string>(stored);
   for (const s of sessions) for (const p of s.profiles) names.add(p);
   for (const [name, p] of files.profiles) if (p.settings.role_arn !== undefined) names.add(name);
 
@@ -90,7 +95,7 @@ export async function status(deps: Deps, input: StatusInput): Promise<void> {
   for (const name of names) {
     let plan: Pick<ChainPlan, 'source' | 'roles' | 'mfaSerial'>;
     try {
-      plan = files.profiles.has(name) || !stored?.includes(name) ? resolveChain(files, name) : { source: { profile: name, sts: {} }, roles: [] };
+      plan = files.profiles.has(name) || !stored.includes(name) ? resolveChain(files, name) : { source: { profile: name, sts: {} }, roles: [] };
     } catch (e) {
       if (!(e instanceof MfaLoginError)) throw e;
       rows.push({ profile: name, error: e.code === 'E_PROFILE_UNKNOWN' && !files.profiles.has(name) ? `not in ${shortPath(deps, files.configFile)} any more` : e.message.replaceAll(`${deps.homeDir}/`, '~/') });
@@ -104,8 +109,7 @@ export async function status(deps: Deps, input: StatusInput): Promise<void> {
       profile: name,
       kind: role ? 'role' : 'user',
       source,
-      keyStore: store.backend,
-      keysStored: stored === undefined ? null : stored.includes(source),
+      ...keyPlace(source),
       mfaSerial: plan.mfaSerial ?? null,
       mfaSession: mfa ? view(mfa, now) : null,
       roleArn: role?.roleArn ?? null,
@@ -122,7 +126,7 @@ export async function status(deps: Deps, input: StatusInput): Promise<void> {
   }
 
   const color = isTty && !deps.env.NO_COLOR;
-  let out = `Key store:     ${store.backend}, ${shortPath(deps, store.location)}${storeProblem !== undefined ? ` (cannot be read: ${storeProblem})` : ''}\n`;
+  let out = `Key store:     ${keyStores(deps, keys)}\n`;
   out += `Session cache: ${cache.mode}, ${shortPath(deps, cache.location)}\n\n`;
   if (rows.length === 0) {
     out += 'No profiles with stored keys or sessions. Store an IAM user\'s keys with: mfa-login add PROFILE\n';
@@ -146,6 +150,24 @@ export async function status(deps: Deps, input: StatusInput): Promise<void> {
   }
   if (rows.some((r) => 'error' in r)) out += '\nFor what is wrong with a profile and how to fix it, run: mfa-login doctor\n';
   deps.stdout(out);
+}
+
+/**
+ * The stores that hold keys (or, with none, the one new keys go to), each as `backend, where`,
+ * and why one cannot be read.
+ */
+function keyStores(deps: Deps, keys: KeyInventory): string {
+  const places: StorePlace[] = [];
+  for (const p of [...keys.profiles.values(), ...keys.recorded.values(), ...keys.unreadable]) {
+    if (!places.some((q) => q.backend === p.backend && q.location === p.location)) places.push(p);
+  }
+  if (places.length === 0) places.push(keys.newKeys);
+  return places
+    .map((p) => {
+      const problem = keys.unreadable.find((u) => u.backend === p.backend && u.location === p.location)?.problem.message;
+      return `${p.backend}, ${shortPath(deps, p.location)}${problem !== undefined ? ` (cannot be read: ${problem})` : ''}`;
+    })
+    .join('; ');
 }
 
 /** The table part of `status`, a pure function of the rows for tests. */
