@@ -12,7 +12,17 @@ import { readProfiles } from './profiles-io.js';
  * no keys is told how to store them, with `noKeysHint`.
  */
 export async function missingKeys(deps: Deps, profile: string, noKeysHint: string): Promise<MfaLoginError> {
-  const [files, stored] = await Promise.all([readProfiles(deps), deps.secrets().list()]);
+  const files = await readProfiles(deps);
+  // Only for a suggestion: a store that cannot be opened here (a key file with no passphrase and
+  // no terminal) must not turn "not found" into its own error; the record of where keys are
+  // stored (keys.json, nothing secret) names them then.
+  const stored = await deps
+    .secrets()
+    .list()
+    .catch((e: unknown) => {
+      if (!(e instanceof MfaLoginError)) throw e;
+      return [...(files.withKeys ?? [])].sort();
+    });
   const config = files.profiles.get(profile);
   if (config === undefined) {
     const near = closest(profile, stored);

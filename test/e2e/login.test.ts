@@ -193,7 +193,7 @@ test('with the OS keychain (a real Secret Service): add, list, log in, remove', 
   const removed = await sb.run(['remove', profile], { env });
   assert.equal(removed.status, 0, removed.stderr);
   const again = await sb.run(['remove', profile], { env });
-  assert.equal(again.status, 4);
+  assert.equal(again.status, 4, again.stderr);
   assert.match(again.stderr, /^mfa-login: no keys stored for profile kc-\d+ in Secret Service/);
   sb.write('.aws/config', cfg);
 });
