@@ -71,9 +71,10 @@ export function explainIamError(e: unknown, profile: string, what: string): unkn
 /** Two consecutive codes from the device, asked on the terminal. */
 export async function askTwoCodes(deps: Deps): Promise<[string, string]> {
   const six = (v: string) => (/^\d{6}$/.test(v.trim()) ? true : 'A code is 6 digits');
-  const code1 = (await deps.terminal.ask('First code from the device:', { validate: six })).trim();
+  const code1 = (await deps.terminal.ask('First code from the device:', { validate: six, judgedLater: true })).trim();
   const code2 = (
     await deps.terminal.ask('Wait for the code to change, then the next one:', {
+      judgedLater: true,
       validate: (v) => (six(v) !== true ? six(v) : v.trim() === code1 ? 'That is the same code: wait until the device shows the next one' : true),
     })
   ).trim();

@@ -150,7 +150,7 @@ async function askCheckedCodes(deps: Deps, key: Uint8Array, entry: string): Prom
   let first = { code: '', step: 0 };
   await askUntil(
     deps.terminal,
-    () => deps.terminal.ask('First code from the device:', { validate: six }),
+    () => deps.terminal.ask('First code from the device:', { validate: six, judgedLater: true }),
     (v) => {
       const code = v.trim();
       const now = stepNow();
@@ -165,6 +165,7 @@ async function askCheckedCodes(deps: Deps, key: Uint8Array, entry: string): Prom
     deps.terminal,
     () =>
       deps.terminal.ask('Wait for the code to change, then the next one:', {
+        judgedLater: true,
         validate: (v) => (six(v) !== true ? six(v) : v.trim() === first.code ? 'That is the same code: wait until the device shows the next one' : true),
       }),
     (v) => {
