@@ -166,3 +166,34 @@ export const AWS_CLI = '/usr/bin/aws';
 export function settled(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, RECENT_MS + 20));
 }
+
+/**
+ * Runs the built CLI (`bin`) in a sandbox's environment, killed with everything it started if it
+ * outlives `limitMs`: a hang fails, never blocks. `killed` says it was; `ms` how long it ran.
+ */
+export function runBounded(sb: Sandbox, bin: string, args: string[], env: Record<string, string | undefined>, limitMs: number, input = ''): Promise<RunResult & { ms: number; killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [bin, ...args], { env: sb.env(env), detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, limitMs);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, ms: Date.now() - t0, killed });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}

@@ -3,8 +3,7 @@
  * command must name one that works (the house rule), which is checked by running it in the
  * sandbox the error came from, substituting nothing.
  */
-import { spawn } from 'node:child_process';
-import { MFA_ENV, MFA_LOGIN, type RunResult, type Sandbox } from './harness.js';
+import { MFA_ENV, MFA_LOGIN, runBounded, type RunResult, type Sandbox } from './harness.js';
 
 /**
  * `mfa-login add alice --import` in `hint: move them with: mfa-login add alice --import   or ...`:
@@ -31,32 +30,10 @@ export const NOT_AS_PRINTED = /no keys stored|unknown command|unknown option|is 
  * killed (with anything it started) after `limitMs`: a command that waits (serve, a prompt) has
  * not failed.
  */
-export function runAsPrinted(sb: Sandbox, command: string, env: Record<string, string | undefined> = {}, limitMs = 30_000): Promise<RunResult & { killed: boolean }> {
+export async function runAsPrinted(sb: Sandbox, command: string, env: Record<string, string | undefined> = {}, limitMs = 30_000): Promise<RunResult & { killed: boolean }> {
   const [tool, ...args] = command.split(' ');
-  const bin = tool === 'mfa-env' ? MFA_ENV : MFA_LOGIN;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: sb.env(env), detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }, limitMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, killed });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end('');
-  });
+  const { status, stdout, stderr, killed } = await runBounded(sb, tool === 'mfa-env' ? MFA_ENV : MFA_LOGIN, args, env, limitMs);
+  return { status, stdout, stderr, killed };
 }
 
 /** Why `r` shows the command did not work as printed, or undefined when it did. */

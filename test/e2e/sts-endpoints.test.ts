@@ -1,8 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { MFA_ENV, MFA_LOGIN, Sandbox, user, type RunResult } from './harness.js';
+import { MFA_ENV, MFA_LOGIN, Sandbox, user, runBounded as runIn } from './harness.js';
+
+const runBounded = (bin: string, args: string[], env: Record<string, string | undefined>, limitMs: number, input = '') => runIn(sb, bin, args, env, limitMs, input);
 
 /**
  * Every command that calls STS goes where the profile's STS settings (and their environment forms)
@@ -35,34 +36,6 @@ after(async () => {
   await sb.run(['agent', 'stop']);
   await sb.stop();
 });
-
-/** Runs the built CLI, killed (with everything it started) if it outlives `limitMs`: a hang fails, never blocks. */
-function runBounded(bin: string, args: string[], env: Record<string, string | undefined>, limitMs: number, input = ''): Promise<RunResult & { ms: number; killed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [bin, ...args], { env: sb.env(env), detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }, limitMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, ms: Date.now() - t0, killed });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}
 
 const KEYS_ON_STDIN = `${alice.accessKeyId}\n${alice.secretAccessKey}\n`;
 /** Each command that calls STS, as a user runs it: `t` is a role reached from alice, `u` an IAM user to add. */
