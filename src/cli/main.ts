@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { settingsFrom, type Settings } from '../settings.js';
-import path from 'node:path';
-import { packageRoot, packageVersion } from './package-root.js';
+import { packageVersion } from './package-root.js';
 import type { Deps } from '../deps.js';
 import { EXIT, MfaLoginError } from '../errors.js';
-import { parseArgs, parseEnvArgs, type Command } from './args.js';
+import { parseWith, type Command, type Tool } from './args.js';
+import { definitionOf, type Planned, type Table } from './definition.js';
+import { ENV_TABLE, LOGIN_TABLE } from './definitions/table.js';
 
-export type Tool = 'mfa-login' | 'mfa-env';
+export type { Tool } from './args.js';
 import { realDeps } from './real-deps.js';
 import { openSecretStore } from '../secrets/open-store.js';
 import type { KeyStores } from '../secrets/store.js';
@@ -17,82 +17,22 @@ import { startSpinner } from '../terminal/spinner.js';
 import { withoutCoreDumps } from '../endpoint/no-core-dumps.js';
 
 /** Runs one command; returns the exit status. Everything that prints an error is here. */
-export async function main(argv: string[], deps: Deps, debug: boolean, tool: Tool = 'mfa-login'): Promise<number> {
+export async function main(argv: string[], deps: Deps, debug: boolean, tool: Tool = 'mfa-login', table: Table = tool === 'mfa-env' ? ENV_TABLE : LOGIN_TABLE): Promise<number> {
   try {
     // Bare `mfa-login` shows what it can do rather than logging in to a profile that may not exist.
     if (tool === 'mfa-login' && argv.length === 0) argv = ['--help'];
-    const command = quickParse(tool, argv) ?? (tool === 'mfa-env' ? await parseEnvArgs(argv, packageVersion()) : await parseArgs(argv, packageVersion())).command;
-    return (await dispatch(deps, command)) ?? EXIT.ok;
+    const command = quickParse(tool, argv) ?? (await parseWith(tool, table, argv, packageVersion())).command;
+    return (await dispatch(deps, command, table)) ?? EXIT.ok;
   } catch (e) {
     return report(deps, e, debug, tool);
   }
 }
 
-/** Runs a parsed command; returns the exit status (exec passes on its child's). */
-async function dispatch(deps: Deps, c: Command): Promise<number | void> {
-  switch (c.name) {
-    case 'help':
-      deps.stdout(`${c.text}\n`);
-      return;
-    case 'version':
-      deps.stdout(`${packageVersion()}\n`);
-      return;
-    case 'login':
-      return (await import('./commands/login.js')).login(deps, c);
-    case 'add':
-      return (await import('./commands/add.js')).add(deps, c);
-    case 'remove':
-      return (await import('./commands/keys.js')).remove(deps, c.profile);
-    case 'list':
-      return (await import('./commands/keys.js')).list(deps, c.json);
-    case 'logout':
-      return (await import('./commands/keys.js')).logout(deps, c.profile, c.all, c.keepFiles);
-    case 'credential-process':
-      return (await import('./commands/deliver.js')).credentialProcess(deps, c);
-    case 'session':
-      return (await import('./commands/deliver.js')).session(deps, c);
-    case 'env':
-      return (await import('./commands/deliver.js')).env(deps, c);
-    case 'exec':
-      return (await import('./commands/exec.js')).exec(deps, c);
-    case 'serve':
-      return (await import('./commands/serve.js')).serve(deps, c);
-    case 'completion':
-      deps.stdout(readFileSync(path.join(packageRoot(), 'completions', `mfa-login.${c.shell}`), 'utf8'));
-      return;
-    case 'status':
-      return (await import('./commands/status.js')).status(deps, { json: c.json });
-    case 'doctor':
-      return (await import('./commands/doctor.js')).doctor(deps);
-    case 'policy':
-      return (await import('./commands/policy.js')).policy(deps, c);
-    case 'demo':
-      return (await import('./commands/demo.js')).demo(deps, { yes: c.yes });
-    case 'agent':
-      return (await import('./commands/agent.js')).agent(deps, c.action);
-    case 'console':
-      return (await import('./commands/console.js')).openConsole(deps, c);
-    case 'shell-init': {
-      const { formatShellInit } = await import('../output/shell-init.js');
-      deps.stdout(formatShellInit(c.shell, { node: process.execPath, mfaLogin: path.join(packageRoot(), 'bin', 'mfa-login.js'), mfaEnv: path.join(packageRoot(), 'bin', 'mfa-env.js') }));
-      return;
-    }
-    case 'mfa': {
-      const m = await import('./commands/mfa.js');
-      const input = { profile: c.profile, ...(c.deviceName !== undefined ? { name: c.deviceName } : {}) };
-      return c.action === 'create' ? m.mfaCreate(deps, input) : m.mfaResync(deps, input);
-    }
-    case 'rotate':
-      return (await import('./commands/rotate.js')).rotate(deps, c);
-    case 'profiles': {
-      const { readProfiles } = await import('./profiles-io.js');
-      const names = [...(await readProfiles(deps)).profiles.keys()].sort();
-      deps.stdout(names.map((n) => `${n}\n`).join(''));
-      return;
-    }
-    case 'setup':
-      return (await import('./commands/setup.js')).setup(deps, { profile: c.profile, ...(c.as !== undefined ? { name: c.as } : {}) });
-  }
+/** Runs a parsed command with the definition of its name; returns the exit status (exec passes on its child's). */
+export async function dispatch(deps: Deps, c: Planned, table: Table): Promise<number | void> {
+  const d = definitionOf(table, c.name);
+  if (d === undefined) throw new Error(`no definition runs ${c.name}`);
+  return d.run(deps, c, { table });
 }
 
 /** A spinner on stderr while `work` runs, only on a terminal (never under credential_process). */

@@ -6,6 +6,7 @@
  */
 import { MfaLoginError } from '../errors.js';
 import { closest } from '../config/near-miss.js';
+import { GLOBAL_FLAGS, listed, orList, type Definition, type Table } from './definition.js';
 
 const T = '\u0001';
 
@@ -32,7 +33,7 @@ function both(s: string) {
   return { one: s, other: s };
 }
 
-/** The flags of a command, as its definition in args.ts gives them. */
+/** The flags of a command, as its definition gives them. */
 export interface CommandFlags {
   /** Every flag it takes, aliases included (`yes`, `y`), without dashes. */
   flags: string[];
@@ -40,9 +41,17 @@ export interface CommandFlags {
   valueFlags: string[];
 }
 
+/** What a value of a positional or of a flag with choices is called. */
+export interface ValueWords {
+  /** For "nope is not a shell". */
+  noun?: string;
+  /** For "completion needs a shell (bash, zsh or fish)". */
+  needs?: string;
+}
+
 /**
- * What a command line of the tool may contain, read from the parser's own definitions (args.ts):
- * every correction chooses among these, so that a suggestion names something that exists.
+ * What a command line of the tool may contain, read from its table of definitions: every
+ * correction chooses among these, so that a suggestion names something that exists.
  */
 export interface Vocabulary {
   tool: 'mfa-login' | 'mfa-env';
@@ -52,15 +61,44 @@ export interface Vocabulary {
   offered?: CommandFlags;
   /** The flags of every command together; only read when something is wrong. */
   everyFlag(): CommandFlags;
+  /** The words for a positional or flag `name` of `command` (the default command when none). */
+  words(command: string | undefined, name: string): ValueWords;
 }
 
-/** What a value of a `choices` option is, for "nope is not a shell". */
-const NOUNS: Record<string, (command: string | undefined) => string> = {
-  shell: () => 'a shell',
-  partition: () => 'an AWS partition',
-  // `mfa` and `agent` both call theirs `action`.
-  action: (command) => `an ${command ?? ''} action`.replace('  ', ' '),
-};
+/** The flags --help and --version add to every command line. */
+const BUILT_IN: CommandFlags = { flags: ['help', 'h', 'version'], valueFlags: [] };
+
+/** A command's flags with the global ones and the built-in ones. */
+export function flagsOf(d: Definition | undefined): CommandFlags {
+  const all = { ...GLOBAL_FLAGS, ...(d?.flags ?? {}) };
+  const names = Object.entries(all).flatMap(([name, f]) => (f.alias !== undefined ? [name, f.alias] : [name]));
+  return { flags: [...new Set([...names, ...BUILT_IN.flags])], valueFlags: Object.entries(all).filter(([, f]) => f.type === 'string').map(([name]) => name) };
+}
+
+/** The vocabulary of a tool's table; `offered` says what the parser picked, once it has. */
+export function vocabularyOf(tool: 'mfa-login' | 'mfa-env', table: Table, offered: () => CommandFlags | undefined): Vocabulary {
+  const parsed = table.filter((d) => d.plan !== undefined);
+  let every: CommandFlags | undefined;
+  return {
+    tool,
+    commands: tool === 'mfa-env' ? [] : listed(table).map((d) => d.name),
+    get offered() {
+      return offered();
+    },
+    everyFlag() {
+      if (every !== undefined) return every;
+      const each = [undefined, ...parsed].map(flagsOf);
+      return (every = { flags: [...new Set(each.flatMap((f) => f.flags))], valueFlags: [...new Set(each.flatMap((f) => f.valueFlags))] });
+    },
+    words(command, name) {
+      const d = parsed.find((c) => (command === undefined ? c.default === true : c.name === command && c.default !== true));
+      const p = d?.positionals?.find((x) => x.name === name);
+      const f = d?.flags?.[name];
+      const noun = p?.noun ?? f?.noun;
+      return { ...(noun !== undefined ? { noun } : {}), ...(p?.needs !== undefined ? { needs: p.needs } : {}) };
+    },
+  };
+}
 
 /** The words of the command line that are not flags or flag values. */
 function words(argv: string[], valueFlags: string[]): string[] {
@@ -75,10 +113,6 @@ function words(argv: string[], valueFlags: string[]): string[] {
     out.push(a);
   }
   return out;
-}
-
-function orList(values: string[]): string {
-  return values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 }
 
 /** `"sh", "bash"` (as yargs quotes them) back to the values. */
@@ -134,7 +168,7 @@ export function usageError(vocabulary: Vocabulary, message: string, argv: string
     }
     case 'missing': {
       const what = args[0]!.split(', ');
-      const described = what.map((m) => (m === 'profile' ? 'a profile name' : m === 'shell' ? (command === 'shell-init' ? 'a shell (bash, zsh, fish or powershell)' : 'a shell (bash, zsh or fish)') : m === 'action' ? (command === 'mfa' ? 'create or resync' : 'status or stop') : m));
+      const described = what.map((m) => vocabulary.words(command, m).needs ?? m);
       return usage(`${short} needs ${described.join(' and ')}`);
     }
     case 'invalid': {
@@ -143,7 +177,7 @@ export function usageError(vocabulary: Vocabulary, message: string, argv: string
       const values = unquote(given!);
       const allowed = unquote(choices!);
       const isFlag = argv.some((a) => a === `--${option}` || a.startsWith(`--${option}=`));
-      const noun = NOUNS[option!]?.(command) ?? `a valid ${option}`;
+      const noun = vocabulary.words(command, option!).noun ?? `a valid ${option}`;
       if (values.join('') === '') return usage(`--${option} needs a value: ${orList(allowed)}`);
       const near = values.length === 1 ? closest(values[0]!, allowed) : undefined;
       const instead = near !== undefined ? `did you mean ${near}?` : `use ${orList(allowed)}`;

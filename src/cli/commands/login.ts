@@ -27,8 +27,11 @@ export interface LoginInput {
   bare?: boolean;
 }
 
-/** `mfa-login <profile>`: obtain the session and write it to the shared credentials file. */
-export async function login(deps: Deps, input: LoginInput): Promise<void> {
+/**
+ * `mfa-login <profile>`: obtain the session and write it to the shared credentials file.
+ * `commands`: mfa-login's commands, for a bare name that is a typo of one.
+ */
+export async function login(deps: Deps, input: LoginInput, commands: readonly string[]): Promise<void> {
   const profile = input.profile || defaultProfileName(deps.env);
   const files = await readProfiles(deps);
   const plan = await (async () => {
@@ -39,7 +42,6 @@ export async function login(deps: Deps, input: LoginInput): Promise<void> {
       // one of `prod` (not of `add`): the closer of the two is suggested, a profile on a tie.
       // After `login`, the name can only be a profile.
       if (!(e instanceof MfaLoginError) || e.code !== 'E_PROFILE_UNKNOWN' || !input.bare || !input.profile || files.profiles.has(input.profile)) throw e;
-      const { commands } = await (await import('../args.js')).cliVocabulary();
       const near = closest(input.profile, [...files.profiles.keys(), ...commands]);
       if (near === undefined || !commands.includes(near) || files.profiles.has(near)) throw e;
       throw new MfaLoginError('E_USAGE', `${input.profile} is neither a command nor a profile; did you mean ${near}?`, { hint: `see: mfa-login ${near} --help` });

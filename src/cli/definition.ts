@@ -1,0 +1,197 @@
+/**
+ * What a command is, as data: its name, positionals, flags (with what their values may be),
+ * examples, the variables it reads, how its arguments become a plan, and how the plan runs. The
+ * parser, --help, the completion scripts, "did you mean" and the dispatch are all built from a
+ * table of these (commands/table.ts), never written out again.
+ *
+ * A definition is cheap to import: its `run` loads the command's code when it is called, so that
+ * `mfa-login --help` does not load every command.
+ */
+import type { Deps } from '../deps.js';
+import { MfaLoginError } from '../errors.js';
+import type { Shell } from '../output/exports.js';
+import { isRegion } from '../output/forms.js';
+import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../config/chain.js';
+import type { Variable } from '../settings.js';
+
+/** A flag: `--to PROFILE`, `--json`. */
+export interface Flag {
+  type: 'string' | 'boolean';
+  describe: string;
+  /** A one-letter alias (`y` for `--yes`). */
+  alias?: string;
+  /** The values it takes, when they are few. */
+  choices?: readonly string[];
+  /** What one of its values is, for "nope is not a shell". */
+  noun?: string;
+  /** Its value is a profile name (the completion scripts offer them). */
+  profileValue?: boolean;
+}
+
+/** A positional: `<profile>`, `[command..]`. */
+export interface Positional {
+  name: string;
+  required: boolean;
+  /** The rest of the line (`exec PROFILE COMMAND...`): a command of its own. */
+  variadic?: boolean;
+  describe?: string;
+  choices?: readonly string[];
+  noun?: string;
+  /** What it is in "add needs a profile name". */
+  needs?: string;
+  /** A profile name (the completion scripts offer them). */
+  profile?: boolean;
+}
+
+/** The arguments yargs parsed, as the plan reads them. */
+export type Args = Readonly<Record<string, unknown>>;
+
+/** A planned command: what the user asked for, as data. */
+export interface Planned {
+  name: string;
+}
+
+/** What a command's run gets besides its plan: the table it was chosen from. */
+export interface RunContext {
+  table: Table;
+}
+
+export interface Definition<C extends Planned = Planned> {
+  /** As typed on the command line, and the name of the plans its `run` carries out. */
+  name: string;
+  /**
+   * The tool's default command, taken when no command is named (`mfa-login PROFILE`, `mfa-env
+   * PROFILE`): its line is `$0 [profile]`, and --help does not list it.
+   */
+  default?: boolean;
+  /** The line --help lists; false for a command it does not list. */
+  describe: string | false;
+  positionals?: readonly Positional[];
+  flags?: Readonly<Record<string, Flag>>;
+  /** Pairs of flags that cannot be given together. */
+  conflicts?: readonly (readonly [string, string])[];
+  examples?: readonly (readonly [string, string])[];
+  /** The variables it reads, for its --help (settings.ts, READ_BY). */
+  reads?: readonly Variable[];
+  /**
+   * The parsed arguments as a plan (which may be another command's: `__profiles` plans
+   * `profiles`); throws a usage error for a value that is wrong. None for what only a flag
+   * gives (help, version).
+   */
+  plan?(args: Args): C;
+  run(deps: Deps, c: C, context: RunContext): Promise<number | void>;
+}
+
+/** Every command of a tool. */
+export type Table = readonly Definition[];
+
+/** The commands --help lists, in its order. */
+export function listed(table: Table): Definition[] {
+  return table.filter((d) => d.plan !== undefined && d.describe !== false && d.default !== true);
+}
+
+/** The definition whose run carries out a plan named `name`: the first of that name. */
+export function definitionOf(table: Table, name: string): Definition | undefined {
+  return table.find((d) => d.name === name);
+}
+
+/** `login [profile]`, `exec <profile> [command..]`: the command as yargs takes it. */
+export function usageOf(d: Definition): string {
+  return [d.default === true ? '$0' : d.name, ...(d.positionals ?? []).map((p) => (p.required ? `<${p.name}${p.variadic ? '..' : ''}>` : `[${p.name}${p.variadic ? '..' : ''}]`))].join(' ');
+}
+
+/** What mfa-login and mfa-env take on every command line. */
+export const GLOBAL_FLAGS: Readonly<Record<string, Flag>> = {
+  debug: { type: 'boolean', describe: 'say what is done and why; show stack traces' },
+};
+
+export function orList(values: readonly string[]): string {
+  return values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
+/** A positional naming a profile. */
+export function profilePositional(required: boolean, describe?: string): Positional {
+  return { name: 'profile', required, profile: true, needs: 'a profile name', ...(describe !== undefined ? { describe } : {}) };
+}
+
+/** `completion <shell>`, `shell-init <shell>`. */
+export function shellPositional(choices: readonly string[]): Positional {
+  return { name: 'shell', required: true, choices, noun: 'a shell', needs: `a shell (${orList(choices)})` };
+}
+
+/** The shells `--shell` takes. */
+export const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'] as const;
+
+/** `--shell`'s value as the syntax to print. */
+export function shellOf(value: unknown): Shell | undefined {
+  if (value === undefined) return undefined;
+  const sh = String(value);
+  return sh === 'fish' ? 'fish' : sh === 'powershell' || sh === 'pwsh' ? 'powershell' : 'sh';
+}
+
+/** argv is public on a shared machine: say so where the flag is offered. */
+export const MFA_TOKEN_HELP = 'the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead';
+
+/** The flags of a command that may need a code for a new session. */
+export const CODE_FLAGS: Readonly<Record<string, Flag>> = {
+  'mfa-token': { type: 'string', describe: MFA_TOKEN_HELP },
+  duration: { type: 'string', describe: 'length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)' },
+  region: { type: 'string', describe: 'the region to use, over the profile\'s own' },
+};
+
+export const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+
+/** `--mfa-token`, `--duration` and `--region` as a plan holds them. */
+export function codeArgs(a: Args): { mfaToken?: string; duration?: number; region?: string } {
+  return {
+    ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
+    ...(a.duration !== undefined ? { duration: parseDuration(String(a.duration)) } : {}),
+    ...(a.region !== undefined ? { region: parseRegion(String(a.region)) } : {}),
+  };
+}
+
+/**
+ * `--region`: an AWS region name (output/forms.ts, isRegion: the one check every region read
+ * passes); the value reaches shells and config files, so nothing else gets through.
+ */
+export function parseRegion(text: string): string {
+  if (!isRegion(text)) {
+    throw new MfaLoginError('E_USAGE', `--region ${JSON.stringify(text)} is not an AWS region name`, { hint: 'use a region name such as us-east-1, eu-west-1 or us-gov-west-1 (lowercase letters, digits and dashes)' });
+  }
+  return text;
+}
+
+/** The console session's length: what the federation endpoint's SessionDuration accepts. */
+export const CONSOLE_DURATION = { min: 900, max: 43200, what: 'a console session lasts from 15 minutes (900) to 12 hours (43200)' };
+
+/**
+ * Parses a duration as seconds (`3600`) or with a unit (`90m`, `12h`, `1h30m`), the forms
+ * aws-vault users type.
+ */
+export function parseDuration(text: string, limits?: { min: number; max: number; what: string }): number {
+  const t = text.trim();
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
+  if (!/^\d+$/.test(t) && (m === null || t === '')) {
+    throw new MfaLoginError('E_USAGE', `--duration ${JSON.stringify(text)} is not a duration`, { hint: 'use seconds (3600) or a form like 12h, 90m, 1h30m' });
+  }
+  const seconds = /^\d+$/.test(t) ? Number(t) : Number(m![1] ?? 0) * 3600 + Number(m![2] ?? 0) * 60 + Number(m![3] ?? 0);
+  const [min, max] = [MIN_SESSION_SECONDS, MAX_MFA_SESSION_SECONDS];
+  if (limits === undefined && seconds < min) {
+    throw new MfaLoginError('E_USAGE', `--duration ${text} is too short: ${TOO_SHORT_WHY}; the least is 30m (${min})`, { hint: 'use a duration from 30m to 36h' });
+  }
+  // GetSessionToken's limit for an IAM user, unless the caller gives others.
+  const l = limits ?? { min, max, what: `an MFA session lasts from 30 minutes (${min}) to 36 hours (${max})` };
+  if (seconds < l.min || seconds > l.max) {
+    throw new MfaLoginError('E_USAGE', `--duration ${text} is out of range: ${l.what}`);
+  }
+  return seconds;
+}
+
+/** --port: a TCP port; 0 and privileged ports are refused (0 is what "no --port" already means). */
+export function parsePort(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1024 || n > 65535) {
+    throw new MfaLoginError('E_USAGE', `--port ${JSON.stringify(text)} is not a port from 1024 to 65535`, { hint: 'leave --port out to take a free port' });
+  }
+  return n;
+}

@@ -1,0 +1,40 @@
+import type { Shell } from '../../output/exports.js';
+import { READ_BY } from '../../settings.js';
+import { codeArgs, MFA_TOKEN_HELP, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
+
+export interface EnvCommand {
+  name: 'env';
+  profile?: string;
+  shell?: Shell;
+  unset: boolean;
+  mfaToken?: string;
+  duration?: number;
+  region?: string;
+}
+
+/** `mfa-env [profile]`: the default (and only) command of mfa-env. Its cached call never gets here (quickParse). */
+export const env: Definition<EnvCommand> = {
+  name: 'env',
+  default: true,
+  describe: false,
+  positionals: [profilePositional(false, 'default: $AWS_PROFILE, then "default"')],
+  flags: {
+    shell: { type: 'string', choices: SHELLS, noun: 'a shell', describe: 'the shell to print for (default: detected)' },
+    unset: { type: 'boolean', describe: 'print what clears the variables instead' },
+    'mfa-token': { type: 'string', describe: MFA_TOKEN_HELP },
+    duration: { type: 'string', describe: 'length of the MFA session when a new one is needed, 30m to 36h' },
+    region: { type: 'string', describe: 'the region to export, over the profile\'s own' },
+  },
+  examples: [
+    ['eval "$(mfa-env prod)"', 'bash, zsh'],
+    ['mfa-env prod | source', 'fish (or: eval (mfa-env prod))'],
+    ['mfa-env prod | Invoke-Expression', 'PowerShell'],
+    ['eval "$(mfa-env --unset)"', 'clear them again'],
+  ],
+  reads: READ_BY.env,
+  plan: (a) => {
+    const shell = shellOf(a.shell);
+    return { name: 'env', unset: a.unset === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...(shell !== undefined ? { shell } : {}), ...codeArgs(a) };
+  },
+  run: async (deps, c) => (await import('../commands/deliver.js')).env(deps, c),
+};

@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { READ_BY } from '../../settings.js';
+import { packageRoot } from '../package-root.js';
+import { shellPositional, type Definition } from '../definition.js';
+
+export interface ShellInitCommand {
+  name: 'shell-init';
+  shell: 'bash' | 'zsh' | 'fish' | 'powershell';
+}
+
+export const shellInit: Definition<ShellInitCommand> = {
+  name: 'shell-init',
+  describe: 'print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it',
+  positionals: [shellPositional(['bash', 'zsh', 'fish', 'powershell'])],
+  examples: [
+    ['eval "$($0 shell-init bash)"', 'in ~/.bashrc; then: mfa-use prod, mfa-use --off'],
+    ['$0 shell-init fish | source', 'in ~/.config/fish/config.fish'],
+  ],
+  reads: READ_BY['shell-init'],
+  plan: (a) => ({ name: 'shell-init', shell: String(a.shell) as ShellInitCommand['shell'] }),
+  run: async (deps, c) => {
+    const { formatShellInit } = await import('../../output/shell-init.js');
+    deps.stdout(formatShellInit(c.shell, { node: process.execPath, mfaLogin: path.join(packageRoot(), 'bin', 'mfa-login.js'), mfaEnv: path.join(packageRoot(), 'bin', 'mfa-env.js') }));
+  },
+};
