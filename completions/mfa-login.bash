@@ -7,33 +7,78 @@
 #
 # Profile names come from `mfa-login __profiles` (~/.aws/config and ~/.aws/credentials).
 
+# >>> made from the command table (src/cli/definitions/) by `npm run completions`: do not edit
+# The commands --help lists.
+__mfa_login_commands() {
+    printf '%s\n' login add remove list logout credential-process session exec serve setup completion console shell-init profiles status doctor policy demo agent mfa rotate
+}
+
+# Succeeds if $1 is one of them.
+__mfa_login_is_command() {
+    case $1 in
+        login | add | remove | list | logout | credential-process | session | exec | serve | setup | completion | console | shell-init | profiles | status | doctor | policy | demo | agent | mfa | rotate) return 0 ;;
+    esac
+    return 1
+}
+
 # The flags of one mfa-login command ('' is `mfa-login <profile>`, i.e. login).
 __mfa_login_flags() {
     case $1 in
-        '' | login) printf '%s\n' --to --mfa-token --duration --region ;;
+        '') printf '%s\n' --to --mfa-token --duration --region ;;
+        login) printf '%s\n' --to --mfa-token --duration --region ;;
         add) printf '%s\n' --from-env --import --mfa-serial --yes -y ;;
         list) printf '%s\n' --json ;;
         logout) printf '%s\n' --all --keep-files ;;
-        credential-process | session) printf '%s\n' --mfa-token --duration --region ;;
+        credential-process) printf '%s\n' --mfa-token --duration --region ;;
+        session) printf '%s\n' --mfa-token --duration --region ;;
         exec) printf '%s\n' --mfa-token --duration --region --allow-nested --server --port ;;
+        serve) printf '%s\n' --mfa-token --duration --region --port --shell ;;
+        setup) printf '%s\n' --name ;;
         console) printf '%s\n' --print --service --path --duration --mfa-token --region ;;
-        serve) printf '%s\n' --mfa-token --duration --port --shell --region ;;
-        setup | mfa) printf '%s\n' --name ;;
-        rotate) printf '%s\n' --mfa-token --duration --region ;;
         status) printf '%s\n' --json ;;
         policy) printf '%s\n' --account --partition ;;
         demo) printf '%s\n' --yes -y ;;
+        mfa) printf '%s\n' --name ;;
+        rotate) printf '%s\n' --mfa-token --duration --region ;;
     esac
     printf '%s\n' --debug --help -h --version
+}
+
+# mfa-env's flags.
+__mfa_env_flags() {
+    printf '%s\n' --shell --unset --mfa-token --duration --region --debug --help -h --version
 }
 
 # Succeeds if the flag takes a value in the next word (or after '=').
 __mfa_login_takes_value() {
     case $1 in
-        --to | --mfa-token | --duration | --mfa-serial | --name | --account | --partition | --shell | --region | --service | --path | --port) return 0 ;;
+        --to | --mfa-token | --duration | --region | --mfa-serial | --port | --shell | --name | --service | --path | --account | --partition) return 0 ;;
     esac
     return 1
 }
+
+# Completes the value $3 of the flag $2 (profile names from the mfa-login $1).
+__mfa_login_flag_value() {
+    case $2 in
+        --to) __mfa_login_profiles "$1" "$3" ;;
+        --shell) __mfa_login_add "$3" < <(printf '%s\n' sh bash zsh fish powershell pwsh) ;;
+        --partition) __mfa_login_add "$3" < <(printf '%s\n' aws aws-us-gov aws-cn) ;;
+    esac
+}
+
+# Completes the word $4 as positional $3 (from 0) of the command $2 ('' before a command; profile
+# names from the mfa-login $1).
+__mfa_login_positional() {
+    case $2:$3 in
+        :0 | login:0 | add:0 | remove:0 | logout:0 | credential-process:0 | session:0 | exec:0 | serve:0 | setup:0 | console:0 | policy:0 | mfa:1 | rotate:0) __mfa_login_profiles "$1" "$4" ;;
+        completion:0) __mfa_login_add "$4" < <(printf '%s\n' bash zsh fish) ;;
+        shell-init:0) __mfa_login_add "$4" < <(printf '%s\n' bash zsh fish powershell) ;;
+        agent:0) __mfa_login_add "$4" < <(printf '%s\n' status stop) ;;
+        mfa:0) __mfa_login_add "$4" < <(printf '%s\n' create resync) ;;
+        exec:*) __mfa_login_command_offset "$COMP_CWORD" ;;
+    esac
+}
+# <<< made from the command table
 
 # Adds the words of stdin (one a line) that start with $1 to COMPREPLY, quoted for the shell.
 __mfa_login_add() {
@@ -97,11 +142,7 @@ __mfa_login_command_offset() {
 __mfa_login_value() {
     local bin=$1 flag=$2 cur=$3
     __mfa_login_takes_value "$flag" || return 1
-    case $flag in
-        --shell) __mfa_login_add "$cur" < <(printf '%s\n' sh bash zsh fish powershell pwsh) ;;
-        --partition) __mfa_login_add "$cur" < <(printf '%s\n' aws aws-us-gov aws-cn) ;;
-        --to) __mfa_login_profiles "$bin" "$cur" ;;
-    esac
+    __mfa_login_flag_value "$bin" "$flag" "$cur"
     return 0
 }
 
@@ -135,10 +176,11 @@ _mfa_login() {
             *)
                 if [[ -z $first ]]; then
                     first=$word
-                    case $word in
-                        login | add | remove | list | logout | credential-process | session | exec | serve | setup | completion | status | doctor | policy | demo | agent | console | shell-init | profiles | mfa | rotate) cmd=$word ;;
-                        *) cmd=- ;; # `mfa-login PROFILE`
-                    esac
+                    if __mfa_login_is_command "$word"; then
+                        cmd=$word
+                    else
+                        cmd=- # `mfa-login PROFILE`
+                    fi
                 else
                     ((npos += 1))
                 fi
@@ -162,32 +204,11 @@ _mfa_login() {
 
     case $cmd in
         '')
-            __mfa_login_add "$cur" < <(printf '%s\n' login add remove list logout credential-process session exec serve setup completion status doctor policy demo agent console shell-init profiles mfa rotate)
-            __mfa_login_profiles "$bin" "$cur"
+            __mfa_login_add "$cur" < <(__mfa_login_commands)
+            __mfa_login_positional "$bin" '' "$npos" "$cur"
             ;;
-        login | add | remove | logout | credential-process | session | serve | setup | policy | console | rotate)
-            ((npos == 0)) && __mfa_login_profiles "$bin" "$cur"
-            ;;
-        mfa)
-            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' create resync)
-            ((npos == 1)) && __mfa_login_profiles "$bin" "$cur"
-            ;;
-        exec)
-            if ((npos == 0)); then
-                __mfa_login_profiles "$bin" "$cur"
-            else
-                __mfa_login_command_offset "$COMP_CWORD" # `exec PROFILE COMMAND`
-            fi
-            ;;
-        completion)
-            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' bash zsh fish)
-            ;;
-        shell-init)
-            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' bash zsh fish powershell)
-            ;;
-        agent)
-            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' status stop)
-            ;;
+        -) ;; # `mfa-login PROFILE` takes no more words
+        *) __mfa_login_positional "$bin" "$cmd" "$npos" "$cur" ;;
     esac
     return 0
 }
@@ -217,7 +238,7 @@ _mfa_env() {
     if [[ $prev != = ]] && __mfa_login_value "$bin" "$prev" "$cur"; then return; fi
 
     if [[ $cur == -* ]]; then
-        __mfa_login_add "$cur" < <(printf '%s\n' --shell --unset --mfa-token --duration --region --debug --help -h --version)
+        __mfa_login_add "$cur" < <(__mfa_env_flags)
         return
     fi
     local word i=1 npos=0

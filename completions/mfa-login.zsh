@@ -17,33 +17,223 @@ __mfa-login_profiles() {
   _wanted profiles expl profile compadd -a - profiles
 }
 
+# >>> made from the command table (src/cli/definitions/) by `npm run completions`: do not edit
 __mfa-login_commands() {
   local -a commands
   commands=(
     'login:get an MFA session and write it to ~/.aws/credentials'
-    "add:store an IAM user's long-term keys in the keychain"
-    "remove:delete a profile's keys from the keychain and forget its sessions"
+    'add:store an IAM user'\''s long-term keys in the keychain'
+    'remove:delete a profile'\''s keys from the keychain and forget its sessions'
     'list:profiles with stored keys'
-    'logout:forget cached sessions of a profile, or all of them'
-    'credential-process:print credentials as the JSON that credential_process expects'
-    "session:start or check a profile's session without printing credentials"
-    "exec:run a command with the profile's credentials in its environment"
-    "serve:serve a profile's credentials on a local endpoint until stopped"
+    'logout:forget the cached sessions of a profile (default: $AWS_PROFILE, then "default"), or all with --all'
+    'credential-process:print credentials as the JSON that credential_process in ~/.aws/config expects'
+    'session:start or check a profile'\''s session without printing credentials'
+    'exec:run a command with the profile'\''s credentials in its environment'
+    'serve:serve a profile'\''s credentials on a local endpoint (for IDEs, desktop apps, containers) until stopped'
     'setup:add a credential_process profile to ~/.aws/config that calls mfa-login'
     'completion:print the completion script for bash, zsh or fish'
+    'console:open the AWS console in your browser, signed in as a role profile'
+    'shell-init:print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it'
+    'profiles:print the profile names in ~/.aws/config and ~/.aws/credentials, one a line'
     'status:profiles, where their keys live, and the time left on their sessions'
     'doctor:check the keychain, config files, clock and credential_process hooks'
     'policy:print the IAM policy that makes MFA mandatory, and a role trust policy that demands it'
     'demo:the whole flow against a local STS, in a throw-away HOME (no AWS account needed)'
     'agent:the session agent: status or stop'
-    'console:open the AWS console in your browser, signed in as a role profile'
-    'shell-init:print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it'
-    'profiles:print the profile names, one a line'
     'mfa:set up a virtual MFA device for an IAM user (create), or bring a drifted one back in step (resync)'
-    "rotate:replace the IAM user's access key with a new one, and delete the old one"
+    'rotate:replace the IAM user'\''s access key with a new one, and delete the old one'
   )
   _describe -t commands command commands
 }
+
+# The _arguments specs of an mfa-login command ($1; '' for `mfa-login PROFILE`): the flags of
+# every command in global_opts, its own in opts, its positionals in args. Fails for a word that
+# is no command.
+__mfa-login_specs() {
+  global_opts=(
+    '--debug[say what is done and why; show stack traces]'
+    '(- *)'{-h,--help}'[show help]'
+    '(- *)--version[show version number]'
+  )
+  case $1 in
+    '')
+      opts=(
+        '--to=[write to this profile name in the credentials file (default: the profile'\''s own name)]:to:__mfa-login_profiles'
+        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
+        '--duration=[length of the MFA session, 30m to 36h: seconds or 12h, 90m (default: duration_seconds, else 12h)]:duration: '
+        '--region=[the region to use and to give the written profile, over the profile'\''s own]:region: '
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    login)
+      opts=(
+        '--to=[write to this profile name in the credentials file (default: the profile'\''s own name)]:to:__mfa-login_profiles'
+        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
+        '--duration=[length of the MFA session, 30m to 36h: seconds or 12h, 90m (default: duration_seconds, else 12h)]:duration: '
+        '--region=[the region to use and to give the written profile, over the profile'\''s own]:region: '
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    add)
+      opts=(
+        '--from-env[take AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment]'
+        '--import[move the keys in ~/.aws/credentials for this profile into the keychain]'
+        '--mfa-serial=[the MFA device ARN to record, instead of finding it]:mfa serial: '
+        '(-y --yes)'{-y,--yes}'[record the MFA device found without asking]'
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    remove)
+      opts=(
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    list)
+      opts=(
+        '--json[print JSON]'
+      )
+      args=()
+      ;;
+    logout)
+      opts=(
+        '--all[forget every cached session]'
+        '--keep-files[keep the sessions mfa-login wrote to ~/.aws/credentials]'
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    credential-process)
+      opts=(
+        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
+        '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
+        '--region=[the region to use, over the profile'\''s own]:region: '
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    session)
+      opts=(
+        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
+        '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
+        '--region=[the region to use, over the profile'\''s own]:region: '
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    exec)
+      opts=(
+        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
+        '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
+        '--region=[the region to use, over the profile'\''s own]:region: '
+        '--allow-nested[allow exec inside another mfa-login exec]'
+        '--server[give the command a local credential endpoint that renews the credentials, instead of keys]'
+        '--port=[with --server: the loopback port to listen on (default: a free one)]:port: '
+      )
+      args=('1:profile:__mfa-login_profiles' '*:: :__mfa-login_exec_command')
+      ;;
+    serve)
+      opts=(
+        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
+        '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
+        '--region=[the region to use, over the profile'\''s own]:region: '
+        '--port=[the loopback port to listen on (default: a free one)]:port: '
+        '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh)'
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    setup)
+      opts=(
+        '--name=[the profile to write (default: PROFILE-mfa)]:name: '
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    completion)
+      opts=(
+      )
+      args=('1:shell:(bash zsh fish)')
+      ;;
+    console)
+      opts=(
+        '--print[print the sign-in URL instead of opening a browser]'
+        '(--path)--service=[the console page of this service, e.g. s3, ec2, iam]:service: '
+        '(--service)--path=[the console page at this path, e.g. /s3/buckets]:path: '
+        '--duration=[length of the console session, 15m to 12h (only for roles not reached by role chaining)]:duration: '
+        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process]:mfa token: '
+        '--region=[the console region, over the profile'\''s own]:region: '
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    shell-init)
+      opts=(
+      )
+      args=('1:shell:(bash zsh fish powershell)')
+      ;;
+    profiles)
+      opts=(
+      )
+      args=()
+      ;;
+    status)
+      opts=(
+        '--json[print JSON]'
+      )
+      args=()
+      ;;
+    doctor)
+      opts=(
+      )
+      args=()
+      ;;
+    policy)
+      opts=(
+        '--account=[the 12-digit account id to fill in]:account: '
+        '--partition=[the partition to fill in]:partition:(aws aws-us-gov aws-cn)'
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    demo)
+      opts=(
+        '(-y --yes)'{-y,--yes}'[accept the shown code instead of typing it]'
+      )
+      args=()
+      ;;
+    agent)
+      opts=(
+      )
+      args=('1:action:(status stop)')
+      ;;
+    mfa)
+      opts=(
+        '--name=[create: the device'\''s name (default: the IAM user'\''s name)]:name: '
+      )
+      args=('1:action:(create resync)' '2:profile:__mfa-login_profiles')
+      ;;
+    rotate)
+      opts=(
+        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
+        '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
+        '--region=[the region to use, over the profile'\''s own]:region: '
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
+    *) return 1 ;;
+  esac
+}
+
+# mfa-env's, the same way.
+__mfa-env_specs() {
+  global_opts=(
+    '--debug[say what is done and why; show stack traces]'
+    '(- *)'{-h,--help}'[show help]'
+    '(- *)--version[show version number]'
+  )
+  opts=(
+    '--shell=[the shell to print for (default: detected)]:shell:(sh bash zsh fish powershell pwsh)'
+    '--unset[print what clears the variables instead]'
+    '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
+    '--duration=[length of the MFA session when a new one is needed, 30m to 36h]:duration: '
+    '--region=[the region to export, over the profile'\''s own]:region: '
+  )
+  args=('1:profile:__mfa-login_profiles')
+}
+# <<< made from the command table
 
 # The command after `mfa-login exec PROFILE [--]`, completed as zsh would complete it alone.
 __mfa-login_exec_command() {
@@ -70,17 +260,7 @@ _mfa-login() {
   local _mfa_login_bin=${(Q)words[1]}
   [[ $_mfa_login_bin == '~/'* ]] && _mfa_login_bin=$HOME/${_mfa_login_bin#'~/'}
 
-  local -a global_opts login_opts code_opts exec_opts
-  global_opts=(
-    '--debug[say what is done and why; show stack traces]'
-    '(- *)'{-h,--help}'[show help]'
-    '(- *)--version[show version number]'
-  )
-  code_opts=(
-    '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process]:code: '
-    '--duration=[length of the MFA session: seconds, or 12h, 90m]:duration: '
-    "--region=[the region to use, over the profile's own]:region: "
-  )
+  local -a global_opts opts args exec_opts
 
   if [[ ${words[1]:t} == mfa-env* ]]; then
     # The mfa-login on PATH, else the one next to this mfa-env.
@@ -92,20 +272,14 @@ _mfa-login() {
       _mfa_login_bin=
       [[ -n $env_dir && -x $env_dir/mfa-login ]] && _mfa_login_bin=$env_dir/mfa-login
     fi
-    _arguments -S : \
-      '--shell=[the shell to print for (default: detected)]:shell:(sh bash zsh fish powershell pwsh)' \
-      '--unset[print what clears the variables instead]' \
-      $code_opts $global_opts \
-      '1:profile:__mfa-login_profiles' && ret=0
+    __mfa-env_specs
+    _arguments -S : $opts $global_opts $args && ret=0
     return ret
   fi
 
-  login_opts=(
-    '--to=[write to this profile name in the credentials file]:profile:__mfa-login_profiles'
-    $code_opts
-  )
-
-  _arguments -C : $global_opts $login_opts \
+  # `mfa-login PROFILE`: login's flags
+  __mfa-login_specs ''
+  _arguments -C : $global_opts $opts \
     '(-)1: :->first' \
     '(-)*:: :->args' && ret=0
 
@@ -115,92 +289,13 @@ _mfa-login() {
       ;;
     args)
       curcontext=${curcontext%:*:*}:mfa-login-$words[1]:
-      case $words[1] in
-        login)
-          _arguments -S : $global_opts $login_opts '1:profile:__mfa-login_profiles' && ret=0
-          ;;
-        add)
-          _arguments -S : $global_opts \
-            "--from-env[take AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment]" \
-            "--import[move the keys in ~/.aws/credentials for this profile into the keychain]" \
-            "--mfa-serial=[the MFA device ARN to record, instead of finding it]:MFA device ARN: " \
-            '(-y --yes)'{-y,--yes}'[record the MFA device found without asking]' \
-            '1:profile:__mfa-login_profiles' && ret=0
-          ;;
-        remove)
-          _arguments -S : $global_opts '1:profile:__mfa-login_profiles' && ret=0
-          ;;
-        list|status)
-          _arguments -S : $global_opts '--json[print JSON]' && ret=0
-          ;;
-        logout)
-          _arguments -S : $global_opts '--all[forget every cached session]' '--keep-files[keep the sessions mfa-login wrote to ~/.aws/credentials]' '1:profile:__mfa-login_profiles' && ret=0
-          ;;
-        credential-process|session|rotate)
-          _arguments -S : $global_opts $code_opts '1:profile:__mfa-login_profiles' && ret=0
-          ;;
-        exec)
-          exec_opts=($global_opts $code_opts '--allow-nested[allow exec inside another mfa-login exec]'
-            '--server[give the command a local credential endpoint instead of keys]'
-            '--port=[with --server: the loopback port to listen on]:port: ')
-          _arguments -S : $exec_opts \
-            '1:profile:__mfa-login_profiles' \
-            '*:: :__mfa-login_exec_command' && ret=0
-          ;;
-        serve)
-          _arguments -S : $global_opts $code_opts \
-            '--port=[the loopback port to listen on (default: a free one)]:port: ' \
-            '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh)' \
-            '1:profile:__mfa-login_profiles' && ret=0
-          ;;
-        setup)
-          _arguments -S : $global_opts \
-            '--name=[the profile to write (default: PROFILE-mfa)]:profile name: ' \
-            '1:profile:__mfa-login_profiles' && ret=0
-          ;;
-        completion)
-          _arguments -S : $global_opts '1:shell:(bash zsh fish)' && ret=0
-          ;;
-        console)
-          _arguments -S : $global_opts $code_opts \
-            '--print[print the sign-in URL instead of opening a browser]' \
-            '(--path)--service=[the console page of this service, e.g. s3]:service: ' \
-            '(--service)--path=[the console page at this path, e.g. /s3/buckets]:path: ' \
-            '1:profile:__mfa-login_profiles' && ret=0
-          ;;
-        shell-init)
-          _arguments -S : $global_opts '1:shell:(bash zsh fish powershell)' && ret=0
-          ;;
-        profiles)
-          _arguments -S : $global_opts && ret=0
-          ;;
-        doctor)
-          _arguments -S : $global_opts && ret=0
-          ;;
-        policy)
-          _arguments -S : $global_opts \
-            '--account=[the 12-digit account id to fill in]:account id: ' \
-            '--partition=[the partition to fill in]:partition:(aws aws-us-gov aws-cn)' \
-            '1:profile:__mfa-login_profiles' && ret=0
-          ;;
-        demo)
-          _arguments -S : $global_opts \
-            '(-y --yes)'{-y,--yes}'[accept the shown code instead of typing it]' && ret=0
-          ;;
-        mfa)
-          _arguments -S : $global_opts \
-            "--name=[create: the device's name (default: the IAM user's name)]:device name: " \
-            '1:action:((create\:"set up a virtual MFA device" resync\:"bring a drifted device back in step"))' \
-            '2:profile:__mfa-login_profiles' && ret=0
-          ;;
-        agent)
-          _arguments -S : $global_opts '1:action:((status\:"is the session agent running" stop\:"stop the session agent"))' && ret=0
-          ;;
-        *)
-          # `mfa-login PROFILE`: login's flags
-          _arguments -S : $global_opts $login_opts && ret=0
-          ;;
-      esac
+      if ! __mfa-login_specs $words[1]; then
+        # `mfa-login PROFILE ...`: login's flags, and no more positionals
+        __mfa-login_specs ''
+        args=()
+      fi
+      exec_opts=($global_opts $opts)
+      _arguments -S : $global_opts $opts $args && ret=0
       ;;
   esac
   return ret
