@@ -3,9 +3,8 @@ import { settingsFrom, type Settings } from '../settings.js';
 import { packageVersion } from './package-root.js';
 import type { Deps } from '../deps.js';
 import { EXIT, MfaLoginError } from '../errors.js';
-import { parseWith, type Command, type Tool } from './args.js';
+import type { Command, Tool } from './args.js';
 import { definitionOf, type Planned, type Table } from './definition.js';
-import { ENV_TABLE, LOGIN_TABLE } from './definitions/table.js';
 
 export type { Tool } from './args.js';
 import { realDeps } from './real-deps.js';
@@ -16,13 +15,23 @@ import type { Sts } from '../sts/sts.js';
 import { startSpinner } from '../terminal/spinner.js';
 import { withoutCoreDumps } from '../endpoint/no-core-dumps.js';
 
-/** Runs one command; returns the exit status. Everything that prints an error is here. */
-export async function main(argv: string[], deps: Deps, debug: boolean, tool: Tool = 'mfa-login', table: Table = tool === 'mfa-env' ? ENV_TABLE : LOGIN_TABLE): Promise<number> {
+/**
+ * Runs one command; returns the exit status. Everything that prints an error is here. `table`:
+ * the tool's commands (by default its own table, loaded only when the line is not a quick one).
+ */
+export async function main(argv: string[], deps: Deps, debug: boolean, tool: Tool = 'mfa-login', table?: Table): Promise<number> {
   try {
     // Bare `mfa-login` shows what it can do rather than logging in to a profile that may not exist.
     if (tool === 'mfa-login' && argv.length === 0) argv = ['--help'];
-    const command = quickParse(tool, argv) ?? (await parseWith(tool, table, argv, packageVersion())).command;
-    return (await dispatch(deps, command, table)) ?? EXIT.ok;
+    const quick = quickParse(tool, argv);
+    if (quick !== undefined && table === undefined) {
+      // Only the one definition: the quick lines are the ones every AWS call makes.
+      const d = quick.name === 'env' ? (await import('./definitions/env.js')).env : (await import('./definitions/credential-process.js')).credentialProcess;
+      return (await dispatch(deps, quick, [d])) ?? EXIT.ok;
+    }
+    const t = table ?? (await import('./definitions/table.js'))[tool === 'mfa-env' ? 'ENV_TABLE' : 'LOGIN_TABLE'];
+    const { command } = await (await import('./args.js')).parseWith(tool, t, argv, packageVersion());
+    return (await dispatch(deps, command, t)) ?? EXIT.ok;
   } catch (e) {
     return report(deps, e, debug, tool);
   }
