@@ -1,6 +1,7 @@
 import { MfaLoginError } from '../errors.js';
 import { getProfile, knownProfiles, type Profile, type ProfileSet } from './profiles.js';
 import { nearMisses } from './near-miss.js';
+import { isRegion } from '../output/forms.js';
 
 /** How to reach STS for one step, from the profile's settings (env overrides are applied by the STS adapter). */
 export interface StsSettings {
@@ -67,8 +68,6 @@ const MFA_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):mfa\/[\w+=,.@/-]{1,2
 const HARDWARE_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
 const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-/** AWS region names: us-east-1, us-gov-west-1, eu-isoe-west-1. The region reaches shells and URLs. */
-const REGION = /^(?=.{1,40}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /**
@@ -202,7 +201,7 @@ export function stsSettings(p: Profile): StsSettings {
   const s = p.settings;
   const out: StsSettings = {};
   if (s.region !== undefined) {
-    if (!REGION.test(s.region)) throw bad(p, 'region', 'is not an AWS region (lowercase letters, digits and dashes, like eu-west-1)');
+    if (!isRegion(s.region)) throw bad(p, 'region', 'is not an AWS region (lowercase letters, digits and dashes, like eu-west-1)');
     out.region = s.region;
   }
   if (s.endpoint_url !== undefined) out.endpointUrl = s.endpoint_url;
@@ -232,4 +231,4 @@ export function accountOf(plan: ChainPlan): string | undefined {
   return arn === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
 }
 
-export const patterns = { MFA_ARN, ROLE_ARN, SESSION_NAME, REGION };
+export const patterns = { MFA_ARN, ROLE_ARN, SESSION_NAME };

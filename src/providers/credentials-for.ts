@@ -6,7 +6,7 @@ import { runChain, type ChainOptions } from './chain-runner.js';
 export { MIN_VALIDITY_MS, defaultSessionName } from './chain-keys.js';
 export { PARENT_MIN_VALIDITY_MS } from './chain-runner.js';
 export { CHAINED_ROLE_MAX_SECONDS } from './assume-role.js';
-export { DEFAULT_SESSION_SECONDS, SESSION_MIN_SECONDS, SESSION_MAX_SECONDS } from './session-token.js';
+export { DEFAULT_SESSION_SECONDS } from './session-token.js';
 
 export type ObtainOptions = ChainOptions;
 /** The target's credentials; `fromCache` is true when nothing was asked of STS. */

@@ -13,15 +13,13 @@ import { explainStsError } from './sts-errors.js';
  * every answer must still have left.
  */
 export const DEFAULT_SESSION_SECONDS = 43200;
-export const SESSION_MIN_SECONDS = MIN_SESSION_SECONDS;
-export const SESSION_MAX_SECONDS = MAX_MFA_SESSION_SECONDS;
 
 /** The MFA session's length: --duration, else the profile's duration_seconds, else 12 hours. */
 export function mfaSessionSeconds(profile: string, requested: number | undefined): number {
   const s = requested ?? DEFAULT_SESSION_SECONDS;
-  if (s < SESSION_MIN_SECONDS || s > SESSION_MAX_SECONDS) {
-    throw new MfaLoginError('E_CONFIG', `duration_seconds ${s} of profile ${profile} is out of range for an MFA session (${SESSION_MIN_SECONDS} to ${SESSION_MAX_SECONDS} seconds)`, {
-      hint: `use a value from ${SESSION_MIN_SECONDS} (30 minutes) to ${SESSION_MAX_SECONDS} (36 hours)`,
+  if (s < MIN_SESSION_SECONDS || s > MAX_MFA_SESSION_SECONDS) {
+    throw new MfaLoginError('E_CONFIG', `duration_seconds ${s} of profile ${profile} is out of range for an MFA session (${MIN_SESSION_SECONDS} to ${MAX_MFA_SESSION_SECONDS} seconds)`, {
+      hint: `use a value from ${MIN_SESSION_SECONDS} (30 minutes) to ${MAX_MFA_SESSION_SECONDS} (36 hours)`,
     });
   }
   return s;

@@ -35,3 +35,14 @@ test('a mistyped flag is corrected only to a flag the command takes', async () =
   // A flag of another command is named as unknown here, not corrected.
   assert.equal(await usageMessage(parseArgs, ['list', '--all']), 'unknown option --all for list');
 });
+
+/** One check for every region read (output/forms.ts, isRegion): a --region the config would refuse is refused here too. */
+test('--region takes what a profile\'s region takes: up to 40 characters', async () => {
+  const r40 = `eu-${'r'.repeat(37)}`;
+  const parsed = await parseArgs(['login', 'prod', '--region', r40], '0.0.0');
+  assert.equal(parsed.command.name === 'login' ? parsed.command.region : undefined, r40);
+  for (const parse of [parseArgs, parseEnvArgs]) {
+    const argv = parse === parseArgs ? ['login', 'prod', '--region', `${r40}x`] : ['prod', '--region', `${r40}x`];
+    assert.equal(await usageMessage(parse, argv), `--region "${r40}x" is not an AWS region name`);
+  }
+});
