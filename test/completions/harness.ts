@@ -162,10 +162,10 @@ const SEP = '\u0001';
 /**
  * Completes each command line in bash (COMP_WORDS as bash would set them, cursor at the end)
  * and returns COMPREPLY for each. The function is the one `complete -p` says is registered for
- * the command word, so registration is checked too.
+ * the command word, so registration is checked too. `source`: the script file (default: the shipped one).
  */
-export async function completeBash(world: World, lines: string[], { withPath = true } = {}): Promise<string[][]> {
-  const script = [`source ${shq(SCRIPTS.bash)}`];
+export async function completeBash(world: World, lines: string[], { withPath = true, source = SCRIPTS.bash as string } = {}): Promise<string[][]> {
+  const script = [`source ${shq(source)}`];
   for (const line of lines) {
     const words = bashWords(line);
     script.push(
