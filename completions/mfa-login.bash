@@ -24,22 +24,17 @@ __mfa_login_is_command() {
 # The flags of one mfa-login command ('' is `mfa-login <profile>`, i.e. login).
 __mfa_login_flags() {
     case $1 in
-        '') printf '%s\n' --to --mfa-token --duration --region ;;
-        login) printf '%s\n' --to --mfa-token --duration --region ;;
+        '' | login) printf '%s\n' --to --mfa-token --duration --region ;;
         add) printf '%s\n' --from-env --import --mfa-serial --yes -y ;;
-        list) printf '%s\n' --json ;;
+        list | status) printf '%s\n' --json ;;
         logout) printf '%s\n' --all --keep-files ;;
-        credential-process) printf '%s\n' --mfa-token --duration --region ;;
-        session) printf '%s\n' --mfa-token --duration --region ;;
+        credential-process | session | rotate) printf '%s\n' --mfa-token --duration --region ;;
         exec) printf '%s\n' --mfa-token --duration --region --allow-nested --server --port ;;
         serve) printf '%s\n' --mfa-token --duration --region --port --shell ;;
-        setup) printf '%s\n' --name ;;
+        setup | mfa) printf '%s\n' --name ;;
         console) printf '%s\n' --print --service --path --duration --mfa-token --region ;;
-        status) printf '%s\n' --json ;;
         policy) printf '%s\n' --account --partition ;;
         demo) printf '%s\n' --yes -y ;;
-        mfa) printf '%s\n' --name ;;
-        rotate) printf '%s\n' --mfa-token --duration --region ;;
     esac
     printf '%s\n' --debug --help -h --version
 }

@@ -56,16 +56,7 @@ __mfa-login_specs() {
     '(- *)--version[show version number]'
   )
   case $1 in
-    '')
-      opts=(
-        '--to=[write to this profile name in the credentials file (default: the profile'\''s own name)]:to:__mfa-login_profiles'
-        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
-        '--duration=[length of the MFA session, 30m to 36h: seconds or 12h, 90m (default: duration_seconds, else 12h)]:duration: '
-        '--region=[the region to use and to give the written profile, over the profile'\''s own]:region: '
-      )
-      args=('1:profile:__mfa-login_profiles')
-      ;;
-    login)
+    ''|login)
       opts=(
         '--to=[write to this profile name in the credentials file (default: the profile'\''s own name)]:to:__mfa-login_profiles'
         '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
@@ -88,7 +79,7 @@ __mfa-login_specs() {
       )
       args=('1:profile:__mfa-login_profiles')
       ;;
-    list)
+    list|status)
       opts=(
         '--json[print JSON]'
       )
@@ -101,15 +92,7 @@ __mfa-login_specs() {
       )
       args=('1:profile:__mfa-login_profiles')
       ;;
-    credential-process)
-      opts=(
-        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
-        '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
-        '--region=[the region to use, over the profile'\''s own]:region: '
-      )
-      args=('1:profile:__mfa-login_profiles')
-      ;;
-    session)
+    credential-process|session|rotate)
       opts=(
         '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
         '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
@@ -165,18 +148,7 @@ __mfa-login_specs() {
       )
       args=('1:shell:(bash zsh fish powershell)')
       ;;
-    profiles)
-      opts=(
-      )
-      args=()
-      ;;
-    status)
-      opts=(
-        '--json[print JSON]'
-      )
-      args=()
-      ;;
-    doctor)
+    profiles|doctor)
       opts=(
       )
       args=()
@@ -204,14 +176,6 @@ __mfa-login_specs() {
         '--name=[create: the device'\''s name (default: the IAM user'\''s name)]:name: '
       )
       args=('1:action:(create resync)' '2:profile:__mfa-login_profiles')
-      ;;
-    rotate)
-      opts=(
-        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
-        '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
-        '--region=[the region to use, over the profile'\''s own]:region: '
-      )
-      args=('1:profile:__mfa-login_profiles')
       ;;
     *) return 1 ;;
   esac

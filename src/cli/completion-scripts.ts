@@ -67,6 +67,16 @@ function spelled(flags: Readonly<Record<string, Flag>>): string[] {
 
 const words = (xs: readonly string[]) => xs.join(' ');
 
+/** The keys whose definitions make the same text, together, in the order each text first comes. */
+function grouped(lines: Array<[string, Definition]>, text: (d: Definition) => string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [key, d] of lines) {
+    const t = text(d);
+    out.set(t, [...(out.get(t) ?? []), key]);
+  }
+  return out;
+}
+
 // --- bash -------------------------------------------------------------------------------------
 
 function bash(s: Surface): string {
@@ -75,7 +85,9 @@ function bash(s: Surface): string {
   out.push('# The commands --help lists.', '__mfa_login_commands() {', `    printf '%s\\n' ${words(s.commands.map((d) => d.name))}`, '}', '');
   out.push('# Succeeds if $1 is one of them.', '__mfa_login_is_command() {', '    case $1 in', `        ${s.commands.map((d) => d.name).join(' | ')}) return 0 ;;`, '    esac', '    return 1', '}', '');
   out.push("# The flags of one mfa-login command ('' is `mfa-login <profile>`, i.e. login).", '__mfa_login_flags() {', '    case $1 in');
-  for (const [key, d] of s.lines) if (Object.keys(d.flags ?? {}).length > 0) out.push(`        ${q(key)}) printf '%s\\n' ${words(spelled(d.flags!))} ;;`);
+  for (const [body, keys] of grouped(s.lines.filter(([, d]) => Object.keys(d.flags ?? {}).length > 0), (d) => `printf '%s\\n' ${words(spelled(d.flags!))}`)) {
+    out.push(`        ${keys.map(q).join(' | ')}) ${body} ;;`);
+  }
   out.push('    esac', `    printf '%s\\n' ${words(spelled(EVERY))}`, '}', '');
   out.push("# mfa-env's flags.", '__mfa_env_flags() {', `    printf '%s\\n' ${words([...spelled(s.env.flags ?? {}), ...spelled(EVERY)])}`, '}', '');
   out.push("# Succeeds if the flag takes a value in the next word (or after '=').", '__mfa_login_takes_value() {', '    case $1 in', `        ${[...s.valueFlags.keys()].map((n) => `--${n}`).join(' | ')}) return 0 ;;`, '    esac', '    return 1', '}', '');
@@ -152,7 +164,7 @@ function zsh(s: Surface): string {
     ...globals,
     '  case $1 in',
   );
-  for (const [key, d] of s.lines) out.push(`    ${key === '' ? "''" : key})`, ...zshSpecs(d, '      '), '      ;;');
+  for (const [body, keys] of grouped(s.lines, (d) => zshSpecs(d, '      ').join('\n'))) out.push(`    ${keys.map((k) => (k === '' ? "''" : k)).join('|')})`, body, '      ;;');
   out.push('    *) return 1 ;;', '  esac', '}', '');
   out.push("# mfa-env's, the same way.", '__mfa-env_specs() {', ...globals, ...zshSpecs(s.env, '  '), '}');
   return `${out.join('\n')}\n`;

@@ -1,16 +1,9 @@
+import type { ConsoleInput } from '../commands/console.js';
 import { READ_BY } from '../../settings.js';
 import { CONSOLE_DURATION, parseDuration, parseRegion, profilePositional, type Definition } from '../definition.js';
 
-export interface ConsoleCommand {
-  name: 'console';
-  profile?: string;
-  print: boolean;
-  service?: string;
-  path?: string;
-  consoleDuration?: number;
-  mfaToken?: string;
-  region?: string;
-}
+/** A type only: the console's code loads when it runs. */
+export type ConsoleCommand = { name: 'console' } & ConsoleInput;
 
 export const consoleCommand: Definition<ConsoleCommand> = {
   name: 'console',

@@ -1,17 +1,9 @@
+import type { LoginInput } from '../commands/login.js';
 import { READ_BY } from '../../settings.js';
 import { codeArgs, listed, MFA_TOKEN_HELP, profilePositional, str, type Args, type Definition } from '../definition.js';
 
-/** `mfa-login login [profile]`, and `mfa-login PROFILE` (`bare`). */
-export interface LoginCommand {
-  name: 'login';
-  profile: string;
-  to?: string;
-  mfaToken?: string;
-  duration?: number;
-  region?: string;
-  /** Given as `mfa-login <profile>`, where a mistyped command looks the same as an unknown profile. */
-  bare?: boolean;
-}
+/** `mfa-login login [profile]`, and `mfa-login PROFILE` (`bare`). A type only: login's code loads when it runs. */
+export type LoginCommand = { name: 'login' } & LoginInput;
 
 /** login's flags, positional and examples: the default command (`mfa-login PROFILE`) has them too. */
 export const LOGIN_LINE = {
