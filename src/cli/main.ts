@@ -8,12 +8,11 @@ import { EXIT, MfaLoginError } from '../errors.js';
 import { parseArgs, parseEnvArgs, type Command } from './args.js';
 
 export type Tool = 'mfa-login' | 'mfa-env';
-import { realDeps } from './real-deps.js';
+import { during, realDeps } from './real-deps.js';
 import { openSecretStore } from '../secrets/open-store.js';
 import type { KeyStores } from '../secrets/store.js';
 import { awsSdkSts } from '../sts/aws-sdk-sts.js';
 import type { Sts } from '../sts/sts.js';
-import { startSpinner } from '../terminal/spinner.js';
 import { withoutCoreDumps } from '../endpoint/no-core-dumps.js';
 
 /** Runs one command; returns the exit status. Everything that prints an error is here. */
@@ -85,7 +84,7 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
     case 'rotate':
       return (await import('./commands/rotate.js')).rotate(deps, c);
     case 'profiles': {
-      const { readProfiles } = await import('./profiles-io.js');
+      const { readProfiles } = await import('../session/profiles-io.js');
       const names = [...(await readProfiles(deps)).profiles.keys()].sort();
       deps.stdout(names.map((n) => `${n}\n`).join(''));
       return;
@@ -93,17 +92,6 @@ async function dispatch(deps: Deps, c: Command): Promise<number | void> {
     case 'setup':
       return (await import('./commands/setup.js')).setup(deps, { profile: c.profile, ...(c.as !== undefined ? { name: c.as } : {}) });
   }
-}
-
-/** A spinner on stderr while `work` runs, only on a terminal (never under credential_process). */
-function during<T>(text: string, work: () => Promise<T>, delayMs = 0): Promise<T> {
-  if (process.stderr.isTTY !== true || process.env.NO_COLOR) return work();
-  let spinner: { stop(): void } | undefined;
-  const timer = setTimeout(() => (spinner = startSpinner(text, { stream: process.stderr, enabled: true })), delayMs);
-  return work().finally(() => {
-    clearTimeout(timer);
-    spinner?.stop();
-  });
 }
 
 function withSpinners(sts: Sts): Sts {
@@ -203,16 +191,6 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
         }),
       )),
   });
-  const cache = deps.cache;
-  let waitingCache: ReturnType<Deps['cache']> | undefined;
-  deps.cache = () => {
-    if (waitingCache === undefined) {
-      const c = cache();
-      // Shown only when the wait lasts: a cache hit answers long before.
-      waitingCache = { ...c, acquire: (key, until, profile) => during(`waiting for another mfa-login process getting ${profile}`, () => c.acquire(key, until, profile), 1000) };
-    }
-    return waitingCache;
-  };
   process.on('SIGINT', () => process.exit(EXIT.interrupted));
   // `mfa-login doctor | head`: a reader that stops early is not an error of ours.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

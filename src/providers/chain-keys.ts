@@ -3,8 +3,6 @@ import type { ChainPlan, StsSettings } from '../config/chain.js';
 import { stsTarget, type StsTarget } from '../sts/sts.js';
 import { stsEnv } from '../sts/sts-env.js';
 
-export { MIN_VALIDITY_MS } from './validity.js';
-
 /** What a chain's sessions are cached under, and the settings the keys are made from. */
 export interface ChainKeys {
   sourceTarget: StsTarget;
@@ -12,6 +10,8 @@ export interface ChainKeys {
   /** One key per role, in chain order. */
   roleKeys: string[];
   roleSessionNames: string[];
+  /** Where each role is assumed, in chain order: its own STS settings over the IAM user's. */
+  roleTargets: StsTarget[];
 }
 
 /**
@@ -28,8 +28,10 @@ export interface ChainKeys {
  * makes one, so it still needs no crypto module.
  */
 export function chainKeys(plan: ChainPlan, env: Record<string, string | undefined>): ChainKeys {
-  // Only STS_ENV reaches the keys: the cached path checks exactly those (cache/route.ts).
-  const sourceTarget = stsTarget(merge(plan.source.sts, plan.roles[0]?.sts), stsEnv(env));
+  // Only STS_ENV reaches the keys and the targets: the cached path checks exactly those
+  // (session-store/route.ts).
+  const sts = stsEnv(env);
+  const sourceTarget = stsTarget(merge(plan.source.sts, plan.roles[0]?.sts), sts);
   const mfa = ['mfa-session', plan.source.profile, plan.mfaSerial ?? null, place(sourceTarget)];
   const roleSessionNames = plan.roles.map((r) => r.roleSessionName ?? defaultSessionName(plan));
   const mfaKey = JSON.stringify(mfa);
@@ -39,7 +41,8 @@ export function chainKeys(plan: ChainPlan, env: Record<string, string | undefine
     parent = JSON.stringify(['role', digest(parent), r.roleArn, r.externalId ?? null, roleSessionNames[i]!, r.sourceIdentity ?? null, r.durationSeconds ?? null]);
     roleKeys.push(parent);
   });
-  return { sourceTarget, mfaKey, roleKeys, roleSessionNames };
+  const roleTargets = plan.roles.map((r) => stsTarget(merge(r.sts, plan.source.sts), sts));
+  return { sourceTarget, mfaKey, roleKeys, roleSessionNames, roleTargets };
 }
 
 function digest(key: string): string {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resolveChain } from '../../src/config/chain.js';
 import { loadProfiles } from '../../src/config/profiles.js';
 import { MfaLoginError } from '../../src/errors.js';
-import { defaultSessionName } from '../../src/providers/credentials-for.js';
+import { defaultSessionName } from '../../src/providers/chain-keys.js';
 
 const files = { configFile: 'config', credentialsFile: 'credentials' };
 const plan = (config: string, target: string) => resolveChain(loadProfiles(files, config, undefined), target);

@@ -10,7 +10,7 @@ import { startLocalSts, type LocalSts } from '../../src/local-sts/server.js';
 import { totp } from '../../src/local-sts/totp.js';
 import { main } from '../../src/cli/main.js';
 import { awsSdkSts } from '../../src/sts/aws-sdk-sts.js';
-import { dirStore } from '../../src/cache/dir-store.js';
+import { dirStore } from '../../src/session-store/dir-store.js';
 import { settingsFrom } from '../../src/settings.js';
 import type { Deps } from '../../src/deps.js';
 import type { LongTermKeys } from '../../src/credentials.js';
@@ -210,6 +210,7 @@ test('a simulated working day through credential_process: one code, roles refres
     }),
     sts: () => awsSdkSts({ now }),
     cache: () => cache,
+    routes: () => cache,
     terminal,
     runProcess: async () => assert.fail('no mfa_process'),
     debug: () => {},

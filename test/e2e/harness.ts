@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalSts, type LocalSts, type LocalStsOptions } from '../../src/local-sts/server.js';
 import { totp } from '../../src/local-sts/totp.js';
-import { RECENT_MS } from '../../src/cache/route.js';
+import { RECENT_MS } from '../../src/session-store/route.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const MFA_LOGIN = path.join(ROOT, 'bin/mfa-login.js');
@@ -160,7 +160,7 @@ export const AWS_CLI = '/usr/bin/aws';
 /**
  * Waits until files written just now count as settled: the full path notes a profile's route
  * (which the cached path follows) only for config files that did not change in the last
- * RECENT_MS (src/cache/route.ts). A test that edits a config and then needs the cached path waits
+ * RECENT_MS (src/session-store/route.ts). A test that edits a config and then needs the cached path waits
  * this long before the full path answers.
  */
 export function settled(): Promise<void> {

@@ -1,6 +1,6 @@
-import { onRam } from '../../cache/private-dir.js';
-import { isEntryFile } from '../../cache/entry.js';
-import { isRouteFile } from '../../cache/route.js';
+import { onRam } from '../../session-store/private-dir.js';
+import { isEntryFile } from '../../session-store/entry.js';
+import { isRouteFile } from '../../session-store/route.js';
 import { constants, promises as fs } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -13,9 +13,9 @@ import { configHeaderFor, defaultProfileName, type ProfileSet } from '../../conf
 import { stsTarget, stsUrl } from '../../sts/sts.js';
 import { runChild } from '../../child-process.js';
 import { lstatIfAny, openToOthers, tooOpenWarning, whyNotReplaceable } from '../../files/file-safety.js';
-import { readProfiles, shortPath } from '../profiles-io.js';
+import { readProfiles, shortPath } from '../../session/profiles-io.js';
 import { ageInDays, readKeyInfo } from '../../secrets/key-info.js';
-import { deleteKeyCommand } from './iam-user.js';
+import { deleteKeyCommand } from '../../session/iam-user.js';
 import { splitCommand } from '../../config/split-command.js';
 
 export { splitCommand };

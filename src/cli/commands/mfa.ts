@@ -4,9 +4,9 @@ import { EXIT, MfaLoginError } from '../../errors.js';
 import { configHeaderFor } from '../../config/profiles.js';
 import { setSectionValues } from '../../output/ini-edit.js';
 import { StsError } from '../../sts/sts.js';
-import { editProfileFile, shortPath } from '../profiles-io.js';
+import { editProfileFile, shortPath } from '../../session/profiles-io.js';
 import { checkBeforeWriting } from '../../files/file-safety.js';
-import { askTwoCodes, explainIamError, iamUser, type IamUser } from './iam-user.js';
+import { askTwoCodes, explainIamError, iamUser, type IamUser } from '../../session/iam-user.js';
 import { askUntil, ATTEMPTS } from '../../terminal/ask-again.js';
 import { base32Decode, hotp, totpStep } from '../../local-sts/totp.js';
 

@@ -48,13 +48,19 @@ export interface SessionStore {
    * what that caller stored. A lease whose holder died is taken over.
    */
   acquire(key: string, validUntil: Date, profile: string): Promise<Acquired>;
-  /**
-   * Notes which entry answered for a profile (route.ts), so that the cached path can answer the
-   * next call without the config. Only the stores the cached path reads (files) keep routes; a
-   * route that cannot be vouched for is simply not noted.
-   */
-  noteRoute?(note: RouteNote): Promise<void>;
 }
+
+/**
+ * Where the full path notes which entry answered for a profile (route.ts), so that the cached path
+ * can answer the next call without the config. Only the stores the cached path reads (files) keep
+ * routes (the others take `noRoutes`); a route that cannot be vouched for is simply not noted.
+ */
+export interface RouteNotes {
+  noteRoute(note: RouteNote): Promise<void>;
+}
+
+/** For the stores the cached path never reads (the agent, none): nothing to note. */
+export const noRoutes: RouteNotes = { noteRoute: async () => {} };
 
 /** What the full path knows when it has answered for a profile: everything a route holds but the stamps. */
 export interface RouteNote {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { keyFileName } from '../../src/cache/key-file-name.js';
+import { keyFileName } from '../../src/session-store/key-file-name.js';
 
 /** FNV-1a 64 as the specification writes it, in BigInt. */
 function reference(key: string): string {

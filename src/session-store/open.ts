@@ -1,35 +1,47 @@
 import path from 'node:path';
 import type { Settings } from '../settings.js';
-import { agentStore, type AgentOptions } from '../agent/client.js';
-import { dirStore } from '../cache/dir-store.js';
-import { DirectoryRefused, onRam } from '../cache/private-dir.js';
-import { chooseRuntimeDir, squatWarning } from '../cache/runtime-dir.js';
-import { noStore, type SessionStore } from '../cache/session-cache.js';
+import { agentStore, type AgentOptions } from './agent/client.js';
+import { dirStore } from './dir-store.js';
+import { DirectoryRefused, onRam } from './private-dir.js';
+import { chooseRuntimeDir, squatWarning } from './runtime-dir.js';
+import { noRoutes, noStore, type RouteNotes, type SessionStore } from './store.js';
 
 /** Where the store may say something the user should know (a squatted runtime directory). */
 export type Warn = (line: string) => void;
+
+/** A store and where routes to its entries are noted: the same directory, or nowhere. */
+export interface OpenedStore {
+  sessions: SessionStore;
+  routes: RouteNotes;
+}
 
 /**
  * The session store the settings ask for. The runtime mode, when it is only the default, needs a
  * RAM-backed place for its directory; a Linux without one gets the agent instead (as macOS and
  * Windows do). Asked for by name (MFA_LOGIN_CACHE=runtime), it is that or an error. A runtime
- * directory another user holds is passed over for the user's own stand-in (cache/runtime-dir.ts),
+ * directory another user holds is passed over for the user's own stand-in (runtime-dir.ts),
  * with a warning.
  */
 export function openSessionStore(settings: Settings, warn: Warn = () => {}): SessionStore {
+  return openStore(settings, warn).sessions;
+}
+
+/** The store the settings ask for (openSessionStore), with the routes the cached path follows into it. */
+export function openStore(settings: Settings, warn: Warn = () => {}): OpenedStore {
   const c = settings.cache;
   const uid = process.getuid?.();
+  const files = (store: SessionStore & RouteNotes): OpenedStore => ({ sessions: store, routes: store });
   switch (c.mode) {
     case 'none':
-      return noStore;
+      return { sessions: noStore, routes: noRoutes };
     case 'agent':
-      return agentStore(agentOptions(settings));
+      return { sessions: agentStore(agentOptions(settings)), routes: noRoutes };
     case 'file':
-      return dirStore({ mode: 'file', dir: c.dir, ram: false, uid, waitMs: settings.lockTimeoutMs });
+      return files(dirStore({ mode: 'file', dir: c.dir, ram: false, uid, waitMs: settings.lockTimeoutMs }));
     case 'runtime': {
-      if (!c.chosen && !onRam(path.dirname(c.dir))) return agentStore(agentOptions(settings));
+      if (!c.chosen && !onRam(path.dirname(c.dir))) return { sessions: agentStore(agentOptions(settings)), routes: noRoutes };
       const dir = runtimeDir(settings, uid, true, warn) ?? c.dir;
-      return dirStore({ mode: 'runtime', dir, ram: true, uid, waitMs: settings.lockTimeoutMs });
+      return files(dirStore({ mode: 'runtime', dir, ram: true, uid, waitMs: settings.lockTimeoutMs }));
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { CachedSession } from './session-cache.js';
+import type { CachedSession } from './store.js';
 import { keyFileName } from './key-file-name.js';
 import { readOwnFile } from './own-file.js';
 

@@ -7,13 +7,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MfaLoginError } from '../errors.js';
-import { runChild, startChild } from '../child-process.js';
-import { readLockNote } from '../files/lock-file.js';
-import { sessionFromJson, sessionToJson } from '../cache/entry.js';
-import { acquireWithLease } from '../cache/lease.js';
-import { checkPrivateDir } from '../cache/private-dir.js';
-import type { SessionInfo, SessionStore } from '../cache/session-cache.js';
+import { MfaLoginError } from '../../errors.js';
+import { runChild, startChild } from '../../child-process.js';
+import { readLockNote } from '../../files/lock-file.js';
+import { sessionFromJson, sessionToJson } from '../entry.js';
+import { acquireWithLease } from '../lease.js';
+import { checkPrivateDir } from '../private-dir.js';
+import type { SessionInfo, SessionStore } from '../store.js';
 
 export interface AgentOptions {
   socket: string;

@@ -6,7 +6,7 @@
  * Prints one JSON event per line. Run with no arguments (as `node --test DIR` does), it does nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { openSessionStore } from '../../src/cli/session-store.js';
+import { openSessionStore } from '../../src/session-store/open.js';
 import { isMfaLoginError } from '../../src/errors.js';
 import { settingsFrom } from '../../src/settings.js';
 

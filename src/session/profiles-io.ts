@@ -3,8 +3,11 @@ import { MfaLoginError } from '../errors.js';
 import { loadProfiles, sharedFilePaths, type ProfileSet } from '../config/profiles.js';
 import { readKeyInfo } from '../secrets/key-info.js';
 
+/** The profile set, with the two files' texts it was built from. */
+export type ProfileFiles = ProfileSet & { configText: string | undefined; credentialsText: string | undefined };
+
 /** Reads both shared files once and builds the profile set. */
-export async function readProfiles(deps: Deps): Promise<ProfileSet & { configText: string | undefined; credentialsText: string | undefined }> {
+export async function readProfiles(deps: Deps): Promise<ProfileFiles> {
   const paths = sharedFilePaths(deps.env, deps.homeDir);
   const [configText, credentialsText] = await Promise.all([
     deps.readFile(paths.configFile).catch(naming(deps.env.AWS_CONFIG_FILE, 'AWS_CONFIG_FILE')),

@@ -6,7 +6,7 @@ import { encodeEntry, entryFile, isEntryFile, readEntryFile } from './entry.js';
 import { encodeRoutes, isRouteFile, readRoutes, routeEnv, routeFileName, routeHolds, routesBeside, stampsFor, type Route } from './route.js';
 import { acquireWithLease } from './lease.js';
 import { checkPrivateDir } from './private-dir.js';
-import { sessionInfo, type CachedSession, type RouteNote, type SessionInfo, type SessionStore } from './session-cache.js';
+import { sessionInfo, type CachedSession, type RouteNote, type RouteNotes, type SessionInfo, type SessionStore } from './store.js';
 
 export interface DirStoreOptions {
   mode: 'runtime' | 'file';
@@ -25,7 +25,7 @@ export interface DirStoreOptions {
  * that is not a regular file of this user's is never read. Expired entries are removed on read,
  * write and logout.
  */
-export function dirStore(options: DirStoreOptions): SessionStore {
+export function dirStore(options: DirStoreOptions): SessionStore & RouteNotes {
   const { dir } = options;
   const check = (create: boolean) => checkPrivateDir(dir, { create, ram: options.ram, uid: options.uid });
 
@@ -40,7 +40,7 @@ export function dirStore(options: DirStoreOptions): SessionStore {
     for (const { file, entry } of await entries()) if (entry !== undefined && expired(entry.session)) await fs.rm(file, { force: true });
   };
 
-  const store: SessionStore = {
+  const store: SessionStore & RouteNotes = {
     mode: options.mode,
     location: dir,
     async read(key, validUntil) {

@@ -10,10 +10,10 @@
 import net from 'node:net';
 import { lstatSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { tryLock } from '../files/lock-file.js';
-import { checkPrivateDir } from '../cache/private-dir.js';
-import { sessionFromJson, sessionToJson } from '../cache/entry.js';
-import type { CachedSession } from '../cache/session-cache.js';
+import { tryLock } from '../../files/lock-file.js';
+import { checkPrivateDir } from '../private-dir.js';
+import { sessionFromJson, sessionToJson } from '../entry.js';
+import type { CachedSession } from '../store.js';
 
 /** Longest request line read; a longer one closes the connection. */
 const MAX_LINE = 1024 * 1024;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeRoutes, encodeRoutes, observe, readRoutes, routeEnv, routeFileName, routeHolds, routesBeside, settled, stampsFor, COARSE_MS, MAX_ROUTES, RECENT_MS, type Route } from '../../src/cache/route.js';
-import { dirStore } from '../../src/cache/dir-store.js';
-import { entryFile } from '../../src/cache/entry.js';
+import { decodeRoutes, encodeRoutes, observe, readRoutes, routeEnv, routeFileName, routeHolds, routesBeside, settled, stampsFor, COARSE_MS, MAX_ROUTES, RECENT_MS, type Route } from '../../src/session-store/route.js';
+import { dirStore } from '../../src/session-store/dir-store.js';
+import { entryFile } from '../../src/session-store/entry.js';
 import { STS_ENV } from '../../src/sts/sts-env.js';
 import { session } from './helpers.js';
 

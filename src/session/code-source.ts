@@ -1,7 +1,7 @@
-import type { ChainPlan } from '../../config/chain.js';
-import type { Deps } from '../../deps.js';
-import { chooseCodeSource, commandName, type CodeSource } from '../../mfa/code-source.js';
-import { desktopPrompt, findDesktopPrompt } from '../../mfa/desktop-prompt.js';
+import type { ChainPlan } from '../config/chain.js';
+import type { Deps } from '../deps.js';
+import { chooseCodeSource, commandName, type CodeSource } from '../mfa/code-source.js';
+import { desktopPrompt, findDesktopPrompt } from '../mfa/desktop-prompt.js';
 
 /** The code source for a run: --mfa-token, then the chain's mfa_process, then the terminal. */
 export function codeSourceFor(deps: Deps, plan: ChainPlan, flagToken: string | undefined, byHand: string): CodeSource {

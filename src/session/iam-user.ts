@@ -1,11 +1,11 @@
-import type { Deps } from '../../deps.js';
-import type { LongTermKeys } from '../../credentials.js';
-import { MfaLoginError } from '../../errors.js';
-import type { Profile, ProfileSet } from '../../config/profiles.js';
-import { explainStsError, notAnsweredByAws } from '../../providers/sts-errors.js';
-import { iamUserName, StsError, stsTarget, type StsTarget } from '../../sts/sts.js';
-import { readProfiles } from '../profiles-io.js';
-import { missingKeys } from '../profile-keys.js';
+import type { Deps } from '../deps.js';
+import type { LongTermKeys } from '../credentials.js';
+import { MfaLoginError } from '../errors.js';
+import type { Profile, ProfileSet } from '../config/profiles.js';
+import { explainStsError, notAnsweredByAws } from '../providers/sts-errors.js';
+import { iamUserName, StsError, stsTarget, type StsTarget } from '../sts/sts.js';
+import { readProfiles } from './profiles-io.js';
+import { missingKeys } from './missing-keys.js';
 
 /** An IAM user profile whose keys are stored: what the self-service commands start from. */
 export interface IamUser {

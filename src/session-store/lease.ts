@@ -2,7 +2,7 @@ import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
 import { takeLock, type HeldLock, type LockNote } from '../files/lock-file.js';
 import { keyFileName } from './key-file-name.js';
-import type { Acquired, CachedSession, Lease } from './session-cache.js';
+import type { Acquired, CachedSession, Lease } from './store.js';
 
 export interface LeaseOptions {
   /** The store's private directory, checked; lock files go there. */

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CachedSession } from '../../src/cache/session-cache.js';
+import type { CachedSession } from '../../src/session-store/store.js';
 
 /** Shared by the session store tests. Not a test file: it only defines helpers. */
 
 export const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
-const AGENT_MAIN = fileURLToPath(new URL('../../src/agent/main.js', import.meta.url));
+const AGENT_MAIN = fileURLToPath(new URL('../../src/session-store/agent/main.js', import.meta.url));
 
 export function session(id: string, expiresInMs = 3600_000, profiles = ['alice']): CachedSession {
   return {
@@ -41,7 +41,7 @@ export interface ChildEvent {
   at: number;
 }
 
-/** A child process running test/cache/child.ts; its stdout is one JSON event per line. */
+/** A child process running test/session-store/child.ts; its stdout is one JSON event per line. */
 export class Child {
   readonly proc: ChildProcess;
   readonly events: ChildEvent[] = [];

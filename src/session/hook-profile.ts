@@ -1,7 +1,7 @@
-import { MfaLoginError } from '../../errors.js';
-import type { ChainPlan } from '../../config/chain.js';
-import type { ProfileSet } from '../../config/profiles.js';
-import { splitCommand } from '../../config/split-command.js';
+import { MfaLoginError } from '../errors.js';
+import type { ChainPlan } from '../config/chain.js';
+import type { ProfileSet } from '../config/profiles.js';
+import { splitCommand } from '../config/split-command.js';
 
 /**
  * The profile a credential_process line hands to `mfa-login credential-process`, when the line

@@ -10,12 +10,12 @@
  * Logging out removes exactly the marked sections, and of them only the keys mfa-login wrote:
  * anything a person added there (`region`, `output`) stays.
  */
-import type { Deps } from '../../deps.js';
-import type { ChainPlan } from '../../config/chain.js';
-import { parseIni } from '../../config/ini.js';
-import { sharedFilePaths } from '../../config/profiles.js';
-import { removeSectionKeys } from '../../output/ini-edit.js';
-import { shortPath } from '../profiles-io.js';
+import type { Deps } from '../deps.js';
+import type { ChainPlan } from '../config/chain.js';
+import { parseIni } from '../config/ini.js';
+import { sharedFilePaths } from '../config/profiles.js';
+import { removeSectionKeys } from '../output/ini-edit.js';
+import { shortPath } from './profiles-io.js';
 
 export const MARKER_KEY = 'mfa_login_session_of';
 /** What login writes besides the marker; what logout takes away again. */

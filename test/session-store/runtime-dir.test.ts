@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chooseRuntimeDir, RUNTIME_POINTER, squatter, standInFor } from '../../src/cache/runtime-dir.js';
+import { chooseRuntimeDir, RUNTIME_POINTER, squatter, standInFor } from '../../src/session-store/runtime-dir.js';
 
 /**
  * The stand-in for a runtime directory another user holds is found only through a pointer the
