@@ -278,7 +278,7 @@ async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, ta
   const interactive = deps.terminal.available() && deps.stdinIsTty;
   if (devices !== undefined && devices.length === 0) {
     if (interactive && (await deps.terminal.confirm(`${userArn} has no MFA device. Create a virtual one now?`, true))) {
-      await (await import('./mfa.js')).mfaCreate(deps, { profile: input.profile });
+      await (await import('../../session/mfa-device.js')).createMfaDevice(deps, { profile: input.profile });
       return {};
     }
     return { advice: `${userArn} has no MFA device. Create one with: mfa-login mfa create ${input.profile}\n` };
