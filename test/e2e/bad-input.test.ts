@@ -170,7 +170,7 @@ const cases: Case[] = [
   { name: 'a checked flag without its value, before --', args: ['exec', 'prod', '--region', '--', 'true'], status: 2, stderr: /^mfa-login: --region needs a value\n/ },
   { name: 'a checked flag given as --port=', args: ['serve', 'prod', '--port='], status: 2, stderr: /^mfa-login: --port needs a value\n/ },
   { name: 'a checked flag with a wrong value is still said to be wrong', args: ['credential-process', 'prod', '--region', 'EU'], status: 2, stderr: /^mfa-login: --region "EU" is not an AWS region name\n/ },
-  { name: 'an unknown completion shell', args: ['completion', 'tcsh'], status: 2, stderr: /^mfa-login: completion tcsh: tcsh is not a shell; use bash, zsh or fish\n/ },
+  { name: 'an unknown completion shell', args: ['completion', 'tcsh'], status: 2, stderr: /^mfa-login: completion tcsh: tcsh is not a shell; use bash, zsh, fish or nu\n/ },
   { name: 'a credential_process profile to mfa-env', bin: 'mfa-env', config: `${GOOD}[profile prod-mfa]\ncredential_process = /usr/bin/node /usr/lib/node_modules/mfa-login/bin/mfa-login.js credential-process prod\n`, args: ['prod-mfa'], status: 3, stderr: /^mfa-env: profile prod-mfa is a credential_process profile for prod .*\n  hint: use the profile it stands for: mfa-env prod\n/ },
   { name: 'bare logout with no default profile', args: ['logout'], status: 3, stderr: /^mfa-login: no profile given, and profile default not found/ },
   { name: 'an unknown backend', args: ['prod'], env: { MFA_LOGIN_BACKEND: 'floppy' }, status: 2, stderr: /MFA_LOGIN_BACKEND="floppy" is not a secret store/ },
