@@ -6,7 +6,7 @@
  * saved and sourced as the README says. mfa-env is found on PATH as a wrapper that execs node, so
  * nu is its parent process, as with an installed mfa-env: nothing passes --shell.
  */
-import { test, before, after } from 'node:test';
+import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,21 +14,23 @@ import { AWS_CLI, runCommand, type Sandbox, type RunResult } from '../e2e/harnes
 import { warmProdSandbox, missingShell, sq, ASSUMED_ROLE, type ProcessCredentials } from './kit.js';
 import { NU } from '../output/tools.js';
 
-let sb: Sandbox;
-let bin: string;
-let expected: ProcessCredentials;
-
+let warm: Awaited<ReturnType<typeof warmProdSandbox>> | undefined;
 before(async () => {
-  ({ sb, bin, expected } = await warmProdSandbox());
+  warm = await warmProdSandbox();
 });
-after(async () => sb?.stop());
+after(async () => warm?.sb.stop());
+let sb: Sandbox;
+let expected: ProcessCredentials;
+beforeEach(() => {
+  ({ sb, expected } = warm!);
+});
 
 const missing = () => missingShell(NU);
 
 /** Runs a nu script without config files (or with `config`, a config.nu), bin first on PATH. */
 function inNu(script: string, env: Record<string, string> = {}, config?: string): Promise<RunResult> {
   const args = config !== undefined ? ['--config', config, '-c', script] : ['-n', '-c', script];
-  return runCommand(NU, args, sb.env({ PATH: `${bin}:${process.env.PATH}`, SHELL: '/bin/bash', ...env }));
+  return runCommand(NU, args, sb.env({ PATH: `${warm!.bin}:${process.env.PATH}`, SHELL: '/bin/bash', ...env }));
 }
 
 /** The caller identity as the AWS CLI started from nu prints it, with no profile: from the environment. */

@@ -208,7 +208,7 @@ test('usage errors name the command and the word at fault, in our words', async 
     [['logout', 'a', 'b'], /^mfa-login: logout takes one profile; b is one word too many$/],
     [['prod', '--to'], /^mfa-login: --to needs a value$/],
     [['add', 'x', '--mfa-serial'], /^mfa-login: --mfa-serial needs a value$/],
-    [['--shell', 'nope'], /^mfa-env: --shell nope is not a shell: use sh, bash, zsh, fish, powershell or pwsh$/, 'mfa-env'],
+    [['--shell', 'nope'], /^mfa-env: --shell nope is not a shell: use sh, bash, zsh, fish, powershell, pwsh or nu$/, 'mfa-env'],
     [['--shell'], /^mfa-env: --shell needs a value: sh, bash/, 'mfa-env'],
     [['a', 'b'], /^mfa-env: mfa-env takes one profile; b is one word too many$/, 'mfa-env'],
     [['prod', '--nope'], /^mfa-env: unknown option --nope$/, 'mfa-env'],
