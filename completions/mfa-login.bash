@@ -98,7 +98,7 @@ __mfa_login_value() {
     local bin=$1 flag=$2 cur=$3
     __mfa_login_takes_value "$flag" || return 1
     case $flag in
-        --shell) __mfa_login_add "$cur" < <(printf '%s\n' sh bash zsh fish powershell pwsh) ;;
+        --shell) __mfa_login_add "$cur" < <(printf '%s\n' sh bash zsh fish powershell pwsh nu) ;;
         --partition) __mfa_login_add "$cur" < <(printf '%s\n' aws aws-us-gov aws-cn) ;;
         --to) __mfa_login_profiles "$bin" "$cur" ;;
     esac
@@ -180,10 +180,10 @@ _mfa_login() {
             fi
             ;;
         completion)
-            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' bash zsh fish)
+            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' bash zsh fish nu)
             ;;
         shell-init)
-            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' bash zsh fish powershell)
+            ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' bash zsh fish powershell nu)
             ;;
         agent)
             ((npos == 0)) && __mfa_login_add "$cur" < <(printf '%s\n' status stop)

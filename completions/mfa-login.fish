@@ -152,7 +152,7 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a session -d "start or check a p
 complete -c mfa-login -n '__mfa_login_at ":0"' -a exec -d "run a command with the profile's credentials"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a serve -d "serve a profile's credentials on a local endpoint"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a setup -d "add a credential_process profile to ~/.aws/config"
-complete -c mfa-login -n '__mfa_login_at ":0"' -a completion -d "print the completion script for bash, zsh or fish"
+complete -c mfa-login -n '__mfa_login_at ":0"' -a completion -d "print the completion script for bash, zsh, fish or nu"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a status -d "profiles, where their keys live, and the time left on their sessions"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a doctor -d "check the keychain, config files, clock and credential_process hooks"
 complete -c mfa-login -n '__mfa_login_at ":0"' -a policy -d "print the IAM policy that makes MFA mandatory"
@@ -166,8 +166,8 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a rotate -d "replace the IAM use
 complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "serve:0" "setup:0" "policy:0" "console:0" "rotate:0" "mfa:1"' -a '(__mfa_login_profiles)' -d profile
 complete -c mfa-login -n '__mfa_login_at "mfa:0"' -a create -d "set up a virtual MFA device"
 complete -c mfa-login -n '__mfa_login_at "mfa:0"' -a resync -d "bring a drifted device back in step"
-complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish' -d shell
-complete -c mfa-login -n '__mfa_login_at "shell-init:0"' -a 'bash zsh fish powershell' -d shell
+complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish nu' -d shell
+complete -c mfa-login -n '__mfa_login_at "shell-init:0"' -a 'bash zsh fish powershell nu' -d shell
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a status -d "is the session agent running"
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a stop -d "stop the session agent"
 
@@ -205,7 +205,7 @@ complete -c mfa-login -n '__mfa_login_at "console:*"' -l print -d "print the sig
 complete -c mfa-login -n '__mfa_login_at "console:*"' -l service -x -d "the console page of this service, e.g. s3"
 complete -c mfa-login -n '__mfa_login_at "console:*"' -l path -x -d "the console page at this path, e.g. /s3/buckets"
 # serve
-complete -c mfa-login -n '__mfa_login_at "serve:*"' -l shell -x -a 'sh bash zsh fish powershell pwsh' -d "the shell to print the variables for"
+complete -c mfa-login -n '__mfa_login_at "serve:*"' -l shell -x -a 'sh bash zsh fish powershell pwsh nu' -d "the shell to print the variables for"
 
 # setup
 complete -c mfa-login -n '__mfa_login_at "setup:*"' -l name -x -d "the profile to write (default: PROFILE-mfa)"
@@ -244,7 +244,7 @@ end
 
 complete -c mfa-env -f
 complete -c mfa-env -n 'test (__mfa_env_npos) -eq 0' -a '(__mfa_env_profiles)' -d profile
-complete -c mfa-env -l shell -x -a 'sh bash zsh fish powershell pwsh' -d "the shell to print for (default: detected)"
+complete -c mfa-env -l shell -x -a 'sh bash zsh fish powershell pwsh nu' -d "the shell to print for (default: detected)"
 complete -c mfa-env -l unset -d "print what clears the variables instead"
 complete -c mfa-env -l mfa-token -x -d "the 6-digit code, instead of a prompt or mfa_process"
 complete -c mfa-env -l duration -x -d "length of the MFA session when a new one is needed"

@@ -30,7 +30,7 @@ __mfa-login_commands() {
     "exec:run a command with the profile's credentials in its environment"
     "serve:serve a profile's credentials on a local endpoint until stopped"
     'setup:add a credential_process profile to ~/.aws/config that calls mfa-login'
-    'completion:print the completion script for bash, zsh or fish'
+    'completion:print the completion script for bash, zsh, fish or nu'
     'status:profiles, where their keys live, and the time left on their sessions'
     'doctor:check the keychain, config files, clock and credential_process hooks'
     'policy:print the IAM policy that makes MFA mandatory, and a role trust policy that demands it'
@@ -93,7 +93,7 @@ _mfa-login() {
       [[ -n $env_dir && -x $env_dir/mfa-login ]] && _mfa_login_bin=$env_dir/mfa-login
     fi
     _arguments -S : \
-      '--shell=[the shell to print for (default: detected)]:shell:(sh bash zsh fish powershell pwsh)' \
+      '--shell=[the shell to print for (default: detected)]:shell:(sh bash zsh fish powershell pwsh nu)' \
       '--unset[print what clears the variables instead]' \
       $code_opts $global_opts \
       '1:profile:__mfa-login_profiles' && ret=0
@@ -150,7 +150,7 @@ _mfa-login() {
         serve)
           _arguments -S : $global_opts $code_opts \
             '--port=[the loopback port to listen on (default: a free one)]:port: ' \
-            '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh)' \
+            '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh nu)' \
             '1:profile:__mfa-login_profiles' && ret=0
           ;;
         setup)
@@ -159,7 +159,7 @@ _mfa-login() {
             '1:profile:__mfa-login_profiles' && ret=0
           ;;
         completion)
-          _arguments -S : $global_opts '1:shell:(bash zsh fish)' && ret=0
+          _arguments -S : $global_opts '1:shell:(bash zsh fish nu)' && ret=0
           ;;
         console)
           _arguments -S : $global_opts $code_opts \
@@ -169,7 +169,7 @@ _mfa-login() {
             '1:profile:__mfa-login_profiles' && ret=0
           ;;
         shell-init)
-          _arguments -S : $global_opts '1:shell:(bash zsh fish powershell)' && ret=0
+          _arguments -S : $global_opts '1:shell:(bash zsh fish powershell nu)' && ret=0
           ;;
         profiles)
           _arguments -S : $global_opts && ret=0

@@ -1,5 +1,5 @@
 import { MfaLoginError } from '../errors.js';
-import type { Shell } from '../output/exports.js';
+import { SHELL_NAMES, type Shell } from '../output/exports.js';
 import { emptyValue, TAGGED_STRINGS, usageError, type CommandFlags, type Vocabulary } from './usage-errors.js';
 
 /**
@@ -32,8 +32,8 @@ export type Command =
   | { name: 'setup'; profile: string; as?: string }
   | { name: 'env'; profile?: string; shell?: Shell; unset: boolean; mfaToken?: string; duration?: number; region?: string }
   | { name: 'console'; profile?: string; print: boolean; service?: string; path?: string; consoleDuration?: number; mfaToken?: string; region?: string }
-  | { name: 'shell-init'; shell: 'bash' | 'zsh' | 'fish' | 'powershell' }
-  | { name: 'completion'; shell: 'bash' | 'zsh' | 'fish' }
+  | { name: 'shell-init'; shell: 'bash' | 'zsh' | 'fish' | 'powershell' | 'nu' }
+  | { name: 'completion'; shell: 'bash' | 'zsh' | 'fish' | 'nu' }
   | { name: 'status'; json: boolean }
   | { name: 'doctor' }
   | { name: 'policy'; profile?: string; account?: string; partition?: string }
@@ -282,7 +282,7 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
       withEnv('serve', (y: any) =>
         codeOptions(y.positional('profile', { type: 'string', describe: 'default: $AWS_PROFILE, then "default"' }))
           .option('port', { type: 'string', describe: 'the loopback port to listen on (default: a free one)' })
-          .option('shell', { type: 'string', choices: ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'], describe: 'the shell to print the variables for (default: detected)' })
+          .option('shell', { type: 'string', choices: SHELLS as unknown as string[], describe: 'the shell to print the variables for (default: detected)' })
           .example('$0 serve prod', 'prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN to set where the tool starts')
           .example('$0 serve prod --port 9911 --shell fish', 'a fixed port, the variables in fish syntax')),
       (a: Record<string, unknown>) => {
@@ -291,7 +291,7 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
           name: 'serve',
           ...(a.profile !== undefined ? { profile: String(a.profile) } : {}),
           ...(a.port !== undefined ? { port: parsePort(String(a.port)) } : {}),
-          ...(sh !== undefined ? { shell: sh === 'fish' ? 'fish' : sh === 'powershell' || sh === 'pwsh' ? 'powershell' : 'sh' } : {}),
+          ...(sh !== undefined ? { shell: SHELL_NAMES.get(sh)! } : {}),
           ...codeArgs(a),
         });
       },
@@ -308,13 +308,13 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
     )
     .command(
       'completion <shell>',
-      'print the completion script for bash, zsh or fish',
+      'print the completion script for bash, zsh, fish or nu',
       withEnv('completion', (y: any) =>
         y
-          .positional('shell', { type: 'string', choices: ['bash', 'zsh', 'fish'] })
+          .positional('shell', { type: 'string', choices: ['bash', 'zsh', 'fish', 'nu'] })
           .example('source <($0 completion bash)', 'in ~/.bashrc')
           .example('$0 completion fish | source', 'in ~/.config/fish/config.fish')),
-      (a: Record<string, unknown>) => set({ name: 'completion', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' }),
+      (a: Record<string, unknown>) => set({ name: 'completion', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' | 'nu' }),
     )
     .command(
       'console [profile]',
@@ -348,10 +348,11 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
       'print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it',
       withEnv('shell-init', (y: any) =>
         y
-          .positional('shell', { type: 'string', choices: ['bash', 'zsh', 'fish', 'powershell'] })
+          .positional('shell', { type: 'string', choices: ['bash', 'zsh', 'fish', 'powershell', 'nu'] })
           .example('eval "$($0 shell-init bash)"', 'in ~/.bashrc; then: mfa-use prod, mfa-use --off')
-          .example('$0 shell-init fish | source', 'in ~/.config/fish/config.fish')),
-      (a: Record<string, unknown>) => set({ name: 'shell-init', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' | 'powershell' }),
+          .example('$0 shell-init fish | source', 'in ~/.config/fish/config.fish')
+          .example('$0 shell-init nu | save -f ($nu.default-config-dir | path join mfa-login.nu)', 'nushell, once; then in config.nu: source ($nu.default-config-dir | path join mfa-login.nu)')),
+      (a: Record<string, unknown>) => set({ name: 'shell-init', shell: String(a.shell) as 'bash' | 'zsh' | 'fish' | 'powershell' | 'nu' }),
     )
     .command('profiles', 'print the profile names in ~/.aws/config and ~/.aws/credentials, one a line', withEnv('profiles', (y: any) => y.example('$0 profiles', 'what mfa-use and the completions offer')), () => set({ name: 'profiles' }))
     .command('status', 'profiles, where their keys live, and the time left on their sessions', withEnv('status', (y: any) => y.option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 status', 'a table with the time left on every session')), (a: Record<string, unknown>) => set({ name: 'status', json: a.json === true }))
@@ -403,7 +404,7 @@ function mfaLoginParser(yargs: typeof import('yargs').default, argv: string[], v
   return { parser, offered: () => offered };
 }
 
-const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'] as const;
+const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu'] as const;
 
 /** The parts of a yargs instance read here; yargs' types leave them out. */
 interface YargsInside {
@@ -492,6 +493,7 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
     .example('eval "$(mfa-env prod)"', 'bash, zsh')
     .example('mfa-env prod | source', 'fish (or: eval (mfa-env prod))')
     .example('mfa-env prod | Invoke-Expression', 'PowerShell')
+    .example('mfa-env prod | from json | load-env', 'nushell')
     .example('eval "$(mfa-env --unset)"', 'clear them again')
     .epilogue(environmentHelp('env')!)
     .wrap(helpWidth())
@@ -521,7 +523,7 @@ export async function parseEnvArgs(argv: string[], version: string): Promise<Par
   if (a.version === true) return { command: { name: 'version' }, debug };
   if (a.help === true || helpText !== '') return { command: { name: 'help', text: helpText }, debug };
   const sh = a.shell === undefined ? undefined : String(a.shell);
-  const shell: Shell | undefined = sh === undefined ? undefined : sh === 'fish' ? 'fish' : sh === 'powershell' || sh === 'pwsh' ? 'powershell' : 'sh';
+  const shell: Shell | undefined = sh === undefined ? undefined : SHELL_NAMES.get(sh)!;
   return {
     debug,
     command: {

@@ -134,7 +134,7 @@ export function usageError(vocabulary: Vocabulary, message: string, argv: string
     }
     case 'missing': {
       const what = args[0]!.split(', ');
-      const described = what.map((m) => (m === 'profile' ? 'a profile name' : m === 'shell' ? (command === 'shell-init' ? 'a shell (bash, zsh, fish or powershell)' : 'a shell (bash, zsh or fish)') : m === 'action' ? (command === 'mfa' ? 'create or resync' : 'status or stop') : m));
+      const described = what.map((m) => (m === 'profile' ? 'a profile name' : m === 'shell' ? (command === 'shell-init' ? 'a shell (bash, zsh, fish, powershell or nu)' : 'a shell (bash, zsh, fish or nu)') : m === 'action' ? (command === 'mfa' ? 'create or resync' : 'status or stop') : m));
       return usage(`${short} needs ${described.join(' and ')}`);
     }
     case 'invalid': {

@@ -48,6 +48,8 @@ export function terminalHint(shell: Shell, profile: string, parent?: string): st
       ? [`mfa-env ${p} | source`, 'mfa-login shell-init fish | source']
       : shell === 'powershell'
         ? [`mfa-env ${p} | Invoke-Expression`, 'mfa-login shell-init powershell | Out-String | Invoke-Expression']
-        : [`eval "$(mfa-env ${p})"`, `eval "$(mfa-login shell-init ${/zsh$/.test(parent ?? '') ? 'zsh' : 'bash'})"`];
+        : shell === 'nu'
+          ? [`mfa-env ${p} | from json | load-env`, 'mfa-login shell-init nu | save -f ($nu.default-config-dir | path join mfa-login.nu), source that file in config.nu']
+          : [`eval "$(mfa-env ${p})"`, `eval "$(mfa-login shell-init ${/zsh$/.test(parent ?? '') ? 'zsh' : 'bash'})"`];
   return `mfa-env: these lines only print the credentials; to set them in this shell run: ${run}  (or once: ${init}, then: mfa-use ${p})`;
 }
