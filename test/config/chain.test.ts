@@ -183,3 +183,10 @@ test('a command\'s scope replaces the target hop\'s values, key by key, and is c
   usage({ policy: '{}' }, 'prod', 'profile prod: --policy is not a policy document: it needs a "Statement"');
   usage({ tags: [{ key: 'a', value: 'b' }] }, 'alice', '--session-tags scope a role session, and profile alice is an IAM user (its MFA session comes from GetSessionToken, which takes no tags or policies)');
 });
+
+test('a slip in a session tag key is caught like any key of ours', () => {
+  assert.deepEqual(plan(USER + roleWith('prod', 'alice', 'session_tag = team=blue\ntransitive-session-tags = team\n'), 'prod').warnings, [
+    'config line 7: unknown key session_tag in profile prod; did you mean session_tags?',
+    'config line 8: unknown key transitive-session-tags in profile prod; did you mean transitive_session_tags?',
+  ]);
+});
