@@ -39,6 +39,11 @@ const GST_PERMISSIONS = doc('Permissions for GetSessionToken (IAM User Guide)', 
 const CHAINING_KC = doc('AWS Knowledge Center: iam-role-chaining-limit ("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining")', 'https://repost.aws/knowledge-center/iam-role-chaining-limit');
 const ASSUME_METHODS = doc('Methods to assume a role (IAM User Guide)', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html');
 const SOURCE_IDENTITY = doc('Monitor and control actions taken with assumed roles (IAM User Guide)', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html');
+const SESSION_TAGS = doc('Pass session tags in AWS STS (IAM User Guide)', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html');
+const SESSION_TAGS_CHAINING = doc('Pass session tags in AWS STS: Chaining roles with session tags (IAM User Guide)', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining');
+const SESSION_TAGS_PERMISSIONS = doc('Pass session tags in AWS STS: Permissions required to add session tags (IAM User Guide)', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required');
+const TAG_RULES = doc('Tags for AWS Identity and Access Management resources: Rules for tagging in IAM and AWS STS (IAM User Guide)', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules');
+const SESSION_POLICIES = doc('Policies and permissions in IAM: Session policies (IAM User Guide)', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session');
 const MFA_POLICY = doc('AWS: Allows MFA-authenticated IAM users to manage their own credentials on the Security credentials page (IAM User Guide)', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_my-sec-creds-self-manage.html');
 const MFA_ONLY_POLICY = doc('AWS: Allows MFA-authenticated IAM users to manage their own MFA device on the Security credentials page (IAM User Guide)', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_my-sec-creds-self-manage-mfa-only.html');
 const QUOTAS = doc('IAM and AWS STS quotas (IAM User Guide)', 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html');
@@ -217,6 +222,62 @@ export const AWS_RULES: AwsRule[] = [
     rule: 'Setting a source identity, or carrying one into a role, needs sts:SetSourceIdentity in that role\'s trust policy; otherwise AccessDenied.',
     sources: [SOURCE_IDENTITY],
     product: 'A refused source_identity surfaces as E_STS_ACCESS_DENIED naming the role whose trust policy to check.',
+  },
+  {
+    id: 'ar-tags-limits',
+    area: 'AssumeRole',
+    rule: 'Tags holds at most 50 session tags; a key is 1-128 and a value 0-256 characters of [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]; otherwise ValidationError naming tags or tags.N.member.key / .value.',
+    sources: [STS_API('AssumeRole'), SESSION_TAGS, TAG_RULES],
+    product: 'session_tags and --session-tags are checked against the same limits (config/session-scope.ts), with file and line, before a code is asked for.',
+  },
+  {
+    id: 'ar-tags-case-insensitive',
+    area: 'AssumeRole',
+    rule: 'Tag keys are not case-sensitive: Department and department in one request is InvalidParameterValue "Duplicate tag keys found. Please note that Tag keys are case insensitive."',
+    sources: [STS_API('AssumeRole'), TAG_RULES],
+    product: 'session_tags naming a key twice in any case is refused before a code is asked for.',
+  },
+  {
+    id: 'ar-transitive-among-tags',
+    area: 'AssumeRole',
+    rule: 'Every TransitiveTagKeys key must be one of the request\'s Tags: otherwise InvalidParameterValue "The specified transitive tag key must be included in the requested tags."',
+    sources: [STS_API('AssumeRole'), SESSION_TAGS_CHAINING],
+    product: 'transitive_session_tags naming a key that session_tags of the same profile does not set is refused before a code is asked for.',
+  },
+  {
+    id: 'ar-transitive-inherited',
+    area: 'AssumeRole',
+    rule: 'Transitive tags pass to every later session of a role chain, and a later AssumeRole that passes a tag with the same key fails: InvalidParameterValue "One of the specified transitive tag keys can\'t be set because it conflicts with a transitive tag key from the calling session."',
+    sources: [SESSION_TAGS_CHAINING, STS_API('AssumeRole')],
+    product: 'A chain whose later profile sets a key an earlier one made transitive is refused by config/chain.ts, naming both profiles; a hop\'s cache key holds its parent\'s, so inherited tags are part of it.',
+  },
+  {
+    id: 'ar-tag-session-trust',
+    area: 'AssumeRole',
+    rule: 'Passing session tags needs sts:TagSession in the role\'s trust policy: otherwise AccessDenied "User: CALLER is not authorized to perform: sts:TagSession on resource: ROLE". The local STS asks the same of a role that inherits transitive tags.',
+    sources: [SESSION_TAGS_PERMISSIONS, STS_API('AssumeRole')],
+    product: 'assume-role.ts says which trust policy lacks sts:TagSession (E_STS_ACCESS_DENIED) instead of the generic "may not assume".',
+  },
+  {
+    id: 'ar-policy-arns',
+    area: 'AssumeRole',
+    rule: 'PolicyArns names at most 10 managed policies, each an ARN of 20-2048 characters; more: ValidationError naming policyArns.',
+    sources: [STS_API('AssumeRole'), SESSION_POLICIES],
+    product: 'policy_arns and --policy-arn are checked (at most 10 managed policy ARNs, in the role\'s partition and account or AWS-managed) before a code is asked for.',
+  },
+  {
+    id: 'ar-policy-inline',
+    area: 'AssumeRole',
+    rule: 'Policy is 1-2048 characters of tab, line feed, carriage return and U+0020-U+00FF (ValidationError naming policy otherwise); text that is not JSON is MalformedPolicyDocument "The policy is not in the valid JSON format."',
+    sources: [STS_API('AssumeRole'), SESSION_POLICIES],
+    product: '--policy FILE is read and checked the same way (length, characters, JSON with a Statement) before a code is asked for.',
+  },
+  {
+    id: 'ar-packed-size',
+    area: 'AssumeRole',
+    rule: 'Session policies and tags are packed into a binary form with a limit of its own, which plaintext within the other limits can still exceed: PackedPolicyTooLarge "Packed policy consumes N% of allotted space, please use smaller policy."; a request that fits is answered with PackedPolicySize. (The stand-in\'s measure is its own: AWS does not publish the packing.)',
+    sources: [STS_API('AssumeRole'), SESSION_TAGS],
+    product: 'No client-side limit predicts it: assume-role.ts explains the refusal as "too large once packed" with the hint to use fewer or shorter tags or policies.',
   },
   {
     id: 'ar-partition',

@@ -69,6 +69,13 @@ export const roleChainingTooLong = (): StsFault =>
 export const roleMaxSessionExceeded = (): StsFault =>
   validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
 
+export const invalidParameterValue = (message: string): StsFault => new StsFault(400, 'InvalidParameterValue', message);
+
+export const malformedPolicyDocument = (message: string): StsFault => new StsFault(400, 'MalformedPolicyDocument', message);
+
+export const packedPolicyTooLarge = (percent: number): StsFault =>
+  new StsFault(400, 'PackedPolicyTooLarge', `Packed policy consumes ${percent}% of allotted space, please use smaller policy.`);
+
 // IAM's own errors (Version 2010-05-08).
 
 export const limitExceeded = (message: string): StsFault => new StsFault(409, 'LimitExceeded', message);

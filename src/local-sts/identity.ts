@@ -3,7 +3,7 @@
  * fixture, session keys it issued), and the ARNs and ids AWS derives from them.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import type { LocalStsRole, LocalStsUser } from './types.js';
+import type { LocalStsRole, LocalStsSessionScope, LocalStsUser } from './types.js';
 
 /** Real key ids are a 4-letter type prefix and 16 base32-alphabet characters. */
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -36,6 +36,8 @@ export interface KeyRecord {
   activeFrom?: number;
   /** The Name given to GetFederationToken. */
   federatedName?: string;
+  /** A role session's tags and session policies. */
+  scope?: LocalStsSessionScope;
 }
 
 export function partitionOf(user: LocalStsUser): string {

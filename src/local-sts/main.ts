@@ -41,7 +41,8 @@ The fixture (JSON):
       "requireMfa": true,              optional; trust policy demands aws:MultiFactorAuthPresent
       "externalId": "x-123",           optional; trust policy demands this sts:ExternalId
       "trustedPrincipals": ["111111111111"],  optional; ARNs or account ids (absent: anyone)
-      "allowsSourceIdentity": false    optional; trust policy allows sts:SetSourceIdentity
+      "allowsSourceIdentity": false,   optional; trust policy allows sts:SetSourceIdentity
+      "allowsTagSession": false        optional; trust policy allows sts:TagSession (session tags)
     }]
   }
 

@@ -151,11 +151,12 @@ async function respond(req: IncomingMessage, res: ServerResponse, body: Buffer, 
   try {
     const caller = authenticate(req, request, auth, state, nowMs);
     entry.mfa = caller.mfa;
+    if (caller.scope?.tags !== undefined) entry.principalTags = { ...caller.scope.tags };
     if (action === '') throw missingAction();
     const version = params.get('Version') ?? service.version;
     const handler = Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
     if (version !== service.version || !handler) throw invalidAction(action, version);
-    const context = { caller, params, nowMs, state };
+    const context = { caller, params, nowMs, state, entry };
     service.admit?.(context);
     res.end(actionResponse(action, service.namespace, await handler(context), requestId));
   } catch (error) {

@@ -73,7 +73,7 @@ export class ServerState {
   issue(
     nowMs: number,
     durationSeconds: number,
-    session: Pick<KeyRecord, 'kind' | 'user' | 'role' | 'mfa' | 'sourceIdentity' | 'chained' | 'federatedName'>,
+    session: Pick<KeyRecord, 'kind' | 'user' | 'role' | 'mfa' | 'sourceIdentity' | 'chained' | 'federatedName' | 'scope'>,
   ): KeyRecord {
     // Real expirations are whole seconds.
     const expiresAt = Math.floor(nowMs / 1000) * 1000 + durationSeconds * 1000;

@@ -48,6 +48,11 @@ export interface LocalStsRole {
    * trust policy that does not name the action.
    */
   allowsSourceIdentity?: boolean;
+  /**
+   * Whether the trust policy also allows `sts:TagSession`: without it AWS refuses an AssumeRole
+   * that passes session tags or carries transitive tags from the calling session. Default false.
+   */
+  allowsTagSession?: boolean;
 }
 
 export interface LocalStsOptions {
@@ -82,6 +87,24 @@ export interface LocalStsLogEntry {
   errorCode?: string;
   /** Whether the caller's credentials carried MFA (`aws:MultiFactorAuthPresent`); absent when unauthenticated. */
   mfa?: boolean;
+  /**
+   * The caller's session tags (`aws:PrincipalTag`), as CloudTrail shows them for a request made
+   * with a tagged session; GetCallerIdentity does not return them, so tests read them here.
+   */
+  principalTags?: Record<string, string>;
+  /** Of an AssumeRole that succeeded: what scoped the new session (the tags include inherited transitive ones). */
+  issued?: LocalStsSessionScope;
+}
+
+/** A role session's tags and session policies, as the local STS issued it. */
+export interface LocalStsSessionScope {
+  tags?: Record<string, string>;
+  /** Keys of `tags` that pass on to the next hop (compared without case, as tag keys are). */
+  transitiveTagKeys?: string[];
+  policyArns?: string[];
+  policy?: string;
+  /** The PackedPolicySize answered, a percentage of STS's packed limit. */
+  packedPolicySize?: number;
 }
 
 export interface LocalSts {

@@ -25,6 +25,11 @@ export const PATTERNS = {
   serialNumber: [/^[\w+=/:,.@-]*$/, '[\\w+=/:,.@-]*'],
   tokenCode: [/^\d*$/, '[\\d]*'],
   userName: [/^[\w+=,.@-]+$/, '[\\w+=,.@-]+'],
+  tagKey: [/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+'],
+  tagValue: [/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*'],
+  // arnType and sessionPolicyDocumentType of the service model.
+  arn: [/^[\t\n\r\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u, '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+'],
+  policy: [/^[\t\n\r\u0020-\u00FF]+$/, '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+'],
 } satisfies Record<string, [RegExp, string]>;
 
 export class ParameterReader {
@@ -32,9 +37,8 @@ export class ParameterReader {
 
   constructor(private readonly params: URLSearchParams) {}
 
-  string(param: string, rule: StringRule): string | undefined {
+  string(param: string, rule: StringRule, member = memberName(param)): string | undefined {
     const value = this.params.get(param) ?? undefined;
-    const member = memberName(param);
     if (value === undefined) {
       if (rule.required) this.violations.push(`Value null at '${member}' failed to satisfy constraint: Member must not be null`);
       return undefined;
@@ -50,6 +54,21 @@ export class ParameterReader {
             : undefined;
     if (failed) this.violations.push(`Value '${value}' at '${member}' failed to satisfy constraint: ${failed}`);
     return value;
+  }
+
+  /**
+   * A list in the Query protocol (`Tags.member.1.Key`, `TransitiveTagKeys.member.1`): the indices
+   * given, 1 up to the first gap, as the service reads them; `max` is the list's own limit.
+   */
+  list<T>(param: string, max: number | undefined, item: (prefix: string, member: string) => T): T[] | undefined {
+    const indices: number[] = [];
+    for (let i = 1; [...this.params.keys()].some((k) => k === `${param}.member.${i}` || k.startsWith(`${param}.member.${i}.`)); i++) indices.push(i);
+    if (indices.length === 0) return this.params.has(param) ? [] : undefined;
+    const list = memberName(param);
+    if (max !== undefined && indices.length > max) {
+      this.violations.push(`Value at '${list}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+    }
+    return indices.map((i) => item(`${param}.member.${i}`, `${list}.${i}.member`));
   }
 
   integer(param: string, rule: IntegerRule): number | undefined {

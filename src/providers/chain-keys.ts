@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChainPlan, StsSettings } from '../config/chain.js';
+import { isEmptyScope, type SessionScope } from '../config/session-scope.js';
 import { stsTarget, type StsTarget } from '../sts/sts.js';
 import { stsEnv } from '../sts/sts-env.js';
 
@@ -17,7 +18,7 @@ export interface ChainKeys {
 /**
  * Cache keys name everything that changes what STS would hand out: the IAM user's profile, its
  * MFA device and where its STS is, then each role with its external id, session name, source
- * identity and duration. Changing any of them in the config makes a new key instead of reusing a
+ * identity and duration, and its session tags and policies when it has any. Changing any of them in the config makes a new key instead of reusing a
  * stale session. The long-term key is not part of it (reading it would open the keychain on every
  * cache hit); `add` and `remove` forget a profile's sessions instead.
  *
@@ -38,11 +39,27 @@ export function chainKeys(plan: ChainPlan, env: Record<string, string | undefine
   const roleKeys: string[] = [];
   let parent = mfaKey;
   plan.roles.forEach((r, i) => {
-    parent = JSON.stringify(['role', digest(parent), r.roleArn, r.externalId ?? null, roleSessionNames[i]!, r.sourceIdentity ?? null, r.durationSeconds ?? null]);
+    const hop: unknown[] = ['role', digest(parent), r.roleArn, r.externalId ?? null, roleSessionNames[i]!, r.sourceIdentity ?? null, r.durationSeconds ?? null];
+    // Only a scoped hop has the extra element, so keys of sessions cached before tags existed stay valid.
+    if (!isEmptyScope(r)) hop.push(scopeKey(r));
+    parent = JSON.stringify(hop);
     roleKeys.push(parent);
   });
   const roleTargets = plan.roles.map((r) => stsTarget(merge(r.sts, plan.source.sts), sts));
   return { sourceTarget, mfaKey, roleKeys, roleSessionNames, roleTargets };
+}
+
+/**
+ * Tags (in the order given: STS keeps it), transitive keys and policies of a hop. The inline
+ * policy is kept as its digest: the key is noted for the cached path and need not carry 2 KiB.
+ */
+function scopeKey(r: SessionScope): Record<string, unknown> {
+  return {
+    ...(r.tags ? { tags: r.tags.map((t) => [t.key, t.value]) } : {}),
+    ...(r.transitiveTagKeys ? { transitive: r.transitiveTagKeys } : {}),
+    ...(r.policyArns ? { policyArns: r.policyArns } : {}),
+    ...(r.policy !== undefined ? { policy: digest(r.policy) } : {}),
+  };
 }
 
 function digest(key: string): string {

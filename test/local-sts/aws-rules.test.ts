@@ -5,6 +5,7 @@
  * test. Rows the local STS cannot hold name a product test instead, which must exist.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +87,21 @@ const ROOT: LocalStsUser = {
 };
 /** Trusts the ReadOnly role's sessions, but its trust policy does not allow sts:SetSourceIdentity. */
 const NO_SOURCE_IDENTITY = 'arn:aws:iam::222222222222:role/NoSourceIdentity';
+/** Trust policies that allow sts:TagSession: one for anyone, one for sessions of the first. */
+const TAGGED = 'arn:aws:iam::222222222222:role/Tagged';
+const TAGGED_NEXT = 'arn:aws:iam::222222222222:role/TaggedNext';
+/** Trusts Tagged's sessions, without sts:TagSession. */
+const NO_TAG_SESSION = 'arn:aws:iam::222222222222:role/NoTagSession';
+const tagsOf = (n: number, key = (i: number) => `k${i}`, value = (i: number) => `v${i}`) => Array.from({ length: n }, (_, i) => ({ Key: key(i), Value: value(i) }));
+/** Text that does not compress, as long as asked: hex of a hash chain. */
+const noise = (seed: string, length: number) => {
+  let out = '';
+  for (let i = 0; out.length < length; i++) out += createHash('sha256').update(`${seed}/${i}`).digest('hex');
+  return out.slice(0, length);
+};
+const TAG_PATTERN = 'Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+';
+const invalidParameter = (message: string) => ({ name: 'InvalidParameterValue', message });
+const POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 
 const denied = (caller: string, role: string) => ({ name: 'AccessDenied', message: `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${role}` });
 const GST_MFA_FAILED = { name: 'AccessDenied', message: 'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.' };
@@ -283,6 +299,100 @@ const CHECKS: Record<string, () => Promise<void>> = {
     const withIdentity = await roleKeys(aliceKeys, { SourceIdentity: 'alice' });
     await assert.rejects(assume(withIdentity, { RoleArn: NO_SOURCE_IDENTITY }), denied('arn:aws:sts::222222222222:assumed-role/ReadOnly/rules', NO_SOURCE_IDENTITY), 'carrying one in needs the permission too');
     await assume(await roleKeys(aliceKeys), { RoleArn: NO_SOURCE_IDENTITY });
+  },
+
+  async 'ar-tags-limits'() {
+    await assume(aliceKeys, { RoleArn: TAGGED, Tags: tagsOf(50) });
+    await assert.rejects(assume(aliceKeys, { RoleArn: TAGGED, Tags: tagsOf(51) }), {
+      name: 'ValidationError',
+      message: "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
+    });
+    await assume(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'k'.repeat(128), Value: 'v'.repeat(256) }, { Key: 'Équipe de nuit', Value: '' }, { Key: 'a_.:/=+-@1', Value: 'Zürich 2' }] });
+    await assert.rejects(assume(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'k'.repeat(129), Value: 'v' }] }), validation('tags.1.member.key', 'k'.repeat(129), 'Member must have length less than or equal to 128'));
+    await assert.rejects(assume(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'k', Value: 'v'.repeat(257) }] }), validation('tags.1.member.value', 'v'.repeat(257), 'Member must have length less than or equal to 256'));
+    await assert.rejects(assume(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'ok', Value: 'v' }, { Key: 'cost#center', Value: 'v' }] }), validation('tags.2.member.key', 'cost#center', TAG_PATTERN));
+    await assert.rejects(assume(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'k', Value: 'a,b' }] }), validation('tags.1.member.value', 'a,b', TAG_PATTERN.replace(/\+$/, '*')));
+  },
+
+  async 'ar-tags-case-insensitive'() {
+    await assert.rejects(
+      assume(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'Department', Value: 'a' }, { Key: 'department', Value: 'b' }] }),
+      invalidParameter('Duplicate tag keys found. Please note that Tag keys are case insensitive.'),
+    );
+    await assume(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'Department', Value: 'a' }, { Key: 'Team', Value: 'b' }] });
+  },
+
+  async 'ar-transitive-among-tags'() {
+    await assert.rejects(
+      assume(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'Project', Value: 'x' }], TransitiveTagKeys: ['Team'] }),
+      invalidParameter('The specified transitive tag key must be included in the requested tags.'),
+    );
+    await assert.rejects(assume(aliceKeys, { RoleArn: TAGGED, TransitiveTagKeys: ['Team'] }), invalidParameter('The specified transitive tag key must be included in the requested tags.'));
+    await assume(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'Project', Value: 'x' }], TransitiveTagKeys: ['project'] });
+  },
+
+  async 'ar-transitive-inherited'() {
+    const first = await roleKeys(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'Project', Value: 'a' }, { Key: 'Team', Value: 'b' }], TransitiveTagKeys: ['Project'] });
+    await assert.rejects(
+      assume(first, { RoleArn: TAGGED_NEXT, Tags: [{ Key: 'project', Value: 'c' }] }),
+      invalidParameter("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."),
+    );
+    h.sts.resetCalls();
+    const second = await roleKeys(first, { RoleArn: TAGGED_NEXT, Tags: [{ Key: 'Team', Value: 'c' }] });
+    await whoAmI(second);
+    // The new session has the inherited tag and its own; Team was not transitive, so it is the new value.
+    assert.deepEqual(
+      h.sts.log.map((e) => ({ action: e.action, status: e.status, issued: e.issued, principalTags: e.principalTags })),
+      [
+        { action: 'AssumeRole', status: 200, issued: { tags: { Project: 'a', Team: 'c' }, transitiveTagKeys: ['Project'], packedPolicySize: h.sts.log[0]!.issued!.packedPolicySize }, principalTags: { Project: 'a', Team: 'b' } },
+        { action: 'GetCallerIdentity', status: 200, issued: undefined, principalTags: { Project: 'a', Team: 'c' } },
+      ],
+    );
+  },
+
+  async 'ar-tag-session-trust'() {
+    await assert.rejects(
+      assume(aliceKeys, { Tags: [{ Key: 'Project', Value: 'a' }] }),
+      { name: 'AccessDenied', message: `User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:TagSession on resource: ${READ_ONLY}` },
+    );
+    await assume(aliceKeys, {});
+    const transitive = await roleKeys(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'Project', Value: 'a' }], TransitiveTagKeys: ['Project'] });
+    await assert.rejects(
+      assume(transitive, { RoleArn: NO_TAG_SESSION }),
+      { name: 'AccessDenied', message: `User: arn:aws:sts::222222222222:assumed-role/Tagged/rules is not authorized to perform: sts:TagSession on resource: ${NO_TAG_SESSION}` },
+      'carrying transitive tags in needs the permission too',
+    );
+    await assume(await roleKeys(aliceKeys, { RoleArn: TAGGED, Tags: [{ Key: 'Project', Value: 'a' }] }), { RoleArn: NO_TAG_SESSION });
+  },
+
+  async 'ar-policy-arns'() {
+    const arns = Array.from({ length: 11 }, (_, i) => ({ arn: `arn:aws:iam::222222222222:policy/Scoped${i}` }));
+    const out = await assume(aliceKeys, { PolicyArns: arns.slice(0, 10) });
+    assert.ok(out.PackedPolicySize! > 0 && out.PackedPolicySize! <= 100, `PackedPolicySize ${out.PackedPolicySize}`);
+    await assert.rejects(assume(aliceKeys, { PolicyArns: arns }), {
+      name: 'ValidationError',
+      message: "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10",
+    });
+    await assert.rejects(assume(aliceKeys, { PolicyArns: [{ arn: 'arn:aws:iam::aws:p' }] }), validation('policyArns.1.member.arn', 'arn:aws:iam::aws:p', 'Member must have length greater than or equal to 20'));
+  },
+
+  async 'ar-policy-inline'() {
+    const out = await assume(aliceKeys, { Policy: POLICY });
+    assert.ok(out.PackedPolicySize! > 0 && out.PackedPolicySize! <= 100, `PackedPolicySize ${out.PackedPolicySize}`);
+    assert.equal((await assume(aliceKeys, {})).PackedPolicySize, undefined, 'no policy, no tags: no PackedPolicySize');
+    const long = POLICY.replace('{', `{${' '.repeat(2049 - POLICY.length)}`);
+    await assert.rejects(assume(aliceKeys, { Policy: long }), validation('policy', long, 'Member must have length less than or equal to 2048'));
+    await assume(aliceKeys, { Policy: long.replace('{ ', '{') });
+    const wide = POLICY.replace('s3:GetObject', 's3:GetĀObject');
+    await assert.rejects(assume(aliceKeys, { Policy: wide }), validation('policy', wide, 'Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+'));
+    await assert.rejects(assume(aliceKeys, { Policy: POLICY.slice(0, -1) }), { name: 'MalformedPolicyDocumentException', message: 'The policy is not in the valid JSON format.' });
+  },
+
+  async 'ar-packed-size'() {
+    const big = tagsOf(50, (i) => `${i}${noise(`k${i}`, 128 - String(i).length)}`, (i) => noise(`v${i}`, 256));
+    await assert.rejects(assume(aliceKeys, { RoleArn: TAGGED, Tags: big }), (e: Error) => e.name === 'PackedPolicyTooLargeException' && (e as Error & { Code?: string }).Code === 'PackedPolicyTooLarge' && /^Packed policy consumes \d{3,}% of allotted space, please use smaller policy\.$/.test(e.message));
+    const small = await assume(aliceKeys, { RoleArn: TAGGED, Tags: big.slice(0, 1).map((t) => ({ Key: 'k', Value: t.Value.slice(0, 8) })) });
+    assert.ok(small.PackedPolicySize! > 0 && small.PackedPolicySize! < 100, `PackedPolicySize ${small.PackedPolicySize}`);
   },
 
   async 'ar-partition'() {
@@ -517,7 +627,13 @@ describe('AWS rules the local STS enforces (src/local-sts/aws-rules.ts)', () => 
   before(async () => {
     h = await startHarness({
       users: [ALICE, BOB, CAROL, ERIN, FRANK, GINA, LAX, ROOT],
-      roles: [...ROLES, { roleArn: NO_SOURCE_IDENTITY, trustedPrincipals: [READ_ONLY] }],
+      roles: [
+        ...ROLES,
+        { roleArn: NO_SOURCE_IDENTITY, trustedPrincipals: [READ_ONLY] },
+        { roleArn: TAGGED, allowsTagSession: true },
+        { roleArn: TAGGED_NEXT, trustedPrincipals: [TAGGED], allowsTagSession: true },
+        { roleArn: NO_TAG_SESSION, trustedPrincipals: [TAGGED] },
+      ],
     });
   });
   after(() => h.close());
