@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Sandbox, user, MFA_LOGIN, MFA_ENV, requireComponent, AWS_CLI, runCommand, type TestUser, type RunResult } from '../e2e/harness.js';
-import { totp } from '../../src/local-sts/totp.js';
+import { totp } from '../../src/mfa/totp.js';
 
 export const ROLE_ARN = 'arn:aws:iam::222222222222:role/Admin';
 /** What GetCallerIdentity returns for credentials of that role, whatever the session name. */

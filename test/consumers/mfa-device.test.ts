@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Sandbox, user, MFA_LOGIN, MFA_ENV, requireComponent, type TestUser } from '../e2e/harness.js';
-import { totp } from '../../src/local-sts/totp.js';
+import { totp } from '../../src/mfa/totp.js';
 import { executable, sq } from './kit.js';
 import { Pane, TMUX } from './pane.js';
 import { evaluate, identityPolicy, requestOf } from '../commands/policy-evaluator.js';

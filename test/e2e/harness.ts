@@ -3,8 +3,8 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalSts, type LocalSts, type LocalStsOptions } from '../../src/local-sts/server.js';
-import { totp } from '../../src/local-sts/totp.js';
+import { startLocalSts, type LocalSts, type LocalStsOptions } from '../../src/aws-stand-in/server.js';
+import { totp } from '../../src/mfa/totp.js';
 import { RECENT_MS } from '../../src/cache/route.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
