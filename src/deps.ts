@@ -1,6 +1,5 @@
-import type { Env } from './config/profiles.js';
 import type { SessionStore } from './cache/session-cache.js';
-import type { Settings } from './settings.js';
+import type { Env, Settings } from './settings.js';
 import type { KeyStores } from './secrets/store.js';
 import type { Sts } from './sts/sts.js';
 import type { Terminal } from './terminal/terminal.js';

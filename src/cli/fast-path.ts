@@ -61,7 +61,7 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
     const entry = readEntryFile(`${dir}/${route.entry}`, uid);
     if (entry === undefined || entry.key !== route.key) return false;
     const c = entry.session.credentials;
-    if (c.expiration.getTime() < Date.now() + (settings.testMinValidityMs ?? MIN_VALIDITY_MS)) return false;
+    if (c.expiration.getTime() < Date.now() + (settings.testHooks.minValidityMs ?? MIN_VALIDITY_MS)) return false;
     output =
       tool === 'mfa-login'
         ? formatCredentialProcess(c, route.accountId)

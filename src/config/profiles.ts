@@ -3,7 +3,7 @@ import { MfaLoginError } from '../errors.js';
 import { configProfileName, parseIni } from './ini.js';
 import type { SharedFilePaths } from './shared-files.js';
 
-export { defaultProfileName, sharedFilePaths, type Env, type SharedFilePaths } from './shared-files.js';
+export { defaultProfileName, sharedFilePaths, type SharedFilePaths } from './shared-files.js';
 export { configProfileName } from './ini.js';
 
 /** One named profile, merged from the config and credentials files as the AWS CLI merges them. */

@@ -43,7 +43,7 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
     // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
     codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login session ${profile}`),
     ...(input.duration !== undefined ? { sessionDurationSeconds: input.duration } : {}),
-    ...(deps.settings.testMinValidityMs !== undefined ? { minValidityMs: deps.settings.testMinValidityMs } : {}),
+    ...(deps.settings.testHooks.minValidityMs !== undefined ? { minValidityMs: deps.settings.testHooks.minValidityMs } : {}),
   });
   // With --region the answer is not the profile's own: the cached path never answers for it.
   if (input.region === undefined && plan.warnings.length === 0) await noteRoute(deps, profile, files, plan);
