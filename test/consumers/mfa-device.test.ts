@@ -11,7 +11,7 @@ import { Sandbox, user, MFA_LOGIN, MFA_ENV, requireComponent, type TestUser } fr
 import { totp } from '../../src/mfa/totp.js';
 import { executable, sq } from './kit.js';
 import { Pane, TMUX } from './pane.js';
-import { evaluate, identityPolicy, requestOf } from '../commands/policy-evaluator.js';
+import { evaluate, identityPolicy, requestOf } from '../e2e/policy-evaluator.js';
 
 /** Every call in the local STS's log was made without MFA and is one the printed policy allows so. */
 async function allowedWithoutMfa(sb: Sandbox, u: TestUser, actions: string[]): Promise<void> {
