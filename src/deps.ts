@@ -1,6 +1,5 @@
-import type { Env } from './config/profiles.js';
 import type { RouteNotes, SessionStore } from './session-store/store.js';
-import type { Settings } from './settings.js';
+import type { Env, Settings } from './settings.js';
 import type { KeyStores } from './secrets/store.js';
 import type { Sts } from './sts/sts.js';
 import type { Terminal } from './terminal/terminal.js';

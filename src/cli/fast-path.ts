@@ -38,7 +38,7 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
     const uid = process.getuid?.();
     const settings = settingsFrom(env, home, { os: process.platform, uid });
     const profile = request.profile ?? defaultProfileName(env);
-    const found = readRouted(settings.cache, profile, sharedFilePaths(env, home), env, uid, Date.now() + (settings.testMinValidityMs ?? MIN_VALIDITY_MS));
+    const found = readRouted(settings.cache, profile, sharedFilePaths(env, home), env, uid, Date.now() + (settings.testHooks.minValidityMs ?? MIN_VALIDITY_MS));
     if (found === undefined) return false;
     const c = found.credentials;
     output =

@@ -27,7 +27,7 @@ export interface ChainOptions {
   codeSource: () => CodeSource;
   /** --duration: the MFA session's length. */
   sessionDurationSeconds?: number;
-  /** How long the target must still last (default MIN_VALIDITY_MS); only tests shrink it (settings.testMinValidityMs). */
+  /** How long the target must still last (default MIN_VALIDITY_MS); only tests shrink it (settings.testHooks.minValidityMs). */
   minValidityMs?: number;
 }
 

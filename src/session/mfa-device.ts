@@ -8,7 +8,7 @@ import { editProfileFile, shortPath } from './profiles-io.js';
 import { checkBeforeWriting } from '../files/file-safety.js';
 import { explainIamError, iamUser, type IamUser } from './iam-user.js';
 import { askUntil, ATTEMPTS } from '../terminal/ask-again.js';
-import { base32Decode, hotp, totpStep } from '../local-sts/totp.js';
+import { base32Decode, hotp, totpStep } from '../mfa/totp.js';
 
 export interface MfaInput {
   profile: string;

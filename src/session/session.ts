@@ -34,7 +34,7 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
     byHand: `mfa-login session ${profile}`,
     ...(input.mfaToken !== undefined ? { mfaToken: input.mfaToken } : {}),
     ...(input.duration !== undefined ? { duration: input.duration } : {}),
-    ...(deps.settings.testMinValidityMs !== undefined ? { minValidityMs: deps.settings.testMinValidityMs } : {}),
+    ...(deps.settings.testHooks.minValidityMs !== undefined ? { minValidityMs: deps.settings.testHooks.minValidityMs } : {}),
   });
   // With --region the answer is not the profile's own: the cached path never answers for it.
   if (input.region === undefined && plan.warnings.length === 0) await noteRoute(deps, profile, files, plan, got.key);

@@ -21,7 +21,12 @@ export interface AwsSdkStsOptions {
 
 export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
-/** TOTP codes change every 30 s: a clock further off than that starts failing codes. */
+/**
+ * How far our clock may be from STS's: TOTP codes change every 30 s, so a clock further off starts
+ * failing codes, and cached sessions look fresh when they are not. Calls warn beyond it and
+ * doctor fails its clock check (doctor/clock.ts). AWS's own 5-minute signature window is another
+ * fact, the local STS's to enforce.
+ */
 export const CLOCK_SKEW_LIMIT_S = 30;
 
 export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {

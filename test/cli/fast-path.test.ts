@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { MFA_ENV, MFA_LOGIN, ROOT, Sandbox, runCommand, settled, user } from '../e2e/harness.js';
-import type { LocalStsOptions } from '../../src/local-sts/types.js';
+import type { LocalStsOptions } from '../../src/aws-stand-in/types.js';
 import { settingsFrom } from '../../src/settings.js';
 
 /**

@@ -10,7 +10,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { AWS_CLI, MFA_ENV, MFA_LOGIN, ROOT, Sandbox, requireComponent, runCommand, user } from './harness.js';
-import { totp } from '../../src/local-sts/totp.js';
+import { totp } from '../../src/mfa/totp.js';
 
 const alice = user('alice');
 const bob = user('bob');
@@ -281,7 +281,7 @@ test('doctor starts nothing and creates nothing, in agent and in file mode', asy
 });
 
 test('the local STS answers --help with its fixture format, and a fixture written from it serves mfa-login', async () => {
-  const main = path.join(ROOT, 'dist/src/local-sts/main.js');
+  const main = path.join(ROOT, 'dist/src/aws-stand-in/main.js');
   const help = await runCommand(process.execPath, [main, '--help'], { PATH: process.env.PATH ?? '' });
   assert.equal(help.status, 0, help.stderr);
   for (const field of ['port', 'host', 'allowCodeReuse', 'users', 'userName', 'accountId', 'accessKeyId', 'secretAccessKey', 'partition', 'canListMfaDevices', 'mfaDevices', 'serial', 'seed', 'roles', 'roleArn', 'maxSessionDuration', 'requireMfa', 'externalId', 'trustedPrincipals']) {

@@ -5,7 +5,7 @@ import { MfaLoginError } from '../../src/errors.js';
 import { assumedDirectly, assumeRoleFrom, assumeRoleWithMfa, chainedSeconds, type RoleHop } from '../../src/providers/assume-role.js';
 import { StsError, stsTarget } from '../../src/sts/sts.js';
 import { ALICE_KEYS, ALICE_MFA, codes, ENDPOINT, fakeDeps, stsError } from './fakes.js';
-import { accessDenied, packedPolicyTooLarge } from '../../src/local-sts/faults.js';
+import { accessDenied, packedPolicyTooLarge } from '../../src/aws-stand-in/faults.js';
 
 const target = stsTarget({ endpointUrl: ENDPOINT }, {});
 const step = (durationSeconds?: number): RoleStep => ({

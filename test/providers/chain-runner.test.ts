@@ -5,7 +5,7 @@ import type { CodeSource } from '../../src/mfa/code-source.js';
 import { runChain, type ChainOptions } from '../../src/providers/chain-runner.js';
 import { chainKeys } from '../../src/providers/chain-keys.js';
 import { withScope } from '../../src/config/chain.js';
-import { accessDenied } from '../../src/local-sts/faults.js';
+import { accessDenied } from '../../src/aws-stand-in/faults.js';
 import type { StsError } from '../../src/sts/sts.js';
 import { ALICE_KEYS, ALICE_MFA, codes, fakeDeps, plan, refusals, role, stsError, USER } from './fakes.js';
 

@@ -7,7 +7,7 @@ import type { Acquired, CachedSession, Lease, SessionStore } from '../../src/ses
 import { resolveChain, type ChainPlan } from '../../src/config/chain.js';
 import { loadProfiles } from '../../src/config/profiles.js';
 import type { LongTermKeys, SessionCredentials } from '../../src/credentials.js';
-import { assumeRoleMfaFailed, expiredToken, invalidClientTokenId, roleChainingTooLong, sessionTokenMfaFailed, type StsFault } from '../../src/local-sts/faults.js';
+import { assumeRoleMfaFailed, expiredToken, invalidClientTokenId, roleChainingTooLong, sessionTokenMfaFailed, type StsFault } from '../../src/aws-stand-in/faults.js';
 import type { CodeRequest, CodeSource } from '../../src/mfa/code-source.js';
 import type { ChainDeps } from '../../src/providers/chain-runner.js';
 import { StsError, type AssumedRole, type AssumeRoleInput, type GetSessionTokenInput, type Sts } from '../../src/sts/sts.js';

@@ -161,7 +161,7 @@ async function setRotation(deps: Deps, profile: string, r: Parameters<Parameters
  * interrupt the rotation at exactly this point.
  */
 async function pauseAt(deps: Deps, step: string): Promise<void> {
-  if (deps.settings.keys.testPauseAt !== step) return;
+  if (deps.settings.testHooks.pauseAt !== step) return;
   deps.stderr(`mfa-login: paused at ${step} (MFA_LOGIN_TEST_PAUSE_AT)\n`);
   await new Promise(() => setInterval(() => {}, 60_000));
 }

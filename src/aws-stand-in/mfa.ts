@@ -8,7 +8,7 @@
  * looks only around the present, resynchronising far enough to find a device whose clock has
  * drifted, and remembers the drift so that later single codes are checked against it.
  */
-import { hotp, base32Decode, totpStep } from './totp.js';
+import { hotp, base32Decode, totpStep } from '../mfa/totp.js';
 import type { LocalStsUser } from './types.js';
 
 const DRIFT_STEPS = 1;

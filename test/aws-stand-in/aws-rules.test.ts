@@ -1,5 +1,5 @@
 /**
- * One test per row of src/local-sts/aws-rules.ts: each asks the local STS, through the AWS SDK's
+ * One test per row of src/aws-stand-in/aws-rules.ts: each asks the local STS, through the AWS SDK's
  * own clients, for what AWS refuses and checks the refusal word for word (and, where there is
  * one, the neighbouring call AWS allows), so that taking a rule out of the local STS fails its
  * test. Rows the local STS cannot hold name a product test instead, which must exist.
@@ -29,10 +29,10 @@ import {
   type AssumeRoleCommandInput,
   type GetSessionTokenCommandInput,
 } from '@aws-sdk/client-sts';
-import { AWS_RULES, renderRules } from '../../src/local-sts/aws-rules.js';
-import { DEFAULT_NEW_KEY_DELAY_MS } from '../../src/local-sts/state.js';
-import { totp } from '../../src/local-sts/totp.js';
-import type { LocalStsUser } from '../../src/local-sts/types.js';
+import { AWS_RULES, renderRules } from '../../src/aws-stand-in/aws-rules.js';
+import { DEFAULT_NEW_KEY_DELAY_MS } from '../../src/aws-stand-in/state.js';
+import { totp } from '../../src/mfa/totp.js';
+import type { LocalStsUser } from '../../src/aws-stand-in/types.js';
 import {
   ADMIN,
   ALICE,
@@ -623,7 +623,7 @@ const CHECKS: Record<string, () => Promise<void>> = {
   },
 };
 
-describe('AWS rules the local STS enforces (src/local-sts/aws-rules.ts)', () => {
+describe('AWS rules the local STS enforces (src/aws-stand-in/aws-rules.ts)', () => {
   before(async () => {
     h = await startHarness({
       users: [ALICE, BOB, CAROL, ERIN, FRANK, GINA, LAX, ROOT],
@@ -671,7 +671,7 @@ describe('AWS rules the local STS enforces (src/local-sts/aws-rules.ts)', () => 
   });
 
   test('aws-rules.md is the rendering of the table', () => {
-    const md = readFileSync(path.join(ROOT_DIR, 'src/local-sts/aws-rules.md'), 'utf8');
-    assert.equal(md, renderRules(), 'regenerate it: npm run build && node dist/src/local-sts/main.js --rules > src/local-sts/aws-rules.md');
+    const md = readFileSync(path.join(ROOT_DIR, 'src/aws-stand-in/aws-rules.md'), 'utf8');
+    assert.equal(md, renderRules(), 'regenerate it: npm run build && node dist/src/aws-stand-in/main.js --rules > src/aws-stand-in/aws-rules.md');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import { totp } from '../../src/local-sts/totp.js';
+import { totp } from '../../src/mfa/totp.js';
 import { ALICE_SEED, ALICE_SERIAL, bobKeys, keysOf, SESSION_KEY_ID, startHarness, type Harness } from './harness.js';
 
 const GST_MFA_FAILED =

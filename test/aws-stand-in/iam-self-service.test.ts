@@ -15,8 +15,8 @@ import {
   ResyncMFADeviceCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import type { LocalStsUser } from '../../src/local-sts/types.js';
-import { totp } from '../../src/local-sts/totp.js';
+import type { LocalStsUser } from '../../src/aws-stand-in/types.js';
+import { totp } from '../../src/mfa/totp.js';
 import { keysOf, startHarness } from './harness.js';
 
 const DAN: LocalStsUser = { userName: 'dan', accountId: '111111111111', accessKeyId: 'AKIADANEXAMPLE000005', secretAccessKey: 'dAn/8+Zz0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0u', accessKeyCreated: '2023-05-06T07:08:09Z' };

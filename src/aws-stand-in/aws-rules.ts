@@ -2,9 +2,9 @@
  * The rules of AWS that mfa-login depends on, each with where AWS documents it, the test that
  * holds the local STS to it and the product behaviour that relies on it.
  *
- * A table in code rather than only prose: test/local-sts/aws-rules.test.ts walks it and fails for
+ * A table in code rather than only prose: test/aws-stand-in/aws-rules.test.ts walks it and fails for
  * a rule that has no check (and each check fails when the rule is taken out of the local STS);
- * aws-rules.md is rendered from it (`node dist/src/local-sts/main.js --rules`) and a test keeps
+ * aws-rules.md is rendered from it (`node dist/src/aws-stand-in/main.js --rules`) and a test keeps
  * the two equal, so the page a reader opens cannot drift from what is enforced.
  */
 
@@ -499,9 +499,9 @@ export function renderRules(rules: AwsRule[] = AWS_RULES): string {
   const lines = [
     '# AWS rules the local STS enforces',
     '',
-    'Generated from src/local-sts/aws-rules.ts by `node dist/src/local-sts/main.js --rules`; do not edit by hand.',
+    'Generated from src/aws-stand-in/aws-rules.ts by `node dist/src/aws-stand-in/main.js --rules`; do not edit by hand.',
     'Each rule names where AWS documents it, the test that holds the local STS to it (in',
-    'test/local-sts/aws-rules.test.ts, named "aws rule ID"; it fails when the rule is taken out of the',
+    'test/aws-stand-in/aws-rules.test.ts, named "aws rule ID"; it fails when the rule is taken out of the',
     'local STS) and the mfa-login behaviour that relies on it. The last rows are about how clients pick',
     'a region and an endpoint, which a single local endpoint cannot check: a product test covers them.',
     '',

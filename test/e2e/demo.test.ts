@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MFA_LOGIN, runCommand, AWS_CLI } from '../e2e/harness.js';
+import { MFA_LOGIN, runCommand, AWS_CLI } from './harness.js';
 import { shortenSecrets } from '../../src/cli/commands/demo.js';
 
 test('mfa-login demo --yes runs every step against its own STS and leaves nothing behind', async () => {

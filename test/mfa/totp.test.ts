@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { base32Decode, base32Encode, randomSeed, totp } from '../../src/local-sts/totp.js';
+import { base32Decode, base32Encode, randomSeed, totp } from '../../src/mfa/totp.js';
 
 const RFC_SEED = base32Encode(Buffer.from('12345678901234567890'));
 

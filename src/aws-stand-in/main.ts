@@ -1,5 +1,5 @@
 /**
- * Standalone runner: `node dist/src/local-sts/main.js fixture.json` (`--help` prints HELP,
+ * Standalone runner: `node dist/src/aws-stand-in/main.js fixture.json` (`--help` prints HELP,
  * `--rules` the table of AWS rules it enforces, as aws-rules.md holds it).
  */
 import { readFileSync } from 'node:fs';
@@ -8,8 +8,8 @@ import { startLocalSts } from './server.js';
 import type { LocalStsOptions } from './types.js';
 
 /** What `--help` prints: how to run it, and the fixture format, for trying mfa-login against it. */
-export const HELP = `usage: node dist/src/local-sts/main.js FIXTURE.json
-       node dist/src/local-sts/main.js --rules     the AWS rules it enforces, as markdown
+export const HELP = `usage: node dist/src/aws-stand-in/main.js FIXTURE.json
+       node dist/src/aws-stand-in/main.js --rules     the AWS rules it enforces, as markdown
 
 A local stand-in for AWS STS (and the IAM calls mfa-login makes) on loopback, for trying mfa-login
 without an AWS account. It checks SigV4 signatures and TOTP codes and answers with AWS's own XML,
@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const [fixturePath] = argv;
   if (!fixturePath || argv.length > 1 || fixturePath.startsWith('-')) {
-    process.stderr.write(`local-sts: ${fixturePath === undefined ? 'no fixture given' : `cannot use ${argv.join(' ')}`}\n  hint: node dist/src/local-sts/main.js --help\n`);
+    process.stderr.write(`local-sts: ${fixturePath === undefined ? 'no fixture given' : `cannot use ${argv.join(' ')}`}\n  hint: node dist/src/aws-stand-in/main.js --help\n`);
     return 2;
   }
   let fixture: LocalStsOptions;

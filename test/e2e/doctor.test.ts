@@ -1,11 +1,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, readdirSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Sandbox, user, type RunResult } from '../e2e/harness.js';
-import { splitCommand } from '../../src/cli/commands/doctor.js';
+import { Sandbox, user, type RunResult } from './harness.js';
 
 const alice = user('alice');
 const ADMIN = 'arn:aws:iam::222222222222:role/Admin';
@@ -146,6 +145,16 @@ describe('mfa-login doctor', { concurrency: true }, () => {
     assert.equal(r.stdout.match(/^FAIL/gm)!.length, 2);
   });
 
+  it('a link in the cache directory\'s place: FAIL with the session store\'s own refusal and fix, as every command refuses it, exit 3', async () => {
+    const link = sb.file('linked-cache');
+    symlinkSync(sb.file('.cache/mfa-login'), link);
+    const r = await doctor({ MFA_LOGIN_CACHE_DIR: link });
+    assert.equal(r.status, 3, r.stdout);
+    assert.match(r.stdout, /^FAIL  session cache: the session directory ~\/linked-cache is a symbolic link; refusing to use it\n {6}fix: remove the link \(rm ~\/linked-cache\); mfa-login creates the directory itself$/m);
+    const refused = await sb.run(['credential-process', 'alice-admin'], { env: { MFA_LOGIN_CACHE: 'file', MFA_LOGIN_CACHE_DIR: link } });
+    assert.equal(refused.status, 8, refused.stderr);
+  });
+
   it('a clock two minutes off STS: FAIL with the NTP fix, exit 3', async () => {
     const server: Server = createServer((_req, res) => {
       res.setHeader('Date', new Date(Date.now() + 120_000).toUTCString());
@@ -175,18 +184,5 @@ describe('mfa-login doctor', { concurrency: true }, () => {
     assert.match(r.stdout, /^FAIL  key store: .*D-Bus.*\n {6}fix: /m);
     assert.match(r.stdout, /^warn {2}clock: not checked, STS at http:\/\/127\.0\.0\.1:\d+ cannot be reached \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/m);
     assert.equal(r.stdout.match(/^FAIL/gm)!.length, 1);
-  });
-});
-
-describe('splitCommand', () => {
-  it('credential_process is split into words as botocore splits it', () => {
-    const cases: Array<[string, string[]]> = [
-      ['/usr/bin/node /opt/mfa-login/bin/mfa-login.js credential-process prod', ['/usr/bin/node', '/opt/mfa-login/bin/mfa-login.js', 'credential-process', 'prod']],
-      ["'/home/a b/node' '/x/it'\\''s.js' credential-process p", ['/home/a b/node', "/x/it's.js", 'credential-process', 'p']],
-      ['"/a \\"b\\"/node"   x', ['/a "b"/node', 'x']],
-      ['a\\ b c', ['a b', 'c']],
-      ['', []],
-    ];
-    for (const [text, words] of cases) assert.deepEqual(splitCommand(text), words, text);
   });
 });

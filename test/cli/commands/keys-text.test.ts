@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKeysText } from '../../src/cli/commands/add.js';
-import { MfaLoginError } from '../../src/errors.js';
+import { parseKeysText } from '../../../src/cli/commands/add.js';
+import { MfaLoginError } from '../../../src/errors.js';
 
 const ID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Sandbox, user, type RunResult } from '../e2e/harness.js';
+import { Sandbox, user, type RunResult } from './harness.js';
 import { formatLeft, formatStatusTable, type StatusRow } from '../../src/cli/commands/status.js';
 
 const alice = user('alice');

@@ -18,7 +18,7 @@ import {
 import { callerAccount, callerArn, partitionOf, underMfaPolicy, uniqueId, userArn } from './identity.js';
 import { RESYNC_WINDOW_STEPS } from './mfa.js';
 import type { ActionContext, ActionHandler } from './sts-actions.js';
-import { randomSeed } from './totp.js';
+import { randomSeed } from '../mfa/totp.js';
 import type { LocalStsUser } from './types.js';
 import { ParameterReader, PATTERNS } from './validation.js';
 import { node, text } from './xml.js';

@@ -3,6 +3,9 @@
  * Query protocol that both the AWS SDK for JavaScript v3 and the AWS CLI v2 use for these
  * services: form-encoded POST (or GET) with `Action` and `Version`, SigV4-signed, XML back.
  * Under /federation it is also the console sign-in endpoint (federation.ts).
+ *
+ * A stand-in for AWS, not part of mfa-login's way to AWS: the tests and `mfa-login demo` run
+ * against it. It imports from the product only what AWS and mfa-login share (RFC 6238 codes).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -32,7 +35,7 @@ import {
 } from './sigv4.js';
 import { DEFAULT_NEW_KEY_DELAY_MS, ServerState } from './state.js';
 import { stsActions, type ActionHandler } from './sts-actions.js';
-import { base32Decode } from './totp.js';
+import { base32Decode } from '../mfa/totp.js';
 import type { LocalSts, LocalStsLogEntry, LocalStsOptions } from './types.js';
 import { actionResponse, errorResponse, IAM_NAMESPACE, STS_NAMESPACE } from './xml.js';
 

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { totp } from '../../src/local-sts/totp.js';
+import { totp } from '../../src/mfa/totp.js';
 import { ADMIN, ALICE, ALICE_SEED, ALICE_SERIAL, aliceKeys, ROLES, type Keys } from './harness.js';
 
-const MAIN = fileURLToPath(new URL('../../src/local-sts/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/aws-stand-in/main.js', import.meta.url));
 const AWS_CLI = '/usr/bin/aws';
 // On CI the CLI is part of the test image: its absence is a failure there, not a skip.
 const SKIP_CLI = !existsSync(AWS_CLI) && process.env.CI !== 'true' ? `${AWS_CLI} is not installed` : false;

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MFA_LOGIN, requireComponent, runCommand } from '../e2e/harness.js';
-import { executable, sq } from '../consumers/kit.js';
+import { executable, sq } from './kit.js';
 
 const TMUX = '/usr/bin/tmux';
 const WAIT_MS = 30_000;

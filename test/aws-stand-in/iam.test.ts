@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetUserCommand, ListMFADevicesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import type { LocalStsUser } from '../../src/local-sts/types.js';
+import type { LocalStsUser } from '../../src/aws-stand-in/types.js';
 import { ALICE, ALICE_SERIAL, AUDITOR, BOB, bobKeys, CAROL, keysOf, READ_ONLY, startHarness, type Harness } from './harness.js';
 
 /** Under the MFA-enforcing policy (the fixture's default). */

@@ -1,8 +1,8 @@
 /** A local STS with a simulated clock, and real SDK clients whose clocks follow it. */
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient, type Credentials } from '@aws-sdk/client-sts';
-import { startLocalSts, type LocalSts, type LocalStsOptions, type LocalStsRole, type LocalStsUser } from '../../src/local-sts/server.js';
-import { totp } from '../../src/local-sts/totp.js';
+import { startLocalSts, type LocalSts, type LocalStsOptions, type LocalStsRole, type LocalStsUser } from '../../src/aws-stand-in/server.js';
+import { totp } from '../../src/mfa/totp.js';
 
 // The SDK warns on Node 20 when a client is built; the warning is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

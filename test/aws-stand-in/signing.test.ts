@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetCallerIdentityCommand, GetSessionTokenCommand, AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { expectedSignature, formatAmzDate, parseAuthorization, type AuthorizationHeader } from '../../src/local-sts/sigv4.js';
+import { expectedSignature, formatAmzDate, parseAuthorization, type AuthorizationHeader } from '../../src/aws-stand-in/sigv4.js';
 import { aliceKeys, keysOf, READ_ONLY, startHarness, type Harness, type Keys } from './harness.js';
 
 const INVALID_TOKEN = { name: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' };

@@ -7,7 +7,7 @@
  * Two STS calls need no permission at all (AWS's API reference: "No permissions are required" for
  * GetSessionToken and GetCallerIdentity); GetCallerIdentity cannot even be denied.
  */
-import type { LocalStsLogEntry } from '../../src/local-sts/types.js';
+import type { LocalStsLogEntry } from '../../src/aws-stand-in/types.js';
 
 export interface Statement {
   Effect: 'Allow' | 'Deny';

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCommand, MFA_LOGIN } from '../e2e/harness.js';
+import { runCommand, MFA_LOGIN } from './harness.js';
 import { evaluate, identityPolicy, type Request } from './policy-evaluator.js';
 
 async function printed(): Promise<string> {
