@@ -162,7 +162,7 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a session -d 'start or check a p
 complete -c mfa-login -n '__mfa_login_at ":0"' -a exec -d 'run a command with the profile\'s credentials in its environment'
 complete -c mfa-login -n '__mfa_login_at ":0"' -a serve -d 'serve a profile\'s credentials on a local endpoint (for IDEs, desktop apps, containers) until stopped'
 complete -c mfa-login -n '__mfa_login_at ":0"' -a setup -d 'add a credential_process profile to ~/.aws/config that calls mfa-login'
-complete -c mfa-login -n '__mfa_login_at ":0"' -a completion -d 'print the completion script for bash, zsh or fish'
+complete -c mfa-login -n '__mfa_login_at ":0"' -a completion -d 'print the completion script for bash, zsh, fish or nu'
 complete -c mfa-login -n '__mfa_login_at ":0"' -a console -d 'open the AWS console in your browser, signed in as a role profile'
 complete -c mfa-login -n '__mfa_login_at ":0"' -a shell-init -d 'print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it'
 complete -c mfa-login -n '__mfa_login_at ":0"' -a profiles -d 'print the profile names in ~/.aws/config and ~/.aws/credentials, one a line'
@@ -174,8 +174,8 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a agent -d 'the session agent: s
 complete -c mfa-login -n '__mfa_login_at ":0"' -a mfa -d 'set up a virtual MFA device for an IAM user (create), or bring a drifted one back in step (resync)'
 complete -c mfa-login -n '__mfa_login_at ":0"' -a rotate -d 'replace the IAM user\'s access key with a new one, and delete the old one'
 complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "serve:0" "setup:0" "console:0" "policy:0" "mfa:1" "rotate:0"' -a '(__mfa_login_profiles)' -d profile
-complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish' -d shell
-complete -c mfa-login -n '__mfa_login_at "shell-init:0"' -a 'bash zsh fish powershell' -d shell
+complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish nu' -d shell
+complete -c mfa-login -n '__mfa_login_at "shell-init:0"' -a 'bash zsh fish powershell nu' -d shell
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a 'status stop' -d action
 complete -c mfa-login -n '__mfa_login_at "mfa:0"' -a 'create resync' -d action
 
@@ -202,7 +202,7 @@ complete -c mfa-login -n '__mfa_login_at "exec:*"' -l allow-nested -d 'allow exe
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l server -d 'give the command a local credential endpoint that renews the credentials, instead of keys'
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l port -x -d 'with --server: the loopback port to listen on (default: a free one)'
 complete -c mfa-login -n '__mfa_login_at "serve:*"' -l port -x -d 'the loopback port to listen on (default: a free one)'
-complete -c mfa-login -n '__mfa_login_at "serve:*"' -l shell -x -a 'sh bash zsh fish powershell pwsh' -d 'the shell to print the variables for (default: detected)'
+complete -c mfa-login -n '__mfa_login_at "serve:*"' -l shell -x -a 'sh bash zsh fish powershell pwsh nu' -d 'the shell to print the variables for (default: detected)'
 complete -c mfa-login -n '__mfa_login_at "setup:*"' -l name -x -d 'the profile to write (default: PROFILE-mfa)'
 complete -c mfa-login -n '__mfa_login_at "console:*"' -l print -d 'print the sign-in URL instead of opening a browser'
 complete -c mfa-login -n '__mfa_login_at "console:*"' -l service -x -d 'the console page of this service, e.g. s3, ec2, iam'
@@ -216,7 +216,7 @@ complete -c mfa-login -n '__mfa_login_at "demo:*"' -s y -l yes -d 'accept the sh
 complete -c mfa-login -n '__mfa_login_at "mfa:*"' -l name -x -d 'create: the device\'s name (default: the IAM user\'s name)'
 
 # mfa-env
-complete -c mfa-env -l shell -x -a 'sh bash zsh fish powershell pwsh' -d 'the shell to print for (default: detected)'
+complete -c mfa-env -l shell -x -a 'sh bash zsh fish powershell pwsh nu' -d 'the shell to print for (default: detected)'
 complete -c mfa-env -l unset -d 'print what clears the variables instead'
 complete -c mfa-env -l mfa-token -x -d 'the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead'
 complete -c mfa-env -l duration -x -d 'length of the MFA session when a new one is needed, 30m to 36h'

@@ -31,7 +31,7 @@ __mfa-login_commands() {
     'exec:run a command with the profile'\''s credentials in its environment'
     'serve:serve a profile'\''s credentials on a local endpoint (for IDEs, desktop apps, containers) until stopped'
     'setup:add a credential_process profile to ~/.aws/config that calls mfa-login'
-    'completion:print the completion script for bash, zsh or fish'
+    'completion:print the completion script for bash, zsh, fish or nu'
     'console:open the AWS console in your browser, signed in as a role profile'
     'shell-init:print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it'
     'profiles:print the profile names in ~/.aws/config and ~/.aws/credentials, one a line'
@@ -117,7 +117,7 @@ __mfa-login_specs() {
         '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
         '--region=[the region to use, over the profile'\''s own]:region: '
         '--port=[the loopback port to listen on (default: a free one)]:port: '
-        '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh)'
+        '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh nu)'
       )
       args=('1:profile:__mfa-login_profiles')
       ;;
@@ -130,7 +130,7 @@ __mfa-login_specs() {
     completion)
       opts=(
       )
-      args=('1:shell:(bash zsh fish)')
+      args=('1:shell:(bash zsh fish nu)')
       ;;
     console)
       opts=(
@@ -146,7 +146,7 @@ __mfa-login_specs() {
     shell-init)
       opts=(
       )
-      args=('1:shell:(bash zsh fish powershell)')
+      args=('1:shell:(bash zsh fish powershell nu)')
       ;;
     profiles|doctor)
       opts=(
@@ -189,7 +189,7 @@ __mfa-env_specs() {
     '(- *)--version[show version number]'
   )
   opts=(
-    '--shell=[the shell to print for (default: detected)]:shell:(sh bash zsh fish powershell pwsh)'
+    '--shell=[the shell to print for (default: detected)]:shell:(sh bash zsh fish powershell pwsh nu)'
     '--unset[print what clears the variables instead]'
     '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
     '--duration=[length of the MFA session when a new one is needed, 30m to 36h]:duration: '

@@ -1,6 +1,5 @@
-import type { Env } from './config/profiles.js';
-import type { SessionStore } from './cache/session-cache.js';
-import type { Settings } from './settings.js';
+import type { RouteNotes, SessionStore } from './session-store/store.js';
+import type { Env, Settings } from './settings.js';
 import type { KeyStores } from './secrets/store.js';
 import type { Sts } from './sts/sts.js';
 import type { Terminal } from './terminal/terminal.js';
@@ -32,6 +31,8 @@ export interface Deps {
   secrets(): KeyStores;
   sts(): Sts;
   cache(): SessionStore;
+  /** Where the full path notes a profile's route for the cached path (session-store/route.ts). */
+  routes(): RouteNotes;
   terminal: Terminal;
   runProcess: ProcessRunner;
   debug(message: string): void;

@@ -44,8 +44,8 @@ export interface Settings {
   console: ConsoleSettings;
   /** MFA_LOGIN_PROMPT: where a code is asked for when no flag or mfa_process gives one. */
   prompt: PromptChoice;
-  /** TEST-ONLY (MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS); see testMinValidityMs. */
-  testMinValidityMs: number | undefined;
+  /** TEST-ONLY: the MFA_LOGIN_TEST_* variables, read here and nowhere else (see TestHooks). */
+  testHooks: TestHooks;
   keys: KeySettings;
   /** MFA_LOGIN_MFA_TOKEN: a code for scripts that keep it out of argv; --mfa-token wins over it. */
   mfaToken: string | undefined;
@@ -74,11 +74,6 @@ export interface KeySettings {
    * CreateDate) and about a rotation in progress: `keys.json` beside the key file's default place.
    */
   infoFile: string;
-  /**
-   * MFA_LOGIN_TEST_PAUSE_AT (tests only): `rotate` stops at this named step and waits to be
-   * killed, so that tests can interrupt it exactly there. Never set it in normal use.
-   */
-  testPauseAt: string | undefined;
 }
 
 export const DEFAULT_KEY_MAX_AGE_DAYS = 90;
@@ -120,7 +115,7 @@ export function settingsFrom(env: Env, homeDir: string, platform: Platform = { o
     mfaProcessTimeoutMs: seconds(env, 'MFA_LOGIN_MFA_PROCESS_TIMEOUT', DEFAULT_MFA_PROCESS_TIMEOUT_SECONDS),
     console: consoleSettings(env),
     prompt: promptChoice(env),
-    testMinValidityMs: testMinValidityMs(env),
+    testHooks: testHooks(env),
     keys: keySettings(env, homeDir, os),
     mfaToken: nonEmpty(env.MFA_LOGIN_MFA_TOKEN),
     stsTimeoutMs: seconds(env, 'MFA_LOGIN_STS_TIMEOUT', DEFAULT_STS_TIMEOUT_SECONDS),
@@ -134,8 +129,7 @@ export function keySettings(env: Env, homeDir: string, os: NodeJS.Platform = pro
   }
   return {
     maxAgeDays: raw === undefined ? DEFAULT_KEY_MAX_AGE_DAYS : Number(raw),
-    infoFile: under(os, absolute(env.XDG_CONFIG_HOME, os) ?? under(os, homeDir, '.config'), 'mfa-login', 'keys.json'),
-    testPauseAt: nonEmpty(env.MFA_LOGIN_TEST_PAUSE_AT),
+    infoFile: under(os, configDir(env, homeDir, os), 'keys.json'),
   };
 }
 
@@ -246,15 +240,35 @@ export function promptChoice(env: Env): PromptChoice {
   return oneOf(env, 'MFA_LOGIN_PROMPT', PROMPTS, 'auto', (v) => `MFA_LOGIN_PROMPT=${JSON.stringify(v)} is not one of ${PROMPTS.join(', ')}`, 'use MFA_LOGIN_PROMPT=terminal, zenity, kdialog, osascript or none, or unset it to try the terminal, then a desktop dialog');
 }
 
+// --- Test hooks ---------------------------------------------------------------------------------
+
 /**
- * TEST-ONLY, deliberately not in the README: the least validity a delivered session must have,
- * replacing the 15 minutes botocore needs (MIN_VALIDITY_MS). The long-run test of the credential
- * endpoint has the local STS issue role sessions of a few seconds and shrinks this to match, so
- * that renewals happen within a test's minute. Nobody should set it for real use: a consumer handed
- * credentials with less than 15 minutes left refreshes at once, or fails.
+ * TEST-ONLY, deliberately not in the README nor in --help: what the tests set to reach states a
+ * user cannot reach on demand. Read here, once, into settings.testHooks: the code that honours a
+ * hook takes it from there, so no other module reads an MFA_LOGIN_TEST_* variable, and a new hook
+ * is added here or not at all. Nobody should set them for real use.
  */
-export function testMinValidityMs(env: Env): number | undefined {
-  return nonEmpty(env.MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS) === undefined ? undefined : seconds(env, 'MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS', 900);
+export interface TestHooks {
+  /**
+   * MFA_LOGIN_TEST_PAUSE_AT: `rotate` stops at this named step and waits to be killed, so that
+   * tests can interrupt it exactly there.
+   */
+  pauseAt: string | undefined;
+  /**
+   * MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS: the least validity a delivered session must have,
+   * replacing the 15 minutes botocore needs (MIN_VALIDITY_MS). The long-run test of the credential
+   * endpoint has the local STS issue role sessions of a few seconds and shrinks this to match, so
+   * that renewals happen within a test's minute. For real use it would be harmful: a consumer
+   * handed credentials with less than 15 minutes left refreshes at once, or fails.
+   */
+  minValidityMs: number | undefined;
+}
+
+export function testHooks(env: Env): TestHooks {
+  return {
+    pauseAt: nonEmpty(env.MFA_LOGIN_TEST_PAUSE_AT),
+    minValidityMs: nonEmpty(env.MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS) === undefined ? undefined : seconds(env, 'MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS', 900),
+  };
 }
 
 // --- The variables each command reads, for its --help ------------------------------------------
@@ -262,7 +276,7 @@ export function testMinValidityMs(env: Env): number | undefined {
 /**
  * Every variable a user may meet, in one line each: what `--help` shows under "Environment"
  * (cli/args.ts) and what README.md's Environment table says at length. The test-only ones
- * (MFA_LOGIN_TEST_*) are left out on purpose.
+ * (MFA_LOGIN_TEST_*, TestHooks) are left out on purpose.
  */
 export const VARIABLES = {
   AWS_PROFILE: 'the profile when none is named (else "default")',
@@ -357,7 +371,17 @@ export function cacheSettings(env: Env, homeDir: string, platform: Platform): Ca
 function keyFilePath(env: Env, homeDir: string, os: NodeJS.Platform): string {
   const override = nonEmpty(env.MFA_LOGIN_FILE_STORE);
   if (override !== undefined) return absolute(override, os) ?? under(os, process.cwd(), withoutDotSlash(override, os));
-  return under(os, absolute(env.XDG_CONFIG_HOME, os) ?? under(os, homeDir, '.config'), 'mfa-login', 'keys.enc');
+  return defaultKeyFilePath(env, homeDir, os);
+}
+
+/** The key file's place when MFA_LOGIN_FILE_STORE names none: `${XDG_CONFIG_HOME:-~/.config}/mfa-login/keys.enc`. */
+export function defaultKeyFilePath(env: Env, homeDir: string, os: NodeJS.Platform = process.platform): string {
+  return under(os, configDir(env, homeDir, os), 'keys.enc');
+}
+
+/** mfa-login's own folder under the XDG config home, where the key file and the record of keys go. */
+function configDir(env: Env, homeDir: string, os: NodeJS.Platform): string {
+  return under(os, absolute(env.XDG_CONFIG_HOME, os) ?? under(os, homeDir, '.config'), 'mfa-login');
 }
 
 /** `./keys.enc` as `keys.enc`, so that the path shown is the one a user would write. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { settingsFrom, under } from '../src/settings.js';
-import { parentOf } from '../src/cache/private-dir.js';
+import { parentOf } from '../src/session-store/private-dir.js';
 
 test('paths are put together as node:path would, without a doubled separator', () => {
   for (const [dir, names] of [['/run/user/1000', ['mfa-login']], ['/run/user/1000/', ['mfa-login']], ['/home/a//', ['.config', 'mfa-login', 'keys.enc']], ['/', ['x']], ['', ['.cache']], ['rel/', ['x']]] as const) {

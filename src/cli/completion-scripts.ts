@@ -8,7 +8,7 @@
 import { GLOBAL_FLAGS, listed, type Definition, type Flag, type Table } from './definition.js';
 import { env as envDefinition } from './definitions/env.js';
 
-export type CompletionShell = 'bash' | 'zsh' | 'fish';
+export type CompletionShell = 'bash' | 'zsh' | 'fish' | 'nu';
 
 export const BEGIN = '# >>> made from the command table (src/cli/definitions/) by `npm run completions`: do not edit';
 export const END = '# <<< made from the command table';
@@ -22,6 +22,9 @@ const EVERY: Readonly<Record<string, Flag>> = {
 
 /** `shipped` with its region made from `table` (and mfa-env's definition). */
 export function completionScript(shell: CompletionShell, shipped: string, table: Table, env: Definition = envDefinition): string {
+  // The nushell script is not made from the table yet: test/completions/nu.test.ts holds it to
+  // what --help says, as the others were before.
+  if (shell === 'nu') return shipped;
   const begin = shipped.indexOf(`${BEGIN}\n`);
   const end = shipped.indexOf(`${END}\n`);
   if (begin < 0 || end < begin) throw new Error(`the ${shell} completion script has no region between "${BEGIN}" and "${END}"`);

@@ -9,7 +9,7 @@
  */
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
-import type { Shell } from '../output/exports.js';
+import { SHELL_NAMES, type Shell } from '../output/exports.js';
 import { isRegion } from '../output/forms.js';
 import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../config/chain.js';
 import type { Variable } from '../settings.js';
@@ -120,13 +120,11 @@ export function shellPositional(choices: readonly string[]): Positional {
 }
 
 /** The shells `--shell` takes. */
-export const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'] as const;
+export const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu'] as const;
 
 /** `--shell`'s value as the syntax to print. */
 export function shellOf(value: unknown): Shell | undefined {
-  if (value === undefined) return undefined;
-  const sh = String(value);
-  return sh === 'fish' ? 'fish' : sh === 'powershell' || sh === 'pwsh' ? 'powershell' : 'sh';
+  return value === undefined ? undefined : SHELL_NAMES.get(String(value));
 }
 
 /** argv is public on a shared machine: say so where the flag is offered. */

@@ -2,22 +2,20 @@
  * The cached path. `credential_process` runs on every AWS call and `mfa-env` in shell hooks, so a
  * cache hit is answered here with a handful of small modules and Node's fs: no argument parser, no
  * config parser, no AWS SDK, no keychain binding, no crypto, no socket. It follows the profile's
- * route (cache/route.ts), which the full path noted when it last answered: if the config files and
- * the STS environment are as they were then, the session in the noted entry is the answer. The
- * entry is read through the same reader as the full CLI's (cache/entry.ts), after the same
- * directory check (cache/private-dir.ts). Anything it does not handle plainly (other flags, no
- * route or a changed one, a miss, the agent, a terminal to talk to) returns false, and the full
- * command line does it properly. bin/fast-path.js compiles this bundle from its readable text, with
+ * route (session-store/route.ts), which the full path noted when it last answered: if the config
+ * files and the STS environment are as they were then, the session in the noted entry is the
+ * answer (session-store/routed-entry.ts). The entry is read through the same reader as the full
+ * CLI's (session-store/entry.ts), after the same directory check (session-store/private-dir.ts).
+ * Anything it does not handle plainly (other flags, no route or a changed one, a miss, the agent,
+ * a terminal to talk to) returns false, and the full command line does it properly. bin/fast-path.js compiles this bundle from its readable text, with
  * V8's code for it once keepCompiledCode has kept some.
  */
 import { closeSync, constants, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { defaultProfileName, sharedFilePaths } from '../config/shared-files.js';
 import { MIN_VALIDITY_MS } from '../providers/validity.js';
 import { regionFor, settingsFrom, under } from '../settings.js';
-import { checkPrivateDir } from '../cache/private-dir.js';
-import { standInFor } from '../cache/runtime-dir.js';
-import { readEntryFile } from '../cache/entry.js';
-import { readRoutes, routeHolds } from '../cache/route.js';
+import { checkPrivateDir } from '../session-store/private-dir.js';
+import { readRouted } from '../session-store/routed-entry.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
 import { detectShell, formatExports, formatUnset, saving, SHELL_NAMES, type Shell } from '../output/exports.js';
 import { parentProcessName } from '../terminal/parent-process.js';
@@ -39,33 +37,14 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
     // Every setting, as the full CLI derives them: a bad one is its to report (exit 2).
     const uid = process.getuid?.();
     const settings = settingsFrom(env, home, { os: process.platform, uid });
-    const { mode, mustBeRam } = settings.cache;
-    if (mode !== 'runtime' && mode !== 'file') return false;
-    let dir = settings.cache.dir;
-    // Owner, mode, links and tmpfs are checked as on every use.
-    let fit: boolean;
-    try {
-      fit = checkPrivateDir(dir, { create: false, ram: mustBeRam, uid });
-    } catch (e) {
-      // A runtime directory another user holds: the user's stand-in for it, if the full path made one.
-      const standIn = mode === 'runtime' ? standInFor(dir, settings.cache.persistentDir, uid) : undefined;
-      if (standIn === undefined) throw e;
-      dir = standIn;
-      fit = checkPrivateDir(dir, { create: false, ram: mustBeRam, uid });
-    }
-    if (!fit) return false;
     const profile = request.profile ?? defaultProfileName(env);
-    const files = sharedFilePaths(env, home);
-    const route = readRoutes(dir, profile, uid).find((r) => routeHolds(r, profile, files, env));
-    if (route === undefined) return false;
-    const entry = readEntryFile(`${dir}/${route.entry}`, uid);
-    if (entry === undefined || entry.key !== route.key) return false;
-    const c = entry.session.credentials;
-    if (c.expiration.getTime() < Date.now() + (settings.testMinValidityMs ?? MIN_VALIDITY_MS)) return false;
+    const found = readRouted(settings.cache, profile, sharedFilePaths(env, home), env, uid, Date.now() + (settings.testHooks.minValidityMs ?? MIN_VALIDITY_MS));
+    if (found === undefined) return false;
+    const c = found.credentials;
     output =
       tool === 'mfa-login'
-        ? formatCredentialProcess(c, route.accountId)
-        : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...regionFor(env, route.region), ...saving(env) });
+        ? formatCredentialProcess(c, found.accountId)
+        : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...regionFor(env, found.region), ...saving(env) });
   } catch {
     return false;
   }

@@ -7,12 +7,11 @@ import type { Command, Tool } from './args.js';
 import { definitionOf, type Planned, type Table } from './definition.js';
 
 export type { Tool } from './args.js';
-import { realDeps } from './real-deps.js';
+import { during, realDeps } from './real-deps.js';
 import { openSecretStore } from '../secrets/open-store.js';
 import type { KeyStores } from '../secrets/store.js';
 import { awsSdkSts } from '../sts/aws-sdk-sts.js';
 import type { Sts } from '../sts/sts.js';
-import { startSpinner } from '../terminal/spinner.js';
 import { withoutCoreDumps } from '../endpoint/no-core-dumps.js';
 
 /**
@@ -42,17 +41,6 @@ export async function dispatch(deps: Deps, c: Planned, table: Table): Promise<nu
   const d = definitionOf(table, c.name);
   if (d === undefined) throw new Error(`no definition runs ${c.name}`);
   return d.run(deps, c, { table });
-}
-
-/** A spinner on stderr while `work` runs, only on a terminal (never under credential_process). */
-function during<T>(text: string, work: () => Promise<T>, delayMs = 0): Promise<T> {
-  if (process.stderr.isTTY !== true || process.env.NO_COLOR) return work();
-  let spinner: { stop(): void } | undefined;
-  const timer = setTimeout(() => (spinner = startSpinner(text, { stream: process.stderr, enabled: true })), delayMs);
-  return work().finally(() => {
-    clearTimeout(timer);
-    spinner?.stop();
-  });
 }
 
 function withSpinners(sts: Sts): Sts {
@@ -152,16 +140,6 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
         }),
       )),
   });
-  const cache = deps.cache;
-  let waitingCache: ReturnType<Deps['cache']> | undefined;
-  deps.cache = () => {
-    if (waitingCache === undefined) {
-      const c = cache();
-      // Shown only when the wait lasts: a cache hit answers long before.
-      waitingCache = { ...c, acquire: (key, until, profile) => during(`waiting for another mfa-login process getting ${profile}`, () => c.acquire(key, until, profile), 1000) };
-    }
-    return waitingCache;
-  };
   process.on('SIGINT', () => process.exit(EXIT.interrupted));
   // `mfa-login doctor | head`: a reader that stops early is not an error of ours.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

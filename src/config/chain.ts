@@ -2,6 +2,7 @@ import { MfaLoginError } from '../errors.js';
 import { getProfile, knownProfiles, type Profile, type ProfileSet } from './profiles.js';
 import { nearMisses } from './near-miss.js';
 import { isRegion } from '../output/forms.js';
+import { checkPolicyArn, checkPolicyDocument, checkTransitive, parsePolicyArns, parseSessionTags, parseTagKeys, ScopeProblem, type SessionScope } from './session-scope.js';
 
 /** How to reach STS for one step, from the profile's settings (env overrides are applied by the STS adapter). */
 export interface StsSettings {
@@ -19,7 +20,8 @@ export interface SourceStep {
   sts: StsSettings;
 }
 
-export interface RoleStep {
+/** A role hop; its SessionScope fields (session_tags, transitive_session_tags, policy_arns) are absent unless set. */
+export interface RoleStep extends SessionScope {
   profile: string;
   roleArn: string;
   externalId?: string;
@@ -119,6 +121,12 @@ export function resolveChain(set: ProfileSet, target: string): ChainPlan {
     roles: rolesFromTarget.reverse().map(roleStep),
     warnings: nearMisses(path),
   };
+  const clash = inheritedTagClash(plan.roles);
+  if (clash !== undefined) throw bad(path.find((p) => p.name === clash.profile)!, 'session_tags', clash.what);
+  for (const key of ['session_tags', 'transitive_session_tags', 'policy_arns'] as const) {
+    // GetSessionToken takes no tags or policies: the IAM user's own keys would be silently ignored.
+    if (root.settings[key] !== undefined) plan.warnings.push(`${root.where[key]}: ${key} in profile ${root.name} has no effect: it applies to a role (role_arn), and this profile is the IAM user`);
+  }
   for (const p of path) {
     if (plan.mfaSerial === undefined && p.settings.mfa_serial !== undefined) {
       plan.mfaSerial = mfaSerial(p);
@@ -149,6 +157,7 @@ function roleStep(p: Profile): RoleStep {
     if (!SESSION_NAME.test(s.source_identity)) throw bad(p, 'source_identity', 'must be 2 to 64 characters of letters, digits and +=,.@-');
     step.sourceIdentity = s.source_identity;
   }
+  Object.assign(step, scopeOf(p, roleArn));
   const d = duration(p, 'duration_seconds');
   if (d !== undefined) {
     if (d < MIN_SESSION_SECONDS || d > MAX_ROLE_SESSION_SECONDS) {
@@ -157,6 +166,94 @@ function roleStep(p: Profile): RoleStep {
     step.durationSeconds = d;
   }
   return step;
+}
+
+/**
+ * session_tags, transitive_session_tags and policy_arns of a role profile, checked against STS's
+ * limits. aws-vault's keys and syntax; policy_arns is ours, in the AWS CLI's style (there is no
+ * profile key for an inline policy: a file it named could change without the config changing, and
+ * the cached path would not see it).
+ */
+function scopeOf(p: Profile, roleArn: string): SessionScope {
+  const s = p.settings;
+  const scope: SessionScope = {};
+  const read = <T>(key: string, parse: (v: string) => T): T | undefined => {
+    if (s[key] === undefined) return undefined;
+    try {
+      return parse(s[key]!);
+    } catch (e) {
+      if (e instanceof ScopeProblem) throw bad(p, key, e.what);
+      throw e;
+    }
+  };
+  const tags = read('session_tags', parseSessionTags);
+  if (tags !== undefined) scope.tags = tags;
+  const transitive = read('transitive_session_tags', (v) => {
+    const keys = parseTagKeys(v);
+    checkTransitive(keys, tags);
+    return keys;
+  });
+  if (transitive !== undefined) scope.transitiveTagKeys = transitive;
+  const arns = read('policy_arns', (v) => parsePolicyArns(v, roleArn));
+  if (arns !== undefined) scope.policyArns = arns;
+  return scope;
+}
+
+/**
+ * A transitive tag passes to every later hop and STS refuses a later AssumeRole that sets the same
+ * key ("If you pass a session tag with the same key as an inherited tag, the operation fails"):
+ * the first hop in chain order that does so, and what to say about it.
+ */
+export function inheritedTagClash(roles: RoleStep[]): { profile: string; what: string } | undefined {
+  const inherited = new Map<string, string>();
+  for (const role of roles) {
+    for (const tag of role.tags ?? []) {
+      const from = inherited.get(tag.key.toLowerCase());
+      if (from !== undefined) {
+        return { profile: role.profile, what: `sets the tag ${tag.key}, which profile ${from} earlier in the chain passes on as transitive (transitive_session_tags): STS refuses to change an inherited transitive tag` };
+      }
+    }
+    for (const key of role.transitiveTagKeys ?? []) inherited.set(key.toLowerCase(), role.profile);
+  }
+  return undefined;
+}
+
+/**
+ * The plan with the target's role session scoped by a command's options (--session-tags,
+ * --transitive-session-tags, --policy-arn, --policy): each one given replaces the profile's own
+ * value for the target hop; hops before it keep theirs. Checked again as a whole, so options that
+ * clash with the config fail here, before a code is asked for.
+ */
+export function withScope(plan: ChainPlan, override: SessionScope): ChainPlan {
+  if (Object.values(override).every((v) => v === undefined)) return plan;
+  const target = plan.roles[plan.roles.length - 1];
+  const flags = [override.tags && '--session-tags', override.transitiveTagKeys && '--transitive-session-tags', override.policyArns && '--policy-arn', override.policy !== undefined && '--policy'].filter(Boolean).join(', ');
+  if (target === undefined) {
+    throw new MfaLoginError('E_USAGE', `${flags} scope a role session, and profile ${plan.target} is an IAM user (its MFA session comes from GetSessionToken, which takes no tags or policies)`, {
+      hint: `name a profile with role_arn instead of ${plan.target}`,
+    });
+  }
+  const scoped: RoleStep = { ...target };
+  for (const field of ['tags', 'transitiveTagKeys', 'policyArns', 'policy'] as const) {
+    if (override[field] !== undefined) (scoped as Record<typeof field, unknown>)[field] = override[field];
+  }
+  const usage = (what: string) => new MfaLoginError('E_USAGE', `profile ${plan.target}: ${what}`, { hint: `change ${flags}, or session_tags / transitive_session_tags in [profile ${plan.target}]` });
+  const check = (label: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      throw e instanceof ScopeProblem ? usage(`${label} ${e.what}`) : e;
+    }
+  };
+  if (scoped.transitiveTagKeys !== undefined) {
+    check(override.transitiveTagKeys ? '--transitive-session-tags' : 'transitive_session_tags', () => checkTransitive(scoped.transitiveTagKeys!, scoped.tags));
+  }
+  if (override.policyArns !== undefined) check('--policy-arn', () => override.policyArns!.forEach((arn) => checkPolicyArn(arn, scoped.roleArn)));
+  if (override.policy !== undefined) check('--policy', () => checkPolicyDocument(override.policy!));
+  const roles = [...plan.roles.slice(0, -1), scoped];
+  const clash = inheritedTagClash(roles);
+  if (clash !== undefined) throw usage(`the target ${clash.what}`);
+  return { ...plan, roles };
 }
 
 function mfaSerial(p: Profile): string {

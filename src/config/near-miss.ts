@@ -3,7 +3,8 @@ import type { Profile } from './profiles.js';
 /** The keys this tool reads. */
 const OURS = [
   'mfa_serial', 'mfa_process', 'role_arn', 'source_profile', 'external_id', 'role_session_name', 'duration_seconds',
-  'source_identity', 'region', 'endpoint_url', 'sts_regional_endpoints', 'use_fips_endpoint', 'credential_process',
+  'source_identity', 'session_tags', 'transitive_session_tags', 'policy_arns', 'region', 'endpoint_url', 'sts_regional_endpoints',
+  'use_fips_endpoint', 'credential_process',
   'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token',
 ];
 /** Keys other tools read that merely look like ours: never flagged. */

@@ -3,7 +3,7 @@ import { MfaLoginError } from '../errors.js';
 import { configProfileName, parseIni } from './ini.js';
 import type { SharedFilePaths } from './shared-files.js';
 
-export { defaultProfileName, sharedFilePaths, type Env, type SharedFilePaths } from './shared-files.js';
+export { defaultProfileName, sharedFilePaths, type SharedFilePaths } from './shared-files.js';
 export { configProfileName } from './ini.js';
 
 /** One named profile, merged from the config and credentials files as the AWS CLI merges them. */
@@ -20,7 +20,7 @@ export interface ProfileSet {
   configFile: string;
   credentialsFile: string;
   profiles: Map<string, Profile>;
-  /** Profiles whose keys are stored, when the reader knows (cli/profiles-io.ts): never told to store them again. */
+  /** Profiles whose keys are stored, when the reader knows (session/profiles-io.ts): never told to store them again. */
   withKeys?: ReadonlySet<string>;
 }
 

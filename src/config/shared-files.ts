@@ -3,7 +3,7 @@
  * what the AWS CLI reads from the environment before it reads anything else. Kept apart from the
  * parser so that the cached path can find the files without loading it.
  */
-export type Env = Record<string, string | undefined>;
+import type { Env } from '../settings.js';
 
 export interface SharedFilePaths {
   configFile: string;

@@ -8,6 +8,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
 import { startChild } from '../child-process.js';
+import type { Env } from '../settings.js';
 
 export const DESKTOP_PROMPTS = ['zenity', 'kdialog', 'osascript'] as const;
 export type DesktopKind = (typeof DESKTOP_PROMPTS)[number];
@@ -25,8 +26,6 @@ export interface DesktopPrompt {
   readonly kind: DesktopKind;
   ask(dialog: DialogText, timeoutMs: number): Promise<DialogAnswer>;
 }
-
-type Env = Record<string, string | undefined>;
 
 /** The command on PATH, as a shell would find it. */
 export function onPath(command: string, env: Env): string | undefined {

@@ -5,7 +5,7 @@ import { toRfc3339 } from './rfc3339.js';
 import { EXPORTED_REGION, regionVariables, type RegionHandover } from '../settings.js';
 
 /** `sh` is every POSIX-quoting shell: bash, zsh, dash, ksh, ash. */
-export type Shell = 'sh' | 'fish' | 'powershell';
+export type Shell = 'sh' | 'fish' | 'powershell' | 'nu';
 
 const POSIX_SHELLS = new Set([
   'sh', 'bash', 'rbash', 'zsh', 'dash', 'ash', 'ksh', 'ksh93', 'mksh', 'lksh', 'oksh', 'pdksh',
@@ -23,6 +23,7 @@ function shellOfName(name: string | undefined): Shell | undefined {
   if (base.startsWith('-')) base = base.slice(1);
   if (base.endsWith('.exe')) base = base.slice(0, -4);
   if (base === 'fish') return 'fish';
+  if (base === 'nu') return 'nu';
   if (POWERSHELLS.has(base)) return 'powershell';
   if (POSIX_SHELLS.has(base)) return 'sh';
   return undefined;
@@ -36,18 +37,22 @@ function shellOfName(name: string | undefined): Shell | undefined {
  *    and fall through.
  * 2. `FISH_VERSION`: fish does not export it, so when it is in our environment someone exported
  *    it from fish on purpose.
- * 3. `PSModulePath` with no POSIX or fish `SHELL`: PowerShell puts PSModulePath in every child's
+ * 3. `NU_VERSION` with no POSIX or fish `SHELL`: nushell exports it to every child, so a bash
+ *    started from nu has it too and SHELL (or the parent check) has to say otherwise. It goes before
+ *    PSModulePath, which Windows keeps in every process's environment whatever the shell.
+ * 4. `PSModulePath` with no POSIX or fish `SHELL`: PowerShell puts PSModulePath in every child's
  *    environment, including a bash started from it, so it only counts when SHELL does not say
  *    otherwise (Windows has no SHELL; on Linux the parent check above already settled it).
- * 4. `SHELL`'s basename: the login shell, which is right for most people most of the time.
- * 5. `sh`: a wrong guess then fails loudly in fish or PowerShell (`export` is not a command there)
- *    rather than setting something odd.
+ * 5. `SHELL`'s basename: the login shell, which is right for most people most of the time.
+ * 6. `sh`: a wrong guess then fails loudly in fish, PowerShell or nushell (`export` is not a
+ *    command there; `load-env` wants a record) rather than setting something odd.
  */
 export function detectShell(env: Record<string, string | undefined>, parentProcessName?: string): Shell {
   const parent = shellOfName(parentProcessName);
   if (parent) return parent;
   if (env.FISH_VERSION) return 'fish';
   const login = shellOfName(env.SHELL);
+  if (env.NU_VERSION && (login === undefined || login === 'nu' || login === 'powershell')) return 'nu';
   if (env.PSModulePath && (login === undefined || login === 'powershell')) return 'powershell';
   return login ?? 'sh';
 }
@@ -169,8 +174,10 @@ function quotePowerShell(value: string): string {
   return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (c) => c + c)}'`;
 }
 
-function setLine(shell: Shell, name: string, value: string): string {
-  checkValue(name, value);
+/** One change to a shell's environment: a value to set, or null to take the variable out. */
+type Change = [name: string, value: string | null];
+
+function setLine(shell: Exclude<Shell, 'nu'>, name: string, value: string): string {
   switch (shell) {
     case 'sh':
       return `export ${name}=${quoteSh(value)}`;
@@ -183,7 +190,7 @@ function setLine(shell: Shell, name: string, value: string): string {
   }
 }
 
-function unsetLine(shell: Shell, name: string): string {
+function unsetLine(shell: Exclude<Shell, 'nu'>, name: string): string {
   switch (shell) {
     case 'sh':
       return `unset ${name}`;
@@ -199,6 +206,28 @@ function unsetLine(shell: Shell, name: string): string {
 }
 
 /**
+ * nushell evaluates no text: it loads a record, `mfa-env --shell nu | from json | load-env`. So
+ * the changes are one JSON object, a variable a line (fed by mistake to bash or zsh, a line is a
+ * command that is not found, and only its name is shown). A variable to take out is null:
+ * load-env keeps it in $env as nothing, which nushell passes to no program it starts, and mfa-use
+ * (shell-init nu) hides it outright. A later change of a name replaces an earlier one, as the later
+ * statement does in the other shells.
+ */
+function nuRecord(changes: Change[]): string {
+  const record = new Map<string, string | null>();
+  for (const [name, value] of changes) record.set(name, value);
+  const lines = [...record].map(([name, value]) => `  ${JSON.stringify(name)}: ${JSON.stringify(value)}`);
+  return lines.length === 0 ? '{}\n' : `{\n${lines.join(',\n')}\n}\n`;
+}
+
+/** The changes in `shell`'s syntax: one statement per line, or nushell's record. */
+function render(shell: Shell, changes: Change[]): string {
+  for (const [name, value] of changes) if (value !== null) checkValue(name, value);
+  if (shell === 'nu') return nuRecord(changes);
+  return changes.map(([name, value]) => `${value === null ? unsetLine(shell, name) : setLine(shell, name, value)}\n`).join('');
+}
+
+/**
  * Statements that put `creds` into the environment of the evaluating shell, one per line.
  * A missing session token or expiration is unset rather than skipped, so a stale one left by an
  * earlier eval cannot pair with the new keys. The region variables are touched only as the
@@ -207,22 +236,18 @@ function unsetLine(shell: Shell, name: string): string {
  */
 export function formatExports(creds: Credentials, options: { shell: Shell; save?: string } & RegionHandover): string {
   const { shell, save } = options;
-  const set = (name: string, value: string) => {
+  const set = (name: string, value: string | undefined): Change => {
+    if (value === undefined) return [name, null];
     checkValue(name, value);
     checkForm(name, value);
-    return setLine(shell, name, value);
+    return [name, value];
   };
-  const lines = [set(KEY_ID, creds.accessKeyId), set(SECRET, creds.secretAccessKey)];
-  lines.push(creds.sessionToken !== undefined ? set(TOKEN, creds.sessionToken) : unsetLine(shell, TOKEN));
-  lines.push(
-    creds.expiration !== undefined
-      ? set(EXPIRATION, toRfc3339(creds.expiration))
-      : unsetLine(shell, EXPIRATION),
-  );
-  for (const [name, value] of regionVariables(options)) lines.push(value !== undefined ? set(name, value) : unsetLine(shell, name));
-  for (const name of PROFILE_VARS) lines.push(unsetLine(shell, name));
-  if (save !== undefined) lines.push(setLine(shell, SAVED_VAR, save));
-  return `${lines.join('\n')}\n`;
+  const changes = [set(KEY_ID, creds.accessKeyId), set(SECRET, creds.secretAccessKey), set(TOKEN, creds.sessionToken)];
+  changes.push(set(EXPIRATION, creds.expiration !== undefined ? toRfc3339(creds.expiration) : undefined));
+  for (const [name, value] of regionVariables(options)) changes.push(set(name, value));
+  for (const name of PROFILE_VARS) changes.push([name, null]);
+  if (save !== undefined) changes.push([SAVED_VAR, save]);
+  return render(shell, changes);
 }
 
 /**
@@ -230,7 +255,7 @@ export function formatExports(creds: Credentials, options: { shell: Shell; save?
  * each value has its AWS form; this layer holds even without it (the tests feed it hostile values).
  */
 export function formatAssignments(shell: Shell, values: [name: string, value: string][]): string {
-  return values.map(([name, value]) => `${setLine(shell, name, value)}\n`).join('');
+  return render(shell, values);
 }
 
 /**
@@ -266,10 +291,10 @@ export function formatUnset(shell: Shell, env: Record<string, string | undefined
           ...(env[EXEC_PROFILE_VAR] ? CREDENTIAL_VARS : []),
           ...(env[EXPORTED_REGION] !== undefined ? [REGION, DEFAULT_REGION].filter((n) => env[n] === env[EXPORTED_REGION]).concat(EXPORTED_REGION) : []),
         ];
-  const lines = names.map((name) => unsetLine(shell, name));
-  if (saved !== undefined) for (const [name, value] of savedValues(saved)) lines.push(setLine(shell, name, value));
-  lines.push(unsetLine(shell, SAVED_VAR));
-  return `${lines.join('\n')}\n`;
+  const changes: Change[] = names.map((name) => [name, null]);
+  if (saved !== undefined) changes.push(...savedValues(saved));
+  changes.push([SAVED_VAR, null]);
+  return render(shell, changes);
 }
 
 /** The names `--shell` takes, and the format each stands for. */
@@ -280,6 +305,7 @@ export const SHELL_NAMES: ReadonlyMap<string, Shell> = new Map([
   ['fish', 'fish'],
   ['powershell', 'powershell'],
   ['pwsh', 'powershell'],
+  ['nu', 'nu'],
 ]);
 
 /**
@@ -287,5 +313,5 @@ export const SHELL_NAMES: ReadonlyMap<string, Shell> = new Map([
  * paste into the shell of whatever should use its endpoint.
  */
 export function formatVariables(shell: Shell, set: [name: string, value: string][], unset: string[] = []): string {
-  return [...unset.map((n) => unsetLine(shell, n)), ...set.map(([n, v]) => setLine(shell, n, v))].map((l) => `${l}\n`).join('');
+  return render(shell, [...unset.map((n): Change => [n, null]), ...set]);
 }

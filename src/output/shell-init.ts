@@ -10,7 +10,7 @@
  * mfa-login is called by absolute path (this Node, this installation), like `setup` writes it,
  * so the functions work whatever PATH the shell has.
  */
-export type InitShell = 'bash' | 'zsh' | 'fish' | 'powershell';
+export type InitShell = 'bash' | 'zsh' | 'fish' | 'powershell' | 'nu';
 
 export interface Installation {
   node: string;
@@ -38,6 +38,8 @@ export function formatShellInit(shell: InitShell, at: Installation): string {
       return fish(at);
     case 'powershell':
       return powershell(at);
+    case 'nu':
+      return nu(at);
   }
 }
 
@@ -240,6 +242,82 @@ Register-ArgumentCompleter -Native -CommandName mfa-use -ScriptBlock {
     @(${login} profiles 2>$null) + '--off' | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object {
         [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
     }
+}
+`;
+}
+
+/**
+ * nushell: a double-quoted string, where only `\` and `"` need escaping; a control character
+ * (which no sane path holds) is written as nushell's `\u{..}`, since a raw one would end the line.
+ */
+function nuq(s: string): string {
+  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`)}"`;
+}
+
+/**
+ * nushell evaluates no text and cannot source a command's output: the user saves this file once
+ * and sources it from config.nu. mfa-env's record (output/exports.ts, nuRecord) is loaded with
+ * its nulls hidden, so a variable taken out is gone from $env, not left as nothing.
+ * There is no shell variable outside a command's scope: the profile in use is kept in
+ * $env.__MFA_USE_PROFILE.
+ */
+function nu(at: Installation): string {
+  const env = `^${nuq(at.node)} ${nuq(at.mfaEnv)}`;
+  const login = `^${nuq(at.node)} ${nuq(at.mfaLogin)}`;
+  return `# mfa-login shell-init nu: nushell cannot source a command's output, so save it to a file once
+# (and again after moving mfa-login or its Node):
+#   mfa-login shell-init nu | save -f ($nu.default-config-dir | path join mfa-login.nu)
+# and add this line to config.nu:
+#   source ($nu.default-config-dir | path join mfa-login.nu)
+# mfa-use PROFILE     the profile's credentials into this shell (mfa-use --off takes them out)
+# mfa_prompt          returns "[PROFILE 42m] " while they are in, e.g.
+#   $env.PROMPT_COMMAND_RIGHT = {|| mfa_prompt }
+
+# Profile names (and --off) for mfa-use.
+def __mfa_use_complete [] {
+    # Empty stdin: a completion never waits on a prompt; stderr is not shown under the command line.
+    '' | ${login} profiles | complete | get stdout | lines | where {|p| $p != '' } | append '--off'
+}
+
+# Loads a record from mfa-env: a null value takes the variable out.
+def --env __mfa_use_load [changes: record] {
+    let gone = ($changes | transpose name value | where value == null | get name)
+    hide-env -i ...$gone
+    $changes | reject ...$gone | load-env
+}
+
+# Puts a profile's AWS credentials into this shell; mfa-use --off takes them out.
+# ${USAGE}
+def --env --wrapped mfa-use [profile?: string@__mfa_use_complete, ...rest: string] {
+    if $profile in [null, '-h', '--help'] {
+        print -e ${nuq(USAGE)}
+        if $profile == null { error make -u {msg: 'mfa-use: which profile? e.g. mfa-use prod'} }
+        return
+    }
+    if $profile == '--off' {
+        # Through __mfa_use_load, not hide-env here: hide-env inside an \`if\` hides only in its block.
+        __mfa_use_load (${env} --shell nu --unset | from json | insert __MFA_USE_PROFILE null)
+        return
+    }
+    if ($profile | str starts-with '-') {
+        print -e ${nuq(USAGE)}
+        error make -u {msg: 'mfa-use: the profile comes first'}
+    }
+    # A failing mfa-env (its message on stderr) stops here with its exit status, changing nothing.
+    let changes = (${env} --shell nu $profile ...$rest | from json)
+    __mfa_use_load $changes
+    $env.__MFA_USE_PROFILE = $profile
+}
+
+# "[PROFILE 42m] " while mfa-use's credentials are in, else nothing; starts no program.
+def mfa_prompt [] {
+    let profile = ($env.__MFA_USE_PROFILE? | default '')
+    let expiration = ($env.AWS_CREDENTIAL_EXPIRATION? | default '')
+    if $profile == '' or $expiration == '' { return '' }
+    let expires = (try { $expiration | into datetime } catch { return '' })
+    let left = $expires - (date now)
+    if $left <= 0sec { return $"[($profile) expired] " }
+    $"[($profile) ($left / 1min | math floor)m] "
 }
 `;
 }

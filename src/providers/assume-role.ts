@@ -1,7 +1,8 @@
 import type { RoleStep } from '../config/chain.js';
 import type { LongTermKeys, SessionCredentials } from '../credentials.js';
 import type { Deps } from '../deps.js';
-import type { Sts, StsTarget } from '../sts/sts.js';
+import { MfaLoginError } from '../errors.js';
+import { StsError, type Sts, type StsTarget } from '../sts/sts.js';
 import { withCode, type CodeAsk } from './mfa-code.js';
 import { explainStsError } from './sts-errors.js';
 
@@ -81,9 +82,39 @@ function request(hop: RoleHop) {
     target: hop.target,
     ...(role.externalId !== undefined ? { externalId: role.externalId } : {}),
     ...(role.sourceIdentity !== undefined ? { sourceIdentity: role.sourceIdentity } : {}),
+    ...(role.tags !== undefined ? { tags: role.tags } : {}),
+    ...(role.transitiveTagKeys !== undefined ? { transitiveTagKeys: role.transitiveTagKeys } : {}),
+    ...(role.policyArns !== undefined ? { policyArns: role.policyArns } : {}),
+    ...(role.policy !== undefined ? { policy: role.policy } : {}),
   };
 }
 
 function explain(e: unknown, hop: RoleHop): unknown {
+  const scoped = scopeRefusal(e, hop);
+  if (scoped !== undefined) return scoped;
   return explainStsError(e, { action: 'AssumeRole', profile: hop.role.profile, roleArn: hop.role.roleArn, ...(hop.serial ? { serial: hop.serial } : {}) });
+}
+
+/**
+ * The refusals only session tags and policies bring, said in their terms: the trust policy lacks
+ * sts:TagSession (AWS names the action), or the tags and policies together are over STS's packed
+ * size, which no plaintext limit predicts.
+ */
+function scopeRefusal(e: unknown, hop: RoleHop): MfaLoginError | undefined {
+  if (!(e instanceof StsError)) return undefined;
+  const { role } = hop;
+  if (e.code === 'AccessDenied' && /not authorized to perform: sts:TagSession\b/.test(e.message)) {
+    const caller = /^User: (\S+) is not authorized/.exec(e.message)?.[1] ?? 'the caller';
+    return new MfaLoginError('E_STS_ACCESS_DENIED', `${caller} may not tag a session of ${role.roleArn} (profile ${role.profile}): the role's trust policy does not allow sts:TagSession, which session tags (and transitive tags from an earlier hop) need`, {
+      hint: `allow sts:TagSession in the trust policy of ${role.roleArn}, or remove session_tags / transitive_session_tags from the chain`,
+      cause: e,
+    });
+  }
+  if (e.code === 'PackedPolicyTooLarge') {
+    return new MfaLoginError('E_STS', `STS refused the session tags and policies of profile ${role.profile} as too large once packed: ${e.message}`, {
+      hint: 'use fewer or shorter session_tags, or fewer or smaller session policies',
+      cause: e,
+    });
+  }
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import type { CachedSession, SessionStore } from '../cache/session-cache.js';
+import type { CachedSession, SessionStore } from '../session-store/store.js';
 import type { SessionCredentials } from '../credentials.js';
 import type { Deps } from '../deps.js';
 

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ChainPlan, StsSettings } from '../config/chain.js';
+import { isEmptyScope, type SessionScope } from '../config/session-scope.js';
 import { stsTarget, type StsTarget } from '../sts/sts.js';
 import { stsEnv } from '../sts/sts-env.js';
-
-export { MIN_VALIDITY_MS } from './validity.js';
 
 /** What a chain's sessions are cached under, and the settings the keys are made from. */
 export interface ChainKeys {
@@ -12,12 +11,14 @@ export interface ChainKeys {
   /** One key per role, in chain order. */
   roleKeys: string[];
   roleSessionNames: string[];
+  /** Where each role is assumed, in chain order: its own STS settings over the IAM user's. */
+  roleTargets: StsTarget[];
 }
 
 /**
  * Cache keys name everything that changes what STS would hand out: the IAM user's profile, its
  * MFA device and where its STS is, then each role with its external id, session name, source
- * identity and duration. Changing any of them in the config makes a new key instead of reusing a
+ * identity and duration, and its session tags and policies when it has any. Changing any of them in the config makes a new key instead of reusing a
  * stale session. The long-term key is not part of it (reading it would open the keychain on every
  * cache hit); `add` and `remove` forget a profile's sessions instead.
  *
@@ -28,18 +29,37 @@ export interface ChainKeys {
  * makes one, so it still needs no crypto module.
  */
 export function chainKeys(plan: ChainPlan, env: Record<string, string | undefined>): ChainKeys {
-  // Only STS_ENV reaches the keys: the cached path checks exactly those (cache/route.ts).
-  const sourceTarget = stsTarget(merge(plan.source.sts, plan.roles[0]?.sts), stsEnv(env));
+  // Only STS_ENV reaches the keys and the targets: the cached path checks exactly those
+  // (session-store/route.ts).
+  const sts = stsEnv(env);
+  const sourceTarget = stsTarget(merge(plan.source.sts, plan.roles[0]?.sts), sts);
   const mfa = ['mfa-session', plan.source.profile, plan.mfaSerial ?? null, place(sourceTarget)];
   const roleSessionNames = plan.roles.map((r) => r.roleSessionName ?? defaultSessionName(plan));
   const mfaKey = JSON.stringify(mfa);
   const roleKeys: string[] = [];
   let parent = mfaKey;
   plan.roles.forEach((r, i) => {
-    parent = JSON.stringify(['role', digest(parent), r.roleArn, r.externalId ?? null, roleSessionNames[i]!, r.sourceIdentity ?? null, r.durationSeconds ?? null]);
+    const hop: unknown[] = ['role', digest(parent), r.roleArn, r.externalId ?? null, roleSessionNames[i]!, r.sourceIdentity ?? null, r.durationSeconds ?? null];
+    // Only a scoped hop has the extra element, so keys of sessions cached before tags existed stay valid.
+    if (!isEmptyScope(r)) hop.push(scopeKey(r));
+    parent = JSON.stringify(hop);
     roleKeys.push(parent);
   });
-  return { sourceTarget, mfaKey, roleKeys, roleSessionNames };
+  const roleTargets = plan.roles.map((r) => stsTarget(merge(r.sts, plan.source.sts), sts));
+  return { sourceTarget, mfaKey, roleKeys, roleSessionNames, roleTargets };
+}
+
+/**
+ * Tags (in the order given: STS keeps it), transitive keys and policies of a hop. The inline
+ * policy is kept as its digest: the key is noted for the cached path and need not carry 2 KiB.
+ */
+function scopeKey(r: SessionScope): Record<string, unknown> {
+  return {
+    ...(r.tags ? { tags: r.tags.map((t) => [t.key, t.value]) } : {}),
+    ...(r.transitiveTagKeys ? { transitive: r.transitiveTagKeys } : {}),
+    ...(r.policyArns ? { policyArns: r.policyArns } : {}),
+    ...(r.policy !== undefined ? { policy: digest(r.policy) } : {}),
+  };
 }
 
 function digest(key: string): string {

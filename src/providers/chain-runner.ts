@@ -3,10 +3,11 @@ import type { LongTermKeys, SessionCredentials } from '../credentials.js';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import type { CodeSource } from '../mfa/code-source.js';
-import { StsError, stsTarget, type Sts } from '../sts/sts.js';
+import { StsError, type Sts } from '../sts/sts.js';
 import { assumedDirectly, assumeRoleFrom, assumeRoleWithMfa, chainedSeconds, type RoleHop } from './assume-role.js';
 import { cachedSession, type Got } from './cached.js';
-import { chainKeys, merge, MIN_VALIDITY_MS } from './chain-keys.js';
+import { chainKeys, targetKey } from './chain-keys.js';
+import { MIN_VALIDITY_MS } from './validity.js';
 import { longTermKeys, mfaDevice } from './iam-user.js';
 import { mfaSessionSeconds, sessionToken } from './session-token.js';
 
@@ -26,8 +27,13 @@ export interface ChainOptions {
   codeSource: () => CodeSource;
   /** --duration: the MFA session's length. */
   sessionDurationSeconds?: number;
-  /** How long the target must still last (default MIN_VALIDITY_MS); only tests shrink it (settings.testMinValidityMs). */
+  /** How long the target must still last (default MIN_VALIDITY_MS); only tests shrink it (settings.testHooks.minValidityMs). */
   minValidityMs?: number;
+}
+
+/** The target's credentials, and the key they are cached under (what a route notes). */
+export interface Obtained extends Got {
+  key: string;
 }
 
 /**
@@ -35,14 +41,15 @@ export interface ChainOptions {
  * (GetSessionToken with one code), then each role in turn. Every step goes through the cache, so a
  * role that expires hourly is refreshed from the still-valid MFA session without a new code.
  */
-export async function runChain(deps: ChainDeps, plan: ChainPlan, options: ChainOptions): Promise<Got> {
+export async function runChain(deps: ChainDeps, plan: ChainPlan, options: ChainOptions): Promise<Obtained> {
   const cache = deps.cache();
   const wrapper = { cache, now: () => deps.now(), debug: (m: string) => deps.debug(m) };
   let chosen: CodeSource | undefined;
   const code = { source: () => (chosen ??= options.codeSource()), profile: plan.target };
   let longTerm: LongTermKeys | undefined;
   const keys = async () => (longTerm ??= await longTermKeys(deps, plan.source.profile));
-  const { sourceTarget, mfaKey, roleKeys, roleSessionNames } = chainKeys(plan, deps.env);
+  const chain = chainKeys(plan, deps.env);
+  const { sourceTarget, mfaKey, roleKeys, roleSessionNames, roleTargets } = chain;
 
   const mfaSession = (marginMs: number): Promise<Got> =>
     cachedSession(wrapper, { key: mfaKey, marginMs, what: `MFA session of ${plan.source.profile}`, asker: plan.target }, async () => {
@@ -81,7 +88,7 @@ export async function runChain(deps: ChainDeps, plan: ChainPlan, options: ChainO
       const hop: RoleHop = {
         role,
         roleSessionName: roleSessionNames[i]!,
-        target: stsTarget(merge(role.sts, plan.source.sts), deps.env),
+        target: roleTargets[i]!,
         ...(plan.mfaSerial ? { serial: plan.mfaSerial } : {}),
       };
       const credentials = assumedDirectly(deps, role, i) ? await assumeRoleWithMfa(deps, hop, { keys: await keys(), serial: mfaDevice(plan), code }) : await fromParent(i, hop);
@@ -92,7 +99,8 @@ export async function runChain(deps: ChainDeps, plan: ChainPlan, options: ChainO
 
   // Only the target must last the 15 minutes a consumer expects; the hops before it need only PARENT_MIN_VALIDITY_MS.
   const margin = options.minValidityMs ?? MIN_VALIDITY_MS;
-  return plan.roles.length === 0 ? mfaSession(margin) : roleSession(plan.roles.length - 1, margin);
+  const got = await (plan.roles.length === 0 ? mfaSession(margin) : roleSession(plan.roles.length - 1, margin));
+  return { ...got, key: targetKey(chain) };
 }
 
 /** The STS code when a call was refused for the credentials it was made with (expired or revoked), else undefined. */

@@ -1,4 +1,4 @@
-import type { CachedSession } from '../cache/session-cache.js';
+import type { CachedSession } from '../session-store/store.js';
 import type { LongTermKeys } from '../credentials.js';
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';

@@ -1,6 +1,4 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, type BinaryLike, type ScryptOptions } from 'node:crypto';
 import type { LongTermKeys } from '../credentials.js';
 import { MfaLoginError } from '../errors.js';
@@ -65,20 +63,10 @@ export interface EncryptedFileStoreOptions {
    * a person types it, 1 (the default) when it comes from MFA_LOGIN_FILE_PASSPHRASE.
    */
   attempts?: number;
-  /** Defaults to defaultKeyFilePath(env, homeDir). */
-  file?: string;
+  /** The key file: settings.keyFile, which settings.ts derives from the environment. */
+  file: string;
   /** How long a change waits for another process's change to the file (MFA_LOGIN_LOCK_TIMEOUT). */
   lockWaitMs?: number;
-  env?: Record<string, string | undefined>;
-  homeDir?: string;
-}
-
-/** `${XDG_CONFIG_HOME:-~/.config}/mfa-login/keys.enc`. */
-export function defaultKeyFilePath(env: Record<string, string | undefined>, homeDir: string): string {
-  const xdg = env.XDG_CONFIG_HOME;
-  // The XDG spec says a relative value is invalid and must be ignored.
-  const configHome = xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir, '.config');
-  return path.join(configHome, 'mfa-login', 'keys.enc');
 }
 
 type Profiles = Map<string, LongTermKeys>;
@@ -110,7 +98,7 @@ export class EncryptedFileStore implements SecretStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: EncryptedFileStoreOptions) {
-    this.file = options.file ?? defaultKeyFilePath(options.env ?? process.env, options.homeDir ?? os.homedir());
+    this.file = options.file;
     this.location = this.file;
     this.askPassphrase = options.passphrase;
     this.lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_TIMEOUT_SECONDS * 1000;

@@ -21,7 +21,12 @@ export interface AwsSdkStsOptions {
 
 export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
-/** TOTP codes change every 30 s: a clock further off than that starts failing codes. */
+/**
+ * How far our clock may be from STS's: TOTP codes change every 30 s, so a clock further off starts
+ * failing codes, and cached sessions look fresh when they are not. Calls warn beyond it and
+ * doctor fails its clock check (doctor/clock.ts). AWS's own 5-minute signature window is another
+ * fact, the local STS's to enforce.
+ */
 export const CLOCK_SKEW_LIMIT_S = 30;
 
 export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
@@ -120,7 +125,7 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
 
     async assumeRole(input: AssumeRoleInput): Promise<AssumedRole> {
       const { sdk, client } = await stsClient(input.credentials, input.target);
-      debug(`AssumeRole ${input.roleArn} as ${input.roleSessionName} via ${describe(input.target)}${input.durationSeconds ? ` for ${input.durationSeconds}s` : ''}${input.serialNumber ? ' with an MFA code' : ''}`);
+      debug(`AssumeRole ${input.roleArn} as ${input.roleSessionName} via ${describe(input.target)}${input.durationSeconds ? ` for ${input.durationSeconds}s` : ''}${input.serialNumber ? ' with an MFA code' : ''}${scopeNote(input)}`);
       const where = viaSts(input.target);
       const out = await call(where, timeoutMs, (abortSignal) =>
         client.send(new sdk.AssumeRoleCommand({
@@ -129,6 +134,10 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
           ...(input.durationSeconds !== undefined ? { DurationSeconds: input.durationSeconds } : {}),
           ...(input.externalId !== undefined ? { ExternalId: input.externalId } : {}),
           ...(input.sourceIdentity !== undefined ? { SourceIdentity: input.sourceIdentity } : {}),
+          ...(input.tags !== undefined ? { Tags: input.tags.map((t) => ({ Key: t.key, Value: t.value })) } : {}),
+          ...(input.transitiveTagKeys !== undefined ? { TransitiveTagKeys: input.transitiveTagKeys } : {}),
+          ...(input.policyArns !== undefined ? { PolicyArns: input.policyArns.map((arn) => ({ arn })) } : {}),
+          ...(input.policy !== undefined ? { Policy: input.policy } : {}),
           ...(input.serialNumber ? { SerialNumber: input.serialNumber, TokenCode: input.tokenCode } : {}),
         }), { abortSignal }),
       );
@@ -205,6 +214,17 @@ export function awsSdkSts(options: AwsSdkStsOptions = {}): Sts {
       await call(viaIam(target), timeoutMs, (abortSignal) => client.send(new iam.DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }), { abortSignal }));
     },
   };
+}
+
+/** For --debug: which tags and policies scope the session (tag values are labels, not secrets). */
+function scopeNote(input: AssumeRoleInput): string {
+  const parts = [
+    input.tags ? `session tags ${input.tags.map((t) => `${t.key}=${t.value}`).join(',')}` : '',
+    input.transitiveTagKeys ? `transitive ${input.transitiveTagKeys.join(',')}` : '',
+    input.policyArns ? `session policies ${input.policyArns.join(',')}` : '',
+    input.policy !== undefined ? `an inline session policy of ${input.policy.length} characters` : '',
+  ].filter((p) => p !== '');
+  return parts.length > 0 ? `, with ${parts.join('; ')}` : '';
 }
 
 function toSdkCredentials(c: Credentials) {

@@ -3,7 +3,7 @@ import { EXPORTED_REGION } from '../settings.js';
 /**
  * The environment variables that decide where STS is reached (stsTarget reads these and no
  * others). Sessions are cached under keys made from where they came from, so these are also all
- * the environment a cached session's key depends on; a profile's route (cache/route.ts) records
+ * the environment a cached session's key depends on; a profile's route (session-store/route.ts) records
  * them, and a change in any of them sends the cached path back to the full one.
  */
 export const STS_ENV = [

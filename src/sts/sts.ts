@@ -26,6 +26,12 @@ export interface AssumeRoleInput {
   durationSeconds?: number;
   externalId?: string;
   sourceIdentity?: string;
+  /** Session tags (at most 50) and the keys among them that pass down a role chain. */
+  tags?: { key: string; value: string }[];
+  transitiveTagKeys?: string[];
+  /** Managed and inline session policies: the session gets at most what they and the role allow. */
+  policyArns?: string[];
+  policy?: string;
   serialNumber?: string;
   tokenCode?: string;
   target: StsTarget;

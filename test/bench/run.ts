@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { totp } from '../../src/local-sts/totp.js';
+import { totp } from '../../src/mfa/totp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MFA_LOGIN = path.join(ROOT, 'bin/mfa-login.js');
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   // The STS runs in its own process: the timed runs below block this one.
   const fixture = path.join(home, 'sts.json');
   writeFileSync(fixture, JSON.stringify({ users: [bench], roles: [{ roleArn: ROLE, requireMfa: true }], allowCodeReuse: true }));
-  const stsProcess = spawn(process.execPath, [path.join(ROOT, 'dist/src/local-sts/main.js'), fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const stsProcess = spawn(process.execPath, [path.join(ROOT, 'dist/src/aws-stand-in/main.js'), fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(stsProcess.stdout!, 'data')) as [Buffer];
   const sts = { url: (JSON.parse(line.toString()) as { url: string }).url, close: async () => void stsProcess.kill('SIGTERM') };
   mkdirSync(path.join(home, '.aws'));

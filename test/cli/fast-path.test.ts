@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { MFA_ENV, MFA_LOGIN, ROOT, Sandbox, runCommand, settled, user } from '../e2e/harness.js';
-import type { LocalStsOptions } from '../../src/local-sts/types.js';
+import type { LocalStsOptions } from '../../src/aws-stand-in/types.js';
 import { settingsFrom } from '../../src/settings.js';
 
 /**
@@ -40,6 +40,7 @@ const FORMS: Array<{ tool: 'mfa-login' | 'mfa-env'; args: string[]; env?: Record
   { tool: 'mfa-env', args: ['prod', '--shell', 'bash'] },
   { tool: 'mfa-env', args: ['--shell=fish', 'prod'] },
   { tool: 'mfa-env', args: ['prod', '--shell', 'pwsh'] },
+  { tool: 'mfa-env', args: ['prod', '--shell', 'nu'] },
   { tool: 'mfa-env', args: [], env: { AWS_PROFILE: 'prod' } },
 ];
 
@@ -96,7 +97,7 @@ test('mfa-env --unset (mfa-use --off) is answered by the fast path through the f
     ['after an export', { MFA_LOGIN_SAVED: '{"AWS_PROFILE":"mine"}', AWS_ACCESS_KEY_ID: 'ASIAEXPORTED00000001', AWS_REGION: 'eu-west-1', [M]: 'eu-west-1' }],
     ['inside exec', { MFA_LOGIN_PROFILE: 'prod', AWS_ACCESS_KEY_ID: 'ASIAEXEC000000000001', AWS_REGION: 'eu-west-1', [M]: 'eu-west-1' }],
   ];
-  for (const args of [['--unset'], ['--unset', '--shell', 'fish'], ['--shell=pwsh', '--unset']]) {
+  for (const args of [['--unset'], ['--unset', '--shell', 'fish'], ['--shell=pwsh', '--unset'], ['--unset', '--shell=nu']]) {
     for (const [why, env] of envs) {
       const e = { SHELL: '/bin/bash', MFA_LOGIN_SAVED: undefined, MFA_LOGIN_PROFILE: undefined, [M]: undefined, ...env };
       const fast = await runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath('mfa-env', ${JSON.stringify(args)}) ? 0 : 9`], sb.env(e));

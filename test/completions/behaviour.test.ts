@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { assertShell, bashOnPty, completeBash, completeFish, completeZsh, needsShell, runShell, SCRIPTS, shq, World, type ShellName } from './harness.js';
 
 const PROFILES = ['alice', 'default', 'prod'];
-const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh'];
+const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu'];
 const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--help', '--mfa-token', '--port', '--region', '--server', '--version', '--', '-h'];
 
 interface Case {
@@ -86,7 +86,7 @@ function cases(w: World): Case[] {
     { line: 'mfa-login setup prod --n', exact: ['--name'] },
     { line: 'mfa-login list --j', exact: ['--json'] },
     // completion <shell>
-    { line: 'mfa-login completion ', exact: ['bash', 'zsh', 'fish'] },
+    { line: 'mfa-login completion ', exact: ['bash', 'zsh', 'fish', 'nu'] },
     { line: 'mfa-login completion z', exact: ['zsh'] },
     // mfa-env
     { line: 'mfa-env a', exact: ['alice'] },

@@ -25,5 +25,5 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
 }
 
 test('mfa-login completion refuses a shell it has no script for', async () => {
-  await assert.rejects(cli('mfa-login', ['completion', 'tcsh']), /tcsh is not a shell; use bash, zsh or fish/);
+  await assert.rejects(cli('mfa-login', ['completion', 'tcsh']), /tcsh is not a shell; use bash, zsh, fish or nu/);
 });

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveChain } from '../../src/config/chain.js';
+import { resolveChain, withScope } from '../../src/config/chain.js';
 import { loadProfiles } from '../../src/config/profiles.js';
 import { MfaLoginError } from '../../src/errors.js';
-import { defaultSessionName } from '../../src/providers/credentials-for.js';
+import { defaultSessionName } from '../../src/providers/chain-keys.js';
 
 const files = { configFile: 'config', credentialsFile: 'credentials' };
 const plan = (config: string, target: string) => resolveChain(loadProfiles(files, config, undefined), target);
@@ -124,4 +124,69 @@ test('an error that lists the known profiles shows ten and counts the rest', () 
     (e: unknown) => e instanceof MfaLoginError && /which is not defined \(config line \d+\); known profiles: alice, r1, r10, r11, r12, r13, r14, r15, r16, r17 and 22 more$/.test(e.message),
   );
   assert.throws(() => plan(chainOf(9), 'nosuch'), (e: unknown) => e instanceof MfaLoginError && /; known profiles: alice, r1, r2, r3, r4, r5, r6, r7, r8, r9$/.test(e.message));
+});
+
+const roleWith = (name: string, source: string, extra: string) => `[profile ${name}]\nrole_arn = arn:aws:iam::222222222222:role/${name}\nsource_profile = ${source}\n${extra}`;
+
+test('session_tags, transitive_session_tags and policy_arns belong to the hop of their profile', () => {
+  const p = plan(USER + roleWith('hop', 'alice', 'session_tags = team=blue,project=x\ntransitive_session_tags = team\n') + roleWith('prod', 'hop', 'policy_arns = arn:aws:iam::aws:policy/ReadOnlyAccess\n'), 'prod');
+  assert.deepEqual(p.roles[0], {
+    profile: 'hop',
+    roleArn: 'arn:aws:iam::222222222222:role/hop',
+    sts: {},
+    tags: [{ key: 'team', value: 'blue' }, { key: 'project', value: 'x' }],
+    transitiveTagKeys: ['team'],
+  });
+  assert.deepEqual(p.roles[1], { profile: 'prod', roleArn: 'arn:aws:iam::222222222222:role/prod', sts: {}, policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] });
+  assert.deepEqual(p.warnings, []);
+});
+
+const badScope: Array<[string, string, string]> = [
+  ['51 session tags', `session_tags = ${Array.from({ length: 51 }, (_, i) => `k${i}=v`).join(',')}\n`, 'config line 7: session_tags = k0=v,k1=v,k2=v,k3=v,k4=v,k5=v,k6=v,k7=v,k8=v,k9=v,k10=v,k11=v,k12=v,k13=v,k14... has 51 tags; STS takes at most 50'],
+  ['a transitive key not among the tags', 'session_tags = team=blue\ntransitive_session_tags = project\n', 'config line 8: transitive_session_tags = project names project, which is not among the session tags (team)'],
+  ['transitive keys without tags', 'transitive_session_tags = project\n', 'config line 7: transitive_session_tags = project names project, but no session_tags are set for this role'],
+  ['a policy ARN of another account', 'policy_arns = arn:aws:iam::333333333333:policy/x\n', 'config line 7: policy_arns = arn:aws:iam::333333333333:policy/x has arn:aws:iam::333333333333:policy/x, a policy of account 333333333333; a session policy must be in the role\'s account (222222222222) or be AWS-managed'],
+];
+for (const [what, extra, message] of badScope) {
+  test(`refuses ${what}, naming file and line`, () => {
+    assert.throws(() => plan(USER + roleWith('a', 'alice', extra), 'a'), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_CONFIG' && e.message === message && e.hint === 'fix ' + message.split(' = ')[0]!.split(': ')[1] + ' in the profile a');
+  });
+}
+
+test('a later hop that sets a tag an earlier hop made transitive is refused, naming both profiles', () => {
+  const config = USER + roleWith('hop', 'alice', 'session_tags = Team=blue\ntransitive_session_tags = team\n') + roleWith('prod', 'hop', 'session_tags = team=green\n');
+  assert.throws(
+    () => plan(config, 'prod'),
+    (e: unknown) => e instanceof MfaLoginError && e.code === 'E_CONFIG' && e.message === 'config line 12: session_tags = team=green sets the tag team, which profile hop earlier in the chain passes on as transitive (transitive_session_tags): STS refuses to change an inherited transitive tag',
+  );
+  assert.equal(plan(config, 'hop').roles.length, 1, 'the first hop alone is fine');
+});
+
+test('session tags on the IAM user have no effect, and say so', () => {
+  assert.deepEqual(plan(`${USER}session_tags = team=blue\n`, 'alice').warnings, ['config line 4: session_tags in profile alice has no effect: it applies to a role (role_arn), and this profile is the IAM user']);
+});
+
+test('a command\'s scope replaces the target hop\'s values, key by key, and is checked with the config', () => {
+  const config = USER + roleWith('hop', 'alice', 'session_tags = team=blue\ntransitive_session_tags = team\n') + roleWith('prod', 'hop', 'session_tags = project=x\npolicy_arns = arn:aws:iam::aws:policy/ReadOnlyAccess\n');
+  const base = plan(config, 'prod');
+  assert.equal(withScope(base, {}), base, 'no options: the plan as it was');
+  const scoped = withScope(base, { tags: [{ key: 'project', value: 'y' }], policy: '{"Statement":[]}' });
+  assert.deepEqual(scoped.roles[0], base.roles[0], 'earlier hops keep theirs');
+  assert.deepEqual(scoped.roles[1], { ...base.roles[1], tags: [{ key: 'project', value: 'y' }], policy: '{"Statement":[]}' });
+  assert.deepEqual(base.roles[1]!.tags, [{ key: 'project', value: 'x' }], 'the plan given is not changed');
+  const usage = (scope: Parameters<typeof withScope>[1], target: string, message: string) =>
+    assert.throws(() => withScope(plan(config, target), scope), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_USAGE' && e.message === message);
+  usage({ tags: [{ key: 'Team', value: 'red' }] }, 'prod', 'profile prod: the target sets the tag Team, which profile hop earlier in the chain passes on as transitive (transitive_session_tags): STS refuses to change an inherited transitive tag');
+  usage({ transitiveTagKeys: ['owner'] }, 'prod', 'profile prod: --transitive-session-tags names owner, which is not among the session tags (project)');
+  usage({ tags: [{ key: 'owner', value: 'me' }] }, 'hop', 'profile hop: transitive_session_tags names team, which is not among the session tags (owner)');
+  usage({ policyArns: ['arn:aws:iam::333333333333:policy/x'] }, 'prod', 'profile prod: --policy-arn has arn:aws:iam::333333333333:policy/x, a policy of account 333333333333; a session policy must be in the role\'s account (222222222222) or be AWS-managed');
+  usage({ policy: '{}' }, 'prod', 'profile prod: --policy is not a policy document: it needs a "Statement"');
+  usage({ tags: [{ key: 'a', value: 'b' }] }, 'alice', '--session-tags scope a role session, and profile alice is an IAM user (its MFA session comes from GetSessionToken, which takes no tags or policies)');
+});
+
+test('a slip in a session tag key is caught like any key of ours', () => {
+  assert.deepEqual(plan(USER + roleWith('prod', 'alice', 'session_tag = team=blue\ntransitive-session-tags = team\n'), 'prod').warnings, [
+    'config line 7: unknown key session_tag in profile prod; did you mean session_tags?',
+    'config line 8: unknown key transitive-session-tags in profile prod; did you mean transitive_session_tags?',
+  ]);
 });

@@ -8,8 +8,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { MFA_LOGIN, ROOT, Sandbox, user, type TestUser } from '../e2e/harness.js';
-import { codeWithTime, runIn, ASSUMED_ROLE, ROLE_ARN } from './kit.js';
+import { MFA_LOGIN, ROOT, Sandbox, runCommand, user, type TestUser } from '../e2e/harness.js';
+import { codeWithTime, ASSUMED_ROLE, ROLE_ARN } from './kit.js';
 
 /** Role sessions last this long here (AWS: at most an hour when chained). */
 const ROLE_SECONDS = 8;
@@ -77,11 +77,11 @@ function fewestSessions(calls: Call[]): number {
 test('a consumer calling for more than three role lifetimes: every call succeeds, one code, the predicted renewals', async (t) => {
   const code = await codeWithTime(sb, alice);
   const t0 = Date.now();
-  const r = await runIn(ROOT, process.execPath, [MFA_LOGIN, 'exec', '--server', 'prod', '--mfa-token', code, '--', process.execPath, '--input-type=module', '-e', CONSUMER], sb.env({
+  const r = await runCommand(process.execPath, [MFA_LOGIN, 'exec', '--server', 'prod', '--mfa-token', code, '--', process.execPath, '--input-type=module', '-e', CONSUMER], sb.env({
     LOCAL_STS_URL: sb.sts.url,
     RUN_MS: String(RUN_MS),
     MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS: String(MARGIN_SECONDS),
-  }));
+  }), { cwd: ROOT });
   const elapsedMs = Date.now() - t0;
   assert.equal(r.status, 0, r.stderr);
   const calls = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Call);

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { AWS_CLI, ROOT, MFA_LOGIN as MFA_LOGIN_CLI, requireComponent, type Sandbox, type TestUser } from '../e2e/harness.js';
-import { prodSandbox, codeWithTime, runIn, ASSUMED_ROLE } from './kit.js';
+import { AWS_CLI, ROOT, MFA_LOGIN as MFA_LOGIN_CLI, requireComponent, runCommand, type Sandbox, type TestUser } from '../e2e/harness.js';
+import { prodSandbox, codeWithTime, ASSUMED_ROLE } from './kit.js';
 import { createServer } from 'node:net';
 
 let sb: Sandbox;
@@ -31,7 +31,7 @@ const hasBoto3 = () => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import bo
 /** `mfa-login exec --server prod -- ...` as a user types it, with the role session forgotten first. */
 async function execServer(command: string[], extra: Record<string, string> = {}) {
   assert.equal((await sb.run(['logout', 'prod'])).status, 0);
-  return runIn(ROOT, process.execPath, [MFA_LOGIN_CLI, 'exec', '--server', 'prod', '--', ...command], sb.env(extra));
+  return runCommand(process.execPath, [MFA_LOGIN_CLI, 'exec', '--server', 'prod', '--', ...command], sb.env(extra), { cwd: ROOT });
 }
 
 test('exec --server: the command gets the endpoint and its token, and no keys or profile', async () => {

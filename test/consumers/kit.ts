@@ -2,11 +2,10 @@
  * Shared set-up for the consumer tests: a sandbox with alice's keys stored and a role profile
  * `prod` on top, wrapper commands named like the installed ones, and codes with time to spare.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Sandbox, user, MFA_LOGIN, MFA_ENV, requireComponent, AWS_CLI, runCommand, type TestUser, type RunResult } from '../e2e/harness.js';
-import { totp } from '../../src/local-sts/totp.js';
+import { totp } from '../../src/mfa/totp.js';
 
 export const ROLE_ARN = 'arn:aws:iam::222222222222:role/Admin';
 /** What GetCallerIdentity returns for credentials of that role, whatever the session name. */
@@ -66,19 +65,6 @@ export function executable(file: string): boolean {
 /** One word for sh, bash, zsh and fish: single quotes, with a single quote written as '\''. */
 export function sq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Like the harness's runCommand (detached: no controlling terminal), in a chosen directory. */
-export function runIn(cwd: string, cmd: string, args: string[], env: Record<string, string>): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 /** What `mfa-login credential-process prod` gives from the cache: what a shell must end up holding. */

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Sandbox, user, MFA_LOGIN, MFA_ENV, requireComponent, type TestUser } from '../e2e/harness.js';
-import { totp } from '../../src/local-sts/totp.js';
+import { totp } from '../../src/mfa/totp.js';
 import { executable, sq } from './kit.js';
 import { Pane, TMUX } from './pane.js';
-import { evaluate, identityPolicy, requestOf } from '../commands/policy-evaluator.js';
+import { evaluate, identityPolicy, requestOf } from '../e2e/policy-evaluator.js';
 
 /** Every call in the local STS's log was made without MFA and is one the printed policy allows so. */
 async function allowedWithoutMfa(sb: Sandbox, u: TestUser, actions: string[]): Promise<void> {

@@ -1,7 +1,7 @@
 /** bash in a tmux pane: a real terminal for tests of what a person sees and types. */
 import assert from 'node:assert/strict';
-import type { Sandbox } from '../e2e/harness.js';
-import { runIn, sq } from './kit.js';
+import { runCommand, type Sandbox } from '../e2e/harness.js';
+import { sq } from './kit.js';
 
 export const TMUX = '/usr/bin/tmux';
 const WAIT_MS = 15_000;
@@ -20,13 +20,13 @@ export class Pane {
     // Interactive bash sets its own PS1 over the environment's: an rc file of our own sets it.
     sb.write('bashrc', "PS1='ready$ '\n");
     const shell = `bash --noprofile --rcfile ${sq(sb.file('bashrc'))}`;
-    const r = await runIn(sb.home, TMUX, ['-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '120', '-y', '30', '-c', sb.home, shell], env);
+    const r = await runCommand(TMUX, ['-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '120', '-y', '30', '-c', sb.home, shell], env, { cwd: sb.home });
     assert.equal(r.status, 0, `tmux new-session: ${r.stderr}`);
     await this.waitFor(/^ready\$/m, 'the shell prompt');
   }
 
   private async tmux(...args: string[]): Promise<string> {
-    const r = await runIn(this.sb.home, TMUX, ['-S', this.socket, ...args], this.sb.env());
+    const r = await runCommand(TMUX, ['-S', this.socket, ...args], this.sb.env(), { cwd: this.sb.home });
     assert.equal(r.status, 0, `tmux ${args[0]}: ${r.stderr}`);
     return r.stdout;
   }
@@ -93,7 +93,7 @@ export class Pane {
 
   /** Ends the tmux server of this socket (and the shell in it); harmless when none runs. */
   async close(): Promise<void> {
-    await runIn(this.sb.home, TMUX, ['-S', this.socket, 'kill-server'], this.sb.env());
+    await runCommand(TMUX, ['-S', this.socket, 'kill-server'], this.sb.env(), { cwd: this.sb.home });
   }
 }
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { AWS_CLI, MFA_LOGIN, ROOT, requireComponent, runCommand, type Sandbox, type TestUser, type RunResult } from '../e2e/harness.js';
-import { prodSandbox, codeWithTime, missingShell, runIn, sq, inShell as shellIn, ASSUMED_ROLE, ROLE_ARN, BASH, ZSH, FISH } from './kit.js';
+import { prodSandbox, codeWithTime, missingShell, sq, inShell as shellIn, ASSUMED_ROLE, ROLE_ARN, BASH, ZSH, FISH } from './kit.js';
 
 let sb: Sandbox;
 let alice: TestUser;
@@ -31,7 +31,7 @@ const hasBoto3 = () => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import bo
 
 /** `mfa-login exec --server dev -- ...` from a shell whose only region is AWS_REGION. */
 function execServer(command: string[], extra: Record<string, string | undefined> = {}): Promise<RunResult> {
-  return runIn(ROOT, process.execPath, [MFA_LOGIN, 'exec', '--server', 'dev', '--', ...command], sb.env({ AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: undefined, ...extra }));
+  return runCommand(process.execPath, [MFA_LOGIN, 'exec', '--server', 'dev', '--', ...command], sb.env({ AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: undefined, ...extra }), { cwd: ROOT });
 }
 
 test('exec --server with the region only in AWS_REGION: botocore has it and calls STS through the endpoint', async (t) => {

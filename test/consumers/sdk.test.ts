@@ -5,8 +5,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { MFA_LOGIN, ROOT, type Sandbox, type TestUser } from '../e2e/harness.js';
-import { prodSandbox, codeWithTime, runIn, ASSUMED_ROLE } from './kit.js';
+import { MFA_LOGIN, ROOT, runCommand, type Sandbox, type TestUser } from '../e2e/harness.js';
+import { prodSandbox, codeWithTime, ASSUMED_ROLE } from './kit.js';
 
 let sb: Sandbox;
 let alice: TestUser;
@@ -50,7 +50,7 @@ test('fromProcess and fromIni get the credentials mfa-login prints, and STS take
   assert.equal(expected.Version, 1);
 
   // cwd ROOT: the bare imports resolve from the project's node_modules.
-  const child = await runIn(ROOT, process.execPath, ['--input-type=module', '-e', SDK_SCRIPT], sb.env({ LOCAL_STS_URL: sb.sts.url }));
+  const child = await runCommand(process.execPath, ['--input-type=module', '-e', SDK_SCRIPT], sb.env({ LOCAL_STS_URL: sb.sts.url }), { cwd: ROOT });
   assert.equal(child.status, 0, child.stderr);
   const got = JSON.parse(child.stdout) as Record<string, { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string; arn: string }>;
   for (const name of ['fromProcess', 'fromIni']) {

@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Sandbox, user } from './harness.js';
 import { execAndSignal } from './signal-kit.js';
-import { startLocalSts, type LocalSts } from '../../src/local-sts/server.js';
-import { totp } from '../../src/local-sts/totp.js';
+import { startLocalSts, type LocalSts } from '../../src/aws-stand-in/server.js';
+import { totp } from '../../src/mfa/totp.js';
 import { main } from '../../src/cli/main.js';
 import { awsSdkSts } from '../../src/sts/aws-sdk-sts.js';
-import { dirStore } from '../../src/cache/dir-store.js';
+import { dirStore } from '../../src/session-store/dir-store.js';
 import { settingsFrom } from '../../src/settings.js';
 import type { Deps } from '../../src/deps.js';
 import type { LongTermKeys } from '../../src/credentials.js';
@@ -210,6 +210,7 @@ test('a simulated working day through credential_process: one code, roles refres
     }),
     sts: () => awsSdkSts({ now }),
     cache: () => cache,
+    routes: () => cache,
     terminal,
     runProcess: async () => assert.fail('no mfa_process'),
     debug: () => {},

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox, user } from './harness.js';
-import { totp } from '../../src/local-sts/totp.js';
+import { totp } from '../../src/mfa/totp.js';
 
 /** An STS whose clock runs 90 s ahead of ours: as if this computer's clock were 90 s behind. */
 const SKEW_MS = 90_000;

@@ -10,7 +10,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { AWS_CLI, MFA_ENV, MFA_LOGIN, ROOT, Sandbox, requireComponent, runCommand, user } from './harness.js';
-import { totp } from '../../src/local-sts/totp.js';
+import { totp } from '../../src/mfa/totp.js';
 
 const alice = user('alice');
 const bob = user('bob');
@@ -200,15 +200,15 @@ test('usage errors name the command and the word at fault, in our words', async 
     [['prod', 'extra'], /^mfa-login: unknown command prod: mfa-login takes a command, or a profile name on its own/],
     [['prod', '--frobnicate'], /^mfa-login: unknown option --frobnicate$/],
     [['login', 'prod', '--mfa-tokne', '1'], /^mfa-login: unknown option --mfa-tokne for login; did you mean --mfa-token\?$/],
-    [['completion', 'nope'], /^mfa-login: completion nope: nope is not a shell; use bash, zsh or fish$/],
-    [['completion'], /^mfa-login: completion needs a shell \(bash, zsh or fish\)$/],
+    [['completion', 'nope'], /^mfa-login: completion nope: nope is not a shell; use bash, zsh, fish or nu$/],
+    [['completion'], /^mfa-login: completion needs a shell \(bash, zsh, fish or nu\)$/],
     [['agent', 'restart'], /^mfa-login: agent restart: restart is not an agent action; use status or stop$/],
     [['policy', '--partition', 'moon'], /^mfa-login: --partition moon is not an AWS partition: use aws, aws-us-gov or aws-cn$/],
     [['add'], /^mfa-login: add needs a profile name$/],
     [['logout', 'a', 'b'], /^mfa-login: logout takes one profile; b is one word too many$/],
     [['prod', '--to'], /^mfa-login: --to needs a value$/],
     [['add', 'x', '--mfa-serial'], /^mfa-login: --mfa-serial needs a value$/],
-    [['--shell', 'nope'], /^mfa-env: --shell nope is not a shell: use sh, bash, zsh, fish, powershell or pwsh$/, 'mfa-env'],
+    [['--shell', 'nope'], /^mfa-env: --shell nope is not a shell: use sh, bash, zsh, fish, powershell, pwsh or nu$/, 'mfa-env'],
     [['--shell'], /^mfa-env: --shell needs a value: sh, bash/, 'mfa-env'],
     [['a', 'b'], /^mfa-env: mfa-env takes one profile; b is one word too many$/, 'mfa-env'],
     [['prod', '--nope'], /^mfa-env: unknown option --nope$/, 'mfa-env'],
@@ -281,7 +281,7 @@ test('doctor starts nothing and creates nothing, in agent and in file mode', asy
 });
 
 test('the local STS answers --help with its fixture format, and a fixture written from it serves mfa-login', async () => {
-  const main = path.join(ROOT, 'dist/src/local-sts/main.js');
+  const main = path.join(ROOT, 'dist/src/aws-stand-in/main.js');
   const help = await runCommand(process.execPath, [main, '--help'], { PATH: process.env.PATH ?? '' });
   assert.equal(help.status, 0, help.stderr);
   for (const field of ['port', 'host', 'allowCodeReuse', 'users', 'userName', 'accountId', 'accessKeyId', 'secretAccessKey', 'partition', 'canListMfaDevices', 'mfaDevices', 'serial', 'seed', 'roles', 'roleArn', 'maxSessionDuration', 'requireMfa', 'externalId', 'trustedPrincipals']) {

@@ -3,9 +3,9 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalSts, type LocalSts, type LocalStsOptions } from '../../src/local-sts/server.js';
-import { totp } from '../../src/local-sts/totp.js';
-import { RECENT_MS } from '../../src/cache/route.js';
+import { startLocalSts, type LocalSts, type LocalStsOptions } from '../../src/aws-stand-in/server.js';
+import { totp } from '../../src/mfa/totp.js';
+import { RECENT_MS } from '../../src/session-store/route.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const MFA_LOGIN = path.join(ROOT, 'bin/mfa-login.js');
@@ -134,17 +134,49 @@ export class Sandbox {
   }
 }
 
-export function runCommand(cmd: string, args: string[], env: Record<string, string>, input?: string): Promise<RunResult> {
+export interface RunOptions {
+  /** Written to its stdin, which is then closed (default: nothing, closed at once). */
+  input?: string;
+  /** Its working directory (default: the test's). */
+  cwd?: string;
+  /** Killed, with everything it started, once it outlives this: a hang fails the test, never blocks it. */
+  limitMs?: number;
+}
+
+/**
+ * The one way the tests run a program and collect what it prints: the built CLI, the AWS CLI,
+ * shells, tmux. Detached (a process group of its own, no controlling terminal), so that a kill
+ * reaches everything it started. The fourth argument is its stdin, or the options. `killed` says
+ * the limit was reached; `ms` how long it ran.
+ */
+export function runCommand(cmd: string, args: string[], env: Record<string, string>, options: string | RunOptions = {}): Promise<RunResult & { ms: number; killed: boolean }> {
+  const { input = '', cwd, limitMs } = typeof options === 'string' ? { input: options } : options;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const t0 = Date.now();
+    const child = spawn(cmd, args, { env, ...(cwd !== undefined ? { cwd } : {}), detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let killed = false;
+    const timer =
+      limitMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            killed = true;
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              child.kill('SIGKILL');
+            }
+          }, limitMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, ms: Date.now() - t0, killed });
+    });
     child.stdin.on('error', () => {}); // a child that exits without reading its stdin
-    child.stdin.end(input ?? '');
+    child.stdin.end(input);
   });
 }
 
@@ -160,40 +192,9 @@ export const AWS_CLI = '/usr/bin/aws';
 /**
  * Waits until files written just now count as settled: the full path notes a profile's route
  * (which the cached path follows) only for config files that did not change in the last
- * RECENT_MS (src/cache/route.ts). A test that edits a config and then needs the cached path waits
+ * RECENT_MS (src/session-store/route.ts). A test that edits a config and then needs the cached path waits
  * this long before the full path answers.
  */
 export function settled(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, RECENT_MS + 20));
-}
-
-/**
- * Runs the built CLI (`bin`) in a sandbox's environment, killed with everything it started if it
- * outlives `limitMs`: a hang fails, never blocks. `killed` says it was; `ms` how long it ran.
- */
-export function runBounded(sb: Sandbox, bin: string, args: string[], env: Record<string, string | undefined>, limitMs: number, input = ''): Promise<RunResult & { ms: number; killed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [bin, ...args], { env: sb.env(env), detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }, limitMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, ms: Date.now() - t0, killed });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
 }

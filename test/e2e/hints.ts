@@ -3,7 +3,7 @@
  * command must name one that works (the house rule), which is checked by running it in the
  * sandbox the error came from, substituting nothing.
  */
-import { MFA_ENV, MFA_LOGIN, runBounded, type RunResult, type Sandbox } from './harness.js';
+import { MFA_ENV, MFA_LOGIN, runCommand, type RunResult, type Sandbox } from './harness.js';
 
 /**
  * `mfa-login add alice --import` in `hint: move them with: mfa-login add alice --import   or ...`:
@@ -32,7 +32,7 @@ export const NOT_AS_PRINTED = /no keys stored|unknown command|unknown option|is 
  */
 export async function runAsPrinted(sb: Sandbox, command: string, env: Record<string, string | undefined> = {}, limitMs = 30_000): Promise<RunResult & { killed: boolean }> {
   const [tool, ...args] = command.split(' ');
-  const { status, stdout, stderr, killed } = await runBounded(sb, tool === 'mfa-env' ? MFA_ENV : MFA_LOGIN, args, env, limitMs);
+  const { status, stdout, stderr, killed } = await runCommand(process.execPath, [tool === 'mfa-env' ? MFA_ENV : MFA_LOGIN, ...args], sb.env(env), { limitMs });
   return { status, stdout, stderr, killed };
 }
 

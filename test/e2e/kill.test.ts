@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIni } from '../../src/config/ini.js';
-import { dirStore } from '../../src/cache/dir-store.js';
+import { dirStore } from '../../src/session-store/dir-store.js';
 import { EncryptedFileStore } from '../../src/secrets/file-store.js';
 
 const WRITER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'writer.js');

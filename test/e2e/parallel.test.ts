@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MFA_LOGIN, Sandbox, user } from './harness.js';
-import { waitFor } from '../cache/helpers.js';
+import { waitFor } from '../session-store/helpers.js';
 
 /**
  * What Terraform or `make -j` do to a credential_process: 16 copies at once with a cold cache.

@@ -12,7 +12,7 @@ import { settingsFrom } from '../../src/settings.js';
 import { openSecretStore } from '../../src/secrets/open-store.js';
 import type { LongTermKeys } from '../../src/credentials.js';
 import { realIo } from '../secrets/helpers.js';
-import { evaluate, identityPolicy, requestOf } from '../commands/policy-evaluator.js';
+import { evaluate, identityPolicy, requestOf } from './policy-evaluator.js';
 
 const NEW_KEY_DELAY_MS = 3000;
 

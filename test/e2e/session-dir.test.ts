@@ -4,8 +4,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, lchownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MFA_ENV, MFA_LOGIN, ROOT, Sandbox, runCommand, settled, user, type RunResult } from './harness.js';
-import { encodeEntry, entryFile } from '../../src/cache/entry.js';
-import { waitFor, alive } from '../cache/helpers.js';
+import { encodeEntry, entryFile } from '../../src/session-store/entry.js';
+import { waitFor, alive } from '../session-store/helpers.js';
 
 /**
  * The session directory as an attacker on the same machine would meet it: pre-created by another

@@ -1,9 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { MFA_ENV, MFA_LOGIN, Sandbox, user, runBounded as runIn } from './harness.js';
+import { MFA_ENV, MFA_LOGIN, Sandbox, user, runCommand } from './harness.js';
 
-const runBounded = (bin: string, args: string[], env: Record<string, string | undefined>, limitMs: number, input = '') => runIn(sb, bin, args, env, limitMs, input);
+const runBounded = (bin: string, args: string[], env: Record<string, string | undefined>, limitMs: number, input = '') => runCommand(process.execPath, [bin, ...args], sb.env(env), { limitMs, input });
 
 /**
  * Every command that calls STS goes where the profile's STS settings (and their environment forms)

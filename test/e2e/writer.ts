@@ -20,7 +20,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setSectionValues } from '../../src/output/ini-edit.js';
-import { dirStore } from '../../src/cache/dir-store.js';
+import { dirStore } from '../../src/session-store/dir-store.js';
 import { EncryptedFileStore } from '../../src/secrets/file-store.js';
 import { editFile } from '../../src/files/edit-file.js';
 import { takeLock } from '../../src/files/lock-file.js';

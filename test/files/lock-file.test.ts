@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLockNote, takeLock, tryLock, type HeldLock } from '../../src/files/lock-file.js';
-import { settledWithin } from '../cache/helpers.js';
+import { settledWithin } from '../session-store/helpers.js';
 
 /**
  * The kernel keeps the locks (lock-file.ts): a holder that dies holds nothing, wherever it ran

@@ -122,7 +122,44 @@ describe('formatExports', () => {
     });
   });
 
-  const shells: Shell[] = ['sh', 'fish', 'powershell'];
+  // nushell loads a record (`mfa-env --shell nu | from json | load-env`), evaluated for real in
+  // test/output/shells.test.ts: null takes a variable out, a variable a line.
+  test('nu: one JSON record, null for what is taken out', () => {
+    assert.equal(
+      formatExports({ ...session, sessionToken: undefined }, { shell: 'nu', region: 'eu-west-1', save: '{"AWS_PROFILE":"mine"}' }),
+      [
+        '{',
+        '  "AWS_ACCESS_KEY_ID": "ASIAEXAMPLE",',
+        '  "AWS_SECRET_ACCESS_KEY": "wJalr/K7MDENG+bPxRfiCY",',
+        '  "AWS_SESSION_TOKEN": null,',
+        '  "AWS_CREDENTIAL_EXPIRATION": "2026-11-24T14:00:00Z",',
+        '  "AWS_REGION": "eu-west-1",',
+        '  "AWS_DEFAULT_REGION": "eu-west-1",',
+        '  "AWS_PROFILE": null,',
+        '  "AWS_DEFAULT_PROFILE": null,',
+        '  "MFA_LOGIN_SAVED": "{\\"AWS_PROFILE\\":\\"mine\\"}"',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    // A name unset and then given back (the saved region) appears once, with what is given back.
+    assert.deepEqual(JSON.parse(formatUnset('nu', { MFA_LOGIN_SAVED: '{"AWS_REGION":"us-west-2"}' })), {
+      AWS_ACCESS_KEY_ID: null,
+      AWS_SECRET_ACCESS_KEY: null,
+      AWS_SESSION_TOKEN: null,
+      AWS_CREDENTIAL_EXPIRATION: null,
+      AWS_REGION: 'us-west-2',
+      AWS_DEFAULT_REGION: null,
+      MFA_LOGIN_EXPORTED_REGION: null,
+      AWS_PROFILE: null,
+      AWS_DEFAULT_PROFILE: null,
+      MFA_LOGIN_SAVED: null,
+    });
+    assert.equal(formatUnset('nu', {}), '{\n  "MFA_LOGIN_SAVED": null\n}\n');
+    assert.equal(formatAssignments('nu', []), '{}\n');
+  });
+
+  const shells: Shell[] = ['sh', 'fish', 'powershell', 'nu'];
   for (const shell of shells) {
     for (const [what, value] of [
       ['a newline', 'a\nexport EVIL=1'],
@@ -207,6 +244,13 @@ describe('detectShell', () => {
     ['PSModulePath with SHELL=fish', { PSModulePath: '/opt/m', SHELL: '/usr/bin/fish' }, undefined, 'fish'],
     ['empty variables count as unset', { FISH_VERSION: '', PSModulePath: '', SHELL: '' }, '', 'sh'],
     ['an unknown SHELL', { SHELL: '/usr/bin/nushell' }, undefined, 'sh'],
+    ['parent nu beats SHELL=bash (nu run from a bash login)', { SHELL: '/bin/bash', NU_VERSION: '0.115.1' }, 'nu', 'nu'],
+    ['Windows parent nu.exe', {}, 'nu.exe', 'nu'],
+    ['SHELL=nu (chsh to nushell)', { SHELL: '/home/me/.cargo/bin/nu' }, undefined, 'nu'],
+    ['NU_VERSION with no SHELL, or SHELL=nu: nushell', { NU_VERSION: '0.115.1', SHELL: '/usr/bin/nu' }, undefined, 'nu'],
+    ['NU_VERSION beats PSModulePath, which Windows gives every process', { NU_VERSION: '0.115.1', PSModulePath: 'C:\\Modules' }, undefined, 'nu'],
+    ['NU_VERSION with a POSIX SHELL: nushell exports it to a bash it starts, so bash wins', { NU_VERSION: '0.115.1', SHELL: '/bin/bash' }, undefined, 'sh'],
+    ['parent bash beats an inherited NU_VERSION', { NU_VERSION: '0.115.1', SHELL: '/usr/bin/nu' }, 'bash', 'sh'],
   ];
   for (const [why, env, parent, shell] of cases) {
     test(why, () => assert.equal(detectShell(env, parent), shell));

@@ -24,3 +24,11 @@ test('POSIX and fish texts call this installation by absolute path, quoted', () 
   assert.match(formatShellInit('zsh', at), /zmodload -F zsh\/datetime p:EPOCHSECONDS/);
   assert.match(formatShellInit('fish', at), /'\/opt\/it'\\''s node\/bin\/node' '\/opt\/mfa login\/bin\/mfa-env\.js' --shell fish \$argv/);
 });
+
+test('nushell text (evaluated for real in test/consumers/nushell.test.ts) calls this installation by absolute path, in double quotes', () => {
+  const text = formatShellInit('nu', { ...at, node: '/opt/say "hi"\\node' });
+  assert.match(text, /\^"\/opt\/say \\"hi\\"\\\\node" "\/opt\/mfa login\/bin\/mfa-env\.js" --shell nu \$profile \.\.\.\$rest \| from json/);
+  assert.match(text, /^def --env --wrapped mfa-use \[profile\?: string@__mfa_use_complete, \.\.\.rest: string\] \{$/m);
+  assert.match(text, /^#   mfa-login shell-init nu \| save -f \(\$nu\.default-config-dir \| path join mfa-login\.nu\)$/m);
+  assert.equal((text.match(/\{/g) ?? []).length, (text.match(/\}/g) ?? []).length);
+});

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { formatAssignments, formatExports, formatUnset, type Shell } from '../../src/output/exports.js';
 import type { Credentials } from '../../src/credentials.js';
-import { assertInstalled, needs } from './tools.js';
+import { assertInstalled, needs, NU } from './tools.js';
 
 interface ShellUnderTest {
   path: string;
@@ -47,6 +47,14 @@ const SHELLS: ShellUnderTest[] = [
     // them with spaces, so every statement must end by itself.
     script:
       'eval (printf %s "$MFA_OUT"); and begin; test -z "$MFA_UNSET"; or eval (printf %s "$MFA_UNSET"); end; and set -e MFA_OUT MFA_UNSET; and exec env -0',
+  },
+  {
+    path: NU,
+    kind: 'nu',
+    // -n: no config files. `from json | load-env` is how nushell users are told to use mfa-env; a
+    // failing step stops the script with a non-zero status.
+    args: ['-n', '-c'],
+    script: '$env.MFA_OUT | from json | load-env; if $env.MFA_UNSET != "" { $env.MFA_UNSET | from json | load-env }; hide-env MFA_OUT MFA_UNSET; exec env -0',
   },
 ];
 
@@ -155,8 +163,8 @@ const STALE = {
 };
 
 for (const shell of SHELLS) {
-  const name = shell.path.replace(/^.*\//, '');
-  describe(`${shell.path}${shell.label ?? ''} evaluates the exports`, needs(shell.path, `needed to test ${shell.kind} exports`), () => {
+  const name = shell.kind === 'nu' ? 'nu' : shell.path.replace(/^.*\//, '');
+  describe(`${shell.kind === 'nu' ? 'nu (the npm package nushell)' : shell.path}${shell.label ?? ''} evaluates the exports`, needs(shell.path, `needed to test ${shell.kind} exports`), () => {
     // formatExports refuses values outside their AWS form; the quoting under it must hold anyway.
     test('nasty values come back byte for byte through the quoting, nothing is executed', () => {
       assertInstalled(shell.path);
@@ -195,7 +203,7 @@ for (const shell of SHELLS) {
 
     test('formatUnset with nothing saved leaves the shell\'s own variables, and exits 0', () => {
       assertInstalled(shell.path);
-      const env = run(shell, 'true', formatUnset(shell.kind, STALE), STALE);
+      const env = run(shell, shell.kind === 'nu' ? '{}' : 'true', formatUnset(shell.kind, STALE), STALE);
       assert.deepEqual(awsVars(env), STALE);
     });
 

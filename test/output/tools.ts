@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 
 /**
@@ -14,3 +15,18 @@ export function needs(path: string, why: string, { requiredInCi = true } = {}): 
 export function assertInstalled(path: string): void {
   assert.ok(existsSync(path), `${path} is required (CI=true) but is not installed`);
 }
+
+/**
+ * nushell's own binary, from the npm package `nushell` (a devDependency: `npm ci` installs it, no
+ * download at install). Its `node_modules/.bin/nu` is a Node wrapper around this binary; the tests
+ * run the binary itself, as a user's terminal does, so mfa-env's parent process is nu. Where the
+ * platform package is missing, a path that does not exist: `needs` skips, or fails in CI.
+ */
+export const NU = (() => {
+  const os = process.platform === 'win32' ? 'windows' : process.platform;
+  try {
+    return createRequire(import.meta.url).resolve(`@nushell/${os}-${process.arch}/bin/nu${os === 'windows' ? '.exe' : ''}`);
+  } catch {
+    return `node_modules/@nushell/${os}-${process.arch}/bin/nu (not installed: run npm ci)`;
+  }
+})();

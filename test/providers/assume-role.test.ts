@@ -5,7 +5,7 @@ import { MfaLoginError } from '../../src/errors.js';
 import { assumedDirectly, assumeRoleFrom, assumeRoleWithMfa, chainedSeconds, type RoleHop } from '../../src/providers/assume-role.js';
 import { StsError, stsTarget } from '../../src/sts/sts.js';
 import { ALICE_KEYS, ALICE_MFA, codes, ENDPOINT, fakeDeps, stsError } from './fakes.js';
-import { accessDenied } from '../../src/local-sts/faults.js';
+import { accessDenied, packedPolicyTooLarge } from '../../src/aws-stand-in/faults.js';
 
 const target = stsTarget({ endpointUrl: ENDPOINT }, {});
 const step = (durationSeconds?: number): RoleStep => ({
@@ -96,5 +96,40 @@ test('STS refuses more than an hour through another role: why the chained length
   await assert.rejects(assumeRoleFrom(f.deps, hop(7200), { credentials: parent, name: 'MFA session' }, 7200), {
     code: 'E_STS',
     message: 'arn:aws:iam::222222222222:role/prod cannot be assumed for longer than 1 hour through another role (profile prod)',
+  });
+});
+
+const scopedHop = (): RoleHop => ({
+  ...hop(7200),
+  role: { ...step(7200), tags: [{ key: 'team', value: 'blue' }], transitiveTagKeys: ['team'], policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], policy: '{"Statement":[]}' },
+});
+
+test('AssumeRole with MFA, straight from the IAM user, sends the hop\'s session tags and policies too', async () => {
+  const f = fakeDeps();
+  await assumeRoleWithMfa(f.deps, scopedHop(), { keys: ALICE_KEYS, serial: ALICE_MFA, code: { source: () => codes('flag', '123456'), profile: 'prod' } });
+  const [call] = f.sts.assumeRoleCalls;
+  assert.deepEqual([call!.tags, call!.transitiveTagKeys, call!.policyArns, call!.policy], [[{ key: 'team', value: 'blue' }], ['team'], ['arn:aws:iam::aws:policy/ReadOnlyAccess'], '{"Statement":[]}']);
+});
+
+const parentSession = (f: ReturnType<typeof fakeDeps>) => ({ accessKeyId: 'ASIAPARENT', secretAccessKey: 's', sessionToken: 't', expiration: new Date(f.clock.ms + 600_000) });
+
+test('a trust policy without sts:TagSession is named as such, not as "may not assume"', async () => {
+  const f = fakeDeps();
+  f.sts.failNext('assumeRole', () => stsError(accessDenied('User: arn:aws:sts::111111111111:assumed-role/hop/alice is not authorized to perform: sts:TagSession on resource: arn:aws:iam::222222222222:role/prod')));
+  await assert.rejects(assumeRoleFrom(f.deps, scopedHop(), { credentials: parentSession(f), name: 'MFA session' }, 3600), (e: unknown) =>
+    e instanceof MfaLoginError &&
+    e.code === 'E_STS_ACCESS_DENIED' &&
+    e.message === 'arn:aws:sts::111111111111:assumed-role/hop/alice may not tag a session of arn:aws:iam::222222222222:role/prod (profile prod): the role\'s trust policy does not allow sts:TagSession, which session tags (and transitive tags from an earlier hop) need' &&
+    e.hint === 'allow sts:TagSession in the trust policy of arn:aws:iam::222222222222:role/prod, or remove session_tags / transitive_session_tags from the chain' &&
+    e.cause instanceof StsError);
+});
+
+test('tags and policies too large once packed: said in their terms, with what to shorten', async () => {
+  const f = fakeDeps();
+  f.sts.failNext('assumeRole', () => stsError(packedPolicyTooLarge(164)));
+  await assert.rejects(assumeRoleFrom(f.deps, scopedHop(), { credentials: parentSession(f), name: 'MFA session' }, 3600), {
+    code: 'E_STS',
+    message: 'STS refused the session tags and policies of profile prod as too large once packed: Packed policy consumes 164% of allotted space, please use smaller policy.',
+    hint: 'use fewer or shorter session_tags, or fewer or smaller session policies',
   });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CachedSession } from '../../src/cache/session-cache.js';
+import type { CachedSession } from '../../src/session-store/store.js';
 import { cachedSession } from '../../src/providers/cached.js';
 import { Clock, MemoryCache } from './fakes.js';
 

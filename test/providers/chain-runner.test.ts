@@ -4,7 +4,8 @@ import { MfaLoginError } from '../../src/errors.js';
 import type { CodeSource } from '../../src/mfa/code-source.js';
 import { runChain, type ChainOptions } from '../../src/providers/chain-runner.js';
 import { chainKeys } from '../../src/providers/chain-keys.js';
-import { accessDenied } from '../../src/local-sts/faults.js';
+import { withScope } from '../../src/config/chain.js';
+import { accessDenied } from '../../src/aws-stand-in/faults.js';
 import type { StsError } from '../../src/sts/sts.js';
 import { ALICE_KEYS, ALICE_MFA, codes, fakeDeps, plan, refusals, role, stsError, USER } from './fakes.js';
 
@@ -229,6 +230,12 @@ const variants: Array<[string, string, Record<string, string>, 'mfa' | 0 | 1]> =
   ['another target role', KEYED.replace('role/prod', 'role/prod2'), {}, 1],
   ['an external id on the target', USER + role('hop', 'alice') + role('prod', 'hop', 'external_id = ext-1\n'), {}, 1],
   ['a duration on the target', USER + role('hop', 'alice') + role('prod', 'hop', 'duration_seconds = 1800\n'), {}, 1],
+  ['session tags on the first role', USER + role('hop', 'alice', 'session_tags = team=blue\n') + role('prod', 'hop'), {}, 0],
+  ['session tags on the target', USER + role('hop', 'alice') + role('prod', 'hop', 'session_tags = team=blue\n'), {}, 1],
+  ['another tag value on the target', USER + role('hop', 'alice') + role('prod', 'hop', 'session_tags = team=green\n'), {}, 1],
+  ['a transitive tag on the first role', USER + role('hop', 'alice', 'session_tags = team=blue\ntransitive_session_tags = team\n') + role('prod', 'hop'), {}, 0],
+  ['a session policy on the target', USER + role('hop', 'alice') + role('prod', 'hop', 'policy_arns = arn:aws:iam::aws:policy/ReadOnlyAccess\n'), {}, 1],
+  ['a scope given on the command line', KEYED, {}, 1],
 ];
 
 test('cache keys: the same chain gives the same keys; each change of a session gives new ones from its hop on', () => {
@@ -239,7 +246,8 @@ test('cache keys: the same chain gives the same keys; each change of a session g
   assert.deepEqual(list(chainKeys(plan(KEYED.replace('[profile prod]', '[profile prod]\nregion = eu-west-1\noutput = json'), 'prod'), {})), list(base));
   const seen = new Set(list(base));
   for (const [what, config, env, from] of variants) {
-    const keys = list(chainKeys(plan(config, 'prod'), env));
+    const planned = what === 'a scope given on the command line' ? withScope(plan(config, 'prod'), { policy: '{"Statement":[]}' }) : plan(config, 'prod');
+    const keys = list(chainKeys(planned, env));
     const first = from === 'mfa' ? 0 : from + 1;
     assert.deepEqual(keys.slice(0, first), list(base).slice(0, first), `${what}: the keys before its hop stay`);
     for (const key of keys.slice(first)) {
@@ -247,6 +255,29 @@ test('cache keys: the same chain gives the same keys; each change of a session g
       seen.add(key);
     }
   }
+});
+
+test('cache keys of hops without session tags or policies are those of earlier versions: sessions cached then are still found', () => {
+  assert.deepEqual(chainKeys(plan(USER + role('hop', 'alice') + role('prod', 'hop', 'external_id = ext-1\n'), 'prod'), {}).roleKeys, [
+    '["role","8bEVIGY6Wi3zcB57xHcPU9ueOPEUmeE00F01Q47Hr9I","arn:aws:iam::222222222222:role/hop",null,"alice",null,null]',
+    '["role","ACPBkY3k_uSkrSlVUZAwlohm799YFUvBaxmPHvVS6so","arn:aws:iam::222222222222:role/prod","ext-1","alice",null,null]',
+  ]);
+});
+
+test('session tags and policies go with AssumeRole of their own hop only; a changed tag is a new AssumeRole, the unchanged chain comes from the cache', async () => {
+  const tagged = USER + role('hop', 'alice', 'session_tags = team=blue, cost-center = 42\ntransitive_session_tags = team\n') + role('prod', 'hop', 'policy_arns = arn:aws:iam::aws:policy/ReadOnlyAccess\n');
+  const f = fakeDeps();
+  await run(f, tagged, 'prod');
+  const [toHop, toProd] = f.sts.assumeRoleCalls;
+  assert.deepEqual([toHop!.tags, toHop!.transitiveTagKeys, toHop!.policyArns, toHop!.policy], [[{ key: 'team', value: 'blue' }, { key: 'cost-center', value: '42' }], ['team'], undefined, undefined]);
+  assert.deepEqual([toProd!.tags, toProd!.transitiveTagKeys, toProd!.policyArns], [undefined, undefined, ['arn:aws:iam::aws:policy/ReadOnlyAccess']]);
+  assert.equal('tags' in toProd!, false, 'a hop without tags sends no Tags at all');
+  assert.deepEqual((await run(f, tagged, 'prod')).cost, { gst: 0, ar: 0, chosen: 0, asked: 0 }, 'the same tags: all from the cache');
+  assert.deepEqual((await run(f, tagged.replace('team=blue', 'team=green'), 'prod')).cost, { gst: 0, ar: 2, chosen: 0, asked: 0 }, 'a changed tag: both hops again, the MFA session from the cache');
+  const scoped = withScope(plan(tagged, 'prod'), { policy: '{"Statement":[]}' });
+  const before = f.sts.assumeRoleCalls.length;
+  await runChain(f.deps, scoped, { codeSource: () => codes('flag') });
+  assert.deepEqual(f.sts.assumeRoleCalls.slice(before).map((c) => [c.roleArn, c.policy, c.policyArns]), [['arn:aws:iam::222222222222:role/prod', '{"Statement":[]}', ['arn:aws:iam::aws:policy/ReadOnlyAccess']]], 'a command-line scope: only the target again');
 });
 
 test('cache keys stay the same size at any depth of a chain', () => {

@@ -3,11 +3,11 @@
  * refuses the way real STS does (the local STS's own error codes and messages), an in-memory
  * session cache that keeps the acquire/lease/forget contract, a clock, and code sources.
  */
-import type { Acquired, CachedSession, Lease, SessionStore } from '../../src/cache/session-cache.js';
+import type { Acquired, CachedSession, Lease, SessionStore } from '../../src/session-store/store.js';
 import { resolveChain, type ChainPlan } from '../../src/config/chain.js';
 import { loadProfiles } from '../../src/config/profiles.js';
 import type { LongTermKeys, SessionCredentials } from '../../src/credentials.js';
-import { assumeRoleMfaFailed, expiredToken, invalidClientTokenId, roleChainingTooLong, sessionTokenMfaFailed, type StsFault } from '../../src/local-sts/faults.js';
+import { assumeRoleMfaFailed, expiredToken, invalidClientTokenId, roleChainingTooLong, sessionTokenMfaFailed, type StsFault } from '../../src/aws-stand-in/faults.js';
 import type { CodeRequest, CodeSource } from '../../src/mfa/code-source.js';
 import type { ChainDeps } from '../../src/providers/chain-runner.js';
 import { StsError, type AssumedRole, type AssumeRoleInput, type GetSessionTokenInput, type Sts } from '../../src/sts/sts.js';

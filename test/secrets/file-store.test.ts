@@ -3,7 +3,8 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { MfaLoginError } from '../../src/errors.js';
-import { EncryptedFileStore, defaultKeyFilePath, type PassphraseRequest } from '../../src/secrets/file-store.js';
+import { EncryptedFileStore, type PassphraseRequest } from '../../src/secrets/file-store.js';
+import { defaultKeyFilePath } from '../../src/settings.js';
 import { distSecrets, run, tempDir } from './helpers.js';
 
 const alice = { accessKeyId: 'AKIAALICEEXAMPLE0001', secretAccessKey: 'alice/Secret+Key/ExampleExampleExample01' };

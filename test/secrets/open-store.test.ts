@@ -70,7 +70,7 @@ describe('openSecretStore', () => {
       const loaded = () => Object.keys(createRequire(process.cwd() + '/').cache).some((k) => k.includes('@napi-rs'));
       const { openSecretStore } = await import(process.env.OPEN_STORE_URL);
       const io = { settings: { keys: { infoFile: process.env.HOME + '/keys.json' } }, readFile: async () => undefined, editFile: async () => false };
-      const store = openSecretStore({ settings: { backend: 'keychain' }, askPassphrase: async () => 'x', io, warn: () => {} });
+      const store = openSecretStore({ settings: { backend: 'keychain', keyFile: process.env.XDG_CONFIG_HOME + '/mfa-login/keys.enc' }, askPassphrase: async () => 'x', io, warn: () => {} });
       const afterOpen = loaded();
       await store.get('dev').catch(() => {});
       console.log(JSON.stringify({ backend: store.backend, afterOpen, afterGet: loaded() }));

@@ -7,9 +7,9 @@ import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { parseIni } from '../../config/ini.js';
 import { explainStsError } from '../../providers/sts-errors.js';
 import { iamUserName, StsError, stsTarget } from '../../sts/sts.js';
-import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
+import { editProfileFile, readProfiles, shortPath } from '../../session/profiles-io.js';
 import { checkBeforeWriting } from '../../files/file-safety.js';
-import { forgetEverywhere } from './keys.js';
+import { forgetEverywhere } from '../../session/forget.js';
 import { updateKeyInfo } from '../../secrets/key-info.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { askUntil, ATTEMPTS } from '../../terminal/ask-again.js';
@@ -278,7 +278,7 @@ async function findMfaDevice(deps: Deps, keys: LongTermKeys, userArn: string, ta
   const interactive = deps.terminal.available() && deps.stdinIsTty;
   if (devices !== undefined && devices.length === 0) {
     if (interactive && (await deps.terminal.confirm(`${userArn} has no MFA device. Create a virtual one now?`, true))) {
-      await (await import('./mfa.js')).mfaCreate(deps, { profile: input.profile });
+      await (await import('../../session/mfa-device.js')).createMfaDevice(deps, { profile: input.profile });
       return {};
     }
     return { advice: `${userArn} has no MFA device. Create one with: mfa-login mfa create ${input.profile}\n` };

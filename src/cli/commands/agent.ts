@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
-import { agentStatus, stopAgent } from '../../agent/client.js';
-import { agentOptions } from '../session-store.js';
+import { agentStatus, stopAgent } from '../../session-store/agent/client.js';
+import { agentOptions } from '../../session-store/open.js';
 
 /** `mfa-login agent status|stop`: the session agent, which holds sessions in memory where no RAM-backed directory does. */
 export async function agent(deps: Deps, action: 'status' | 'stop'): Promise<void> {

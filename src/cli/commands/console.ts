@@ -5,14 +5,14 @@ import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
 import { defaultProfileName, type ProfileSet } from '../../config/profiles.js';
-import { CHAINED_ROLE_MAX_SECONDS } from '../../providers/credentials-for.js';
+import { CHAINED_ROLE_MAX_SECONDS } from '../../providers/assume-role.js';
 import { consoleDestination, federationEndpoint, loginUrl, partitionOfArn, signinTokenUrl, SIGNIN_TOKEN_MINUTES } from '../../output/console-url.js';
 import type { Credentials } from '../../credentials.js';
 import { consoleSettings, regionFor } from '../../settings.js';
-import { readProfiles } from '../profiles-io.js';
+import { readProfiles } from '../../session/profiles-io.js';
 import { otherUserOf } from '../../net/loopback-peer.js';
 import { startChild } from '../../child-process.js';
-import { sessionFor } from './deliver.js';
+import { sessionFor } from '../../session/session.js';
 
 export interface ConsoleInput {
   profile?: string;
@@ -39,7 +39,7 @@ export async function openConsole(deps: Deps, input: ConsoleInput): Promise<void
   if (role === undefined) throw notARole(files, profile);
   // Everything that can be refused is refused before a code is spent.
   // Only a role assumed straight from the IAM user's long-term key escapes role chaining
-  // (credentials-for.ts takes that path when duration_seconds asks for more than an hour).
+  // (chain-runner.ts takes that path when duration_seconds asks for more than an hour).
   const chained = !(plan.roles.length === 1 && (role.durationSeconds ?? 0) > CHAINED_ROLE_MAX_SECONDS);
   if (input.consoleDuration !== undefined && chained) {
     throw new MfaLoginError(

@@ -1,83 +1,11 @@
 import type { Deps } from '../../deps.js';
-import { accountOf, resolveChain, type ChainPlan } from '../../config/chain.js';
+import { accountOf } from '../../config/chain.js';
 import { parentProcessName } from '../../terminal/parent-process.js';
-import { defaultProfileName } from '../../config/profiles.js';
-import { credentialsFor, type Obtained } from '../../providers/credentials-for.js';
-import { chainKeys, targetKey } from '../../providers/chain-keys.js';
 import { formatCredentialProcess } from '../../output/credential-process.js';
 import { detectShell, formatExports, formatUnset, saving, type Shell } from '../../output/exports.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { isatty } from 'node:tty';
-import { regionFor, withRegion, type RegionHandover } from '../../settings.js';
-import { readProfiles } from '../profiles-io.js';
-import { codeSourceFor } from './code.js';
-import { refuseHookProfile } from './hook-profile.js';
-
-export interface SessionInput {
-  profile?: string;
-  /** How the user called this (`mfa-env`, `mfa-login credential-process`), for hints that name a command. */
-  calledAs?: string;
-  mfaToken?: string;
-  duration?: number;
-  /** --region: over the profile's region, for STS and for what the tools are given. */
-  region?: string;
-}
-
-/**
- * Resolves a profile and obtains its credentials (from the cache when it can), with the region its
- * tools are to be given (settings.ts, regionFor).
- */
-export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ plan: ChainPlan; got: Obtained; region: RegionHandover }> {
-  const profile = input.profile || defaultProfileName(deps.env);
-  const files = await readProfiles(deps);
-  const plan = resolveChain(files, profile);
-  refuseHookProfile(files, plan, input.calledAs ?? 'mfa-login session');
-  warn(deps, plan);
-  const region = regionFor(deps.env, plan.region, input.region);
-  if (input.region !== undefined) {
-    // As the AWS CLI's --region: it beats AWS_REGION and the config, for STS as for the tools.
-    // Sessions are cached per partition, so another region of the same one reuses them.
-    deps = { ...deps, env: withRegion(deps.env, input.region) };
-  }
-  const got = await credentialsFor(deps, plan, {
-    // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
-    codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login session ${profile}`),
-    ...(input.duration !== undefined ? { sessionDurationSeconds: input.duration } : {}),
-    ...(deps.settings.testMinValidityMs !== undefined ? { minValidityMs: deps.settings.testMinValidityMs } : {}),
-  });
-  // With --region the answer is not the profile's own: the cached path never answers for it.
-  if (input.region === undefined && plan.warnings.length === 0) await noteRoute(deps, profile, files, plan);
-  return { plan, got, region };
-}
-
-/** Lets the cached path answer the next call for this profile without the config (cache/route.ts). */
-async function noteRoute(deps: Deps, profile: string, files: Awaited<ReturnType<typeof readProfiles>>, plan: ChainPlan): Promise<void> {
-  const store = deps.cache();
-  if (store.noteRoute === undefined) return;
-  const accountId = accountOf(plan);
-  try {
-    await store.noteRoute({
-      profile,
-      files: { configFile: files.configFile, credentialsFile: files.credentialsFile },
-      texts: [files.configText, files.credentialsText],
-      env: deps.env,
-      key: targetKey(chainKeys(plan, deps.env)),
-      ...(accountId !== undefined ? { accountId } : {}),
-      // The profile's own: the cached path puts the environment's in front of it as regionFor does.
-      ...(plan.region !== undefined ? { region: plan.region } : {}),
-    });
-  } catch (e) {
-    // Only the next call's speed depends on it.
-    deps.debug(`the route of ${profile} was not noted: ${(e as Error).message}`);
-  }
-}
-
-/** Misspelt keys are reported on stderr, which credential_process callers capture and drop. */
-export function warn(deps: Deps, plan: ChainPlan): void {
-  for (const w of plan.warnings) deps.stderr(`mfa-login: warning: ${w}\n`);
-}
-
-export { accountOf };
+import { sessionFor, type SessionInput } from '../../session/session.js';
 
 /** `mfa-login credential-process <profile>`: the JSON the SDKs read, and nothing else on stdout. */
 export async function credentialProcess(deps: Deps, input: SessionInput): Promise<void> {
@@ -120,6 +48,8 @@ export function terminalHint(shell: Shell, profile: string, parent?: string): st
       ? [`mfa-env ${p} | source`, 'mfa-login shell-init fish | source']
       : shell === 'powershell'
         ? [`mfa-env ${p} | Invoke-Expression`, 'mfa-login shell-init powershell | Out-String | Invoke-Expression']
-        : [`eval "$(mfa-env ${p})"`, `eval "$(mfa-login shell-init ${/zsh$/.test(parent ?? '') ? 'zsh' : 'bash'})"`];
+        : shell === 'nu'
+          ? [`mfa-env ${p} | from json | load-env`, 'mfa-login shell-init nu | save -f ($nu.default-config-dir | path join mfa-login.nu), source that file in config.nu']
+          : [`eval "$(mfa-env ${p})"`, `eval "$(mfa-login shell-init ${/zsh$/.test(parent ?? '') ? 'zsh' : 'bash'})"`];
   return `mfa-env: these lines only print the credentials; to set them in this shell run: ${run}  (or once: ${init}, then: mfa-use ${p})`;
 }

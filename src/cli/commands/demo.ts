@@ -89,8 +89,8 @@ export async function demo(deps: Deps, input: DemoInput): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
 
-  const { startLocalSts } = await import('../../local-sts/server.js');
-  const { totp } = await import('../../local-sts/totp.js');
+  const { startLocalSts } = await import('../../aws-stand-in/server.js');
+  const { totp } = await import('../../mfa/totp.js');
   let sts: Awaited<ReturnType<typeof startLocalSts>> | undefined;
   try {
     home = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-demo-'));

@@ -6,7 +6,8 @@ import { toRfc3339 } from '../../output/rfc3339.js';
 import { childEnvironment } from '../../child-env.js';
 import { handRegion } from '../../settings.js';
 import { startChild } from '../../child-process.js';
-import { sessionFor, type SessionInput } from './deliver.js';
+import { withoutCoreDumps } from '../../endpoint/no-core-dumps.js';
+import { sessionFor, type SessionInput } from '../../session/session.js';
 
 export interface ExecInput extends SessionInput {
   command: string[];
@@ -43,7 +44,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
       hint: 'exit that shell first, or pass --allow-nested',
     });
   }
-  if (input.server) return (await import('./exec-server.js')).execWithServer(deps, input);
+  if (input.server) return execWithServer(deps, input);
   // Installed before anything slow: from here on no signal finds the default action (dying), which
   // between starting the command and installing handlers would leave it running without us.
   const relay = signalRelay();
@@ -67,6 +68,37 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
   const [cmd, ...args] = input.command;
   deps.debug(`running ${cmd} as ${plan.target}`);
   return relay.run(deps, cmd!, args, childEnv);
+}
+
+/**
+ * `mfa-login exec --server <profile> -- <command>`: the command finds its credentials at a local
+ * endpoint instead of in its environment, so they are renewed while it runs, for as long as the
+ * MFA session lasts. The endpoint lives in this process and ends with the command.
+ */
+async function execWithServer(deps: Deps, input: ExecInput): Promise<number> {
+  // Loaded only here: plain exec runs no server.
+  const { ENDPOINT_VARS, HIDING_VARS, startProfileEndpoint } = await import('../../session/endpoint.js');
+  const reran = await withoutCoreDumps(deps);
+  if (reran !== undefined) return reran;
+  // As plain exec: no signal finds the default action once we have begun.
+  const relay = signalRelay();
+  const { endpoint, plan, region } = await startProfileEndpoint(deps, input).catch((e: unknown) => {
+    relay.close();
+    throw e;
+  });
+  // Without our own secrets (the key file's passphrase, a code), as for every child.
+  const childEnv: Record<string, string | undefined> = childEnvironment(deps.env);
+  for (const k of HIDING_VARS) delete childEnv[k];
+  Object.assign(childEnv, { [ENDPOINT_VARS.uri]: endpoint.url, [ENDPOINT_VARS.token]: endpoint.token, [NESTED_MARKER]: plan.target });
+  handRegion(childEnv, region);
+
+  const [cmd, ...args] = input.command;
+  deps.debug(`running ${cmd} with the endpoint for ${plan.target} at ${endpoint.url}`);
+  try {
+    return await relay.run(deps, cmd!, args, childEnv);
+  } finally {
+    await endpoint.close();
+  }
 }
 
 export interface SignalRelay {

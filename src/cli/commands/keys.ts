@@ -1,13 +1,12 @@
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { configHeaderFor, defaultProfileName, unknownProfile } from '../../config/profiles.js';
-import { readProfiles, shortPath } from '../profiles-io.js';
-import { missingKeys } from '../profile-keys.js';
-import { everyStore } from '../session-store.js';
-import { DirectoryRefused } from '../../cache/private-dir.js';
+import { readProfiles, shortPath } from '../../session/profiles-io.js';
+import { missingKeys } from '../../session/missing-keys.js';
+import { forgetEverywhere } from '../../session/forget.js';
 import { updateKeyInfo } from '../../secrets/key-info.js';
 import type { StorePlace } from '../../secrets/store.js';
-import { findWrittenSessions, removeWrittenSessions, sectionList } from './written-sessions.js';
+import { findWrittenSessions, removeWrittenSessions, sectionList } from '../../session/written-sessions.js';
 
 /** `mfa-login remove <profile>`: delete the stored keys and every session obtained with them. */
 export async function remove(deps: Deps, profile: string): Promise<void> {
@@ -92,32 +91,6 @@ export async function logout(deps: Deps, profile: string | undefined, all: boole
   text += '.';
   if (files !== undefined && files.sessions.length > 0) text += ` Kept ${sectionList(files.sessions.map((s) => s.section))} in ${files.shown} (--keep-files): ${files.sessions.length === 1 ? 'it works' : 'they work'} until ${files.sessions.length === 1 ? 'it expires' : 'they expire'}.`;
   deps.stdout(`${text}\n`);
-}
-
-/**
- * Forgets sessions wherever they may be, not only in the mode in use: files left by an earlier
- * MFA_LOGIN_CACHE=file, or an agent still running, would otherwise outlive a logout. Never starts
- * an agent just to find it empty.
- */
-export async function forgetEverywhere(deps: Deps, profile: string | undefined): Promise<number> {
-  let n = 0;
-  const warned = new Set<string>();
-  for (const store of everyStore(deps.settings, deps.stderr)) {
-    try {
-      n += await store.forget(profile);
-    } catch (e) {
-      // Another user's directory (or link) in its place never held anything of the user's, so
-      // there is nothing to forget in it: said, and the rest goes on (otherwise another user's
-      // directory in /dev/shm would stop logout, remove and add). One of the user's own that is
-      // refused (open to others, say) may hold sessions: that stays an error.
-      if (!(e instanceof DirectoryRefused) || !e.foreign) throw e;
-      // The agent's socket may be in the same directory as the runtime sessions: said once.
-      if (warned.has(e.message)) continue;
-      warned.add(e.message);
-      deps.stderr(`mfa-login: warning: ${e.message}\n${e.hint !== undefined ? `  hint: ${e.hint}\n` : ''}`);
-    }
-  }
-  return n;
 }
 
 export function plural(n: number, what: string): string {

@@ -3,16 +3,13 @@ import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
 import { configHeaderFor, defaultProfileName, loadProfiles, type ProfileSet } from '../../config/profiles.js';
-import { credentialsFor } from '../../providers/credentials-for.js';
 import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
-import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
-import { codeSourceFor } from './code.js';
-import { warn } from './deliver.js';
+import { editProfileFile, readProfiles, shortPath } from '../../session/profiles-io.js';
+import { checkPlan, obtain, withRegionFlag } from '../../session/session.js';
 import { closest } from '../../config/near-miss.js';
-import { MARKER_KEY, markerValue } from './written-sessions.js';
-import { refuseHookProfile } from './hook-profile.js';
-import { regionFor, withRegion } from '../../settings.js';
+import { MARKER_KEY, markerValue } from '../../session/written-sessions.js';
+import { regionFor } from '../../settings.js';
 
 /** Keys in a config profile that make the SDKs and the AWS CLI ignore static keys of the same name. */
 const OVERRIDING_KEYS = ['role_arn', 'credential_process', 'web_identity_token_file', 'sso_start_url', 'sso_session', 'sso_account_id', 'sso_role_name'];
@@ -47,12 +44,11 @@ export async function login(deps: Deps, input: LoginInput, commands: readonly st
       throw new MfaLoginError('E_USAGE', `${input.profile} is neither a command nor a profile; did you mean ${near}?`, { hint: `see: mfa-login ${near} --help` });
     }
   })();
-  refuseHookProfile(files, plan, 'mfa-login');
-  warn(deps, plan);
+  checkPlan(deps, files, plan, 'mfa-login');
   // The region the AWS tools would use now, kept in the written profile so that it still works
   // where the environment no longer says it.
   const { region } = regionFor(deps.env, plan.region, input.region);
-  if (input.region !== undefined) deps = { ...deps, env: withRegion(deps.env, input.region) };
+  deps = withRegionFlag(deps, input.region);
   const target = chooseTarget(files, profile, input.to);
   // Found out before a code is spent on a session that could not be written: every file this
   // login will change (the config only when it gets a region).
@@ -61,9 +57,10 @@ export async function login(deps: Deps, input: LoginInput, commands: readonly st
     await checkBeforeWriting(files.configFile);
   }
 
-  const got = await credentialsFor(deps, plan, {
-    codeSource: () => codeSourceFor(deps, plan, input.mfaToken, `mfa-login ${profile}`),
-    ...(input.duration !== undefined ? { sessionDurationSeconds: input.duration } : {}),
+  const got = await obtain(deps, plan, {
+    byHand: `mfa-login ${profile}`,
+    ...(input.mfaToken !== undefined ? { mfaToken: input.mfaToken } : {}),
+    ...(input.duration !== undefined ? { duration: input.duration } : {}),
   });
   const c = got.credentials;
 

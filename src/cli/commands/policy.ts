@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
-import { readProfiles } from '../profiles-io.js';
+import { readProfiles } from '../../session/profiles-io.js';
 import { resolveChain } from '../../config/chain.js';
 
 export interface PolicyInput {

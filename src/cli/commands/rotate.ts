@@ -4,10 +4,10 @@ import { MfaLoginError } from '../../errors.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { readKeyInfo, updateKeyInfo } from '../../secrets/key-info.js';
 import { StsError } from '../../sts/sts.js';
-import { shortPath } from '../profiles-io.js';
-import { sessionFor } from './deliver.js';
-import { deleteKeyCommand, explainIamError, iamUser, type IamUser } from './iam-user.js';
-import { forgetEverywhere } from './keys.js';
+import { shortPath } from '../../session/profiles-io.js';
+import { sessionFor } from '../../session/session.js';
+import { deleteKeyCommand, explainIamError, iamUser, type IamUser } from '../../session/iam-user.js';
+import { forgetEverywhere } from '../../session/forget.js';
 
 export interface RotateInput {
   profile: string;
@@ -161,7 +161,7 @@ async function setRotation(deps: Deps, profile: string, r: Parameters<Parameters
  * interrupt the rotation at exactly this point.
  */
 async function pauseAt(deps: Deps, step: string): Promise<void> {
-  if (deps.settings.keys.testPauseAt !== step) return;
+  if (deps.settings.testHooks.pauseAt !== step) return;
   deps.stderr(`mfa-login: paused at ${step} (MFA_LOGIN_TEST_PAUSE_AT)\n`);
   await new Promise(() => setInterval(() => {}, 60_000));
 }

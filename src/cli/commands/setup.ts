@@ -4,8 +4,8 @@ import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
 import { configHeaderFor } from '../../config/profiles.js';
 import { setSectionValues } from '../../output/ini-edit.js';
-import { editProfileFile, readProfiles, shortPath } from '../profiles-io.js';
-import { refuseHookProfile } from './hook-profile.js';
+import { editProfileFile, readProfiles, shortPath } from '../../session/profiles-io.js';
+import { refuseHookProfile } from '../../session/hook-profile.js';
 
 export interface SetupInput {
   profile: string;

@@ -1,10 +1,10 @@
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { resolveChain, type ChainPlan } from '../../config/chain.js';
-import type { SessionInfo } from '../../cache/session-cache.js';
+import type { SessionInfo } from '../../session-store/store.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
 import { formatTable } from '../../terminal/table.js';
-import { readProfiles, shortPath } from '../profiles-io.js';
+import { readProfiles, shortPath } from '../../session/profiles-io.js';
 import { ageInDays, readKeyInfo, type KeyInfo } from '../../secrets/key-info.js';
 import type { KeyInventory, StorePlace } from '../../secrets/store.js';
 

@@ -3,8 +3,7 @@ import path from 'node:path';
 import { READ_BY } from '../../settings.js';
 import { packageRoot } from '../package-root.js';
 import { shellPositional, type Definition } from '../definition.js';
-
-export type CompletionShell = 'bash' | 'zsh' | 'fish';
+import type { CompletionShell } from '../completion-scripts.js';
 
 export interface CompletionCommand {
   name: 'completion';
@@ -18,8 +17,8 @@ export interface CompletionCommand {
  */
 export const completion: Definition<CompletionCommand> = {
   name: 'completion',
-  describe: 'print the completion script for bash, zsh or fish',
-  positionals: [shellPositional(['bash', 'zsh', 'fish'])],
+  describe: 'print the completion script for bash, zsh, fish or nu',
+  positionals: [shellPositional(['bash', 'zsh', 'fish', 'nu'])],
   examples: [
     ['source <($0 completion bash)', 'in ~/.bashrc'],
     ['$0 completion fish | source', 'in ~/.config/fish/config.fish'],

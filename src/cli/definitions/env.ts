@@ -29,6 +29,7 @@ export const env: Definition<EnvCommand> = {
     ['eval "$(mfa-env prod)"', 'bash, zsh'],
     ['mfa-env prod | source', 'fish (or: eval (mfa-env prod))'],
     ['mfa-env prod | Invoke-Expression', 'PowerShell'],
+    ['mfa-env prod | from json | load-env', 'nushell'],
     ['eval "$(mfa-env --unset)"', 'clear them again'],
   ],
   reads: READ_BY.env,

@@ -12,7 +12,7 @@ export const profiles: Definition<ProfilesCommand> = {
   reads: READ_BY.profiles,
   plan: () => ({ name: 'profiles' }),
   run: async (deps) => {
-    const { readProfiles } = await import('../profiles-io.js');
+    const { readProfiles } = await import('../../session/profiles-io.js');
     const names = [...(await readProfiles(deps)).profiles.keys()].sort();
     deps.stdout(names.map((n) => `${n}\n`).join(''));
   },

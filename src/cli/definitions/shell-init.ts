@@ -5,16 +5,17 @@ import { shellPositional, type Definition } from '../definition.js';
 
 export interface ShellInitCommand {
   name: 'shell-init';
-  shell: 'bash' | 'zsh' | 'fish' | 'powershell';
+  shell: 'bash' | 'zsh' | 'fish' | 'powershell' | 'nu';
 }
 
 export const shellInit: Definition<ShellInitCommand> = {
   name: 'shell-init',
   describe: 'print shell functions: mfa-use PROFILE switches the current shell, mfa_prompt shows it',
-  positionals: [shellPositional(['bash', 'zsh', 'fish', 'powershell'])],
+  positionals: [shellPositional(['bash', 'zsh', 'fish', 'powershell', 'nu'])],
   examples: [
     ['eval "$($0 shell-init bash)"', 'in ~/.bashrc; then: mfa-use prod, mfa-use --off'],
     ['$0 shell-init fish | source', 'in ~/.config/fish/config.fish'],
+    ['$0 shell-init nu | save -f ($nu.default-config-dir | path join mfa-login.nu)', 'nushell, once; then in config.nu: source ($nu.default-config-dir | path join mfa-login.nu)'],
   ],
   reads: READ_BY['shell-init'],
   plan: (a) => ({ name: 'shell-init', shell: String(a.shell) as ShellInitCommand['shell'] }),

@@ -1,0 +1,128 @@
+/**
+ * The session agent: `node main.js SOCKET DIR IDLE_MS`. Where there is no RAM-backed directory to keep
+ * sessions in (macOS, Windows, a Linux without tmpfs) or MFA_LOGIN_CACHE=agent, a per-user process
+ * holds them in memory behind a socket in a private directory. It is a map and nothing more: get,
+ * put, forget, list, status, stop. Leases are lock files beside the socket, as in every mode.
+ * Started detached, with core dumps off, by the first client that finds nobody listening; the one
+ * that takes `agent.lock` serves, any other exits at once. The kernel keeps that lock for as long
+ * as the agent lives (lock-file.ts): a killed agent leaves nothing that stops the next one.
+ */
+import net from 'node:net';
+import { lstatSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { tryLock } from '../../files/lock-file.js';
+import { checkPrivateDir } from '../private-dir.js';
+import { sessionFromJson, sessionToJson } from '../entry.js';
+import type { CachedSession } from '../store.js';
+
+/** Longest request line read; a longer one closes the connection. */
+const MAX_LINE = 1024 * 1024;
+const CHECK_MS = 1000;
+
+async function main(): Promise<void> {
+  const [socket, dir, idleArg] = process.argv.slice(2);
+  const idleMs = Number(idleArg);
+  if (socket === undefined || dir === undefined || !(idleMs > 0)) process.exit(2);
+  checkPrivateDir(dir, { create: true, ram: false, uid: process.getuid?.() });
+  const lock = path.join(dir, 'agent.lock');
+  const held = await tryLock(lock, { socket });
+  if (held === undefined) process.exit(0); // another agent serves
+
+  const sessions = new Map<string, CachedSession>();
+  let connections = 0;
+  let lastActivity = Date.now();
+  rmSync(socket, { force: true });
+  process.umask(0o077);
+  const server = net.createServer((conn) => {
+    connections++;
+    conn.setEncoding('utf8');
+    let buffer = '';
+    conn.on('data', (chunk: string) => {
+      buffer += chunk;
+      if (buffer.length > MAX_LINE) return void conn.destroy();
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        lastActivity = Date.now();
+        conn.write(`${JSON.stringify(answer(line))}\n`);
+      }
+    });
+    conn.on('error', () => {});
+    conn.on('close', () => {
+      connections--;
+      lastActivity = Date.now();
+    });
+  });
+
+  const answer = (line: string): Record<string, unknown> => {
+    let r: { op?: unknown; key?: unknown; validUntil?: unknown; session?: unknown; profile?: unknown };
+    try {
+      r = JSON.parse(line);
+    } catch {
+      return { ok: false, error: 'not JSON' };
+    }
+    switch (r?.op) {
+      case 'get': {
+        const s = typeof r.key === 'string' ? sessions.get(r.key) : undefined;
+        const fresh = s !== undefined && s.credentials.expiration.getTime() >= Number(r.validUntil);
+        return { ok: true, session: fresh ? sessionToJson(s) : null };
+      }
+      case 'put': {
+        const s = sessionFromJson(r.session);
+        if (typeof r.key !== 'string' || s === undefined) return { ok: false, error: 'bad session' };
+        sessions.set(r.key, s);
+        return { ok: true };
+      }
+      case 'forget': {
+        let count = 0;
+        for (const [k, s] of sessions) {
+          if (typeof r.profile === 'string' && !s.profiles.includes(r.profile)) continue;
+          sessions.delete(k);
+          count++;
+        }
+        return { ok: true, count };
+      }
+      case 'list':
+        return { ok: true, sessions: [...sessions].map(([key, s]) => ({ key, ...sessionToJson(s), credentials: { accessKeyId: s.credentials.accessKeyId, expiration: s.credentials.expiration.toISOString() } })) };
+      case 'status':
+        return { ok: true, pid: process.pid, sessions: sessions.size };
+      case 'stop':
+        setImmediate(shutdown);
+        return { ok: true };
+      default:
+        return { ok: false, error: 'unknown op' };
+    }
+  };
+
+  let ino: number | undefined;
+  const shutdown = () => {
+    clearInterval(timer);
+    sessions.clear();
+    // Closing a listening socket unlinks its path: only while the path is still ours.
+    if (ino !== undefined && inodeOf(socket) === ino) server.close();
+    void held.release().finally(() => process.exit(0));
+  };
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const [k, s] of sessions) if (s.credentials.expiration.getTime() <= now) sessions.delete(k);
+    // A socket removed or replaced by hand can no longer be reached: serve nobody, keep nothing.
+    const idle = sessions.size === 0 && connections === 0 && now - lastActivity > idleMs;
+    if (idle || (ino !== undefined && inodeOf(socket) !== ino)) shutdown();
+  }, Math.min(CHECK_MS, idleMs));
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, shutdown);
+  process.on('SIGHUP', () => {});
+  server.on('error', () => void held.release().finally(() => process.exit(1)));
+  server.listen(socket, () => {
+    ino = inodeOf(socket);
+  });
+}
+
+function inodeOf(p: string): number | undefined {
+  try {
+    return lstatSync(p).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+main().catch(() => process.exit(1));

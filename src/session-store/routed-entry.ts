@@ -1,0 +1,51 @@
+/**
+ * The cached path's reader: the session a profile's route leads to, read with nothing but Node's
+ * fs and the store's own small modules (no config parser, no crypto, no socket). Synchronous, for
+ * the cached path (src/cli/fast-path.ts), which hands over to the full path whenever this finds
+ * nothing it can vouch for.
+ */
+import type { SharedFilePaths } from '../config/shared-files.js';
+import type { Settings } from '../settings.js';
+import type { SessionCredentials } from '../credentials.js';
+import { checkPrivateDir } from './private-dir.js';
+import { standInFor } from './runtime-dir.js';
+import { readEntryFile } from './entry.js';
+import { readRoutes, routeHolds } from './route.js';
+
+/** What the full path noted with the entry, besides the session: what the cached path prints with it. */
+export interface RoutedSession {
+  credentials: SessionCredentials;
+  accountId?: string;
+  /** The profile's own region: the environment's goes in front of it (settings.ts, regionFor). */
+  region?: string;
+}
+
+/**
+ * The session the route of `profile` leads to, when the route still holds (same files, unchanged,
+ * same STS environment), its entry holds the noted key, and the session lasts until `validUntil`
+ * (ms); else undefined. Only the directory modes keep routes. Owner, mode, links and tmpfs are
+ * checked as on every use; a directory that is refused throws, as it does on the full path.
+ */
+export function readRouted(cache: Settings['cache'], profile: string, files: SharedFilePaths, env: Record<string, string | undefined>, uid: number | undefined, validUntil: number): RoutedSession | undefined {
+  const { mode, mustBeRam } = cache;
+  if (mode !== 'runtime' && mode !== 'file') return undefined;
+  let dir = cache.dir;
+  let fit: boolean;
+  try {
+    fit = checkPrivateDir(dir, { create: false, ram: mustBeRam, uid });
+  } catch (e) {
+    // A runtime directory another user holds: the user's stand-in for it, if the full path made one.
+    const standIn = mode === 'runtime' ? standInFor(dir, cache.persistentDir, uid) : undefined;
+    if (standIn === undefined) throw e;
+    dir = standIn;
+    fit = checkPrivateDir(dir, { create: false, ram: mustBeRam, uid });
+  }
+  if (!fit) return undefined;
+  const route = readRoutes(dir, profile, uid).find((r) => routeHolds(r, profile, files, env));
+  if (route === undefined) return undefined;
+  const entry = readEntryFile(`${dir}/${route.entry}`, uid);
+  if (entry === undefined || entry.key !== route.key) return undefined;
+  const credentials = entry.session.credentials;
+  if (credentials.expiration.getTime() < validUntil) return undefined;
+  return { credentials, ...(route.accountId !== undefined ? { accountId: route.accountId } : {}), ...(route.region !== undefined ? { region: route.region } : {}) };
+}

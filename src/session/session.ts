@@ -1,0 +1,102 @@
+import type { Deps } from '../deps.js';
+import { accountOf, resolveChain, type ChainPlan } from '../config/chain.js';
+import { defaultProfileName } from '../config/profiles.js';
+import { runChain, type Obtained } from '../providers/chain-runner.js';
+import { regionFor, withRegion, type RegionHandover } from '../settings.js';
+import { codeSourceFor } from './code-source.js';
+import { refuseHookProfile } from './hook-profile.js';
+import { readProfiles, type ProfileFiles } from './profiles-io.js';
+
+export interface SessionInput {
+  profile?: string;
+  /** How the user called this (`mfa-env`, `mfa-login credential-process`), for hints that name a command. */
+  calledAs?: string;
+  mfaToken?: string;
+  duration?: number;
+  /** --region: over the profile's region, for STS and for what the tools are given. */
+  region?: string;
+}
+
+/**
+ * Resolves a profile and obtains its credentials (from the cache when it can), with the region its
+ * tools are to be given (settings.ts, regionFor). What exec, serve, console, rotate, mfa-env and
+ * credential_process share; the cached path answers the next call for the profile from the route
+ * noted here.
+ */
+export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ plan: ChainPlan; got: Obtained; region: RegionHandover }> {
+  const profile = input.profile || defaultProfileName(deps.env);
+  const files = await readProfiles(deps);
+  const plan = resolveChain(files, profile);
+  checkPlan(deps, files, plan, input.calledAs ?? 'mfa-login session');
+  const region = regionFor(deps.env, plan.region, input.region);
+  const got = await obtain(withRegionFlag(deps, input.region), plan, {
+    // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
+    byHand: `mfa-login session ${profile}`,
+    ...(input.mfaToken !== undefined ? { mfaToken: input.mfaToken } : {}),
+    ...(input.duration !== undefined ? { duration: input.duration } : {}),
+    ...(deps.settings.testHooks.minValidityMs !== undefined ? { minValidityMs: deps.settings.testHooks.minValidityMs } : {}),
+  });
+  // With --region the answer is not the profile's own: the cached path never answers for it.
+  if (input.region === undefined && plan.warnings.length === 0) await noteRoute(deps, profile, files, plan, got.key);
+  return { plan, got, region };
+}
+
+/**
+ * What every command that obtains a session checks of the plan first: a profile that only stands
+ * for another (`mfa-login setup` wrote it) is refused, and misspelt keys are warned about.
+ */
+export function checkPlan(deps: Deps, files: ProfileFiles, plan: ChainPlan, calledAs: string): void {
+  refuseHookProfile(files, plan, calledAs);
+  warn(deps, plan);
+}
+
+/** Misspelt keys are reported on stderr, which credential_process callers capture and drop. */
+function warn(deps: Deps, plan: ChainPlan): void {
+  for (const w of plan.warnings) deps.stderr(`mfa-login: warning: ${w}\n`);
+}
+
+/**
+ * Deps for a run with --region: as the AWS CLI's, it beats AWS_REGION and the config, for STS as
+ * for the tools. Sessions are cached per partition, so another region of the same one reuses them.
+ */
+export function withRegionFlag(deps: Deps, region: string | undefined): Deps {
+  return region === undefined ? deps : { ...deps, env: withRegion(deps.env, region) };
+}
+
+export interface ObtainOptions {
+  /** The command to run by hand in a terminal when a code is needed and there is none to ask on. */
+  byHand: string;
+  mfaToken?: string;
+  /** --duration: the MFA session's length. */
+  duration?: number;
+  minValidityMs?: number;
+}
+
+/** The plan's credentials through the chain runner, with the code source picked for this run. */
+export function obtain(deps: Deps, plan: ChainPlan, options: ObtainOptions): Promise<Obtained> {
+  return runChain(deps, plan, {
+    codeSource: () => codeSourceFor(deps, plan, options.mfaToken, options.byHand),
+    ...(options.duration !== undefined ? { sessionDurationSeconds: options.duration } : {}),
+    ...(options.minValidityMs !== undefined ? { minValidityMs: options.minValidityMs } : {}),
+  });
+}
+
+/** Lets the cached path answer the next call for this profile without the config (session-store/route.ts). */
+async function noteRoute(deps: Deps, profile: string, files: ProfileFiles, plan: ChainPlan, key: string): Promise<void> {
+  const accountId = accountOf(plan);
+  try {
+    await deps.routes().noteRoute({
+      profile,
+      files: { configFile: files.configFile, credentialsFile: files.credentialsFile },
+      texts: [files.configText, files.credentialsText],
+      env: deps.env,
+      key,
+      ...(accountId !== undefined ? { accountId } : {}),
+      // The profile's own: the cached path puts the environment's in front of it as regionFor does.
+      ...(plan.region !== undefined ? { region: plan.region } : {}),
+    });
+  } catch (e) {
+    // Only the next call's speed depends on it.
+    deps.debug(`the route of ${profile} was not noted: ${(e as Error).message}`);
+  }
+}
