@@ -17,9 +17,9 @@ export function assertInstalled(path: string): void {
 }
 
 /**
- * nushell's own binary, from the npm package `nushell` (a devDependency: `npm ci` installs it, no
- * download at install). Its `node_modules/.bin/nu` is a Node wrapper around this binary; the tests
- * run the binary itself, as a user's terminal does, so mfa-env's parent process is nu. Where the
+ * nushell's own binary, from the npm registry's `@nushell/<platform>-<arch>` (what the package
+ * `nushell` installs; .ci/run installs it with --no-save). The tests run the binary itself, as a
+ * user's terminal does, so mfa-env's parent process is nu. Where the
  * platform package is missing, a path that does not exist: `needs` skips, or fails in CI.
  */
 export const NU = (() => {
@@ -27,6 +27,6 @@ export const NU = (() => {
   try {
     return createRequire(import.meta.url).resolve(`@nushell/${os}-${process.arch}/bin/nu${os === 'windows' ? '.exe' : ''}`);
   } catch {
-    return `node_modules/@nushell/${os}-${process.arch}/bin/nu (not installed: run npm ci)`;
+    return `node_modules/@nushell/${os}-${process.arch}/bin/nu (not installed: see Development in README.md)`;
   }
 })();
