@@ -1,5 +1,5 @@
 import { MfaLoginError } from './errors.js';
-import { isRegion } from './output/forms.js';
+import { isRegion } from './forms.js';
 
 /**
  * Every setting mfa-login takes from the environment, derived once, here. Nothing else reads an

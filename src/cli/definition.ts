@@ -10,7 +10,7 @@
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { SHELL_NAMES, type Shell } from '../output/exports.js';
-import { isRegion } from '../output/forms.js';
+import { isRegion } from '../forms.js';
 import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../config/chain.js';
 import type { Variable } from '../settings.js';
 
@@ -149,7 +149,7 @@ export function codeArgs(a: Args): { mfaToken?: string; duration?: number; regio
 }
 
 /**
- * `--region`: an AWS region name (output/forms.ts, isRegion: the one check every region read
+ * `--region`: an AWS region name (src/forms.ts, isRegion: the one check every region read
  * passes); the value reaches shells and config files, so nothing else gets through.
  */
 export function parseRegion(text: string): string {

@@ -1,7 +1,7 @@
 import { MfaLoginError } from '../errors.js';
 import { getProfile, knownProfiles, type Profile, type ProfileSet } from './profiles.js';
 import { nearMisses } from './near-miss.js';
-import { isRegion } from '../output/forms.js';
+import { isRegion } from '../forms.js';
 import { checkPolicyArn, checkPolicyDocument, checkTransitive, parsePolicyArns, parseSessionTags, parseTagKeys, ScopeProblem, type SessionScope } from './session-scope.js';
 
 /** How to reach STS for one step, from the profile's settings (env overrides are applied by the STS adapter). */

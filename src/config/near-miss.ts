@@ -1,4 +1,12 @@
-import type { Profile } from './profiles.js';
+/**
+ * What nearMisses reads of a profile (a Profile of config/profiles.ts has it), spelt out here because
+ * profiles.ts imports closest() from this file: neither imports the other back.
+ */
+interface ProfileKeys {
+  name: string;
+  settings: Record<string, string>;
+  where: Record<string, string>;
+}
 
 /** The keys this tool reads. */
 const OURS = [
@@ -21,7 +29,7 @@ const OTHERS = new Set([
  * slip away from one of ours almost certainly meant ours: `mfa_seriall`, `source-profile`,
  * `Role_Arn`. One warning per such key, naming where it is and what it resembles.
  */
-export function nearMisses(profiles: Profile[]): string[] {
+export function nearMisses(profiles: ProfileKeys[]): string[] {
   const out: string[] = [];
   for (const p of profiles) {
     for (const key of Object.keys(p.settings)) {

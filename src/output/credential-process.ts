@@ -1,5 +1,5 @@
 import type { Credentials } from '../credentials.js';
-import { isAccountId } from './forms.js';
+import { isAccountId } from '../forms.js';
 import { toRfc3339 } from './rfc3339.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Credentials } from '../credentials.js';
 import { MfaLoginError } from '../errors.js';
-import { isAccessKeyId, isExpiration, isPlainProfileName, isRegion, isSecretAccessKey, isSessionToken } from './forms.js';
+import { isAccessKeyId, isExpiration, isPlainProfileName, isRegion, isSecretAccessKey, isSessionToken } from '../forms.js';
 import { toRfc3339 } from './rfc3339.js';
 import { EXPORTED_REGION, regionVariables, type RegionHandover } from '../settings.js';
 
@@ -130,7 +130,7 @@ function checkValue(name: string, value: string): void {
 }
 
 /**
- * The forms AWS gives these values (output/forms.ts), all made of characters no supported shell
+ * The forms AWS gives these values (src/forms.ts), all made of characters no supported shell
  * reads as code (no quote, `$`, `(`, backslash, space or glob). Quoting below would hold against
  * anything, but a value outside its form means a broken or hostile config or cache, and a wrongly
  * detected shell (fish output fed to bash) must never get the chance to run it.

@@ -36,7 +36,7 @@ test('a mistyped flag is corrected only to a flag the command takes', async () =
   assert.equal(await usageMessage(parseArgs, ['list', '--all']), 'unknown option --all for list');
 });
 
-/** One check for every region read (output/forms.ts, isRegion): a --region the config would refuse is refused here too. */
+/** One check for every region read (src/forms.ts, isRegion): a --region the config would refuse is refused here too. */
 test('--region takes what a profile\'s region takes: up to 40 characters', async () => {
   const r40 = `eu-${'r'.repeat(37)}`;
   const parsed = await parseArgs(['login', 'prod', '--region', r40], '0.0.0');

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAccessKeyId, isAccountId, isExpiration, isRegion, isSecretAccessKey, isSessionToken } from '../../src/output/forms.js';
+import { isAccessKeyId, isAccountId, isExpiration, isRegion, isSecretAccessKey, isSessionToken } from '../src/forms.js';
 
 // The forms as regular expressions, the way AWS documents them: each check must agree with its
 // expression on every sample, the hostile ones included.
