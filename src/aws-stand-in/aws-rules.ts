@@ -465,7 +465,7 @@ export const AWS_RULES: AwsRule[] = [
     rule: 'botocore reads AWS_DEFAULT_REGION, the JS SDK v3 AWS_REGION: a tool that hands a region to a child sets both.',
     sources: [BOTO3_CONFIG, SDK_REGION],
     product: 'mfa-env and exec export AWS_REGION and AWS_DEFAULT_REGION together and unset AWS_PROFILE / AWS_DEFAULT_PROFILE next to keys.',
-    productTest: 'test/e2e/chain.test.ts › exec passes the exit status, refuses to nest, and mfa-env prints exports',
+    productTest: 'test/e2e/role-chain.test.ts › exec passes the exit status, refuses to nest, and mfa-env prints exports',
   },
   {
     id: 'client-endpoint-precedence',
