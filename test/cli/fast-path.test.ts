@@ -147,6 +147,10 @@ test('agent mode: the route is kept in the agent; a changed STS environment, a l
   assert.equal(hit.status, 0, hit.stderr);
   assert.equal(hit.stdout, (await sb.run(['credential-process', 'prod', '--debug'], { env })).stdout);
   assert.equal((await fast({ AWS_REGION: 'eu-west-2' })).status, 9, 'another STS environment');
+  // Under --pending-deprecation the pipe binding it speaks through would print a warning: it does not ask.
+  const pending = await fast({ NODE_OPTIONS: '--pending-deprecation' });
+  assert.equal(pending.status, 9, 'under --pending-deprecation');
+  assert.equal(pending.stderr, '', 'no deprecation warning');
   // Stopped: it accepts the connection and never answers; the fast path gives up within its bound.
   const pid = await agentPid();
   process.kill(pid, 'SIGSTOP');
