@@ -8,7 +8,7 @@
  * V8 itself checks the code against the length of the source, not its text: a copy of the text is
  * kept with the code and compared in full. Without a code file that is a private file of the
  * user's, or with anything unexpected, the bundle is compiled without one. Returns whether the call
- * was answered. Built-in modules come from process.getBuiltinModule: a first require() costs a
+ * was answered, or a promise of that when the agent was asked. Built-in modules come from process.getBuiltinModule: a first require() costs a
  * fresh process more than anything it then does.
  */
 /** The code file's name, as src/cli/fast-path.ts names it (COMPILED_CODE_FILE). */

@@ -4,4 +4,8 @@
 // path without starting Node's ES module loader; everything else loads the CLI.
 const argv = process.argv.slice(2);
 // An absolute path: Node finds it without resolving one relative to this file.
-if (!require(`${__dirname}/fast-path.js`)('mfa-env', argv)) import('../dist/bundle/mfa-login.js').then((cli) => cli.run(argv, 'mfa-env'));
+const answered = require(`${__dirname}/fast-path.js`)('mfa-env', argv);
+// Asked of the agent, the answer comes later: the full CLI starts only if there is none.
+const full = (done) => done || import('../dist/bundle/mfa-login.js').then((cli) => cli.run(argv, 'mfa-env'));
+if (answered instanceof Promise) answered.then(full);
+else full(answered);

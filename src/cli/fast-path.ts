@@ -1,21 +1,24 @@
 /**
  * The cached path. `credential_process` runs on every AWS call and `mfa-env` in shell hooks, so a
  * cache hit is answered here with a handful of small modules and Node's fs: no argument parser, no
- * config parser, no AWS SDK, no keychain binding, no crypto, no socket. It follows the profile's
- * route (session-store/route.ts), which the full path noted when it last answered: if the config
- * files and the STS environment are as they were then, the session in the noted entry is the
- * answer (session-store/routed-entry.ts). The entry is read through the same reader as the full
- * CLI's (session-store/entry.ts), after the same directory check (session-store/private-dir.ts).
- * Anything it does not handle plainly (other flags, no route or a changed one, a miss, the agent,
- * a terminal to talk to) returns false, and the full command line does it properly. bin/fast-path.js compiles this bundle from its readable text, with
- * V8's code for it once keepCompiledCode has kept some.
+ * config parser, no AWS SDK, no keychain binding, no crypto; a socket only for the agent. It
+ * follows the profile's route (session-store/route.ts), which the full path noted when it last
+ * answered: if the config files and the STS environment are as they were then, the session in the
+ * noted entry is the answer (session-store/routed-entry.ts). The entry is read through the same
+ * reader as the full CLI's (session-store/entry.ts), after the same directory check
+ * (session-store/private-dir.ts); where the agent keeps sessions, it matches the route and answers
+ * with the session in one request on its socket (session-store/agent/ask.ts). Anything it does not
+ * handle plainly (other flags, no route or a changed one, a miss, an agent that does not answer at
+ * once, a terminal to talk to) returns false, and the full command line does it properly.
+ * bin/fast-path.js compiles this bundle from its readable text, with V8's code for it once
+ * keepCompiledCode has kept some.
  */
 import { closeSync, constants, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { defaultProfileName, sharedFilePaths } from '../config/shared-files.js';
 import { MIN_VALIDITY_MS } from '../providers/validity.js';
 import { regionFor, settingsFrom, under } from '../settings.js';
 import { checkPrivateDir } from '../session-store/private-dir.js';
-import { readRouted } from '../session-store/routed-entry.js';
+import { readRouted, type RoutedSession } from '../session-store/routed-entry.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
 import { detectShell, formatExports, formatUnset, saving, SHELL_NAMES, type Shell } from '../output/exports.js';
 import { parentProcessName } from '../terminal/parent-process.js';
@@ -23,35 +26,43 @@ import { parentProcessName } from '../terminal/parent-process.js';
 /**
  * Answers the call if it can, and then runs `end` once the answer is out: the bin scripts end the
  * process there and then, which spares it the teardown of a Node process that runs to its end.
- * Returns whether it answered.
+ * Returns whether it answered: at once, or (the agent, asked on its socket) as a promise.
  */
-export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () => void = () => process.exit()): boolean {
+export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () => void = () => process.exit()): boolean | Promise<boolean> {
   const request = recognise(tool, argv);
   if (request === undefined) return false;
   const env = process.env;
   const home = env.HOME;
   if (!home) return false;
   if (request.unset) return unset(request.shell, env, home, end);
-  let output: string;
+  let found: ReturnType<typeof readRouted>;
   try {
     // Every setting, as the full CLI derives them: a bad one is its to report (exit 2).
     const uid = process.getuid?.();
     const settings = settingsFrom(env, home, { os: process.platform, uid });
     const profile = request.profile ?? defaultProfileName(env);
-    const found = readRouted(settings.cache, profile, sharedFilePaths(env, home), env, uid, Date.now() + (settings.testHooks.minValidityMs ?? MIN_VALIDITY_MS));
-    if (found === undefined) return false;
-    const c = found.credentials;
-    output =
-      tool === 'mfa-login'
-        ? formatCredentialProcess(c, found.accountId)
-        : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...regionFor(env, found.region), ...saving(env) });
+    found = readRouted(settings.cache, profile, sharedFilePaths(env, home), env, uid, Date.now() + (settings.testHooks.minValidityMs ?? MIN_VALIDITY_MS));
   } catch {
     return false;
   }
-  // Past this point the answer is given: a failing write must not hand over to the full path,
-  // which would print it a second time.
-  write(output, end);
-  return true;
+  const answer = (found: RoutedSession | undefined): boolean => {
+    if (found === undefined) return false;
+    let output: string;
+    try {
+      const c = found.credentials;
+      output =
+        tool === 'mfa-login'
+          ? formatCredentialProcess(c, found.accountId)
+          : formatExports(c, { shell: request.shell ?? detectShell(env, parentProcessName()), ...regionFor(env, found.region), ...saving(env) });
+    } catch {
+      return false;
+    }
+    // Past this point the answer is given: a failing write must not hand over to the full path,
+    // which would print it a second time.
+    write(output, end);
+    return true;
+  };
+  return found instanceof Promise ? found.then(answer, () => false) : answer(found);
 }
 
 /** V8's code for this bundle, kept by the user's own first answer (bin/fast-path.js reads it). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { encodeEntry, entryFile, isEntryFile, readEntryFile } from './entry.js';
-import { encodeRoutes, isRouteFile, readRoutes, routeEnv, routeFileName, routeHolds, routesBeside, stampsFor, type Route } from './route.js';
+import { encodeRoutes, isRouteFile, readRoutes, routeFileName, routeFor, routeHolds, routesBeside } from './route.js';
 import { acquireWithLease } from './lease.js';
 import { checkPrivateDir } from './private-dir.js';
 import { sessionInfo, type CachedSession, type RouteNote, type RouteNotes, type SessionInfo, type SessionStore } from './store.js';
@@ -85,12 +85,8 @@ export function dirStore(options: DirStoreOptions): SessionStore & RouteNotes {
       // The endpoint (serve) answers through here on every request: a route that holds stays.
       const noted = readRoutes(dir, note.profile, options.uid);
       if (noted.some((r) => r.key === note.key && r.accountId === note.accountId && r.region === note.region && routeHolds(r, note.profile, note.files, note.env))) return;
-      const stamps = stampsFor(note.files, note.texts, Date.now());
-      if (stamps === undefined) return;
-      const { profile, files, env, key, accountId, region } = note;
-      const route: Route = { profile, files: [files.configFile, files.credentialsFile], stamps, env: routeEnv(env), entry: path.basename(entryFile(dir, key)), key };
-      if (accountId !== undefined) route.accountId = accountId;
-      if (region !== undefined) route.region = region;
+      const route = routeFor(note, path.basename(entryFile(dir, note.key)), Date.now());
+      if (route === undefined) return;
       // The profile's routes for other environments (another shell's AWS_REGION) stay beside it.
       await writeFileAtomic(path.join(dir, name), encodeRoutes([route, ...routesBeside(route, noted)]), { mode: 0o600 });
     },

@@ -1,8 +1,8 @@
-import path from 'node:path';
 import type { Settings } from '../settings.js';
 import { agentStore, type AgentOptions } from './agent/client.js';
 import { dirStore } from './dir-store.js';
-import { DirectoryRefused, onRam } from './private-dir.js';
+import { agentPlace, agentServes } from './agent/place.js';
+import { DirectoryRefused } from './private-dir.js';
 import { chooseRuntimeDir, squatWarning } from './runtime-dir.js';
 import { noRoutes, noStore, type RouteNotes, type SessionStore } from './store.js';
 
@@ -30,18 +30,19 @@ export function openSessionStore(settings: Settings, warn: Warn = () => {}): Ses
 export function openStore(settings: Settings, warn: Warn = () => {}): OpenedStore {
   const c = settings.cache;
   const uid = process.getuid?.();
-  const files = (store: SessionStore & RouteNotes): OpenedStore => ({ sessions: store, routes: store });
+  // Every store but none notes routes: the directories in files beside the entries, the agent beside its sessions.
+  const noting = (store: SessionStore & RouteNotes): OpenedStore => ({ sessions: store, routes: store });
   switch (c.mode) {
     case 'none':
       return { sessions: noStore, routes: noRoutes };
     case 'agent':
-      return { sessions: agentStore(agentOptions(settings)), routes: noRoutes };
+      return noting(agentStore(agentOptions(settings)));
     case 'file':
-      return files(dirStore({ mode: 'file', dir: c.dir, ram: false, uid, waitMs: settings.lockTimeoutMs }));
+      return noting(dirStore({ mode: 'file', dir: c.dir, ram: false, uid, waitMs: settings.lockTimeoutMs }));
     case 'runtime': {
-      if (!c.chosen && !onRam(path.dirname(c.dir))) return { sessions: agentStore(agentOptions(settings)), routes: noRoutes };
+      if (agentServes(c)) return noting(agentStore(agentOptions(settings)));
       const dir = runtimeDir(settings, uid, true, warn) ?? c.dir;
-      return files(dirStore({ mode: 'runtime', dir, ram: true, uid, waitMs: settings.lockTimeoutMs }));
+      return noting(dirStore({ mode: 'runtime', dir, ram: true, uid, waitMs: settings.lockTimeoutMs }));
     }
   }
 }
@@ -60,7 +61,8 @@ function runtimeDir(settings: Settings, uid: number | undefined, create: boolean
 }
 
 export function agentOptions(settings: Settings): AgentOptions {
-  return { socket: settings.cache.socket, dir: settings.cache.socket.startsWith('\\\\') ? settings.cache.persistentDir : path.dirname(settings.cache.socket), idleMs: settings.agentIdleMs, waitMs: settings.lockTimeoutMs, uid: process.getuid?.() };
+  const { socket, dir } = agentPlace(settings.cache, process.platform);
+  return { socket, dir, idleMs: settings.agentIdleMs, waitMs: settings.lockTimeoutMs, uid: process.getuid?.() };
 }
 
 /**

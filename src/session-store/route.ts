@@ -4,6 +4,7 @@ import { plainConfigText, unreadable } from '../files/config-text.js';
 import { STS_ENV } from '../sts/sts-env.js';
 import { isEntryFile } from './entry.js';
 import { readOwnFile } from './own-file.js';
+import type { RouteNote } from './store.js';
 
 /**
  * A profile's route: which session entry answers for the profile, noted by the full path each
@@ -102,13 +103,35 @@ function sameStamp(a: Stamp, b: Stamp): boolean {
 }
 
 /**
- * Whether `route` still answers for `profile` here and now: same files, unchanged, and the same
- * STS environment. Throws when a file cannot be examined (the caller hands over to the full path).
+ * What a route is matched against: the profile asked for, where its files are and their stamps
+ * now, and the STS environment now. The agent matches the cached path's probe against the routes
+ * it keeps, so that one request on its socket answers a call (agent/main.ts).
+ */
+export interface Probe {
+  profile: string;
+  files: [string, string];
+  stamps: [Stamp, Stamp];
+  env: Array<string | null>;
+}
+
+/** The probe for `profile` here and now. Throws when a file cannot be examined (the caller hands over to the full path). */
+export function probeFor(profile: string, files: SharedFilePaths, env: Record<string, string | undefined>): Probe {
+  return { profile, files: [files.configFile, files.credentialsFile], stamps: [observe(files.configFile, false).stamp, observe(files.credentialsFile, false).stamp], env: routeEnv(env) };
+}
+
+/** Whether `route` answers for `probe`: the same profile and files, unchanged, and the same STS environment. */
+export function routeMatches(route: Route, probe: Probe): boolean {
+  if (route.profile !== probe.profile || route.files[0] !== probe.files[0] || route.files[1] !== probe.files[1]) return false;
+  for (let i = 0; i < STS_ENV.length; i++) if (probe.env[i] !== route.env[i]) return false;
+  return sameStamp(route.stamps[0], probe.stamps[0]) && sameStamp(route.stamps[1], probe.stamps[1]);
+}
+
+/**
+ * Whether `route` still answers for `profile` here and now (routeMatches). Throws when a file
+ * cannot be examined (the caller hands over to the full path).
  */
 export function routeHolds(route: Route, profile: string, files: SharedFilePaths, env: Record<string, string | undefined>): boolean {
-  if (route.profile !== profile || route.files[0] !== files.configFile || route.files[1] !== files.credentialsFile) return false;
-  for (let i = 0; i < STS_ENV.length; i++) if ((env[STS_ENV[i]!] ?? null) !== route.env[i]) return false;
-  return sameStamp(route.stamps[0], observe(files.configFile, false).stamp) && sameStamp(route.stamps[1], observe(files.credentialsFile, false).stamp);
+  return routeMatches(route, probeFor(profile, files, env));
 }
 
 /**
@@ -157,9 +180,15 @@ export function decodeRoutes(text: string): Route[] | undefined {
   } catch {
     return undefined;
   }
-  if (typeof o !== 'object' || o === null || o.version !== VERSION || !Array.isArray(o.routes) || o.routes.length > MAX_ROUTES) return undefined;
+  if (typeof o !== 'object' || o === null || o.version !== VERSION) return undefined;
+  return routesOf(o.routes);
+}
+
+/** The routes in `value` (a decoded JSON array), or undefined when anything is missing or of the wrong type. */
+export function routesOf(value: unknown): Route[] | undefined {
+  if (!Array.isArray(value) || value.length > MAX_ROUTES) return undefined;
   const routes: Route[] = [];
-  for (const r of o.routes as unknown[]) {
+  for (const r of value as unknown[]) {
     const route = routeOf(r);
     if (route === undefined) return undefined;
     routes.push(route);
@@ -167,18 +196,40 @@ export function decodeRoutes(text: string): Route[] | undefined {
   return routes;
 }
 
-function routeOf(o: unknown): Route | undefined {
+/** The probe in `o` (decoded JSON, from the agent's socket), or undefined when anything is missing or of the wrong type. */
+export function probeOf(o: unknown): Probe | undefined {
   if (typeof o !== 'object' || o === null) return undefined;
-  const { profile, files, stamps, env, entry, key, accountId, region } = o as Record<string, unknown>;
-  const strings = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'string');
+  const { profile, files, stamps, env } = o as Record<string, unknown>;
   const stamp = (v: unknown) => v === null || (Array.isArray(v) && v.length === 5 && v.every((x) => typeof x === 'number'));
-  if (typeof profile !== 'string' || typeof key !== 'string' || !strings(files, 2)) return undefined;
+  if (typeof profile !== 'string' || !Array.isArray(files) || files.length !== 2 || !files.every((x) => typeof x === 'string')) return undefined;
   if (!Array.isArray(stamps) || stamps.length !== 2 || !stamps.every(stamp)) return undefined;
   if (!Array.isArray(env) || env.length !== STS_ENV.length || !env.every((x) => x === null || typeof x === 'string')) return undefined;
+  return { profile, files: files as [string, string], stamps: stamps as [Stamp, Stamp], env: env as Array<string | null> };
+}
+
+export function routeOf(o: unknown): Route | undefined {
+  const probe = probeOf(o);
+  if (probe === undefined) return undefined;
+  const { entry, key, accountId, region } = o as Record<string, unknown>;
+  if (typeof key !== 'string') return undefined;
   // An entry's name as entryFile makes it: nothing that could lead out of the directory.
   if (typeof entry !== 'string' || !isEntryFile(entry)) return undefined;
   if ((accountId !== undefined && typeof accountId !== 'string') || (region !== undefined && typeof region !== 'string')) return undefined;
-  const route: Route = { profile, files: files as [string, string], stamps: stamps as [Stamp, Stamp], env: env as Array<string | null>, entry, key };
+  const route: Route = { ...probe, entry, key };
+  if (accountId !== undefined) route.accountId = accountId;
+  if (region !== undefined) route.region = region;
+  return route;
+}
+
+/**
+ * The route to note for what the full path answered, with the entry's file name (`entry`), or
+ * undefined when the files cannot be vouched for (stampsFor).
+ */
+export function routeFor(note: RouteNote, entry: string, now: number): Route | undefined {
+  const stamps = stampsFor(note.files, note.texts, now);
+  if (stamps === undefined) return undefined;
+  const { profile, files, env, key, accountId, region } = note;
+  const route: Route = { profile, files: [files.configFile, files.credentialsFile], stamps, env: routeEnv(env), entry, key };
   if (accountId !== undefined) route.accountId = accountId;
   if (region !== undefined) route.region = region;
   return route;

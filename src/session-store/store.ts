@@ -52,14 +52,15 @@ export interface SessionStore {
 
 /**
  * Where the full path notes which entry answered for a profile (route.ts), so that the cached path
- * can answer the next call without the config. Only the stores the cached path reads (files) keep
- * routes (the others take `noRoutes`); a route that cannot be vouched for is simply not noted.
+ * can answer the next call without the config. The stores the cached path reads keep routes (the
+ * directories in files, the agent in memory; `none` takes `noRoutes`); a route that cannot be
+ * vouched for is simply not noted.
  */
 export interface RouteNotes {
   noteRoute(note: RouteNote): Promise<void>;
 }
 
-/** For the stores the cached path never reads (the agent, none): nothing to note. */
+/** For the store the cached path never reads (none): nothing to note. */
 export const noRoutes: RouteNotes = { noteRoute: async () => {} };
 
 /** What the full path knows when it has answered for a profile: everything a route holds but the stamps. */

@@ -103,7 +103,8 @@ async function main(): Promise<void> {
       { name: 'AWS_PROFILE=prod mfa-env (default cache)', argv: [node, MFA_ENV], env: { AWS_PROFILE: 'prod' }, reps: FAST_REPS },
       { name: 'credential-process prod (file cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'], env: fileEnv, reps: FAST_REPS },
       { name: 'mfa-env prod (file cache)', argv: [node, MFA_ENV, 'prod'], env: fileEnv, reps: FAST_REPS },
-      { name: 'credential-process prod (agent cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'], env: agentEnv },
+      { name: 'credential-process prod (agent cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod'], env: agentEnv, reps: FAST_REPS },
+      { name: 'mfa-env prod (agent cache)', argv: [node, MFA_ENV, 'prod'], env: agentEnv, reps: FAST_REPS },
       { name: 'cold: credential-process prod --mfa-token (no cache)', argv: [node, MFA_LOGIN, 'credential-process', 'prod', '--mfa-token', totp(seed, Date.now())], env: { MFA_LOGIN_CACHE: 'none' } },
       { name: 'node + import @aws-sdk/client-sts', argv: [node, '--input-type=module', '-e', "await import('@aws-sdk/client-sts')"] },
     ];

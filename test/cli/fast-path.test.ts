@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,7 +45,10 @@ const FORMS: Array<{ tool: 'mfa-login' | 'mfa-env'; args: string[]; env?: Record
   { tool: 'mfa-env', args: [], env: { AWS_PROFILE: 'prod' } },
 ];
 
-for (const mode of ['runtime', 'file'] as const) {
+/** A process that runs the fast path alone (no bin script, nothing else to load): exit 0 when it answered, 9 when it handed over. */
+const fastAlone = (tool: string, args: string[]) => ['-e', `Promise.resolve(require(${JSON.stringify(FAST)}).fastPath(${JSON.stringify(tool)}, ${JSON.stringify(args)})).then((ok) => { process.exitCode = ok ? 0 : 9; })`];
+
+for (const mode of ['runtime', 'file', 'agent'] as const) {
   test(`${mode} mode: every cached form is answered by the fast path alone, the same as the full CLI answers it`, async () => {
     const env = { MFA_LOGIN_CACHE: mode, SHELL: '/bin/bash' };
     const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)], { env });
@@ -52,7 +56,7 @@ for (const mode of ['runtime', 'file'] as const) {
     for (const f of FORMS) {
       const e = sb.env({ ...env, ...f.env });
       // The fast path on its own, in a process that loads nothing else: it must answer.
-      const fast = await runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath(${JSON.stringify(f.tool)}, ${JSON.stringify(f.args)}) ? 0 : 9`], e);
+      const fast = await runCommand(process.execPath, fastAlone(f.tool, f.args), e);
       assert.equal(fast.status, 0, `${f.tool} ${f.args.join(' ')}: the fast path handed over (${fast.stderr})`);
       // The full CLI (--debug is not a form the fast path takes) prints the same.
       const full = f.tool === 'mfa-login' ? await sb.run([...f.args, '--debug'], { env: { ...env, ...f.env } }) : await sb.run([...f.args, '--debug'], { env: { ...env, ...f.env }, bin: MFA_ENV });
@@ -113,19 +117,140 @@ test('mfa-env --unset (mfa-use --off) is answered by the fast path through the f
   assert.equal(bad.status, 9);
 });
 
-test('anything the fast path does not handle plainly goes to the full CLI: other flags, the agent, a miss, a bad --shell', async () => {
+test('anything the fast path does not handle plainly goes to the full CLI: other flags, a miss (in the agent too), a bad --shell', async () => {
   const cases: Array<{ tool: string; args: string[]; env?: Record<string, string> }> = [
     { tool: 'mfa-login', args: ['credential-process', 'prod', '--debug'] },
     { tool: 'mfa-env', args: ['prod', '--shell', 'tcsh'] },
     { tool: 'mfa-env', args: ['prod', '--unset'] },
     { tool: 'mfa-env', args: ['nosuch'] },
-    { tool: 'mfa-login', args: ['credential-process', 'prod'], env: { MFA_LOGIN_CACHE: 'agent' } },
+    { tool: 'mfa-login', args: ['credential-process', 'ivy'], env: { MFA_LOGIN_CACHE: 'agent' } },
     { tool: 'mfa-login', args: ['credential-process', 'prod'], env: { MFA_LOGIN_CACHE: 'none' } },
   ];
   for (const c of cases) {
-    const r = await runCommand(process.execPath, ['-e', `process.exitCode = require(${JSON.stringify(FAST)}).fastPath(${JSON.stringify(c.tool)}, ${JSON.stringify(c.args)}) ? 0 : 9`], sb.env(c.env));
+    const r = await runCommand(process.execPath, fastAlone(c.tool, c.args), sb.env(c.env));
     assert.equal(r.status, 9, `${c.tool} ${c.args.join(' ')}: ${r.stdout}`);
     assert.equal(r.stdout, '');
+  }
+});
+
+test('agent mode: the route is kept in the agent; a changed STS environment, a logout, a stopped agent or a killed one (its socket left behind) send the call to the full CLI', async () => {
+  const env = { MFA_LOGIN_CACHE: 'agent', SHELL: '/bin/bash' };
+  const fast = (extra: Record<string, string> = {}) => runCommand(process.execPath, fastAlone('mfa-login', ['credential-process', 'prod']), sb.env({ ...env, ...extra }));
+  const agentPid = async () => {
+    const s = await sb.run(['agent', 'status'], { env });
+    const m = /running \(pid (\d+)\)/.exec(s.stdout);
+    assert.ok(m, s.stdout);
+    return Number(m[1]);
+  };
+  assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)], { env })).status, 0);
+  const hit = await fast();
+  assert.equal(hit.status, 0, hit.stderr);
+  assert.equal(hit.stdout, (await sb.run(['credential-process', 'prod', '--debug'], { env })).stdout);
+  assert.equal((await fast({ AWS_REGION: 'eu-west-2' })).status, 9, 'another STS environment');
+  // Under --pending-deprecation the pipe binding it speaks through would print a warning: it does not ask.
+  const pending = await fast({ NODE_OPTIONS: '--pending-deprecation' });
+  assert.equal(pending.status, 9, 'under --pending-deprecation');
+  assert.equal(pending.stderr, '', 'no deprecation warning');
+  // Stopped: it accepts the connection and never answers; the fast path gives up within its bound.
+  const pid = await agentPid();
+  process.kill(pid, 'SIGSTOP');
+  try {
+    const stopped = await fast();
+    assert.equal(stopped.status, 9, 'a stopped agent');
+    assert.equal(stopped.stdout, '');
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  assert.equal((await fast()).status, 0, 'resumed, it answers again');
+  assert.equal((await sb.run(['logout', 'prod'], { env })).status, 0);
+  assert.equal((await fast()).status, 9, 'after logout: the routes went with the sessions');
+  assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)], { env })).status, 0);
+  assert.equal((await fast()).status, 0);
+  const killed = await agentPid();
+  process.kill(killed, 'SIGKILL');
+  await waitGone(killed);
+  const socket = settingsFrom(sb.env(env), sb.env().HOME!, { os: 'linux', uid: process.getuid?.() }).cache.socket;
+  assert.ok(existsSync(socket), 'the killed agent left its socket');
+  const stale = await fast();
+  assert.equal(stale.status, 9, 'a socket nobody listens at');
+  assert.equal(stale.stdout, '');
+});
+
+/** Waits (bounded) for a killed process to be gone. */
+async function waitGone(pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`process ${pid} did not end`);
+}
+
+test('agent mode: only an agent behind a socket in the user\'s own private directory is asked, and only a plain hit from it is an answer', async (t) => {
+  // A stand-in agent in this process, answering what the test says: the fast path cannot tell it from ours.
+  const runtime = mkdtempSync(path.join(os.tmpdir(), 'mfa-login-fakeagent-'));
+  const dir = path.join(runtime, 'mfa-login');
+  mkdirSync(dir, { mode: 0o700 });
+  const requests: string[] = [];
+  let reply: string | undefined;
+  const server = net.createServer((conn) => {
+    conn.setEncoding('utf8').on('data', (d: string) => {
+      requests.push(d);
+      if (reply !== undefined) conn.write(reply);
+    });
+    conn.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(path.join(dir, 'agent.sock'), resolve));
+  t.after(() => {
+    server.close();
+    rmSync(runtime, { recursive: true, force: true });
+  });
+  const expiration = new Date(Date.now() + 3600_000).toISOString();
+  const forged = { kind: 'role', profiles: ['prod'], subject: ROLE, credentials: { accessKeyId: 'ASIAFORGED0000000001', secretAccessKey: 'forged', sessionToken: 'forged', expiration } };
+  const fast = () => runCommand(process.execPath, fastAlone('mfa-login', ['credential-process', 'prod']), sb.env({ MFA_LOGIN_CACHE: 'agent', XDG_RUNTIME_DIR: runtime }));
+  // The limit: what listens in the user's private directory was put there by the user, and is asked.
+  reply = `${JSON.stringify({ ok: true, session: forged, accountId: '222222222222' })}\n`;
+  const asked = await fast();
+  assert.equal(asked.status, 0, asked.stderr);
+  assert.equal(JSON.parse(asked.stdout).AccessKeyId, 'ASIAFORGED0000000001');
+  assert.equal(requests.length, 1);
+  const request = JSON.parse(requests[0]!) as { op: string; probe: { profile: string } };
+  assert.equal(request.op, 'answer-route');
+  assert.equal(request.probe.profile, 'prod');
+  assert.doesNotMatch(requests[0]!, /AKIA|secret/i, 'the request carries no secret');
+  const misses: Array<[why: string, reply: string | undefined]> = [
+    ['a miss', `${JSON.stringify({ ok: true, session: null })}\n`],
+    ['an agent from before the request existed', `${JSON.stringify({ ok: false, error: 'unknown op' })}\n`],
+    ['a session that ends too soon', `${JSON.stringify({ ok: true, session: { ...forged, credentials: { ...forged.credentials, expiration: new Date(Date.now() + 60_000).toISOString() } } })}\n`],
+    ['not JSON', 'garbage\n'],
+    ['no answer at all', undefined],
+  ];
+  for (const [why, r] of misses) {
+    reply = r;
+    const got = await fast();
+    assert.equal(got.status, 9, why);
+    assert.equal(got.stdout, '', why);
+  }
+  // A directory someone else could have put the socket in: the fast path does not connect at all.
+  reply = `${JSON.stringify({ ok: true, session: forged })}\n`;
+  const refused: Array<[why: string, make: () => void, undo: () => void]> = [
+    ['open to others', () => chmodSync(dir, 0o755), () => chmodSync(dir, 0o700)],
+    ['another user\'s', () => chownSync(dir, 65534, 65534), () => chownSync(dir, process.getuid!(), process.getgid!())],
+  ];
+  for (const [why, make, undo] of refused) {
+    const count: number = requests.length;
+    make();
+    try {
+      const got = await fast();
+      assert.equal(got.status, 9, why);
+      assert.equal(got.stdout, '', why);
+    } finally {
+      undo();
+    }
+    assert.equal(requests.length, count, `${why}: the agent was not asked`);
   }
 });
 

@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { MfaLoginError } from '../../errors.js';
 import { runChild, startChild } from '../../child-process.js';
 import { readLockNote } from '../../files/lock-file.js';
-import { sessionFromJson, sessionToJson } from '../entry.js';
+import { entryFile, sessionFromJson, sessionToJson } from '../entry.js';
 import { acquireWithLease } from '../lease.js';
 import { checkPrivateDir } from '../private-dir.js';
-import type { SessionInfo, SessionStore } from '../store.js';
+import { routeFor } from '../route.js';
+import type { RouteNotes, SessionInfo, SessionStore } from '../store.js';
+import { NOTE_OP } from './ask.js';
 
 export interface AgentOptions {
   socket: string;
@@ -35,7 +37,7 @@ const SOCKET_PATH_MAX = process.platform === 'linux' ? 107 : 103;
 
 type Reply = Record<string, unknown> & { ok?: boolean };
 
-export function agentStore(o: AgentOptions): SessionStore {
+export function agentStore(o: AgentOptions): SessionStore & RouteNotes {
   const dir = o.dir;
   const ready = () => {
     checkPrivateDir(dir, { create: true, ram: false, uid: o.uid });
@@ -46,7 +48,7 @@ export function agentStore(o: AgentOptions): SessionStore {
     }
     return dir;
   };
-  const store: SessionStore = {
+  const store: SessionStore & RouteNotes = {
     mode: 'agent',
     location: o.socket,
     async read(key, validUntil) {
@@ -68,6 +70,12 @@ export function agentStore(o: AgentOptions): SessionStore {
       const r = await request(o, { op: 'list' }, false);
       const rows = Array.isArray(r?.sessions) ? (r.sessions as Record<string, any>[]) : [];
       return rows.map((s) => ({ key: String(s.key), kind: s.kind, subject: String(s.subject), profiles: (s.profiles ?? []).map(String), accessKeyId: String(s.credentials?.accessKeyId), expiration: new Date(s.credentials?.expiration) }));
+    },
+    /** Kept by the agent beside the session it just put (never starting one): the cached path asks it with the same probe. */
+    async noteRoute(note) {
+      if (!checkPrivateDir(dir, { create: false, ram: false, uid: o.uid })) return;
+      const route = routeFor(note, path.basename(entryFile(dir, note.key)), Date.now());
+      if (route !== undefined) await request(o, { op: NOTE_OP, route }, false);
     },
     acquire: acquireWithLease({ dir: ready, read: (k, v) => store.read(k, v), put: (k, s) => store.put(k, s), waitMs: o.waitMs }),
   };

@@ -2,7 +2,9 @@
  * The session agent: `node main.js SOCKET DIR IDLE_MS`. Where there is no RAM-backed directory to keep
  * sessions in (macOS, Windows, a Linux without tmpfs) or MFA_LOGIN_CACHE=agent, a per-user process
  * holds them in memory behind a socket in a private directory. It is a map and nothing more: get,
- * put, forget, list, status, stop. Leases are lock files beside the socket, as in every mode.
+ * put, forget, list, status, stop; and beside the sessions, the routes the full path notes
+ * (route.ts: no secret in them), so that the cached path asks for a profile's session in one
+ * request (ask.ts). Leases are lock files beside the socket, as in every mode.
  * Started detached, with core dumps off, by the first client that finds nobody listening; the one
  * that takes `agent.lock` serves, any other exits at once. The kernel keeps that lock for as long
  * as the agent lives (lock-file.ts): a killed agent leaves nothing that stops the next one.
@@ -13,11 +15,16 @@ import path from 'node:path';
 import { tryLock } from '../../files/lock-file.js';
 import { checkPrivateDir } from '../private-dir.js';
 import { sessionFromJson, sessionToJson } from '../entry.js';
+import { probeOf, routeMatches, routeOf, routesBeside, type Route } from '../route.js';
 import type { CachedSession } from '../store.js';
+import { ANSWER_OP, NOTE_OP } from './ask.js';
+import { listenOptions } from './place.js';
 
 /** Longest request line read; a longer one closes the connection. */
 const MAX_LINE = 1024 * 1024;
 const CHECK_MS = 1000;
+/** Profiles whose routes are kept; past this the one noted longest ago goes (it is noted again on its next full answer). */
+const MAX_ROUTED_PROFILES = 1000;
 
 async function main(): Promise<void> {
   const [socket, dir, idleArg] = process.argv.slice(2);
@@ -29,6 +36,8 @@ async function main(): Promise<void> {
   if (held === undefined) process.exit(0); // another agent serves
 
   const sessions = new Map<string, CachedSession>();
+  /** Each profile's routes, newest first, as route files hold them; the profile noted last is last. */
+  const routes = new Map<string, Route[]>();
   let connections = 0;
   let lastActivity = Date.now();
   rmSync(socket, { force: true });
@@ -55,7 +64,7 @@ async function main(): Promise<void> {
   });
 
   const answer = (line: string): Record<string, unknown> => {
-    let r: { op?: unknown; key?: unknown; validUntil?: unknown; session?: unknown; profile?: unknown };
+    let r: { op?: unknown; key?: unknown; validUntil?: unknown; session?: unknown; profile?: unknown; route?: unknown; probe?: unknown };
     try {
       r = JSON.parse(line);
     } catch {
@@ -73,7 +82,26 @@ async function main(): Promise<void> {
         sessions.set(r.key, s);
         return { ok: true };
       }
+      case NOTE_OP: {
+        const route = routeOf(r.route);
+        if (route === undefined) return { ok: false, error: 'bad route' };
+        const beside = routesBeside(route, routes.get(route.profile) ?? []);
+        routes.delete(route.profile);
+        routes.set(route.profile, [route, ...beside]);
+        if (routes.size > MAX_ROUTED_PROFILES) routes.delete(routes.keys().next().value!);
+        return { ok: true };
+      }
+      case ANSWER_OP: {
+        const probe = probeOf(r.probe);
+        if (probe === undefined) return { ok: false, error: 'bad probe' };
+        const route = routes.get(probe.profile)?.find((x) => routeMatches(x, probe));
+        const s = route !== undefined ? sessions.get(route.key) : undefined;
+        if (s === undefined || s.credentials.expiration.getTime() < Number(r.validUntil)) return { ok: true, session: null };
+        return { ok: true, session: sessionToJson(s), ...(route!.accountId !== undefined ? { accountId: route!.accountId } : {}), ...(route!.region !== undefined ? { region: route!.region } : {}) };
+      }
       case 'forget': {
+        // Routes hold no secret and are noted again on the next answer: all go, whichever profile (as in the directory modes).
+        routes.clear();
         let count = 0;
         for (const [k, s] of sessions) {
           if (typeof r.profile === 'string' && !s.profiles.includes(r.profile)) continue;
@@ -98,6 +126,7 @@ async function main(): Promise<void> {
   const shutdown = () => {
     clearInterval(timer);
     sessions.clear();
+    routes.clear();
     // Closing a listening socket unlinks its path: only while the path is still ours.
     if (ino !== undefined && inodeOf(socket) === ino) server.close();
     void held.release().finally(() => process.exit(0));
@@ -112,7 +141,7 @@ async function main(): Promise<void> {
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, shutdown);
   process.on('SIGHUP', () => {});
   server.on('error', () => void held.release().finally(() => process.exit(1)));
-  server.listen(socket, () => {
+  server.listen(listenOptions(socket), () => {
     ino = inodeOf(socket);
   });
 }
