@@ -28,7 +28,7 @@ export const LAYERS: ReadonlyArray<{ name: string; holds: readonly string[] }> =
   { name: 'doctor', holds: ['src/doctor/'] },
   { name: 'commands', holds: ['src/cli/commands/', 'src/cli/package-root.ts'] },
   { name: 'definitions', holds: ['src/cli/definitions/', 'src/cli/definition.ts', 'src/cli/usage-errors.ts', 'src/cli/completion-scripts.ts'] },
-  { name: 'entry points', holds: ['src/cli/main.ts', 'src/cli/args.ts', 'src/cli/real-deps.ts', 'src/cli/fast-path.ts', 'src/cli/write-completions.ts'] },
+  { name: 'entry points', holds: ['src/cli/main.ts', 'src/cli/args.ts', 'src/cli/real-deps.ts', 'src/cli/fast-path.ts'] },
 ];
 
 /** The layer of a file of src/ (a path relative to the checkout), or undefined. */

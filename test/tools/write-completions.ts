@@ -1,12 +1,13 @@
 /**
  * `npm run completions`: writes the scripts in completions/ with their lists made from the
- * command table (completion-scripts.ts), after a definition changed.
+ * command table (src/cli/completion-scripts.ts), after a definition changed. A step of the
+ * checkout's build, not of the product: it lives beside the tests that check the scripts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { completionScript } from './completion-scripts.js';
-import { LOGIN_TABLE } from './definitions/table.js';
-import { packageRoot } from './package-root.js';
+import { completionScript } from '../../src/cli/completion-scripts.js';
+import { LOGIN_TABLE } from '../../src/cli/definitions/table.js';
+import { packageRoot } from '../../src/cli/package-root.js';
 
 for (const shell of ['bash', 'zsh', 'fish'] as const) {
   const file = path.join(packageRoot(), 'completions', `mfa-login.${shell}`);
