@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,12 +15,35 @@ process.once('exit', () => {
   try {
     chmodSync(path.join(dir, 'locked'), 0o700);
   } catch {
-    // not made (skipped as root)
+    // not made (the test failed before)
   }
   rmSync(dir, { recursive: true, force: true });
 });
 const at = (...names: string[]) => path.join(dir, ...names);
 const asRoot = process.getuid?.() === 0;
+/** Who the permission tests run as: root writes anywhere, so as root they run as user 65534. */
+const NOBODY = 65534;
+if (asRoot) chownSync(dir, NOBODY, NOBODY);
+
+/**
+ * checkBeforeWriting's refusal, asked by a process that permissions bind: this one, or, when the
+ * suite runs as root, a child as user 65534 (setpriv, util-linux) that owns the test's files.
+ */
+function refusalOfUser(file: string): { message: string; code: string; exitStatus: number } {
+  const module = new URL('../../src/files/file-safety.js', import.meta.url).pathname;
+  const script = `import(${JSON.stringify(module)}).then((m) => m.checkBeforeWriting(process.argv[1])).then(() => console.log('accepted'), (e) => console.log(JSON.stringify({ message: e.message, code: e.code, exitStatus: e.exitStatus })))`;
+  const node = [process.execPath, '--input-type=module', '-e', script, file];
+  const argv = asRoot ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...node] : node;
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.notEqual(r.stdout.trim(), 'accepted', `${file} was accepted`);
+  return JSON.parse(r.stdout) as { message: string; code: string; exitStatus: number };
+}
+
+/** A file or directory of the user the permission tests run as. */
+function owned(file: string): void {
+  if (asRoot) chownSync(file, NOBODY, NOBODY);
+}
 
 async function refusal(file: string): Promise<MfaLoginError> {
   const e = await checkBeforeWriting(file).then(
@@ -44,17 +68,23 @@ test('a file not there yet, in directories not there yet: writable when the near
   assert.equal(await checkBeforeWriting(at('new', 'deeper', 'credentials')), undefined);
 });
 
-test('a read-only file is refused, saying so and that nothing changed', { skip: asRoot && 'root writes read-only files' }, async () => {
+test('a read-only file is refused, saying so and that nothing changed', () => {
   writeFileSync(at('readonly'), 'x');
   chmodSync(at('readonly'), 0o400);
-  const e = await refusal(at('readonly'));
+  owned(at('readonly'));
+  const e = refusalOfUser(at('readonly'));
+  assert.equal(e.code, 'E_FILE');
+  assert.equal(e.exitStatus, EXIT.config);
   assert.equal(e.message, `cannot write ${at('readonly')}: it is read-only (0400), and mfa-login will not undo that (chmod u+w ${at('readonly')} to let it write); nothing was changed`);
 });
 
-test('a directory we cannot write in is refused before a code is spent', { skip: asRoot && 'root writes anywhere' }, async () => {
+test('a directory we cannot write in is refused before a code is spent', () => {
   mkdirSync(at('locked'));
   chmodSync(at('locked'), 0o500);
-  const e = await refusal(at('locked', 'credentials'));
+  owned(at('locked'));
+  const e = refusalOfUser(at('locked', 'credentials'));
+  assert.equal(e.code, 'E_FILE');
+  assert.equal(e.exitStatus, EXIT.config);
   assert.equal(e.message, `cannot write ${at('locked', 'credentials')}: its directory ${at('locked')} is not writable for you; nothing was changed`);
 });
 
