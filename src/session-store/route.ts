@@ -5,6 +5,15 @@ import { STS_ENV } from '../sts/sts-env.js';
 import { isEntryFile } from './entry.js';
 import { readOwnFile } from './own-file.js';
 import type { RouteNote } from './store.js';
+import type { SessionCredentials } from '../credentials.js';
+
+/** What a route leads to, for the cached path: the session, and what it is handed out with. */
+export interface RoutedSession {
+  credentials: SessionCredentials;
+  accountId?: string;
+  /** The profile's own region: the environment's goes in front of it (settings.ts, regionFor). */
+  region?: string;
+}
 
 /**
  * A profile's route: which session entry answers for the profile, noted by the full path each

@@ -7,21 +7,16 @@
  */
 import type { SharedFilePaths } from '../config/shared-files.js';
 import type { Settings } from '../settings.js';
-import type { SessionCredentials } from '../credentials.js';
 import { checkPrivateDir } from './private-dir.js';
 import { standInFor } from './runtime-dir.js';
 import { readEntryFile } from './entry.js';
-import { probeFor, readRoutes, routeMatches } from './route.js';
+import { probeFor, readRoutes, routeMatches, type RoutedSession } from './route.js';
+
+export type { RoutedSession };
 import { agentPlace, agentServes } from './agent/place.js';
 import { askAgent } from './agent/ask.js';
 
 /** What the full path noted with the entry, besides the session: what the cached path prints with it. */
-export interface RoutedSession {
-  credentials: SessionCredentials;
-  accountId?: string;
-  /** The profile's own region: the environment's goes in front of it (settings.ts, regionFor). */
-  region?: string;
-}
 
 /**
  * The session the route of `profile` leads to, when the route still holds (same files, unchanged,

@@ -17,8 +17,7 @@
  * agent, a reply cut short. The full path then does it properly, with its own bounds and messages.
  */
 import { sessionFromJson } from '../entry.js';
-import type { Probe } from '../route.js';
-import type { RoutedSession } from '../routed-entry.js';
+import type { Probe, RoutedSession } from '../route.js';
 
 /** Asks for the session a probe leads to; the reply holds it, or `session: null`. */
 export const ANSWER_OP = 'answer-route';
