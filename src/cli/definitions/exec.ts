@@ -30,7 +30,7 @@ export const exec: Definition<ExecCommand> = {
   examples: [
     ['$0 exec prod -- aws s3 ls', 'the command exits with its own status'],
     ['$0 exec --server prod -- terraform apply', 'runs longer than the 1-hour role session: credentials are renewed'],
-    ['$0 exec --server --ensure 3h prod -- terraform apply', 'asks for a code now unless the MFA session lasts 3 more hours'],
+    ['$0 exec --server --ensure 3h prod -- make', 'asks for a code now unless the MFA session lasts 3 more hours'],
   ],
   reads: READ_BY.exec,
   plan: (a) => {
