@@ -29,8 +29,8 @@ __mfa_login_flags() {
         list | status) printf '%s\n' --json ;;
         logout) printf '%s\n' --all --keep-files ;;
         credential-process | session | rotate) printf '%s\n' --mfa-token --duration --region ;;
-        exec) printf '%s\n' --mfa-token --duration --region --allow-nested --server --port ;;
-        serve) printf '%s\n' --mfa-token --duration --region --port --shell ;;
+        exec) printf '%s\n' --mfa-token --duration --region --allow-nested --server --port --ensure ;;
+        serve) printf '%s\n' --mfa-token --duration --region --port --shell --ensure ;;
         setup | mfa) printf '%s\n' --name ;;
         console) printf '%s\n' --print --service --path --duration --mfa-token --region ;;
         policy) printf '%s\n' --account --partition ;;
@@ -47,7 +47,7 @@ __mfa_env_flags() {
 # Succeeds if the flag takes a value in the next word (or after '=').
 __mfa_login_takes_value() {
     case $1 in
-        --to | --mfa-token | --duration | --region | --mfa-serial | --port | --shell | --name | --service | --path | --account | --partition) return 0 ;;
+        --to | --mfa-token | --duration | --region | --mfa-serial | --port | --ensure | --shell | --name | --service | --path | --account | --partition) return 0 ;;
     esac
     return 1
 }

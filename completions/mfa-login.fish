@@ -148,7 +148,7 @@ end
 
 # The flags that take a value in the next word.
 function __mfa_login_value_flags
-    printf '%s\n' --to --mfa-token --duration --region --mfa-serial --port --shell --name --service --path --account --partition
+    printf '%s\n' --to --mfa-token --duration --region --mfa-serial --port --ensure --shell --name --service --path --account --partition
 end
 
 # Commands, and `mfa-login PROFILE`
@@ -201,8 +201,10 @@ complete -c mfa-login -n '__mfa_login_at "credential-process:*" "session:*" "exe
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l allow-nested -d 'allow exec inside another mfa-login exec'
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l server -d 'give the command a local credential endpoint that renews the credentials, instead of keys'
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l port -x -d 'with --server: the loopback port to listen on (default: a free one)'
+complete -c mfa-login -n '__mfa_login_at "exec:*"' -l ensure -x -d 'make sure the session lasts at least this long (e.g. 2h, up to 36h) before starting, asking for a code now if it does not: with --server the MFA session the credentials are renewed from, else the keys themselves (a role reached through the MFA session: at most 1h)'
 complete -c mfa-login -n '__mfa_login_at "serve:*"' -l port -x -d 'the loopback port to listen on (default: a free one)'
 complete -c mfa-login -n '__mfa_login_at "serve:*"' -l shell -x -a 'sh bash zsh fish powershell pwsh nu' -d 'the shell to print the variables for (default: detected)'
+complete -c mfa-login -n '__mfa_login_at "serve:*"' -l ensure -x -d 'make sure the session lasts at least this long (e.g. 2h, up to 36h) before starting, asking for a code now if it does not: the MFA session the served credentials are renewed from'
 complete -c mfa-login -n '__mfa_login_at "setup:*"' -l name -x -d 'the profile to write (default: PROFILE-mfa)'
 complete -c mfa-login -n '__mfa_login_at "console:*"' -l print -d 'print the sign-in URL instead of opening a browser'
 complete -c mfa-login -n '__mfa_login_at "console:*"' -l service -x -d 'the console page of this service, e.g. s3, ec2, iam'

@@ -121,6 +121,7 @@ export extern "mfa-login exec" [
     --allow-nested                                  # allow exec inside another mfa-login exec
     --server                                        # give the command a local credential endpoint instead of keys
     --port: string                                  # the loopback port to listen on (default: a free one)
+    --ensure: string                                # make sure the session lasts this long before starting (e.g. 2h)
     --debug                                         # say what is done and why; show stack traces
     --help(-h)                                      # show help
     --version                                       # show version number
@@ -134,6 +135,7 @@ export extern "mfa-login serve" [
     --region: string                                # the region to use, over the profile's own
     --port: string                                  # the loopback port to listen on (default: a free one)
     --shell: string@"nu-complete mfa-login shells"  # the shell to print the variables for
+    --ensure: string                                # make sure the MFA session lasts this long before serving (e.g. 2h)
     --debug                                         # say what is done and why; show stack traces
     --help(-h)                                      # show help
     --version                                       # show version number

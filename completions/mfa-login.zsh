@@ -108,6 +108,7 @@ __mfa-login_specs() {
         '--allow-nested[allow exec inside another mfa-login exec]'
         '--server[give the command a local credential endpoint that renews the credentials, instead of keys]'
         '--port=[with --server: the loopback port to listen on (default: a free one)]:port: '
+        '--ensure=[make sure the session lasts at least this long (e.g. 2h, up to 36h) before starting, asking for a code now if it does not: with --server the MFA session the credentials are renewed from, else the keys themselves (a role reached through the MFA session: at most 1h)]:ensure: '
       )
       args=('1:profile:__mfa-login_profiles' '*:: :__mfa-login_exec_command')
       ;;
@@ -118,6 +119,7 @@ __mfa-login_specs() {
         '--region=[the region to use, over the profile'\''s own]:region: '
         '--port=[the loopback port to listen on (default: a free one)]:port: '
         '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh nu)'
+        '--ensure=[make sure the session lasts at least this long (e.g. 2h, up to 36h) before starting, asking for a code now if it does not: the MFA session the served credentials are renewed from]:ensure: '
       )
       args=('1:profile:__mfa-login_profiles')
       ;;

@@ -262,12 +262,19 @@ export interface TestHooks {
    * handed credentials with less than 15 minutes left refreshes at once, or fails.
    */
   minValidityMs: number | undefined;
+  /**
+   * MFA_LOGIN_TEST_WARNING_LEAD_SECONDS: how long before the MFA session ends `serve` and
+   * `exec --server` warn, replacing the 10 minutes of EXPIRY_WARNING_LEAD_MS. GetSessionToken's
+   * shortest session is 15 minutes; the tests take a 30-minute one and warn seconds after the start.
+   */
+  warningLeadMs: number | undefined;
 }
 
 export function testHooks(env: Env): TestHooks {
   return {
     pauseAt: nonEmpty(env.MFA_LOGIN_TEST_PAUSE_AT),
     minValidityMs: nonEmpty(env.MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS) === undefined ? undefined : seconds(env, 'MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS', 900),
+    warningLeadMs: nonEmpty(env.MFA_LOGIN_TEST_WARNING_LEAD_SECONDS) === undefined ? undefined : seconds(env, 'MFA_LOGIN_TEST_WARNING_LEAD_SECONDS', 600),
   };
 }
 

@@ -166,11 +166,11 @@ export const CONSOLE_DURATION = { min: 900, max: 43200, what: 'a console session
  * Parses a duration as seconds (`3600`) or with a unit (`90m`, `12h`, `1h30m`), the forms
  * aws-vault users type.
  */
-export function parseDuration(text: string, limits?: { min: number; max: number; what: string }): number {
+export function parseDuration(text: string, limits?: { min: number; max: number; what: string }, flag = '--duration'): number {
   const t = text.trim();
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
   if (!/^\d+$/.test(t) && (m === null || t === '')) {
-    throw new MfaLoginError('E_USAGE', `--duration ${JSON.stringify(text)} is not a duration`, { hint: 'use seconds (3600) or a form like 12h, 90m, 1h30m' });
+    throw new MfaLoginError('E_USAGE', `${flag} ${JSON.stringify(text)} is not a duration`, { hint: 'use seconds (3600) or a form like 12h, 90m, 1h30m' });
   }
   const seconds = /^\d+$/.test(t) ? Number(t) : Number(m![1] ?? 0) * 3600 + Number(m![2] ?? 0) * 60 + Number(m![3] ?? 0);
   const [min, max] = [MIN_SESSION_SECONDS, MAX_MFA_SESSION_SECONDS];
@@ -180,9 +180,23 @@ export function parseDuration(text: string, limits?: { min: number; max: number;
   // GetSessionToken's limit for an IAM user, unless the caller gives others.
   const l = limits ?? { min, max, what: `an MFA session lasts from 30 minutes (${min}) to 36 hours (${max})` };
   if (seconds < l.min || seconds > l.max) {
-    throw new MfaLoginError('E_USAGE', `--duration ${text} is out of range: ${l.what}`);
+    throw new MfaLoginError('E_USAGE', `${flag} ${text} is out of range: ${l.what}`);
   }
   return seconds;
+}
+
+/**
+ * `--ensure DURATION`: how long what the command runs with must still last when it starts. No
+ * session lasts longer than an IAM user's MFA session, 36 hours: more is refused here, before any
+ * code is asked for.
+ */
+export const ENSURE_FLAG: Flag = {
+  type: 'string',
+  describe: 'make sure the session lasts at least this long (e.g. 2h, up to 36h) before starting, asking for a code now if it does not',
+};
+
+export function parseEnsure(text: string): number {
+  return parseDuration(text, { min: 60, max: MAX_MFA_SESSION_SECONDS, what: `no MFA session lasts longer than 36 hours (${MAX_MFA_SESSION_SECONDS}); the least is 1m` }, '--ensure');
 }
 
 /** --port: a TCP port; 0 and privileged ports are refused (0 is what "no --port" already means). */

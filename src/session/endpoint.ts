@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { isMfaLoginError } from '../errors.js';
 import { startEndpoint, type Endpoint, type EndpointFailure } from '../endpoint/server.js';
 import type { RegionHandover } from '../settings.js';
+import { warnBeforeExpiry } from './expiry-warning.js';
 import { sessionFor, type SessionInput } from './session.js';
 
 export interface EndpointInput extends SessionInput {
@@ -30,7 +31,8 @@ export async function startProfileEndpoint(deps: Deps, input: EndpointInput): Pr
   // Requests go through the same path as every other command: the session cache and its leases.
   // A warning about the config was said once above; it is not repeated for every request.
   // A --mfa-token code is spent by the first call; a later one needing a code must ask again.
-  const { mfaToken: _spent, ...later } = input;
+  // --ensure is about the start: later requests take whatever the MFA session has left.
+  const { mfaToken: _spent, ensure: _ensured, ...later } = input;
   const quiet: Deps = { ...deps, stderr: (t) => (t.startsWith('mfa-login: warning: ') ? undefined : deps.stderr(t)) };
   const endpoint = await startEndpoint({
     ...(input.port !== undefined ? { port: input.port } : {}),
@@ -38,7 +40,9 @@ export async function startProfileEndpoint(deps: Deps, input: EndpointInput): Pr
     explain: explainFailure,
     log: (line) => deps.stderr(`mfa-login: endpoint for ${plan.target}: ${line}\n`),
   });
-  return { endpoint, plan, region };
+  const warning = await warnBeforeExpiry(deps, plan);
+  const close = endpoint.close.bind(endpoint);
+  return { endpoint: { ...endpoint, close: () => (warning.stop(), close()) }, plan, region };
 }
 
 /**

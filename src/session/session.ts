@@ -1,7 +1,9 @@
 import type { Deps } from '../deps.js';
 import { accountOf, resolveChain, type ChainPlan } from '../config/chain.js';
 import { defaultProfileName } from '../config/profiles.js';
-import { runChain, type Obtained } from '../providers/chain-runner.js';
+import { codeSessionOf, runChain, targetMaxSeconds, type Obtained } from '../providers/chain-runner.js';
+import { MfaLoginError } from '../errors.js';
+import { formatDuration } from '../output/duration.js';
 import { regionFor, withRegion, type RegionHandover } from '../settings.js';
 import { codeSourceFor } from './code-source.js';
 import { refuseHookProfile } from './hook-profile.js';
@@ -15,6 +17,18 @@ export interface SessionInput {
   duration?: number;
   /** --region: over the profile's region, for STS and for what the tools are given. */
   region?: string;
+  /** --ensure, in seconds; at the start the session must still last that long (Ensure). */
+  ensure?: Ensure;
+}
+
+/**
+ * --ensure: what must last. When the credentials are renewed (`exec --server`, `serve`) it is the
+ * session they are renewed from, the one a code is spent on; when they are not (keys in plain
+ * exec's environment) it is the credentials themselves.
+ */
+export interface Ensure {
+  seconds: number;
+  renewed: boolean;
 }
 
 /**
@@ -29,13 +43,21 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
   const plan = resolveChain(files, profile);
   checkPlan(deps, files, plan, input.calledAs ?? 'mfa-login session');
   const region = regionFor(deps.env, plan.region, input.region);
+  if (input.ensure !== undefined) refuseEnsure(deps, plan, input.ensure);
+  const asked = deps.now().getTime();
   const got = await obtain(withRegionFlag(deps, input.region), plan, {
     // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
     byHand: `mfa-login session ${profile}`,
     ...(input.mfaToken !== undefined ? { mfaToken: input.mfaToken } : {}),
     ...(input.duration !== undefined ? { duration: input.duration } : {}),
     ...(deps.settings.testHooks.minValidityMs !== undefined ? { minValidityMs: deps.settings.testHooks.minValidityMs } : {}),
+    ...(input.ensure !== undefined ? { ensure: input.ensure } : {}),
   });
+  // STS gives the account's root user an hour whatever was asked: known only now. A minute of
+  // slack for expirations in whole seconds and the time the call took.
+  if (input.ensure !== undefined && got.ensuredUntil !== undefined && got.ensuredUntil.getTime() < asked + input.ensure.seconds * 1000 - 60_000) {
+    throw new MfaLoginError('E_USAGE', `--ensure ${formatDuration(input.ensure.seconds)}: STS gave ${plan.target} a session that ends at ${got.ensuredUntil.toISOString()}, sooner (the account's root user gets at most 1 hour)`);
+  }
   // With --region the answer is not the profile's own: the cached path never answers for it.
   if (input.region === undefined && plan.warnings.length === 0) await noteRoute(deps, profile, files, plan, got.key);
   return { plan, got, region };
@@ -63,6 +85,22 @@ export function withRegionFlag(deps: Deps, region: string | undefined): Deps {
   return region === undefined ? deps : { ...deps, env: withRegion(deps.env, region) };
 }
 
+/** An --ensure longer than the session it is about can ever last is refused before any code is asked for. */
+function refuseEnsure(deps: Deps, plan: ChainPlan, ensure: Ensure): void {
+  const code = codeSessionOf(plan, deps.env);
+  const wanted = formatDuration(ensure.seconds);
+  if (!ensure.renewed && !code.isTarget) {
+    const most = targetMaxSeconds(plan, deps.env);
+    if (ensure.seconds > most) {
+      throw new MfaLoginError('E_USAGE', `--ensure ${wanted}: the keys exec gives ${plan.target} last at most ${formatDuration(most)} (a role session), and keys in a command's environment are not renewed`, {
+        hint: `with --server they are renewed for as long as the MFA session lasts: mfa-login exec --server --ensure ${wanted} ${plan.target} -- COMMAND`,
+      });
+    }
+  } else if (ensure.seconds > code.maxSeconds) {
+    throw new MfaLoginError('E_USAGE', `--ensure ${wanted}: the session of ${code.profile} lasts at most ${formatDuration(code.maxSeconds)} (its duration_seconds; the role is assumed with a code)`);
+  }
+}
+
 export interface ObtainOptions {
   /** The command to run by hand in a terminal when a code is needed and there is none to ask on. */
   byHand: string;
@@ -70,6 +108,7 @@ export interface ObtainOptions {
   /** --duration: the MFA session's length. */
   duration?: number;
   minValidityMs?: number;
+  ensure?: Ensure;
 }
 
 /** The plan's credentials through the chain runner, with the code source picked for this run. */
@@ -78,6 +117,7 @@ export function obtain(deps: Deps, plan: ChainPlan, options: ObtainOptions): Pro
     codeSource: () => codeSourceFor(deps, plan, options.mfaToken, options.byHand),
     ...(options.duration !== undefined ? { sessionDurationSeconds: options.duration } : {}),
     ...(options.minValidityMs !== undefined ? { minValidityMs: options.minValidityMs } : {}),
+    ...(options.ensure !== undefined ? { ensure: { ms: options.ensure.seconds * 1000, of: options.ensure.renewed ? ('code-session' as const) : ('target' as const) } } : {}),
   });
 }
 

@@ -1,6 +1,7 @@
 import { MfaLoginError } from '../../errors.js';
 import { READ_BY } from '../../settings.js';
-import { CODE_FLAGS, codeArgs, parsePort, profilePositional, type Definition } from '../definition.js';
+import type { Ensure } from '../../session/session.js';
+import { CODE_FLAGS, codeArgs, ENSURE_FLAG, parseEnsure, parsePort, profilePositional, type Definition } from '../definition.js';
 
 export interface ExecCommand {
   name: 'exec';
@@ -12,6 +13,7 @@ export interface ExecCommand {
   region?: string;
   server?: boolean;
   port?: number;
+  ensure?: Ensure;
 }
 
 export const exec: Definition<ExecCommand> = {
@@ -23,10 +25,12 @@ export const exec: Definition<ExecCommand> = {
     'allow-nested': { type: 'boolean', describe: 'allow exec inside another mfa-login exec' },
     server: { type: 'boolean', describe: 'give the command a local credential endpoint that renews the credentials, instead of keys' },
     port: { type: 'string', describe: 'with --server: the loopback port to listen on (default: a free one)' },
+    ensure: { ...ENSURE_FLAG, describe: `${ENSURE_FLAG.describe}: with --server the MFA session the credentials are renewed from, else the keys themselves (a role reached through the MFA session: at most 1h)` },
   },
   examples: [
     ['$0 exec prod -- aws s3 ls', 'the command exits with its own status'],
     ['$0 exec --server prod -- terraform apply', 'runs longer than the 1-hour role session: credentials are renewed'],
+    ['$0 exec --server --ensure 3h prod -- make', 'asks for a code now unless the MFA session lasts 3 more hours'],
   ],
   reads: READ_BY.exec,
   plan: (a) => {
@@ -39,6 +43,7 @@ export const exec: Definition<ExecCommand> = {
       ...codeArgs(a),
       ...(a.server === true ? { server: true } : {}),
       ...(a.port !== undefined ? { port: parsePort(String(a.port)) } : {}),
+      ...(a.ensure !== undefined ? { ensure: { seconds: parseEnsure(String(a.ensure)), renewed: a.server === true } } : {}),
     };
   },
   run: async (deps, c) => (await import('../commands/exec.js')).exec(deps, c),

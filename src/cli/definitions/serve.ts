@@ -1,6 +1,7 @@
 import type { Shell } from '../../output/exports.js';
 import { READ_BY } from '../../settings.js';
-import { CODE_FLAGS, codeArgs, parsePort, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
+import type { Ensure } from '../../session/session.js';
+import { CODE_FLAGS, codeArgs, ENSURE_FLAG, parseEnsure, parsePort, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
 
 export interface ServeCommand {
   name: 'serve';
@@ -10,6 +11,7 @@ export interface ServeCommand {
   mfaToken?: string;
   duration?: number;
   region?: string;
+  ensure?: Ensure;
 }
 
 export const serve: Definition<ServeCommand> = {
@@ -20,6 +22,7 @@ export const serve: Definition<ServeCommand> = {
     ...CODE_FLAGS,
     port: { type: 'string', describe: 'the loopback port to listen on (default: a free one)' },
     shell: { type: 'string', choices: SHELLS, noun: 'a shell', describe: 'the shell to print the variables for (default: detected)' },
+    ensure: { ...ENSURE_FLAG, describe: `${ENSURE_FLAG.describe}: the MFA session the served credentials are renewed from` },
   },
   examples: [
     ['$0 serve prod', 'prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN to set where the tool starts'],
@@ -34,6 +37,7 @@ export const serve: Definition<ServeCommand> = {
       ...(a.port !== undefined ? { port: parsePort(String(a.port)) } : {}),
       ...(shell !== undefined ? { shell } : {}),
       ...codeArgs(a),
+      ...(a.ensure !== undefined ? { ensure: { seconds: parseEnsure(String(a.ensure)), renewed: true } } : {}),
     };
   },
   run: async (deps, c) => (await import('../commands/serve.js')).serve(deps, c),

@@ -1,0 +1,94 @@
+/**
+ * `exec --ensure DURATION`: before the command starts, the session it depends on must last that
+ * long, else a code is asked for now, while the user is at the terminal, not when the run is an
+ * hour in. Each test has its own user: each spends codes of its own.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sandbox, user, type TestUser } from './harness.js';
+
+const ROLE_ARN = 'arn:aws:iam::222222222222:role/Admin';
+const users = { dave: user('dave'), erin: user('erin'), frank: user('frank'), gina: user('gina') };
+let sb: Sandbox;
+
+before(async () => {
+  sb = await new Sandbox(Object.values(users)).start({ roles: [{ roleArn: ROLE_ARN, requireMfa: true }] });
+  for (const [name, u] of Object.entries(users)) await sb.add(name, u);
+  sb.write('.aws/config', `${sb.read('.aws/config') ?? ''}[profile frank-admin]\nrole_arn = ${ROLE_ARN}\nsource_profile = frank\n`);
+});
+after(async () => sb?.stop());
+
+/** Seconds left of `profile`'s MFA session, as `status --json` shows it. */
+async function mfaSecondsLeft(profile: string): Promise<number> {
+  const r = await sb.run(['status', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const row = (JSON.parse(r.stdout) as Array<{ profile: string; mfaSession: { secondsLeft: number } | null }>).find((x) => x.profile === profile);
+  assert.ok(row?.mfaSession, `status --json shows an MFA session for ${profile}: ${r.stdout}`);
+  return row.mfaSession.secondsLeft;
+}
+
+/** A command that prints a word: it ran. */
+const ECHO = [process.execPath, '-e', 'process.stdout.write("ran")'];
+
+async function sessionOf(profile: string, u: TestUser, duration: string): Promise<void> {
+  const r = await sb.run(['session', profile, '--duration', duration], { env: { MFA_LOGIN_MFA_TOKEN: await sb.code(u) } });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+test('exec --ensure 3h with an MFA session of 1 h left asks for a code before the command runs, and gets a session of 3 h or more', async () => {
+  await sessionOf('dave', users.dave, '1h');
+  assert.ok((await mfaSecondsLeft('dave')) <= 3600);
+  const before = sb.sts.calls.GetSessionToken ?? 0;
+
+  // No code to be had: it fails before the command starts.
+  const refused = await sb.run(['exec', '--ensure', '3h', 'dave', '--', ...ECHO]);
+  assert.equal(refused.status, 5, refused.stderr);
+  assert.equal(refused.stdout, '', 'the command did not run');
+  assert.match(refused.stderr, /code/);
+
+  const r = await sb.run(['exec', '--ensure', '3h', 'dave', '--', ...ECHO], { env: { MFA_LOGIN_MFA_TOKEN: await sb.code(users.dave) } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'ran');
+  assert.equal(sb.sts.calls.GetSessionToken, before + 1, 'one new MFA session');
+  assert.ok((await mfaSecondsLeft('dave')) >= 3 * 3600, 'it lasts 3 h at least');
+});
+
+test('exec --ensure 2h with 12 h left asks for nothing', async () => {
+  await sessionOf('erin', users.erin, '12h');
+  const before = { ...sb.sts.calls };
+  const r = await sb.run(['exec', '--ensure', '2h', 'erin', '--', ...ECHO]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'ran');
+  assert.equal(r.stderr, '');
+  assert.deepEqual(sb.sts.calls, before, 'no STS call at all');
+});
+
+test('exec --server --ensure 3h of a role: the MFA session behind it is made to last 3 h first', async () => {
+  await sessionOf('frank', users.frank, '1h');
+  const before = sb.sts.calls.GetSessionToken ?? 0;
+  const r = await sb.run(['exec', '--server', '--ensure', '3h', 'frank-admin', '--', ...ECHO], { env: { MFA_LOGIN_MFA_TOKEN: await sb.code(users.frank) } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'ran');
+  assert.equal(sb.sts.calls.GetSessionToken, before + 1);
+  assert.ok((await mfaSecondsLeft('frank')) >= 3 * 3600);
+});
+
+test('exec --ensure 40h fails with one line before any code, naming the longest session', async () => {
+  sb.sts.resetCalls();
+  const r = await sb.run(['exec', '--ensure', '40h', 'gina', '--', ...ECHO], { env: { MFA_LOGIN_MFA_TOKEN: '123456' } });
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^mfa-login: --ensure 40h .*36 hours/);
+  assert.deepEqual(sb.sts.calls, {}, 'nothing asked of STS');
+});
+
+test('plain exec --ensure 2h of a chained role is refused before any code: its keys last an hour; the hint names --server', async () => {
+  sb.sts.resetCalls();
+  const r = await sb.run(['exec', '--ensure', '2h', 'frank-admin', '--', ...ECHO], { env: { MFA_LOGIN_MFA_TOKEN: '123456' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /--ensure 2h: the keys exec gives frank-admin last at most 1h/);
+  assert.match(r.stderr, /mfa-login exec --server --ensure 2h frank-admin -- COMMAND/);
+  assert.deepEqual(sb.sts.calls, {});
+});
