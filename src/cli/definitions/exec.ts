@@ -1,6 +1,7 @@
 import { MfaLoginError } from '../../errors.js';
+import type { ScopeOptions } from '../../config/session-scope.js';
 import { READ_BY } from '../../settings.js';
-import { CODE_FLAGS, codeArgs, parsePort, profilePositional, type Definition } from '../definition.js';
+import { CODE_FLAGS, codeArgs, SCOPE_FLAGS, scopeArgs, withScopeRead, parsePort, profilePositional, type Definition } from '../definition.js';
 
 export interface ExecCommand {
   name: 'exec';
@@ -12,6 +13,7 @@ export interface ExecCommand {
   region?: string;
   server?: boolean;
   port?: number;
+  scopeOptions?: ScopeOptions;
 }
 
 export const exec: Definition<ExecCommand> = {
@@ -20,6 +22,7 @@ export const exec: Definition<ExecCommand> = {
   positionals: [profilePositional(true), { name: 'command', required: false, variadic: true }],
   flags: {
     ...CODE_FLAGS,
+    ...SCOPE_FLAGS,
     'allow-nested': { type: 'boolean', describe: 'allow exec inside another mfa-login exec' },
     server: { type: 'boolean', describe: 'give the command a local credential endpoint that renews the credentials, instead of keys' },
     port: { type: 'string', describe: 'with --server: the loopback port to listen on (default: a free one)' },
@@ -37,9 +40,10 @@ export const exec: Definition<ExecCommand> = {
       command: [...((a.command as unknown[]) ?? []), ...((a['--'] as unknown[]) ?? [])].map(String),
       allowNested: a.allowNested === true,
       ...codeArgs(a),
+      ...scopeArgs(a),
       ...(a.server === true ? { server: true } : {}),
       ...(a.port !== undefined ? { port: parsePort(String(a.port)) } : {}),
     };
   },
-  run: async (deps, c) => (await import('../commands/exec.js')).exec(deps, c),
+  run: withScopeRead(async (deps, c) => (await import('../commands/exec.js')).exec(deps, c)),
 };

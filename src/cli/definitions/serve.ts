@@ -1,6 +1,7 @@
 import type { Shell } from '../../output/exports.js';
+import type { ScopeOptions } from '../../config/session-scope.js';
 import { READ_BY } from '../../settings.js';
-import { CODE_FLAGS, codeArgs, parsePort, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
+import { CODE_FLAGS, codeArgs, SCOPE_FLAGS, scopeArgs, withScopeRead, parsePort, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
 
 export interface ServeCommand {
   name: 'serve';
@@ -10,6 +11,7 @@ export interface ServeCommand {
   mfaToken?: string;
   duration?: number;
   region?: string;
+  scopeOptions?: ScopeOptions;
 }
 
 export const serve: Definition<ServeCommand> = {
@@ -18,6 +20,7 @@ export const serve: Definition<ServeCommand> = {
   positionals: [profilePositional(false, 'default: $AWS_PROFILE, then "default"')],
   flags: {
     ...CODE_FLAGS,
+    ...SCOPE_FLAGS,
     port: { type: 'string', describe: 'the loopback port to listen on (default: a free one)' },
     shell: { type: 'string', choices: SHELLS, noun: 'a shell', describe: 'the shell to print the variables for (default: detected)' },
   },
@@ -34,7 +37,8 @@ export const serve: Definition<ServeCommand> = {
       ...(a.port !== undefined ? { port: parsePort(String(a.port)) } : {}),
       ...(shell !== undefined ? { shell } : {}),
       ...codeArgs(a),
+      ...scopeArgs(a),
     };
   },
-  run: async (deps, c) => (await import('../commands/serve.js')).serve(deps, c),
+  run: withScopeRead(async (deps, c) => (await import('../commands/serve.js')).serve(deps, c)),
 };
