@@ -154,6 +154,9 @@ export const SCOPE_FLAGS: Readonly<Record<string, Flag>> = {
 
 /** The scope flags as a plan holds them: the --policy file is named here and read when the command runs. */
 export function scopeArgs(a: Args): { scopeOptions?: ScopeOptions } {
+  if (Array.isArray(a.policy)) {
+    throw new MfaLoginError('E_USAGE', '--policy is given more than once; AssumeRole takes one inline session policy', { hint: 'put every statement in one policy document, or name managed policies with --policy-arn' });
+  }
   const o: ScopeOptions = {
     ...(a.sessionTags !== undefined ? { sessionTags: String(a.sessionTags) } : {}),
     ...(a.transitiveSessionTags !== undefined ? { transitiveSessionTags: String(a.transitiveSessionTags) } : {}),
@@ -189,7 +192,7 @@ async function readPolicyFile(deps: Deps, file: string): Promise<string> {
     if (!(e instanceof MfaLoginError)) throw e;
     throw new MfaLoginError('E_USAGE', `--policy ${file}: ${e.message.replace(`cannot read ${file}: `, '')}`, { hint: SCOPE_FLAG_HINTS['--policy'] });
   }
-  if (text === undefined) throw new MfaLoginError('E_USAGE', `--policy ${file}: no such file`, { hint: SCOPE_FLAG_HINTS['--policy'] });
+  if (text === undefined) throw new MfaLoginError('E_USAGE', file === '' ? '--policy "" names no file' : `--policy ${file}: no such file`, { hint: SCOPE_FLAG_HINTS['--policy'] });
   return text;
 }
 

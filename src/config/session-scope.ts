@@ -180,7 +180,7 @@ export function scopeFromFlags(flags: ScopeFlags): SessionScope {
       return parse();
     } catch (e) {
       if (!(e instanceof ScopeProblem)) throw e;
-      const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+      const shown = value === '' ? '""' : value.length > 80 ? `${value.slice(0, 77)}...` : value;
       throw new MfaLoginError('E_USAGE', `${flag} ${shown} ${e.what}`, { hint: SCOPE_FLAG_HINTS[flag] });
     }
   };

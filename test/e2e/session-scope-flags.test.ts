@@ -132,6 +132,8 @@ const bad: Array<[string, string[], RegExp, RegExp]> = [
   ['a policy file that is not there', ['--policy', 'missing.json'], /^mfa-login: --policy missing\.json: no such file$/, /^ {2}hint: name a file holding one JSON policy document of at most 2048 characters$/],
   ['a policy "file" that is a device', ['--policy', '/dev/zero'], /^mfa-login: --policy \/dev\/zero: it is a character device, not a file$/, /^ {2}hint: name a file/],
   ['a policy file that is not a policy', ['--policy', 'HOME/notes.txt'], /^mfa-login: --policy \S+\/notes\.txt is not JSON \(/, /^ {2}hint: name a file/],
+  ['an empty value', ['--session-tags', ''], /^mfa-login: --session-tags "" has no tags: write key=value pairs separated by commas$/, /^ {2}hint: write --session-tags /],
+  ['two policy files', ['--policy', 'HOME/ro.json', '--policy', 'HOME/notes.txt'], /^mfa-login: --policy is given more than once; AssumeRole takes one inline session policy$/, /^ {2}hint: put every statement in one policy document, or name managed policies with --policy-arn$/],
   ['flags for an IAM user', ['--session-tags', 'a=b', 'fresh'], /^mfa-login: --session-tags scope a role session, and profile fresh is an IAM user \(its MFA session comes from GetSessionToken, which takes no tags or policies\)$/, /^ {2}hint: name a profile with role_arn instead of fresh$/],
 ];
 for (const [what, flags, message, hint] of bad) {
