@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { MFA_LOGIN, Sandbox, settled, user } from './harness.js';
+import { MFA_ENV, MFA_LOGIN, Sandbox, settled, user } from './harness.js';
 
 /**
  * --session-tags, --transitive-session-tags, --policy-arn and --policy through the built CLI: sent
@@ -61,6 +61,14 @@ test('a flag replaces only its own key: --transitive-session-tags picks among th
   const r = await sb.run(['credential-process', '--transitive-session-tags', 'project', 'dev']);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(assumed(), [{ tags: { team: 'blue', project: 'apollo' }, transitiveTagKeys: ['project'], packedPolicySize: undefined }]);
+});
+
+test('mfa-env --session-tags: the exported session is the tagged one', async () => {
+  sb.sts.resetCalls();
+  const r = await sb.run(['--shell', 'sh', '--session-tags', 'owner=you', 'plain'], { bin: MFA_ENV });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^export AWS_ACCESS_KEY_ID='ASIA\w+'$/m);
+  assert.deepEqual(assumed(), [{ tags: { owner: 'you' }, packedPolicySize: undefined }]);
 });
 
 test('serve --policy-arn --policy FILE: the endpoint hands out a session whose AssumeRole carried PolicyArns and the Policy', async () => {
