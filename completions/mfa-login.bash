@@ -24,30 +24,31 @@ __mfa_login_is_command() {
 # The flags of one mfa-login command ('' is `mfa-login <profile>`, i.e. login).
 __mfa_login_flags() {
     case $1 in
-        '' | login) printf '%s\n' --to --mfa-token --duration --region ;;
+        '' | login) printf '%s\n' --to --mfa-token --duration --region --session-tags --transitive-session-tags --policy-arn --policy ;;
         add) printf '%s\n' --from-env --import --mfa-serial --yes -y ;;
         list | status) printf '%s\n' --json ;;
         logout) printf '%s\n' --all --keep-files ;;
-        credential-process | session | rotate) printf '%s\n' --mfa-token --duration --region ;;
-        exec) printf '%s\n' --mfa-token --duration --region --allow-nested --server --port --ensure ;;
-        serve) printf '%s\n' --mfa-token --duration --region --port --shell --ensure ;;
+        credential-process | session) printf '%s\n' --mfa-token --duration --region --session-tags --transitive-session-tags --policy-arn --policy ;;
+        exec) printf '%s\n' --mfa-token --duration --region --session-tags --transitive-session-tags --policy-arn --policy --allow-nested --server --port --ensure ;;
+        serve) printf '%s\n' --mfa-token --duration --region --session-tags --transitive-session-tags --policy-arn --policy --port --shell --ensure ;;
         setup | mfa) printf '%s\n' --name ;;
-        console) printf '%s\n' --print --service --path --duration --mfa-token --region ;;
+        console) printf '%s\n' --print --service --path --duration --mfa-token --region --session-tags --transitive-session-tags --policy-arn --policy ;;
         policy) printf '%s\n' --account --partition ;;
         demo) printf '%s\n' --yes -y ;;
+        rotate) printf '%s\n' --mfa-token --duration --region ;;
     esac
     printf '%s\n' --debug --help -h --version
 }
 
 # mfa-env's flags.
 __mfa_env_flags() {
-    printf '%s\n' --shell --unset --mfa-token --duration --region --debug --help -h --version
+    printf '%s\n' --shell --unset --mfa-token --duration --region --session-tags --transitive-session-tags --policy-arn --policy --debug --help -h --version
 }
 
 # Succeeds if the flag takes a value in the next word (or after '=').
 __mfa_login_takes_value() {
     case $1 in
-        --to | --mfa-token | --duration | --region | --mfa-serial | --port | --ensure | --shell | --name | --service | --path | --account | --partition) return 0 ;;
+        --to | --mfa-token | --duration | --region | --session-tags | --transitive-session-tags | --policy-arn | --policy | --mfa-serial | --port | --ensure | --shell | --name | --service | --path | --account | --partition) return 0 ;;
     esac
     return 1
 }
@@ -168,6 +169,7 @@ _mfa_login() {
                 fi
                 ;;
             =) ((i += 1)) ;; # --flag=VALUE
+            :*) ((i += 1)) ;; # bash splits at ':' too: the rest of a value such as an ARN
             *)
                 if [[ -z $first ]]; then
                     first=$word
@@ -246,6 +248,7 @@ _mfa_env() {
                 fi
                 ;;
             =) ((i += 1)) ;;
+            :*) ((i += 1)) ;;
             *) ((npos += 1)) ;;
         esac
         ((i += 1))

@@ -148,7 +148,7 @@ end
 
 # The flags that take a value in the next word.
 function __mfa_login_value_flags
-    printf '%s\n' --to --mfa-token --duration --region --mfa-serial --port --ensure --shell --name --service --path --account --partition
+    printf '%s\n' --to --mfa-token --duration --region --session-tags --transitive-session-tags --policy-arn --policy --mfa-serial --port --ensure --shell --name --service --path --account --partition
 end
 
 # Commands, and `mfa-login PROFILE`
@@ -189,6 +189,10 @@ complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*"' -l to -x -a '(__m
 complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "rotate:*"' -l mfa-token -x -d 'the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead'
 complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*"' -l duration -x -d 'length of the MFA session, 30m to 36h: seconds or 12h, 90m (default: duration_seconds, else 12h)'
 complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*"' -l region -x -d 'the region to use and to give the written profile, over the profile\'s own'
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*"' -l session-tags -x -d 'tag the role session: key1=value1,key2=value2, instead of the profile\'s session_tags'
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*"' -l transitive-session-tags -x -d 'keys of those tags that later role hops inherit: key1,key2, instead of transitive_session_tags'
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*"' -l policy-arn -x -d 'narrow the role session to what this managed policy allows; once per policy, at most 10, instead of policy_arns'
+complete -c mfa-login -n '__mfa_login_at ":*" "-:*" "login:*" "credential-process:*" "session:*" "exec:*" "serve:*" "console:*"' -l policy -x -d 'narrow the role session to what the JSON session policy in this file allows (at most 2048 characters)'
 complete -c mfa-login -n '__mfa_login_at "add:*"' -l from-env -d 'take AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment'
 complete -c mfa-login -n '__mfa_login_at "add:*"' -l import -d 'move the keys in ~/.aws/credentials for this profile into the keychain'
 complete -c mfa-login -n '__mfa_login_at "add:*"' -l mfa-serial -x -d 'the MFA device ARN to record, instead of finding it'
@@ -223,6 +227,10 @@ complete -c mfa-env -l unset -d 'print what clears the variables instead'
 complete -c mfa-env -l mfa-token -x -d 'the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead'
 complete -c mfa-env -l duration -x -d 'length of the MFA session when a new one is needed, 30m to 36h'
 complete -c mfa-env -l region -x -d 'the region to export, over the profile\'s own'
+complete -c mfa-env -l session-tags -x -d 'tag the role session: key1=value1,key2=value2, instead of the profile\'s session_tags'
+complete -c mfa-env -l transitive-session-tags -x -d 'keys of those tags that later role hops inherit: key1,key2, instead of transitive_session_tags'
+complete -c mfa-env -l policy-arn -x -d 'narrow the role session to what this managed policy allows; once per policy, at most 10, instead of policy_arns'
+complete -c mfa-env -l policy -x -d 'narrow the role session to what the JSON session policy in this file allows (at most 2048 characters)'
 complete -c mfa-env -l debug -d 'say what is done and why; show stack traces'
 complete -c mfa-env -s h -l help -d 'show help'
 complete -c mfa-env -l version -d 'show version number'

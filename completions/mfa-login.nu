@@ -34,6 +34,10 @@ export extern "mfa-login" [
     --mfa-token: string                             # the 6-digit code, instead of a prompt or mfa_process
     --duration: string                              # length of the session: seconds, or 12h, 90m
     --region: string                                # the region to use, over the profile's own
+    --session-tags: string                          # tag the role session: key1=value1,key2=value2
+    --transitive-session-tags: string               # keys of those tags later role hops inherit
+    --policy-arn: string                            # a managed policy narrowing the role session (repeatable)
+    --policy: path                                  # a file with a JSON session policy narrowing it
     --debug                                         # say what is done and why; show stack traces
     --help(-h)                                      # show help
     --version                                       # show version number
@@ -46,6 +50,10 @@ export extern "mfa-login login" [
     --mfa-token: string                             # the 6-digit code, instead of a prompt or mfa_process
     --duration: string                              # length of the session: seconds, or 12h, 90m
     --region: string                                # the region to use, over the profile's own
+    --session-tags: string                          # tag the role session: key1=value1,key2=value2
+    --transitive-session-tags: string               # keys of those tags later role hops inherit
+    --policy-arn: string                            # a managed policy narrowing the role session (repeatable)
+    --policy: path                                  # a file with a JSON session policy narrowing it
     --debug                                         # say what is done and why; show stack traces
     --help(-h)                                      # show help
     --version                                       # show version number
@@ -95,6 +103,10 @@ export extern "mfa-login credential-process" [
     --mfa-token: string                             # the 6-digit code, instead of a prompt or mfa_process
     --duration: string                              # length of the session: seconds, or 12h, 90m
     --region: string                                # the region to use, over the profile's own
+    --session-tags: string                          # tag the role session: key1=value1,key2=value2
+    --transitive-session-tags: string               # keys of those tags later role hops inherit
+    --policy-arn: string                            # a managed policy narrowing the role session (repeatable)
+    --policy: path                                  # a file with a JSON session policy narrowing it
     --debug                                         # say what is done and why; show stack traces
     --help(-h)                                      # show help
     --version                                       # show version number
@@ -106,6 +118,10 @@ export extern "mfa-login session" [
     --mfa-token: string                             # the 6-digit code, instead of a prompt or mfa_process
     --duration: string                              # length of the session: seconds, or 12h, 90m
     --region: string                                # the region to use, over the profile's own
+    --session-tags: string                          # tag the role session: key1=value1,key2=value2
+    --transitive-session-tags: string               # keys of those tags later role hops inherit
+    --policy-arn: string                            # a managed policy narrowing the role session (repeatable)
+    --policy: path                                  # a file with a JSON session policy narrowing it
     --debug                                         # say what is done and why; show stack traces
     --help(-h)                                      # show help
     --version                                       # show version number
@@ -118,6 +134,10 @@ export extern "mfa-login exec" [
     --mfa-token: string                             # the 6-digit code, instead of a prompt or mfa_process
     --duration: string                              # length of the session: seconds, or 12h, 90m
     --region: string                                # the region to use, over the profile's own
+    --session-tags: string                          # tag the role session: key1=value1,key2=value2
+    --transitive-session-tags: string               # keys of those tags later role hops inherit
+    --policy-arn: string                            # a managed policy narrowing the role session (repeatable)
+    --policy: path                                  # a file with a JSON session policy narrowing it
     --allow-nested                                  # allow exec inside another mfa-login exec
     --server                                        # give the command a local credential endpoint instead of keys
     --port: string                                  # the loopback port to listen on (default: a free one)
@@ -133,6 +153,10 @@ export extern "mfa-login serve" [
     --mfa-token: string                             # the 6-digit code, instead of a prompt or mfa_process
     --duration: string                              # length of the session: seconds, or 12h, 90m
     --region: string                                # the region to use, over the profile's own
+    --session-tags: string                          # tag the role session: key1=value1,key2=value2
+    --transitive-session-tags: string               # keys of those tags later role hops inherit
+    --policy-arn: string                            # a managed policy narrowing the role session (repeatable)
+    --policy: path                                  # a file with a JSON session policy narrowing it
     --port: string                                  # the loopback port to listen on (default: a free one)
     --shell: string@"nu-complete mfa-login shells"  # the shell to print the variables for
     --ensure: string                                # make sure the MFA session lasts this long before serving (e.g. 2h)
@@ -167,6 +191,10 @@ export extern "mfa-login console" [
     --duration: string                              # length of the console session
     --mfa-token: string                             # the 6-digit code, instead of a prompt or mfa_process
     --region: string                                # the region to use, over the profile's own
+    --session-tags: string                          # tag the role session: key1=value1,key2=value2
+    --transitive-session-tags: string               # keys of those tags later role hops inherit
+    --policy-arn: string                            # a managed policy narrowing the role session (repeatable)
+    --policy: path                                  # a file with a JSON session policy narrowing it
     --debug                                         # say what is done and why; show stack traces
     --help(-h)                                      # show help
     --version                                       # show version number
@@ -257,6 +285,10 @@ export extern "mfa-env" [
     --mfa-token: string                             # the 6-digit code, instead of a prompt or mfa_process
     --duration: string                              # length of the MFA session when a new one is needed
     --region: string                                # the region to export, over the profile's own
+    --session-tags: string                          # tag the role session: key1=value1,key2=value2
+    --transitive-session-tags: string               # keys of those tags later role hops inherit
+    --policy-arn: string                            # a managed policy narrowing the role session (repeatable)
+    --policy: path                                  # a file with a JSON session policy narrowing it
     --debug                                         # say what is done and why; show stack traces
     --help(-h)                                      # show help
     --version                                       # show version number

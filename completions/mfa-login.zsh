@@ -62,6 +62,10 @@ __mfa-login_specs() {
         '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
         '--duration=[length of the MFA session, 30m to 36h: seconds or 12h, 90m (default: duration_seconds, else 12h)]:duration: '
         '--region=[the region to use and to give the written profile, over the profile'\''s own]:region: '
+        '--session-tags=[tag the role session: key1=value1,key2=value2, instead of the profile'\''s session_tags]:session tags: '
+        '--transitive-session-tags=[keys of those tags that later role hops inherit: key1,key2, instead of transitive_session_tags]:transitive session tags: '
+        '*--policy-arn=[narrow the role session to what this managed policy allows; once per policy, at most 10, instead of policy_arns]:policy arn: '
+        '--policy=[narrow the role session to what the JSON session policy in this file allows (at most 2048 characters)]:policy: '
       )
       args=('1:profile:__mfa-login_profiles')
       ;;
@@ -92,11 +96,15 @@ __mfa-login_specs() {
       )
       args=('1:profile:__mfa-login_profiles')
       ;;
-    credential-process|session|rotate)
+    credential-process|session)
       opts=(
         '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
         '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
         '--region=[the region to use, over the profile'\''s own]:region: '
+        '--session-tags=[tag the role session: key1=value1,key2=value2, instead of the profile'\''s session_tags]:session tags: '
+        '--transitive-session-tags=[keys of those tags that later role hops inherit: key1,key2, instead of transitive_session_tags]:transitive session tags: '
+        '*--policy-arn=[narrow the role session to what this managed policy allows; once per policy, at most 10, instead of policy_arns]:policy arn: '
+        '--policy=[narrow the role session to what the JSON session policy in this file allows (at most 2048 characters)]:policy: '
       )
       args=('1:profile:__mfa-login_profiles')
       ;;
@@ -105,6 +113,10 @@ __mfa-login_specs() {
         '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
         '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
         '--region=[the region to use, over the profile'\''s own]:region: '
+        '--session-tags=[tag the role session: key1=value1,key2=value2, instead of the profile'\''s session_tags]:session tags: '
+        '--transitive-session-tags=[keys of those tags that later role hops inherit: key1,key2, instead of transitive_session_tags]:transitive session tags: '
+        '*--policy-arn=[narrow the role session to what this managed policy allows; once per policy, at most 10, instead of policy_arns]:policy arn: '
+        '--policy=[narrow the role session to what the JSON session policy in this file allows (at most 2048 characters)]:policy: '
         '--allow-nested[allow exec inside another mfa-login exec]'
         '--server[give the command a local credential endpoint that renews the credentials, instead of keys]'
         '--port=[with --server: the loopback port to listen on (default: a free one)]:port: '
@@ -117,6 +129,10 @@ __mfa-login_specs() {
         '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
         '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
         '--region=[the region to use, over the profile'\''s own]:region: '
+        '--session-tags=[tag the role session: key1=value1,key2=value2, instead of the profile'\''s session_tags]:session tags: '
+        '--transitive-session-tags=[keys of those tags that later role hops inherit: key1,key2, instead of transitive_session_tags]:transitive session tags: '
+        '*--policy-arn=[narrow the role session to what this managed policy allows; once per policy, at most 10, instead of policy_arns]:policy arn: '
+        '--policy=[narrow the role session to what the JSON session policy in this file allows (at most 2048 characters)]:policy: '
         '--port=[the loopback port to listen on (default: a free one)]:port: '
         '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh nu)'
         '--ensure=[make sure the session lasts at least this long (e.g. 2h, up to 36h) before starting, asking for a code now if it does not: the MFA session the served credentials are renewed from]:ensure: '
@@ -142,6 +158,10 @@ __mfa-login_specs() {
         '--duration=[length of the console session, 15m to 12h (only for roles not reached by role chaining)]:duration: '
         '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process]:mfa token: '
         '--region=[the console region, over the profile'\''s own]:region: '
+        '--session-tags=[tag the role session: key1=value1,key2=value2, instead of the profile'\''s session_tags]:session tags: '
+        '--transitive-session-tags=[keys of those tags that later role hops inherit: key1,key2, instead of transitive_session_tags]:transitive session tags: '
+        '*--policy-arn=[narrow the role session to what this managed policy allows; once per policy, at most 10, instead of policy_arns]:policy arn: '
+        '--policy=[narrow the role session to what the JSON session policy in this file allows (at most 2048 characters)]:policy: '
       )
       args=('1:profile:__mfa-login_profiles')
       ;;
@@ -179,6 +199,14 @@ __mfa-login_specs() {
       )
       args=('1:action:(create resync)' '2:profile:__mfa-login_profiles')
       ;;
+    rotate)
+      opts=(
+        '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
+        '--duration=[length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)]:duration: '
+        '--region=[the region to use, over the profile'\''s own]:region: '
+      )
+      args=('1:profile:__mfa-login_profiles')
+      ;;
     *) return 1 ;;
   esac
 }
@@ -196,6 +224,10 @@ __mfa-env_specs() {
     '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
     '--duration=[length of the MFA session when a new one is needed, 30m to 36h]:duration: '
     '--region=[the region to export, over the profile'\''s own]:region: '
+    '--session-tags=[tag the role session: key1=value1,key2=value2, instead of the profile'\''s session_tags]:session tags: '
+    '--transitive-session-tags=[keys of those tags that later role hops inherit: key1,key2, instead of transitive_session_tags]:transitive session tags: '
+    '*--policy-arn=[narrow the role session to what this managed policy allows; once per policy, at most 10, instead of policy_arns]:policy arn: '
+    '--policy=[narrow the role session to what the JSON session policy in this file allows (at most 2048 characters)]:policy: '
   )
   args=('1:profile:__mfa-login_profiles')
 }

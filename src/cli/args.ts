@@ -108,7 +108,14 @@ export async function parseWith(tool: Tool, table: Table, argv: string[], versio
 }
 
 function optionOf(f: Flag): Options {
-  return { type: f.type, describe: f.describe, ...(f.alias !== undefined ? { alias: f.alias } : {}), ...(f.choices !== undefined ? { choices: [...f.choices] } : {}) };
+  return {
+    type: f.type,
+    describe: f.describe,
+    ...(f.alias !== undefined ? { alias: f.alias } : {}),
+    ...(f.choices !== undefined ? { choices: [...f.choices] } : {}),
+    // One value each time it is given: a list that took every word after it would take the profile.
+    ...(f.repeatable === true ? { array: true, nargs: 1 } : {}),
+  };
 }
 
 function positionalOf(p: Positional): PositionalOptions {

@@ -137,11 +137,12 @@ function zshFlags(flags: Readonly<Record<string, Flag>>, conflicts: readonly (re
     const value = f.type === 'string' ? `:${name.replace(/-/g, ' ')}:${zshAction(f)}` : '';
     const text = `[${bracketed(f.describe)}]${value}`;
     if (f.alias !== undefined) {
-      const excl = `(-${f.alias} --${name}${others.map((o) => ` ${o}`).join('')})`;
+      const excl = `(${f.repeatable === true ? '' : `-${f.alias} --${name}`}${others.map((o) => ` ${o}`).join('')})${f.repeatable === true ? '*' : ''}`;
       return `${indent}${sq(excl)}{-${f.alias}${f.type === 'string' ? '+' : ''},--${name}${f.type === 'string' ? '=' : ''}}${sq(text)}`;
     }
     const excl = others.length > 0 ? `(${others.join(' ')})` : '';
-    return `${indent}${sq(`${excl}--${name}${f.type === 'string' ? '=' : ''}${text}`)}`;
+    // `*`: offered again after it is given (zsh offers an option once unless told it repeats).
+    return `${indent}${sq(`${excl}${f.repeatable === true ? '*' : ''}--${name}${f.type === 'string' ? '=' : ''}${text}`)}`;
   });
 }
 

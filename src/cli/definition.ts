@@ -12,6 +12,7 @@ import { MfaLoginError } from '../errors.js';
 import { SHELL_NAMES, type Shell } from '../output/exports.js';
 import { isRegion } from '../forms.js';
 import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../config/chain.js';
+import { isEmptyScope, SCOPE_FLAG_HINTS, scopeFromFlags, type ScopeOptions, type SessionScope } from '../config/session-scope.js';
 import type { Variable } from '../settings.js';
 
 /** A flag: `--to PROFILE`, `--json`. */
@@ -26,6 +27,8 @@ export interface Flag {
   noun?: string;
   /** Its value is a profile name (the completion scripts offer them). */
   profileValue?: boolean;
+  /** A string flag that may be given again (`--policy-arn A --policy-arn B`): its value is the list. */
+  repeatable?: boolean;
 }
 
 /** A positional: `<profile>`, `[command..]`. */
@@ -136,6 +139,62 @@ export const CODE_FLAGS: Readonly<Record<string, Flag>> = {
   duration: { type: 'string', describe: 'length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)' },
   region: { type: 'string', describe: 'the region to use, over the profile\'s own' },
 };
+
+/**
+ * The flags of a command that obtains a role session: what scopes the target role's session below
+ * the role (sent with its AssumeRole, config/session-scope.ts). Each one given replaces the
+ * profile's own key for that hop, as the AWS CLI's --tags and --policy-arns do.
+ */
+export const SCOPE_FLAGS: Readonly<Record<string, Flag>> = {
+  'session-tags': { type: 'string', describe: 'tag the role session: key1=value1,key2=value2, instead of the profile\'s session_tags' },
+  'transitive-session-tags': { type: 'string', describe: 'keys of those tags that later role hops inherit: key1,key2, instead of transitive_session_tags' },
+  'policy-arn': { type: 'string', repeatable: true, describe: 'narrow the role session to what this managed policy allows; once per policy, at most 10, instead of policy_arns' },
+  policy: { type: 'string', describe: 'narrow the role session to what the JSON session policy in this file allows (at most 2048 characters)' },
+};
+
+/** The scope flags as a plan holds them: the --policy file is named here and read when the command runs. */
+export function scopeArgs(a: Args): { scopeOptions?: ScopeOptions } {
+  if (Array.isArray(a.policy)) {
+    throw new MfaLoginError('E_USAGE', '--policy is given more than once; AssumeRole takes one inline session policy', { hint: 'put every statement in one policy document, or name managed policies with --policy-arn' });
+  }
+  const o: ScopeOptions = {
+    ...(a.sessionTags !== undefined ? { sessionTags: String(a.sessionTags) } : {}),
+    ...(a.transitiveSessionTags !== undefined ? { transitiveSessionTags: String(a.transitiveSessionTags) } : {}),
+    ...(a.policyArn !== undefined ? { policyArns: ([] as unknown[]).concat(a.policyArn).map(String) } : {}),
+    ...(a.policy !== undefined ? { policyFile: String(a.policy) } : {}),
+  };
+  return Object.keys(o).length > 0 ? { scopeOptions: o } : {};
+}
+
+/**
+ * A command's run with its scope flags read first, at the edge, before anything else runs: the
+ * --policy file's text, then every value checked (config/session-scope.ts, scopeFromFlags), so
+ * that a bad one costs no code. The command gets the scope to send, never the file name.
+ */
+export function withScopeRead<C extends Planned & { scopeOptions?: ScopeOptions }, R>(
+  run: (deps: Deps, c: Omit<C, 'scopeOptions'> & { scope?: SessionScope }, context: RunContext) => Promise<R>,
+): (deps: Deps, c: C, context: RunContext) => Promise<R> {
+  return async (deps, { scopeOptions, ...c }, context) => {
+    if (scopeOptions === undefined) return run(deps, c, context);
+    const { policyFile, ...rest } = scopeOptions;
+    const policy = policyFile === undefined ? undefined : { file: policyFile, text: await readPolicyFile(deps, policyFile) };
+    const scope = scopeFromFlags({ ...rest, ...(policy !== undefined ? { policy } : {}) });
+    return run(deps, isEmptyScope(scope) ? c : { ...c, scope }, context);
+  };
+}
+
+/** --policy FILE: a regular file, read as config files are (files/config-text.ts); anything else is a usage error. */
+async function readPolicyFile(deps: Deps, file: string): Promise<string> {
+  let text: string | undefined;
+  try {
+    text = await deps.readFile(file);
+  } catch (e) {
+    if (!(e instanceof MfaLoginError)) throw e;
+    throw new MfaLoginError('E_USAGE', `--policy ${file}: ${e.message.replace(`cannot read ${file}: `, '')}`, { hint: SCOPE_FLAG_HINTS['--policy'] });
+  }
+  if (text === undefined) throw new MfaLoginError('E_USAGE', file === '' ? '--policy "" names no file' : `--policy ${file}: no such file`, { hint: SCOPE_FLAG_HINTS['--policy'] });
+  return text;
+}
 
 export const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
 

@@ -165,6 +165,9 @@ export interface ScopeFlags {
   policy?: { file: string; text: string };
 }
 
+/** The options as a command's plan holds them: the --policy file named, not yet read. */
+export type ScopeOptions = Omit<ScopeFlags, 'policy'> & { policyFile?: string };
+
 /**
  * The options as a SessionScope to pass to withScope (config/chain.ts), each checked against
  * STS's limits; a bad one is a usage error naming the option. Checks that need the role (a
@@ -177,8 +180,8 @@ export function scopeFromFlags(flags: ScopeFlags): SessionScope {
       return parse();
     } catch (e) {
       if (!(e instanceof ScopeProblem)) throw e;
-      const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-      throw new MfaLoginError('E_USAGE', `${flag} ${shown} ${e.what}`, { hint: FLAG_HINTS[flag] });
+      const shown = value === '' ? '""' : value.length > 80 ? `${value.slice(0, 77)}...` : value;
+      throw new MfaLoginError('E_USAGE', `${flag} ${shown} ${e.what}`, { hint: SCOPE_FLAG_HINTS[flag] });
     }
   };
   if (flags.sessionTags !== undefined) scope.tags = read('--session-tags', flags.sessionTags, () => parseSessionTags(flags.sessionTags!));
@@ -195,7 +198,7 @@ export function scopeFromFlags(flags: ScopeFlags): SessionScope {
   return scope;
 }
 
-const FLAG_HINTS: Record<string, string> = {
+export const SCOPE_FLAG_HINTS: Record<string, string> = {
   '--session-tags': 'write --session-tags key1=value1,key2=value2 (at most 50 tags; keys up to 128 and values up to 256 letters, digits, spaces and _.:/=+-@)',
   '--transitive-session-tags': 'write --transitive-session-tags key1,key2 with keys given in --session-tags or session_tags',
   '--policy-arn': 'give --policy-arn arn:aws:iam::ACCOUNT:policy/NAME once per policy (at most 10)',

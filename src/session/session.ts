@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
-import { accountOf, resolveChain, type ChainPlan } from '../config/chain.js';
+import { accountOf, resolveChain, withScope, type ChainPlan } from '../config/chain.js';
+import { isEmptyScope, type SessionScope } from '../config/session-scope.js';
 import { defaultProfileName } from '../config/profiles.js';
 import { codeSessionOf, runChain, targetMaxSeconds, type Obtained } from '../providers/chain-runner.js';
 import { MfaLoginError } from '../errors.js';
@@ -17,6 +18,8 @@ export interface SessionInput {
   duration?: number;
   /** --region: over the profile's region, for STS and for what the tools are given. */
   region?: string;
+  /** --session-tags, --policy-arn and the like: over the profile's own, for the target role's session. */
+  scope?: SessionScope;
   /** --ensure, in seconds; at the start the session must still last that long (Ensure). */
   ensure?: Ensure;
 }
@@ -40,8 +43,10 @@ export interface Ensure {
 export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ plan: ChainPlan; got: Obtained; region: RegionHandover }> {
   const profile = input.profile || defaultProfileName(deps.env);
   const files = await readProfiles(deps);
-  const plan = resolveChain(files, profile);
-  checkPlan(deps, files, plan, input.calledAs ?? 'mfa-login session');
+  const resolved = resolveChain(files, profile);
+  checkPlan(deps, files, resolved, input.calledAs ?? 'mfa-login session');
+  // Before the code source is chosen: options STS would refuse, or that fit no role, cost no code.
+  const plan = withScope(resolved, input.scope ?? {});
   const region = regionFor(deps.env, plan.region, input.region);
   if (input.ensure !== undefined) refuseEnsure(deps, plan, input.ensure);
   const asked = deps.now().getTime();
@@ -58,8 +63,9 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
   if (input.ensure !== undefined && got.ensuredUntil !== undefined && got.ensuredUntil.getTime() < asked + input.ensure.seconds * 1000 - 60_000) {
     throw new MfaLoginError('E_USAGE', `--ensure ${formatDuration(input.ensure.seconds)}: STS gave ${plan.target} a session that ends at ${got.ensuredUntil.toISOString()}, sooner (the account's root user gets at most 1 hour)`);
   }
-  // With --region the answer is not the profile's own: the cached path never answers for it.
-  if (input.region === undefined && plan.warnings.length === 0) await noteRoute(deps, profile, files, plan, got.key);
+  // With --region or a scope the answer is not the profile's own: the cached path never answers for
+  // it (a plain `credential-process PROFILE` would be handed the narrowed session).
+  if (input.region === undefined && isEmptyScope(input.scope) && plan.warnings.length === 0) await noteRoute(deps, profile, files, plan, got.key);
   return { plan, got, region };
 }
 

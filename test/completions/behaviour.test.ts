@@ -11,7 +11,9 @@ import { assertShell, bashOnPty, completeBash, completeFish, completeZsh, needsS
 
 const PROFILES = ['alice', 'default', 'prod'];
 const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu'];
-const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--help', '--mfa-token', '--port', '--region', '--server', '--version', '--', '-h'];
+/** What every command that obtains a role session takes to scope it. */
+const SCOPE_FLAGS = ['--session-tags', '--transitive-session-tags', '--policy-arn', '--policy'];
+const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--help', '--mfa-token', '--port', '--region', ...SCOPE_FLAGS, '--server', '--version', '--', '-h'];
 
 interface Case {
   line: string;
@@ -39,8 +41,8 @@ function nothing(line: string, flags: string[]): Case[] {
 }
 
 const ADD_FLAGS = ['--from-env', '--import', '--mfa-serial', '--yes', '--debug', '--help', '--version'];
-const LOGIN_FLAGS = ['--to', '--mfa-token', '--duration', '--region', '--debug', '--help', '--version'];
-const ENV_FLAGS = ['--shell', '--unset', '--mfa-token', '--duration', '--region', '--debug', '--help', '--version'];
+const LOGIN_FLAGS = ['--to', '--mfa-token', '--duration', '--region', ...SCOPE_FLAGS, '--debug', '--help', '--version'];
+const ENV_FLAGS = ['--shell', '--unset', '--mfa-token', '--duration', '--region', ...SCOPE_FLAGS, '--debug', '--help', '--version'];
 
 function cases(w: World): Case[] {
   return [
@@ -100,6 +102,14 @@ function cases(w: World): Case[] {
     { line: 'mfa-env --', exact: ENV_FLAGS },
     // exec PROFILE: its flags and "--", then the command completes as it would on its own.
     { line: 'mfa-login exec prod -', exact: EXEC_FLAGS },
+    // zsh offers a flag once, unless it may be given again.
+    { line: 'mfa-login exec --region us-east-1 --policy-arn arn:aws:iam::aws:policy/A --', includes: ['--policy-arn'], excludes: ['--region'], only: ['zsh'] },
+    // bash splits a word at ':' as at '=': an ARN is one value, not a profile and a command.
+    { line: 'mfa-login session --session-tags team=blue,project=x ', exact: PROFILES },
+    { line: 'mfa-env --session-tags team=blue ', exact: PROFILES },
+    { line: 'mfa-login exec --policy-arn arn:aws:iam::aws:policy/A --policy-arn arn:aws:iam::aws:policy/B ', exact: PROFILES },
+    { line: 'mfa-login exec --policy-arn arn:aws:iam::111111111111:policy/x prod -', exact: EXEC_FLAGS },
+    { line: 'mfa-env --policy-arn arn:aws:iam::aws:policy/A ', exact: PROFILES },
     { line: 'mfa-login exec prod -- mfa-log', exact: ['mfa-login'] },
     { line: 'mfa-login exec prod -- mfa-login cred', exact: ['credential-process'] },
     { line: 'mfa-login exec --duration 1h prod -- mfa-login exec ', exact: PROFILES },

@@ -109,11 +109,12 @@ export function shq(s: string): string {
 }
 
 /**
- * Splits a command line the way bash splits it into COMP_WORDS: at spaces, and '=' and ':' are
- * words of their own (they are in COMP_WORDBREAKS). A trailing space makes an empty last word.
+ * Splits a command line the way bash splits it into COMP_WORDS: at spaces, and a run of '=' and
+ * ':' is a word of its own (they are in COMP_WORDBREAKS; `iam::aws` is `iam`, `::`, `aws`). A
+ * trailing space makes an empty last word.
  */
 export function bashWords(line: string): string[] {
-  return line.split(' ').flatMap((w) => (w === '' ? [''] : w.split(/([=:])/).filter((p) => p !== '')));
+  return line.split(' ').flatMap((w) => (w === '' ? [''] : w.split(/([=:]+)/).filter((p) => p !== '')));
 }
 
 export interface ShellResult {

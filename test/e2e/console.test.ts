@@ -60,6 +60,15 @@ test('--service and --region pick the page; --path any page', async () => {
   assert.equal(new URL(b.stdout.trim()).searchParams.get('Destination'), 'https://eu-west-1.console.aws.amazon.com/iam/home#/roles?region=eu-west-1');
 });
 
+test('--policy-arn: the console signs in with the role session narrowed by it (its own AssumeRole)', async () => {
+  sb.sts.resetCalls();
+  const r = await sb.run(['console', 'prod', '--print', '--policy-arn', 'arn:aws:iam::aws:policy/ReadOnlyAccess'], { env: env() });
+  assert.equal(r.status, 0, r.stderr);
+  const assumed = sb.sts.log.filter((e) => e.action === 'AssumeRole' && e.status === 200);
+  assert.deepEqual(assumed.map((e) => e.issued?.policyArns), [['arn:aws:iam::aws:policy/ReadOnlyAccess']]);
+  assert.equal(sb.sts.calls.getSigninToken, 1);
+});
+
 test('the console page follows the region rule: the environment\'s over the profile\'s, --region over both, one mfa-login exported passed over', async () => {
   const page = async (extra: Record<string, string | undefined>, args: string[] = []) => {
     const r = await sb.run(['console', 'prod', '--print', ...args], { env: env(extra) });

@@ -13,6 +13,7 @@ import { readProfiles } from '../../session/profiles-io.js';
 import { otherUserOf } from '../../net/loopback-peer.js';
 import { startChild } from '../../child-process.js';
 import { sessionFor } from '../../session/session.js';
+import type { SessionScope } from '../../config/session-scope.js';
 
 export interface ConsoleInput {
   profile?: string;
@@ -23,6 +24,8 @@ export interface ConsoleInput {
   consoleDuration?: number;
   mfaToken?: string;
   region?: string;
+  /** --session-tags, --policy-arn and the like: the console session is the narrowed one. */
+  scope?: SessionScope;
 }
 
 const FETCH_TIMEOUT_MS = 15_000;
@@ -55,7 +58,7 @@ export async function openConsole(deps: Deps, input: ConsoleInput): Promise<void
   const destination = consoleDestination({ partition, ...(region !== undefined ? { region } : {}), ...(input.service !== undefined ? { service: input.service } : {}), ...(input.path !== undefined ? { path: input.path } : {}) });
   const endpoint = federationEndpoint(partition, settings.federationEndpoint);
 
-  const { got } = await sessionFor(deps, { profile, ...(input.mfaToken !== undefined ? { mfaToken: input.mfaToken } : {}), ...(input.region !== undefined ? { region: input.region } : {}) });
+  const { got } = await sessionFor(deps, { profile, ...(input.mfaToken !== undefined ? { mfaToken: input.mfaToken } : {}), ...(input.region !== undefined ? { region: input.region } : {}), ...(input.scope !== undefined ? { scope: input.scope } : {}) });
   deps.debug(`asking ${new URL(endpoint).host} for a sign-in token for ${role.roleArn}${input.consoleDuration !== undefined ? ` (console session ${input.consoleDuration}s)` : ''}`);
   const token = await signinToken(endpoint, got.credentials, role.roleArn, input.consoleDuration);
   const url = loginUrl(endpoint, token, destination);

@@ -1,7 +1,8 @@
 import { checkBeforeWriting } from '../../files/file-safety.js';
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
-import { resolveChain } from '../../config/chain.js';
+import { resolveChain, withScope } from '../../config/chain.js';
+import type { SessionScope } from '../../config/session-scope.js';
 import { configHeaderFor, defaultProfileName, loadProfiles, type ProfileSet } from '../../config/profiles.js';
 import { removeSectionKeys, setSectionValues } from '../../output/ini-edit.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
@@ -20,6 +21,8 @@ export interface LoginInput {
   mfaToken?: string;
   duration?: number;
   region?: string;
+  /** --session-tags, --policy-arn and the like: the written session is the narrowed one. */
+  scope?: SessionScope;
   /** Given as `mfa-login <profile>`, with no command: the name may be a mistyped command. */
   bare?: boolean;
 }
@@ -31,7 +34,7 @@ export interface LoginInput {
 export async function login(deps: Deps, input: LoginInput, commands: readonly string[]): Promise<void> {
   const profile = input.profile || defaultProfileName(deps.env);
   const files = await readProfiles(deps);
-  const plan = await (async () => {
+  const resolved = await (async () => {
     try {
       return resolveChain(files, profile);
     } catch (e) {
@@ -44,7 +47,8 @@ export async function login(deps: Deps, input: LoginInput, commands: readonly st
       throw new MfaLoginError('E_USAGE', `${input.profile} is neither a command nor a profile; did you mean ${near}?`, { hint: `see: mfa-login ${near} --help` });
     }
   })();
-  checkPlan(deps, files, plan, 'mfa-login');
+  checkPlan(deps, files, resolved, 'mfa-login');
+  const plan = withScope(resolved, input.scope ?? {});
   // The region the AWS tools would use now, kept in the written profile so that it still works
   // where the environment no longer says it.
   const { region } = regionFor(deps.env, plan.region, input.region);

@@ -1,9 +1,10 @@
 import type { ConsoleInput } from '../commands/console.js';
+import type { ScopeOptions } from '../../config/session-scope.js';
 import { READ_BY } from '../../settings.js';
-import { CONSOLE_DURATION, parseDuration, parseRegion, profilePositional, type Definition } from '../definition.js';
+import { CONSOLE_DURATION, parseDuration, parseRegion, profilePositional, SCOPE_FLAGS, scopeArgs, withScopeRead, type Definition } from '../definition.js';
 
 /** A type only: the console's code loads when it runs. */
-export type ConsoleCommand = { name: 'console' } & ConsoleInput;
+export type ConsoleCommand = { name: 'console'; scopeOptions?: ScopeOptions } & Omit<ConsoleInput, 'scope'>;
 
 export const consoleCommand: Definition<ConsoleCommand> = {
   name: 'console',
@@ -16,6 +17,7 @@ export const consoleCommand: Definition<ConsoleCommand> = {
     duration: { type: 'string', describe: 'length of the console session, 15m to 12h (only for roles not reached by role chaining)' },
     'mfa-token': { type: 'string', describe: 'the 6-digit code, instead of a prompt or mfa_process' },
     region: { type: 'string', describe: 'the console region, over the profile\'s own' },
+    ...SCOPE_FLAGS,
   },
   conflicts: [['service', 'path']],
   examples: [
@@ -32,6 +34,7 @@ export const consoleCommand: Definition<ConsoleCommand> = {
     ...(a.duration !== undefined ? { consoleDuration: parseDuration(String(a.duration), CONSOLE_DURATION) } : {}),
     ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
     ...(a.region !== undefined ? { region: parseRegion(String(a.region)) } : {}),
+    ...scopeArgs(a),
   }),
-  run: async (deps, c) => (await import('../commands/console.js')).openConsole(deps, c),
+  run: withScopeRead(async (deps, c) => (await import('../commands/console.js')).openConsole(deps, c)),
 };

@@ -1,6 +1,7 @@
 import type { Shell } from '../../output/exports.js';
+import type { ScopeOptions } from '../../config/session-scope.js';
 import { READ_BY } from '../../settings.js';
-import { codeArgs, MFA_TOKEN_HELP, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
+import { codeArgs, MFA_TOKEN_HELP, SCOPE_FLAGS, scopeArgs, withScopeRead, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
 
 export interface EnvCommand {
   name: 'env';
@@ -10,6 +11,7 @@ export interface EnvCommand {
   mfaToken?: string;
   duration?: number;
   region?: string;
+  scopeOptions?: ScopeOptions;
 }
 
 /** `mfa-env [profile]`: the default (and only) command of mfa-env. Its cached call never gets here (quickParse). */
@@ -24,6 +26,7 @@ export const env: Definition<EnvCommand> = {
     'mfa-token': { type: 'string', describe: MFA_TOKEN_HELP },
     duration: { type: 'string', describe: 'length of the MFA session when a new one is needed, 30m to 36h' },
     region: { type: 'string', describe: 'the region to export, over the profile\'s own' },
+    ...SCOPE_FLAGS,
   },
   examples: [
     ['eval "$(mfa-env prod)"', 'bash, zsh'],
@@ -35,7 +38,7 @@ export const env: Definition<EnvCommand> = {
   reads: READ_BY.env,
   plan: (a) => {
     const shell = shellOf(a.shell);
-    return { name: 'env', unset: a.unset === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...(shell !== undefined ? { shell } : {}), ...codeArgs(a) };
+    return { name: 'env', unset: a.unset === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...(shell !== undefined ? { shell } : {}), ...codeArgs(a), ...scopeArgs(a) };
   },
-  run: async (deps, c) => (await import('../commands/deliver.js')).env(deps, c),
+  run: withScopeRead(async (deps, c) => (await import('../commands/deliver.js')).env(deps, c)),
 };

@@ -1,7 +1,8 @@
 import { MfaLoginError } from '../../errors.js';
+import type { ScopeOptions } from '../../config/session-scope.js';
 import { READ_BY } from '../../settings.js';
 import type { Ensure } from '../../session/session.js';
-import { CODE_FLAGS, codeArgs, ENSURE_FLAG, parseEnsure, parsePort, profilePositional, type Definition } from '../definition.js';
+import { CODE_FLAGS, codeArgs, ENSURE_FLAG, parseEnsure, SCOPE_FLAGS, scopeArgs, withScopeRead, parsePort, profilePositional, type Definition } from '../definition.js';
 
 export interface ExecCommand {
   name: 'exec';
@@ -14,6 +15,7 @@ export interface ExecCommand {
   server?: boolean;
   port?: number;
   ensure?: Ensure;
+  scopeOptions?: ScopeOptions;
 }
 
 export const exec: Definition<ExecCommand> = {
@@ -22,6 +24,7 @@ export const exec: Definition<ExecCommand> = {
   positionals: [profilePositional(true), { name: 'command', required: false, variadic: true }],
   flags: {
     ...CODE_FLAGS,
+    ...SCOPE_FLAGS,
     'allow-nested': { type: 'boolean', describe: 'allow exec inside another mfa-login exec' },
     server: { type: 'boolean', describe: 'give the command a local credential endpoint that renews the credentials, instead of keys' },
     port: { type: 'string', describe: 'with --server: the loopback port to listen on (default: a free one)' },
@@ -41,10 +44,11 @@ export const exec: Definition<ExecCommand> = {
       command: [...((a.command as unknown[]) ?? []), ...((a['--'] as unknown[]) ?? [])].map(String),
       allowNested: a.allowNested === true,
       ...codeArgs(a),
+      ...scopeArgs(a),
       ...(a.server === true ? { server: true } : {}),
       ...(a.port !== undefined ? { port: parsePort(String(a.port)) } : {}),
       ...(a.ensure !== undefined ? { ensure: { seconds: parseEnsure(String(a.ensure)), renewed: a.server === true } } : {}),
     };
   },
-  run: async (deps, c) => (await import('../commands/exec.js')).exec(deps, c),
+  run: withScopeRead(async (deps, c) => (await import('../commands/exec.js')).exec(deps, c)),
 };

@@ -1,7 +1,8 @@
 import type { Shell } from '../../output/exports.js';
+import type { ScopeOptions } from '../../config/session-scope.js';
 import { READ_BY } from '../../settings.js';
 import type { Ensure } from '../../session/session.js';
-import { CODE_FLAGS, codeArgs, ENSURE_FLAG, parseEnsure, parsePort, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
+import { CODE_FLAGS, codeArgs, ENSURE_FLAG, parseEnsure, SCOPE_FLAGS, scopeArgs, withScopeRead, parsePort, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
 
 export interface ServeCommand {
   name: 'serve';
@@ -12,6 +13,7 @@ export interface ServeCommand {
   duration?: number;
   region?: string;
   ensure?: Ensure;
+  scopeOptions?: ScopeOptions;
 }
 
 export const serve: Definition<ServeCommand> = {
@@ -20,6 +22,7 @@ export const serve: Definition<ServeCommand> = {
   positionals: [profilePositional(false, 'default: $AWS_PROFILE, then "default"')],
   flags: {
     ...CODE_FLAGS,
+    ...SCOPE_FLAGS,
     port: { type: 'string', describe: 'the loopback port to listen on (default: a free one)' },
     shell: { type: 'string', choices: SHELLS, noun: 'a shell', describe: 'the shell to print the variables for (default: detected)' },
     ensure: { ...ENSURE_FLAG, describe: `${ENSURE_FLAG.describe}: the MFA session the served credentials are renewed from` },
@@ -38,7 +41,8 @@ export const serve: Definition<ServeCommand> = {
       ...(shell !== undefined ? { shell } : {}),
       ...codeArgs(a),
       ...(a.ensure !== undefined ? { ensure: { seconds: parseEnsure(String(a.ensure)), renewed: true } } : {}),
+      ...scopeArgs(a),
     };
   },
-  run: async (deps, c) => (await import('../commands/serve.js')).serve(deps, c),
+  run: withScopeRead(async (deps, c) => (await import('../commands/serve.js')).serve(deps, c)),
 };
