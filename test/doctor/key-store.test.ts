@@ -4,6 +4,7 @@ import { EXIT, MfaLoginError } from '../../src/errors.js';
 import { keyStore } from '../../src/doctor/key-store.js';
 import type { Learnt } from '../../src/doctor/check.js';
 import { memoryDeps } from '../memory-deps.js';
+import { refusal } from '../refusal.js';
 
 const KEYS = { accessKeyId: 'AKIA', secretAccessKey: 's' };
 const fresh = (): Learnt => ({ storeName: 'the key store', clockTimeoutMs: 1000 });
@@ -21,14 +22,9 @@ test('a readable store: its name and how many profiles have keys, learnt for the
 test('a key file that needs its passphrase, with no terminal: the variable to set, not "no code source"', async () => {
   const learnt = fresh();
   const { deps } = memoryDeps({ listKeys: async () => Promise.reject(new MfaLoginError('E_MFA_NO_SOURCE', 'no terminal')) });
-  await assert.rejects(keyStore.run(deps, learnt), (e: unknown) => {
-    assert.ok(e instanceof MfaLoginError);
-    assert.equal(e.code, 'E_FILE_STORE_PASSPHRASE');
-    assert.equal(e.exitStatus, EXIT.keychain);
-    assert.equal(e.message, 'file ~/.config/mfa-login/keys.enc needs its passphrase and there is no terminal to ask on');
-    assert.equal(e.hint, 'set MFA_LOGIN_FILE_PASSPHRASE, or run mfa-login doctor in a terminal');
-    return true;
-  });
+  const e = await refusal(keyStore.run(deps, learnt), 'E_FILE_STORE_PASSPHRASE', EXIT.keychain);
+  assert.equal(e.message, 'file ~/.config/mfa-login/keys.enc needs its passphrase and there is no terminal to ask on');
+  assert.equal(e.hint, 'set MFA_LOGIN_FILE_PASSPHRASE, or run mfa-login doctor in a terminal');
   assert.equal(learnt.stored, undefined);
 });
 

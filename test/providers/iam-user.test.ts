@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { EXIT, MfaLoginError } from '../../src/errors.js';
 import { longTermKeys, mfaDevice } from '../../src/providers/iam-user.js';
 import { memoryDeps } from '../memory-deps.js';
+import { refusal } from '../refusal.js';
 import { ALICE_KEYS, ALICE_MFA, plan, role, USER } from './fakes.js';
 
 test('the stored keys of a profile are handed back as stored', async () => {
@@ -12,14 +13,9 @@ test('the stored keys of a profile are handed back as stored', async () => {
 
 test('no stored keys: the store is named, and the command that stores them', async () => {
   const { deps } = memoryDeps();
-  await assert.rejects(longTermKeys(deps, 'bob'), (e: unknown) => {
-    assert.ok(e instanceof MfaLoginError);
-    assert.equal(e.code, 'E_NO_KEYS');
-    assert.equal(e.exitStatus, EXIT.missingKeys);
-    assert.equal(e.message, 'no keys stored for profile bob in /home/alice/.config/mfa-login/keys.enc');
-    assert.equal(e.hint, 'store them with: mfa-login add bob');
-    return true;
-  });
+  const e = await refusal(longTermKeys(deps, 'bob'), 'E_NO_KEYS', EXIT.missingKeys);
+  assert.equal(e.message, 'no keys stored for profile bob in /home/alice/.config/mfa-login/keys.enc');
+  assert.equal(e.hint, 'store them with: mfa-login add bob');
 });
 
 test("the chain's MFA device is the nearest mfa_serial, also for a role reached through the user", () => {

@@ -18,20 +18,18 @@ function choose(p: typeof PROD, flag: string | undefined, env: Record<string, st
 }
 
 test('--mfa-token first, then MFA_LOGIN_MFA_TOKEN, then mfa_process, then a prompt; --debug says which', async () => {
-  const flag = choose(WITH_PROCESS, '123456', { MFA_LOGIN_MFA_TOKEN: '654321' });
-  assert.equal(flag.source.kind, 'flag');
-  assert.equal(await flag.source.get({ profile: 'prod', serial: 's', attempt: 1 }), '123456');
-  assert.deepEqual(flag.debug, ['MFA code from --mfa-token']);
-  const env = choose(WITH_PROCESS, undefined, { MFA_LOGIN_MFA_TOKEN: '654321' });
-  assert.equal(env.source.kind, 'environment');
-  assert.deepEqual(env.debug, ['MFA code from MFA_LOGIN_MFA_TOKEN']);
-  const process = choose(WITH_PROCESS, undefined);
-  assert.equal(process.source.kind, 'mfa_process');
-  assert.equal(await process.source.get({ profile: 'prod', serial: 's', attempt: 1 }), '246810');
-  assert.deepEqual(process.debug, ['MFA code from mfa_process (otp-cli)']);
-  const prompt = choose(PROD, undefined, { MFA_LOGIN_PROMPT: 'terminal' });
-  assert.equal(prompt.source.kind, 'terminal');
-  assert.deepEqual(prompt.debug, ['MFA code from a prompt (MFA_LOGIN_PROMPT=terminal)']);
+  const token = { MFA_LOGIN_MFA_TOKEN: '654321' };
+  const cases: Array<[ReturnType<typeof choose>, string, string | undefined, string]> = [
+    [choose(WITH_PROCESS, '123456', token), 'flag', '123456', 'MFA code from --mfa-token'],
+    [choose(WITH_PROCESS, undefined, token), 'environment', '654321', 'MFA code from MFA_LOGIN_MFA_TOKEN'],
+    [choose(WITH_PROCESS, undefined), 'mfa_process', '246810', 'MFA code from mfa_process (otp-cli)'],
+    [choose(PROD, undefined, { MFA_LOGIN_PROMPT: 'terminal' }), 'terminal', undefined, 'MFA code from a prompt (MFA_LOGIN_PROMPT=terminal)'],
+  ];
+  for (const [{ source, debug }, kind, code, said] of cases) {
+    assert.equal(source.kind, kind);
+    if (code !== undefined) assert.equal(await source.get({ profile: 'prod', serial: 's', attempt: 1 }), code);
+    assert.deepEqual(debug, [said]);
+  }
 });
 
 test('no terminal and no desktop: the command to run by hand, in one line', async () => {

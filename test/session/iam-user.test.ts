@@ -5,20 +5,12 @@ import { askTwoCodes, deleteKeyCommand, explainIamError, iamUser } from '../../s
 import { StsError, type Sts } from '../../src/sts/sts.js';
 import type { AskOptions } from '../../src/terminal/terminal.js';
 import { HOME, memoryDeps } from '../memory-deps.js';
+import { refusal } from '../refusal.js';
 
 const CONFIG = `${HOME}/.aws/config`;
 const KEYS = { accessKeyId: 'AKIAALICE', secretAccessKey: 's' };
-const config = [
-  '[profile alice]',
-  'region = eu-west-1',
-  'endpoint_url = http://127.0.0.1:1',
-  '[profile prod]',
-  'role_arn = arn:aws:iam::222222222222:role/admin',
-  'source_profile = alice',
-  '[profile lone-role]',
-  'role_arn = arn:aws:iam::222222222222:role/admin',
-  '',
-].join('\n');
+const ADMIN = 'role_arn = arn:aws:iam::222222222222:role/admin';
+const config = `[profile alice]\nregion = eu-west-1\nendpoint_url = http://127.0.0.1:1\n[profile prod]\n${ADMIN}\nsource_profile = alice\n[profile lone-role]\n${ADMIN}\n`;
 
 /** Deps whose STS says the stored keys are `arn`'s (or fails with `fails`), and whether there is a terminal. */
 function deps(options: { arn?: string; fails?: Error; terminal?: boolean } = {}) {
@@ -36,12 +28,6 @@ function deps(options: { arn?: string; fails?: Error; terminal?: boolean } = {})
   return { deps: m.deps, asked };
 }
 
-async function refusal(p: Promise<unknown>): Promise<MfaLoginError> {
-  const e = await p.then(() => assert.fail('accepted'), (e: unknown) => e);
-  assert.ok(e instanceof MfaLoginError, String(e));
-  return e;
-}
-
 test("the IAM user behind stored keys: its name (a path's last segment) and the profile's STS and IAM endpoints", async () => {
   const d = deps({ arn: 'arn:aws:iam::111111111111:user/team/alice' });
   const user = await iamUser(d.deps, 'alice', 'rotate');
@@ -55,38 +41,31 @@ test("the IAM user behind stored keys: its name (a path's last segment) and the 
 });
 
 test('a role profile: the command on its source profile instead, or on USER_PROFILE when it has none', async () => {
-  const e = await refusal(iamUser(deps().deps, 'prod', 'rotate'));
-  assert.equal(e.code, 'E_CONFIG');
-  assert.equal(e.exitStatus, EXIT.config);
+  const e = await refusal(iamUser(deps().deps, 'prod', 'rotate'), 'E_CONFIG', EXIT.config);
   assert.equal(e.message, "profile prod is a role (role_arn); rotate works on the IAM user's own profile (alice)");
   assert.equal(e.hint, 'mfa-login rotate alice');
-  assert.equal((await refusal(iamUser(deps().deps, 'lone-role', 'mfa create'))).hint, 'mfa-login mfa create USER_PROFILE');
+  assert.equal((await refusal(iamUser(deps().deps, 'lone-role', 'mfa create'), 'E_CONFIG', EXIT.config)).hint, 'mfa-login mfa create USER_PROFILE');
 });
 
 test('no stored keys: the missing keys, with the add command', async () => {
-  const e = await refusal(iamUser(deps().deps, 'bob', 'rotate'));
-  assert.equal(e.code, 'E_PROFILE_UNKNOWN');
+  await refusal(iamUser(deps().deps, 'bob', 'rotate'), 'E_PROFILE_UNKNOWN', EXIT.config);
   const none = memoryDeps({ files: { [CONFIG]: '[profile carol]\nregion = eu-west-1\n' } });
-  const missing = await refusal(iamUser(none.deps, 'carol', 'rotate'));
-  assert.equal(missing.code, 'E_NO_KEYS');
+  const missing = await refusal(iamUser(none.deps, 'carol', 'rotate'), 'E_NO_KEYS', EXIT.missingKeys);
   assert.equal(missing.hint, "store the IAM user's access key first: mfa-login add carol");
 });
 
 test('a command that needs a terminal, without one: the command to run in one, before STS is asked', async () => {
   const d = deps();
-  const e = await refusal(iamUser(d.deps, 'alice', 'mfa create', "shows the new device's secret on a terminal"));
-  assert.equal(e.code, 'E_MFA_NO_SOURCE');
+  const e = await refusal(iamUser(d.deps, 'alice', 'mfa create', "shows the new device's secret on a terminal"), 'E_MFA_NO_SOURCE', EXIT.mfa);
   assert.equal(e.message, `mfa create shows the new device's secret on a terminal, and there is none here: run "mfa-login mfa create alice" in a terminal`);
   assert.deepEqual(d.asked, []);
   assert.equal((await iamUser(deps({ terminal: true }).deps, 'alice', 'mfa create', 'needs one')).userName, 'alice');
 });
 
 test('keys that are not an IAM user\'s, or an STS that cannot be reached', async () => {
-  const role = await refusal(iamUser(deps({ arn: 'arn:aws:sts::111111111111:assumed-role/admin/x' }).deps, 'alice', 'rotate'));
-  assert.equal(role.code, 'E_NO_KEYS');
+  const role = await refusal(iamUser(deps({ arn: 'arn:aws:sts::111111111111:assumed-role/admin/x' }).deps, 'alice', 'rotate'), 'E_NO_KEYS', EXIT.missingKeys);
   assert.equal(role.message, 'the keys stored for alice belong to arn:aws:sts::111111111111:assumed-role/admin/x, not to an IAM user');
-  const gone = await refusal(iamUser(deps({ fails: new StsError('NetworkError', 'ECONNREFUSED', undefined, undefined, 'http://127.0.0.1:1') }).deps, 'alice', 'rotate'));
-  assert.equal(gone.code, 'E_STS_UNREACHABLE');
+  const gone = await refusal(iamUser(deps({ fails: new StsError('NetworkError', 'ECONNREFUSED', undefined, undefined, 'http://127.0.0.1:1') }).deps, 'alice', 'rotate'), 'E_STS_UNREACHABLE', EXIT.sts);
   assert.equal(gone.message, 'cannot reach STS at http://127.0.0.1:1 (ECONNREFUSED)');
 });
 
@@ -96,8 +75,7 @@ test('keys that are not an IAM user\'s, or an STS that cannot be reached', async
 // is. Marked todo until the GetCallerIdentity wording tells stored keys from keys just given.
 test('stored keys AWS does not recognise: named as the profile\'s stored key, not as keys just given', { todo: 'iamUser explains the refusal in add\'s words' }, async () => {
   const invalid = new StsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403, undefined, 'http://127.0.0.1:1');
-  const refused = await refusal(iamUser(deps({ fails: invalid }).deps, 'alice', 'rotate'));
-  assert.equal(refused.exitStatus, EXIT.sts);
+  const refused = await refusal(iamUser(deps({ fails: invalid }).deps, 'alice', 'rotate'), 'E_STS', EXIT.sts);
   assert.doesNotMatch(refused.message, /you gave|nothing was stored/);
   assert.match(refused.message, /alice/);
 });
