@@ -62,3 +62,9 @@ test('a failure that is not ours becomes a line of its own, and the other checks
   assert.match(out, /\nok {4}session cache: off \(MFA_LOGIN_CACHE=none\)/);
   assert.match(out, /\nok {4}credential_process: no profile calls mfa-login/);
 });
+
+test('the key store and something else failed: the config status, which covers the machine\'s setup', async () => {
+  const { status, out } = await doctor({ config: '[profile alice]\nnot a setting\n', listKeys: async () => Promise.reject(new MfaLoginError('E_KEYCHAIN_LOCKED', 'the keychain is locked')) });
+  assert.equal(status, EXIT.config);
+  assert.match(out, /\n\n2 checks failed, \d+ warnings?\.\n$/);
+});
