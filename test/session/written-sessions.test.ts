@@ -11,9 +11,10 @@ const session = (section: string, marker: string, extra = '') =>
 const text = [session('prod', 'prod via admin via alice', 'region = eu-west-1\n'), '[alice-own]\naws_access_key_id = AKIAOWN\naws_secret_access_key = own\n', session('dev-session', 'dev via bob')].join('\n');
 
 test('the marker names the target first, then the profiles towards the IAM user', () => {
-  const config = '[profile alice]\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n[profile admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = alice\n[profile prod]\nrole_arn = arn:aws:iam::333333333333:role/prod\nsource_profile = admin\n';
+  const role = (name: string, source: string) => `[profile ${name}]\nrole_arn = arn:aws:iam::222222222222:role/${name}\nsource_profile = ${source}\n`;
+  const config = `[profile alice]\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n${role('admin', 'alice')}${role('ops', 'admin')}${role('prod', 'ops')}`;
   const files = loadProfiles({ configFile: 'config', credentialsFile: 'credentials' }, config, undefined);
-  assert.equal(markerValue(resolveChain(files, 'prod')), 'prod via admin via alice');
+  assert.equal(markerValue(resolveChain(files, 'prod')), 'prod via ops via admin via alice');
   assert.equal(markerValue(resolveChain(files, 'alice')), 'alice');
 });
 
