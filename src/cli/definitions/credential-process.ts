@@ -7,5 +7,5 @@ export const credentialProcess = sessionCommand({
   profile: profilePositional(true),
   scoped: true,
   examples: [['$0 credential-process prod', 'the JSON the AWS CLI reads; mfa-login setup prod puts this in ~/.aws/config']],
-  run: async (deps, c) => (await import('../commands/deliver.js')).credentialProcess(deps, c),
+  run: async (deps, c) => (await import('../commands/credential-process.js')).credentialProcess(deps, c),
 });

@@ -38,5 +38,5 @@ export const env: Definition<EnvCommand> = {
     const shell = shellOf(a.shell);
     return { name: 'env', unset: a.unset === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...(shell !== undefined ? { shell } : {}), ...codeArgs(a), ...scopeArgs(a) };
   },
-  run: withScopeRead(async (deps, c) => (await import('../commands/deliver.js')).env(deps, c)),
+  run: withScopeRead(async (deps, c) => (await import('../commands/env.js')).env(deps, c)),
 };

@@ -4,5 +4,5 @@ export const list = jsonCommand({
   name: 'list',
   describe: 'profiles with stored keys',
   examples: [['$0 list --json', 'for scripts']],
-  run: async (deps, json) => (await import('../commands/keys.js')).list(deps, json),
+  run: async (deps, json) => (await import('../commands/list.js')).list(deps, json),
 });

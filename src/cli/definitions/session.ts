@@ -6,5 +6,5 @@ export const session = sessionCommand({
   profile: profilePositional(false),
   scoped: true,
   examples: [['$0 session prod', 'asks for a code if needed; later credential_process calls need none']],
-  run: async (deps, c) => (await import('../commands/deliver.js')).session(deps, c),
+  run: async (deps, c) => (await import('../commands/session.js')).session(deps, c),
 });
