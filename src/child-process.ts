@@ -6,6 +6,8 @@
  * test/child-process.test.ts walks src/ and fails on any other way into node:child_process.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import { childEnvironment } from './child-env.js';
 
 export interface ChildOptions extends Omit<SpawnOptions, 'env' | 'shell'> {
@@ -65,4 +67,19 @@ export function runChild(command: string, args: readonly string[], options: { en
       resolve({ status: error !== undefined ? null : status, ...out, ...(error !== undefined ? { error } : {}) });
     });
   });
+}
+
+/** The command on PATH, as a shell would find it. */
+export function onPath(command: string, env: { PATH?: string | undefined }): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, command);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

@@ -13,7 +13,7 @@ import { SHELL_NAMES, type Shell } from '../output/exports.js';
 import { isRegion } from '../forms.js';
 import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../config/chain.js';
 import { isEmptyScope, SCOPE_FLAG_HINTS, scopeFromFlags, type ScopeOptions, type SessionScope } from '../config/session-scope.js';
-import type { Variable } from '../settings.js';
+import { READ_BY, type Variable } from '../settings.js';
 
 /** A flag: `--to PROFILE`, `--json`. */
 export interface Flag {
@@ -113,7 +113,7 @@ export function orList(values: readonly string[]): string {
 }
 
 /** A positional naming a profile. */
-export function profilePositional(required: boolean, describe?: string): Positional {
+export function profilePositional<Required extends boolean>(required: Required, describe?: string): Positional & { required: Required } {
   return { name: 'profile', required, profile: true, needs: 'a profile name', ...(describe !== undefined ? { describe } : {}) };
 }
 
@@ -133,12 +133,19 @@ export function shellOf(value: unknown): Shell | undefined {
 /** argv is public on a shared machine: say so where the flag is offered. */
 export const MFA_TOKEN_HELP = 'the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead';
 
-/** The flags of a command that may need a code for a new session. */
-export const CODE_FLAGS: Readonly<Record<string, Flag>> = {
-  'mfa-token': { type: 'string', describe: MFA_TOKEN_HELP },
-  duration: { type: 'string', describe: 'length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)' },
-  region: { type: 'string', describe: 'the region to use, over the profile\'s own' },
-};
+/**
+ * The flags of a command that may need a code for a new session, with --duration's and --region's
+ * words where the command says what they are for (login writes the region into a profile).
+ */
+export function codeFlags(describe: { duration?: string; region?: string } = {}): Readonly<Record<string, Flag>> {
+  return {
+    'mfa-token': { type: 'string', describe: MFA_TOKEN_HELP },
+    duration: { type: 'string', describe: describe.duration ?? 'length of the MFA session when a new one is needed, 30m to 36h (seconds, or 12h, 90m)' },
+    region: { type: 'string', describe: describe.region ?? 'the region to use, over the profile\'s own' },
+  };
+}
+
+export const CODE_FLAGS = codeFlags();
 
 /**
  * The flags of a command that obtains a role session: what scopes the target role's session below
@@ -199,7 +206,13 @@ async function readPolicyFile(deps: Deps, file: string): Promise<string> {
 export const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
 
 /** `--mfa-token`, `--duration` and `--region` as a plan holds them. */
-export function codeArgs(a: Args): { mfaToken?: string; duration?: number; region?: string } {
+export interface CodeOptions {
+  mfaToken?: string;
+  duration?: number;
+  region?: string;
+}
+
+export function codeArgs(a: Args): CodeOptions {
   return {
     ...(a.mfaToken !== undefined ? { mfaToken: String(a.mfaToken) } : {}),
     ...(a.duration !== undefined ? { duration: parseDuration(String(a.duration)) } : {}),
@@ -265,4 +278,63 @@ export function parsePort(text: string): number {
     throw new MfaLoginError('E_USAGE', `--port ${JSON.stringify(text)} is not a port from 1024 to 65535`, { hint: 'leave --port out to take a free port' });
   }
   return n;
+}
+
+type Examples = NonNullable<Definition['examples']>;
+
+/** What a command that takes no arguments states of its own. */
+interface PlainSpec<N extends string> {
+  name: N;
+  describe: string;
+  examples: Examples;
+  run(deps: Deps): Promise<number | void>;
+}
+
+/** A command that takes no arguments (doctor, profiles): its plan is its name. */
+export function plainCommand<N extends string>(d: PlainSpec<N>): Definition<{ name: N }> {
+  return { ...d, reads: READ_BY[d.name], plan: () => ({ name: d.name }) };
+}
+
+/** A command whose one flag is --json (list, status). */
+export function jsonCommand<N extends string>(d: Omit<PlainSpec<N>, 'run'> & { run(deps: Deps, json: boolean): Promise<number | void> }): Definition<{ name: N; json: boolean }> {
+  return {
+    ...d,
+    flags: { json: { type: 'boolean', describe: 'print JSON' } },
+    reads: READ_BY[d.name],
+    plan: (a) => ({ name: d.name, json: a.json === true }),
+    run: (deps, c) => d.run(deps, c.json),
+  };
+}
+
+/**
+ * The plan of a command that obtains one profile's session and takes nothing else but the code
+ * flags (and the scope flags, where it may get a role session): the profile (`Required` or not),
+ * what --mfa-token, --duration and --region gave, and what the scope flags gave.
+ */
+export type SessionPlan<N extends string, Required extends boolean> = { name: N } & (Required extends true ? { profile: string } : { profile?: string }) & CodeOptions & { scopeOptions?: ScopeOptions };
+
+/**
+ * A command that obtains one profile's session (credential-process, session, rotate): the
+ * profile, the code flags, and the scope flags where it may get a role session (`scoped`). Its
+ * run gets the scope read (withScopeRead), never the --policy file's name.
+ */
+export function sessionCommand<N extends string, Required extends boolean>(d: {
+  name: N;
+  describe: string;
+  profile: Positional & { required: Required };
+  scoped: boolean;
+  examples: Examples;
+  run(deps: Deps, c: Omit<SessionPlan<N, Required>, 'scopeOptions'> & { scope?: SessionScope }): Promise<number | void>;
+}): Definition<SessionPlan<N, Required>> {
+  return {
+    name: d.name,
+    describe: d.describe,
+    positionals: [d.profile],
+    flags: d.scoped ? { ...CODE_FLAGS, ...SCOPE_FLAGS } : CODE_FLAGS,
+    examples: d.examples,
+    reads: READ_BY[d.name],
+    // A required positional is always there: the plan has the profile exactly when the type says so.
+    plan: (a) => ({ name: d.name, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...codeArgs(a), ...(d.scoped ? scopeArgs(a) : {}) }) as SessionPlan<N, Required>,
+    run: withScopeRead(d.run),
+  };
 }

@@ -53,9 +53,6 @@ export function notChecked(area: Area, what: string): Finding {
   return warn(area, `${what}: not checked, the config files do not parse (see above)`);
 }
 
-export function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
-}
 
 /** Paths under the home directory as ~/..., in messages that carry them. */
 export function tilde(deps: Deps, text: string): string {

@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.js';
 import { lstatIfAny, openToOthers, tooOpenWarning, whyNotReplaceable } from '../files/file-safety.js';
 import { readProfiles, shortPath } from '../session/profiles-io.js';
-import { count, ok, warn, type Check, type Finding, type Learnt } from './check.js';
+import { count } from '../output/count.js';
+import { ok, warn, type Check, type Finding, type Learnt } from './check.js';
 
 /** The AWS config and credentials files parse; the credentials file is its owner's alone. */
 export const configFiles: Check = {

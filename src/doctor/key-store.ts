@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { shortPath } from '../session/profiles-io.js';
-import { count, ok, type Check, type Learnt } from './check.js';
+import { count } from '../output/count.js';
+import { ok, type Check, type Learnt } from './check.js';
 
 /** The key store can be opened and lists the profiles with stored keys (no secret is read). */
 export const keyStore: Check = {

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import { EXIT, MfaLoginError } from '../errors.js';
-import { count, fail, tilde, type Check, type Finding, type Learnt } from './check.js';
+import { count } from '../output/count.js';
+import { fail, tilde, type Check, type Finding, type Learnt } from './check.js';
 import { keyStore } from './key-store.js';
 import { configFiles } from './config-files.js';
 import { profiles } from './profiles.js';

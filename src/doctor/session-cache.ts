@@ -7,7 +7,8 @@ import { isEntryFile } from '../session-store/entry.js';
 import { isRouteFile } from '../session-store/route.js';
 import { octal } from '../files/file-safety.js';
 import { shortPath } from '../session/profiles-io.js';
-import { count, fail, ok, type Check, type Finding } from './check.js';
+import { count } from '../output/count.js';
+import { fail, ok, type Check, type Finding } from './check.js';
 
 /** Sessions are bearer credentials: the cache directory must be the user's alone (0700, files 0600). */
 export const sessionCache: Check = {

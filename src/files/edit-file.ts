@@ -5,6 +5,17 @@ import { takeLock, type LockNote } from './lock-file.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { writeTarget } from './file-safety.js';
 
+/** Reading and changing files as the commands do: what the key stores need of Deps (deps.ts). */
+export interface FileAccess {
+  readFile(path: string): Promise<string | undefined>;
+  /**
+   * The one way a command changes a file: `edit` runs on the file's current text (undefined:
+   * none) under the file's lock, and what it returns replaces the file atomically (editFile below).
+   * Returns whether the file changed.
+   */
+  editFile(path: string, edit: (text: string | undefined) => string | undefined, options?: { mode?: number }): Promise<boolean>;
+}
+
 /**
  * An edit of a file's text: its current text (undefined when there is no file) to the text to
  * write; the same text, or undefined, leaves the file as it is. Run under the lock, on what the

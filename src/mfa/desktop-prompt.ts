@@ -4,10 +4,8 @@
  * osascript on macOS. The dialog names the profile and the MFA device; the answer is checked by the
  * caller. Cancel is an answer of its own; a dialog nobody answers is closed after `timeoutMs`.
  */
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
 import { MfaLoginError } from '../errors.js';
-import { startChild } from '../child-process.js';
+import { onPath, startChild } from '../child-process.js';
 import type { Env } from '../settings.js';
 
 export const DESKTOP_PROMPTS = ['zenity', 'kdialog', 'osascript'] as const;
@@ -27,20 +25,6 @@ export interface DesktopPrompt {
   ask(dialog: DialogText, timeoutMs: number): Promise<DialogAnswer>;
 }
 
-/** The command on PATH, as a shell would find it. */
-export function onPath(command: string, env: Env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, command);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 /** The desktop prompt this session can show, if any: a display to show it on and the program. */
 export function findDesktopPrompt(env: Env, os: NodeJS.Platform = process.platform): DesktopKind | undefined {

@@ -8,7 +8,8 @@
  * in the key store: the age must be readable without unlocking the keychain or the key file, and
  * the two backends keep the same secret format. Nothing here grants anything.
  */
-import type { Deps } from '../deps.js';
+import type { FileAccess } from '../files/edit-file.js';
+import type { Settings } from '../settings.js';
 
 export interface KeyInfo {
   accessKeyId: string;
@@ -63,12 +64,12 @@ export function parseKeyInfo(text: string | undefined): KeyInfoFile {
   return out;
 }
 
-export async function readKeyInfo(deps: Pick<Deps, 'readFile' | 'settings'>): Promise<KeyInfoFile> {
+export async function readKeyInfo(deps: Pick<FileAccess, 'readFile'> & { settings: Settings }): Promise<KeyInfoFile> {
   return parseKeyInfo(await deps.readFile(deps.settings.keys.infoFile));
 }
 
 /** Reads, changes and replaces the file (atomically, 0600), under its lock: add, rotate and remove may change it at once. */
-export async function updateKeyInfo(deps: Pick<Deps, 'editFile' | 'settings'>, change: (info: KeyInfoFile) => void): Promise<void> {
+export async function updateKeyInfo(deps: Pick<FileAccess, 'editFile'> & { settings: Settings }, change: (info: KeyInfoFile) => void): Promise<void> {
   await deps.editFile(
     deps.settings.keys.infoFile,
     (text) => {

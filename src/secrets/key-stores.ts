@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.js';
+import type { FileAccess } from '../files/edit-file.js';
 import type { LongTermKeys } from '../credentials.js';
 import { MfaLoginError } from '../errors.js';
 import type { Settings } from '../settings.js';
@@ -11,7 +11,7 @@ export type KeyFileStore = SecretStore & { exists(): Promise<boolean> };
 export interface KeyStoresOptions {
   settings: Pick<Settings, 'backend' | 'backendChosen' | 'keyFile'>;
   /** Where the record of each profile's store is kept (keys.json, beside the key ages). */
-  io: Pick<Deps, 'readFile' | 'editFile' | 'settings'>;
+  io: FileAccess & { settings: Settings };
   keychain: () => SecretStore;
   keyFile: (file: string) => KeyFileStore;
   /** A line for stderr: what went wrong around keys that were stored all the same. */

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.js';
+import type { FileAccess } from '../files/edit-file.js';
 import type { Settings } from '../settings.js';
 import { EncryptedFileStore } from './file-store.js';
 import { KeychainStore } from './keychain-store.js';
@@ -13,7 +13,7 @@ export interface OpenSecretStoreOptions {
   /** Reads a passphrase without echo; only called when the file backend needs one and MFA_LOGIN_FILE_PASSPHRASE is not set. */
   askPassphrase: (prompt: string, file: string) => Promise<string>;
   /** Where the record of each profile's store is read and written (key-info.ts). */
-  io: Pick<Deps, 'readFile' | 'editFile' | 'settings'>;
+  io: FileAccess & { settings: Settings };
   warn: (line: string) => void;
   debug?: (line: string) => void;
 }

@@ -181,15 +181,21 @@ export function encodeRoutes(routes: Route[]): string {
   return JSON.stringify({ version: VERSION, routes });
 }
 
-/** The routes in `text`, or undefined when anything is missing or of the wrong type. */
-export function decodeRoutes(text: string): Route[] | undefined {
-  let o: Record<string, unknown>;
+/** The JSON object in `text`, or undefined for anything else (not JSON, an array, a string, null). */
+export function jsonObject(text: string): Record<string, unknown> | undefined {
+  let o: unknown;
   try {
-    o = JSON.parse(text) as Record<string, unknown>;
+    o = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (typeof o !== 'object' || o === null || o.version !== VERSION) return undefined;
+  return typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>) : undefined;
+}
+
+/** The routes in `text`, or undefined when anything is missing or of the wrong type. */
+export function decodeRoutes(text: string): Route[] | undefined {
+  const o = jsonObject(text);
+  if (o === undefined || o.version !== VERSION) return undefined;
   return routesOf(o.routes);
 }
 

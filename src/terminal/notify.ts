@@ -5,7 +5,7 @@
  * a script's source.
  */
 import { runChild } from '../child-process.js';
-import { onPath } from '../mfa/desktop-prompt.js';
+import { onPath } from '../child-process.js';
 import type { Env } from '../settings.js';
 
 export interface Notification {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import {
   ADMIN,
@@ -9,12 +9,11 @@ import {
   carolKeys,
   DEPLOY,
   GOV_ROLE,
+  harnessForTests,
   keysOf,
   PARTNER,
   READ_ONLY,
   SESSION_KEY_ID,
-  startHarness,
-  type Harness,
   type Keys,
 } from './harness.js';
 
@@ -30,11 +29,7 @@ const CHAINING = {
 };
 
 describe('AssumeRole', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(() => h.close());
+  const h = harnessForTests();
 
   // Carol's keys are GovCloud keys: they sign for a us-gov region.
   const assume = (keys: Keys | undefined, input: Partial<AssumeRoleCommandInput>) =>

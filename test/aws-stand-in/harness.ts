@@ -1,4 +1,5 @@
 /** A local STS with a simulated clock, and real SDK clients whose clocks follow it. */
+import { after, before } from 'node:test';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient, type Credentials } from '@aws-sdk/client-sts';
 import { startLocalSts, type LocalSts, type LocalStsOptions, type LocalStsRole, type LocalStsUser } from '../../src/aws-stand-in/server.js';
@@ -140,6 +141,20 @@ export async function startHarness(options: Partial<LocalStsOptions> = {}): Prom
       await sts.close();
     },
   };
+}
+
+/**
+ * The harness of the tests in the enclosing describe: started before them, closed after them.
+ * It is filled in when it starts; its methods close over the one server and clock, so the copy
+ * is the harness itself (`h.clock.ms = …` moves the server's clock).
+ */
+export function harnessForTests(options: Partial<LocalStsOptions> = {}): Harness {
+  const h = {} as Harness;
+  before(async () => {
+    Object.assign(h, await startHarness(options));
+  });
+  after(() => h.close());
+  return h;
 }
 
 /** Session key ids as real STS issues them: `ASIA` and 16 base32 characters. */

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { totp } from '../../src/mfa/totp.js';
-import { ALICE_SEED, ALICE_SERIAL, bobKeys, keysOf, SESSION_KEY_ID, startHarness, type Harness } from './harness.js';
+import { ALICE_SEED, ALICE_SERIAL, bobKeys, harnessForTests, keysOf, SESSION_KEY_ID } from './harness.js';
 
 const GST_MFA_FAILED =
   'MultiFactorAuthentication failed, unable to validate MFA code.  ' +
   'Please verify your MFA serial number is valid and associated with this user.';
 
 describe('GetSessionToken', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(() => h.close());
+  const h = harnessForTests();
 
   test('GetCallerIdentity with long-term keys names the user', async () => {
     const identity = await h.stsClient().send(new GetCallerIdentityCommand({}));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { GetCallerIdentityCommand, GetSessionTokenCommand, AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { expectedSignature, formatAmzDate, parseAuthorization, type AuthorizationHeader } from '../../src/aws-stand-in/sigv4.js';
-import { aliceKeys, keysOf, READ_ONLY, startHarness, type Harness, type Keys } from './harness.js';
+import { aliceKeys, harnessForTests, keysOf, READ_ONLY, type Keys } from './harness.js';
 
 const INVALID_TOKEN = { name: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' };
 const EXPIRED = { name: 'ExpiredToken', message: 'The security token included in the request is expired' };
@@ -52,11 +52,7 @@ function sendAsGet(client: STSClient): STSClient {
 }
 
 describe('request signing and credentials', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(() => h.close());
+  const h = harnessForTests();
 
   test('an unknown access key is an invalid token', async () => {
     await assert.rejects(
@@ -142,13 +138,11 @@ describe('request signing and credentials', () => {
 });
 
 describe('the raw HTTP answers', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
+  const h = harnessForTests();
+  before(() => {
     // A fixed simulated time, far from the real clock, to see it come back in the Date header.
     h.clock.ms = Date.UTC(2031, 4, 6, 7, 8, 9, 500);
   });
-  after(() => h.close());
 
   test('a success is <ActionResponse xmlns><ActionResult>…</ActionResult><ResponseMetadata>', async () => {
     const res = await rawPost(h.sts.url, 'Action=GetCallerIdentity&Version=2011-06-15', aliceKeys, h.clock.ms);

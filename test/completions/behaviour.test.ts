@@ -13,7 +13,7 @@ const PROFILES = ['alice', 'default', 'prod'];
 const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu'];
 /** What every command that obtains a role session takes to scope it. */
 const SCOPE_FLAGS = ['--session-tags', '--transitive-session-tags', '--policy-arn', '--policy'];
-const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--help', '--mfa-token', '--port', '--region', ...SCOPE_FLAGS, '--server', '--version', '--', '-h'];
+const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--ensure', '--help', '--mfa-token', '--port', '--region', ...SCOPE_FLAGS, '--server', '--version', '--', '-h'];
 
 interface Case {
   line: string;

@@ -37,7 +37,11 @@ export function sections(help: string): Map<string, string[]> {
   return out;
 }
 
-/** Entries of an Options/Positionals section: each entry's first line plus its continuation lines. */
+/**
+ * Entries of an Options/Positionals section: each entry's first line plus its continuation lines.
+ * An entry starts in the left column (yargs indents names by 2 to 6 spaces); a wrapped description
+ * line sits under its description's column, even when it begins with a flag's name.
+ */
 function entries(lines: string[], start: RegExp): { head: RegExpExecArray; text: string }[] {
   const out: { head: RegExpExecArray; text: string }[] = [];
   for (const line of lines) {
@@ -56,7 +60,7 @@ function choicesOf(text: string): string[] | undefined {
 export function parseOptions(help: string): Options {
   const flags: string[] = [];
   const choices = new Map<string, string[]>();
-  for (const { head, text } of entries(sections(help).get('Options') ?? [], /^\s+(?:(-[A-Za-z0-9]),\s+)?(--[A-Za-z0-9][\w-]*)/)) {
+  for (const { head, text } of entries(sections(help).get('Options') ?? [], /^ {1,8}(?:(-[A-Za-z0-9]),\s+)?(--[A-Za-z0-9][\w-]*)/)) {
     if (head[1]) flags.push(head[1]);
     flags.push(head[2]!);
     const c = choicesOf(text);
@@ -67,7 +71,7 @@ export function parseOptions(help: string): Options {
 
 export function parsePositionalChoices(help: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const { head, text } of entries(sections(help).get('Positionals') ?? [], /^\s+([A-Za-z][\w-]*)\s/)) {
+  for (const { head, text } of entries(sections(help).get('Positionals') ?? [], /^ {1,8}([A-Za-z][\w-]*)\s/)) {
     const c = choicesOf(text);
     if (c) out.set(head[1]!, c);
   }

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MFA_LOGIN, requireComponent, type Sandbox, type TestUser, type RunResult } from './harness.js';
 import { prodSandbox, codeWithTime, ROLE_ARN } from '../consumers/kit.js';
-import { onPath } from '../../src/mfa/desktop-prompt.js';
+import { onPath } from '../../src/child-process.js';
 
 const TOOLS = ['Xvfb', 'zenity', 'xdotool', 'import'];
 const missing = () => requireComponent(TOOLS.every((t) => onPath(t, process.env)), `${TOOLS.join(', ')} (Debian xvfb zenity xdotool imagemagick)`);

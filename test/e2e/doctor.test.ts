@@ -4,18 +4,10 @@ import { chmodSync, cpSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Sandbox, user, type RunResult } from './harness.js';
+import { ADMIN, ADMIN_ROLE, Sandbox, user, userAndAdminConfig, type RunResult } from './harness.js';
 
 const alice = user('alice');
-const ADMIN = 'arn:aws:iam::222222222222:role/Admin';
-const CONFIG = `[profile alice]
-mfa_serial = ${alice.mfaDevices[0]!.serial}
-region = us-east-1
-
-[profile alice-admin]
-role_arn = ${ADMIN}
-source_profile = alice
-`;
+const CONFIG = userAndAdminConfig(alice);
 
 /** A loop, a malformed mfa_serial with a misspelt key, and four broken credential_process hooks. */
 const brokenProfiles = (missingScript: string, hookForNobody: string) => `
@@ -59,7 +51,7 @@ const withConfig = (extra: string, env: Record<string, string | undefined> = {})
 // Every scenario starts its own `mfa-login doctor`; most of their time is the AWS CLI starting up.
 describe('mfa-login doctor', { concurrency: true }, () => {
   before(async () => {
-    sb = await new Sandbox([alice]).start({ roles: [{ roleArn: ADMIN, requireMfa: true, trustedPrincipals: ['111111111111'] }] });
+    sb = await new Sandbox([alice]).start({ roles: [ADMIN_ROLE] });
     sb.write('.aws/config', CONFIG);
     const env = { MFA_LOGIN_CACHE: 'file' };
     const steps = [

@@ -31,6 +31,22 @@ export function user(name: string, account = '111111111111') {
 
 export type TestUser = ReturnType<typeof user>;
 
+/** A role in another account that demands MFA and trusts the identity account: `.start({ roles: [ADMIN_ROLE] })`. */
+export const ADMIN = 'arn:aws:iam::222222222222:role/Admin';
+export const ADMIN_ROLE = { roleArn: ADMIN, requireMfa: true, trustedPrincipals: ['111111111111'] };
+
+/** ~/.aws/config text: `u`'s profile (its MFA device, region us-east-1) and `<u>-admin`, ADMIN reached from it. */
+export function userAndAdminConfig(u: TestUser): string {
+  return `[profile ${u.userName}]
+mfa_serial = ${u.mfaDevices[0]!.serial}
+region = us-east-1
+
+[profile ${u.userName}-admin]
+role_arn = ${ADMIN}
+source_profile = ${u.userName}
+`;
+}
+
 /**
  * A throw-away HOME with its own ~/.aws and a local STS, and a runner for the built CLI. The CLI
  * runs detached (no controlling terminal), so a missing code source fails instead of prompting.

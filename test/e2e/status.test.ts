@@ -3,19 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Sandbox, user, type RunResult } from './harness.js';
+import { ADMIN, ADMIN_ROLE, Sandbox, user, userAndAdminConfig, type RunResult } from './harness.js';
 import { formatLeft, formatStatusTable, type StatusRow } from '../../src/cli/commands/status.js';
 
 const alice = user('alice');
-const ADMIN = 'arn:aws:iam::222222222222:role/Admin';
-const CONFIG = `[profile alice]
-mfa_serial = ${alice.mfaDevices[0]!.serial}
-region = us-east-1
-
-[profile alice-admin]
-role_arn = ${ADMIN}
-source_profile = alice
-
+const CONFIG = `${userAndAdminConfig(alice)}
 [profile broken]
 role_arn = ${ADMIN}
 source_profile = nobody
@@ -27,7 +19,7 @@ let sb: Sandbox;
 const run = (args: string[], input?: string): Promise<RunResult> => sb.run(args, { env: { MFA_LOGIN_CACHE: 'file' }, ...(input !== undefined ? { input } : {}) });
 
 before(async () => {
-  sb = await new Sandbox([alice]).start({ roles: [{ roleArn: ADMIN, requireMfa: true, trustedPrincipals: ['111111111111'] }] });
+  sb = await new Sandbox([alice]).start({ roles: [ADMIN_ROLE] });
   sb.write('.aws/config', CONFIG);
   const added = await run(['add', 'alice'], `${alice.accessKeyId}\n${alice.secretAccessKey}\n`);
   assert.equal(added.status, 0, added.stderr);

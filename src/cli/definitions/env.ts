@@ -1,7 +1,7 @@
 import type { Shell } from '../../output/exports.js';
 import type { ScopeOptions } from '../../config/session-scope.js';
 import { READ_BY } from '../../settings.js';
-import { codeArgs, MFA_TOKEN_HELP, SCOPE_FLAGS, scopeArgs, withScopeRead, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
+import { codeArgs, codeFlags, SCOPE_FLAGS, scopeArgs, withScopeRead, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
 
 export interface EnvCommand {
   name: 'env';
@@ -23,9 +23,7 @@ export const env: Definition<EnvCommand> = {
   flags: {
     shell: { type: 'string', choices: SHELLS, noun: 'a shell', describe: 'the shell to print for (default: detected)' },
     unset: { type: 'boolean', describe: 'print what clears the variables instead' },
-    'mfa-token': { type: 'string', describe: MFA_TOKEN_HELP },
-    duration: { type: 'string', describe: 'length of the MFA session when a new one is needed, 30m to 36h' },
-    region: { type: 'string', describe: 'the region to export, over the profile\'s own' },
+    ...codeFlags({ duration: 'length of the MFA session when a new one is needed, 30m to 36h', region: 'the region to export, over the profile\'s own' }),
     ...SCOPE_FLAGS,
   },
   examples: [
@@ -40,5 +38,5 @@ export const env: Definition<EnvCommand> = {
     const shell = shellOf(a.shell);
     return { name: 'env', unset: a.unset === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}), ...(shell !== undefined ? { shell } : {}), ...codeArgs(a), ...scopeArgs(a) };
   },
-  run: withScopeRead(async (deps, c) => (await import('../commands/deliver.js')).env(deps, c)),
+  run: withScopeRead(async (deps, c) => (await import('../commands/env.js')).env(deps, c)),
 };

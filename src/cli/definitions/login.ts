@@ -1,7 +1,7 @@
 import type { LoginInput } from '../commands/login.js';
 import type { ScopeOptions } from '../../config/session-scope.js';
 import { READ_BY } from '../../settings.js';
-import { codeArgs, listed, MFA_TOKEN_HELP, profilePositional, SCOPE_FLAGS, scopeArgs, str, withScopeRead, type Args, type Definition } from '../definition.js';
+import { codeArgs, codeFlags, listed, profilePositional, SCOPE_FLAGS, scopeArgs, str, withScopeRead, type Args, type Definition } from '../definition.js';
 
 /** `mfa-login login [profile]`, and `mfa-login PROFILE` (`bare`). A type only: login's code loads when it runs. */
 export type LoginCommand = { name: 'login'; scopeOptions?: ScopeOptions } & Omit<LoginInput, 'scope'>;
@@ -11,9 +11,10 @@ export const LOGIN_LINE = {
   positionals: [profilePositional(false, 'the profile to log in to (default: $AWS_PROFILE, then "default")')],
   flags: {
     to: { type: 'string', describe: 'write to this profile name in the credentials file (default: the profile\'s own name)', profileValue: true },
-    'mfa-token': { type: 'string', describe: MFA_TOKEN_HELP },
-    duration: { type: 'string', describe: 'length of the MFA session, 30m to 36h: seconds or 12h, 90m (default: duration_seconds, else 12h)' },
-    region: { type: 'string', describe: 'the region to use and to give the written profile, over the profile\'s own' },
+    ...codeFlags({
+      duration: 'length of the MFA session, 30m to 36h: seconds or 12h, 90m (default: duration_seconds, else 12h)',
+      region: 'the region to use and to give the written profile, over the profile\'s own',
+    }),
     ...SCOPE_FLAGS,
   },
   examples: [

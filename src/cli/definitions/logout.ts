@@ -22,5 +22,5 @@ export const logout: Definition<LogoutCommand> = {
   ],
   reads: READ_BY.logout,
   plan: (a) => ({ name: 'logout', all: a.all === true, keepFiles: a.keepFiles === true, ...(a.profile !== undefined ? { profile: String(a.profile) } : {}) }),
-  run: async (deps, c) => (await import('../commands/keys.js')).logout(deps, c.profile, c.all, c.keepFiles),
+  run: async (deps, c) => (await import('../commands/logout.js')).logout(deps, c.profile, c.all, c.keepFiles),
 };

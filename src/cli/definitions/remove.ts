@@ -13,5 +13,5 @@ export const remove: Definition<RemoveCommand> = {
   examples: [['$0 remove alice', 'the IAM user\'s keys leave the keychain; its sessions are forgotten']],
   reads: READ_BY.remove,
   plan: (a) => ({ name: 'remove', profile: String(a.profile) }),
-  run: async (deps, c) => (await import('../commands/keys.js')).remove(deps, c.profile),
+  run: async (deps, c) => (await import('../commands/remove.js')).remove(deps, c.profile),
 };

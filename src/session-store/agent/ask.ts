@@ -17,7 +17,7 @@
  * agent, a reply cut short. The full path then does it properly, with its own bounds and messages.
  */
 import { sessionFromJson } from '../entry.js';
-import type { Probe, RoutedSession } from '../route.js';
+import { jsonObject, type Probe, type RoutedSession } from '../route.js';
 
 /** Asks for the session a probe leads to; the reply holds it, or `session: null`. */
 export const ANSWER_OP = 'answer-route';
@@ -118,13 +118,8 @@ export function askAgent(socket: string, probe: Probe, validUntil: number, timeo
 
 /** The agent's reply to ANSWER_OP as the cached path prints it, or undefined for a miss, a refusal or anything malformed. */
 export function answerIn(line: string, validUntil: number): RoutedSession | undefined {
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  if (typeof o !== 'object' || o === null || o.ok !== true) return undefined;
+  const o = jsonObject(line);
+  if (o === undefined || o.ok !== true) return undefined;
   const session = sessionFromJson(o.session);
   if (session === undefined || session.credentials.expiration.getTime() < validUntil) return undefined;
   const { accountId, region } = o;
