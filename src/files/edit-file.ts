@@ -72,7 +72,10 @@ export async function editFile(file: string, edit: Edit, o: EditFileOptions): Pr
     try {
       // The link was changed while we waited: the lock taken is not the one of the file written.
       if ((await writeTarget(file).catch(() => target)) !== target && attempt < 5) continue;
-      const text = o.read ? await o.read(target) : await readText(target);
+      // Read as it is written: what keeps it from being read (a directory in its place) is said alike.
+      const text = await (o.read ? o.read(target) : readText(target)).catch((e: unknown) => {
+        throw cannotWrite(file, target, e);
+      });
       const next = await edit(text);
       if (next === undefined || next === text) return false;
       await writeFileAtomic(target, next, { mode: o.mode ?? 0o600, dirMode: o.dirMode ?? 0o700, makeDir: target === file, locked: true }).catch((e) => {
@@ -115,7 +118,7 @@ function cannotLock(file: string, lock: string, e: NodeJS.ErrnoException): MfaLo
 function cannotWrite(file: string, target: string, e: unknown): MfaLoginError {
   if (e instanceof MfaLoginError) return e;
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message;
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
   const shown = target === file ? file : `${file} (a link to ${target})`;
   return new MfaLoginError('E_FILE', `cannot write ${shown}: ${why}; nothing was changed`, { cause: e });
 }

@@ -10,6 +10,8 @@ export interface CallContext {
   accessKeyId?: string;
   /** Where the setting that likely needs fixing lives. */
   configFile?: string;
+  /** The keys were just given (`add`), not read from the store: a refusal stores nothing. */
+  keysJustGiven?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export function explainStsError(e: unknown, ctx: CallContext): unknown {
       cause: e,
     });
   }
-  if (ctx.action === 'GetCallerIdentity' && (e.code === 'InvalidClientTokenId' || e.code === 'SignatureDoesNotMatch') && !/expired|skew/i.test(m)) {
+  if (ctx.keysJustGiven === true && (e.code === 'InvalidClientTokenId' || e.code === 'SignatureDoesNotMatch') && !/expired|skew/i.test(m)) {
     // From `add`: the keys were just given, nothing is stored yet.
     return new MfaLoginError('E_STS', e.code === 'InvalidClientTokenId' ? `AWS does not recognise the access key ${ctx.accessKeyId ?? ''} you gave; nothing was stored` : `the secret key you gave does not match access key ${ctx.accessKeyId ?? ''}; nothing was stored`, {
       hint: 'check the key in the IAM console (Security credentials), or create a new access key there',

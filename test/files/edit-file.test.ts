@@ -110,13 +110,10 @@ test('a link to a file that cannot be replaced: E_FILE naming the link and its t
   assert.equal(readFileSync(target, 'utf8'), 'theirs');
 });
 
-// A directory in the file's place is not read as a file: the edit's read fails, and that failure
-// is passed on as it is (EISDIR, not an MfaLoginError), which the CLI's edge shows as an internal
-// error (exit 1) instead of "cannot write ...; nothing was changed" (exit 3). Commands read the
-// file through deps.readFile first, which refuses a directory in its own words, so no command is
-// known to reach this; marked todo until editFile's read is wrapped like its write.
-test('a directory in the file\'s place: E_FILE, like any other file that cannot be written', { todo: 'editFile passes on the raw EISDIR of its read' }, async () => {
+// A directory in the file's place: the edit's read fails, and says so as a write that cannot be
+// made would (E_FILE, exit 3), not as an internal error.
+test('a directory in the file\'s place: E_FILE, like any other file that cannot be written', async () => {
   const file = path.join(dir, 'is-a-dir');
   mkdirSync(file);
-  await assert.rejects(editFile(file, () => 'x', WAIT), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_FILE');
+  await assert.rejects(editFile(file, () => 'x', WAIT), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_FILE' && e.message === `cannot write ${file}: it is a directory; nothing was changed`);
 });

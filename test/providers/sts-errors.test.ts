@@ -10,7 +10,7 @@ const ROLE = 'arn:aws:iam::222222222222:role/admin';
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const token: CallContext = { action: 'GetSessionToken', profile: 'alice', serial: SERIAL, accessKeyId: 'AKIAALICE', configFile: '~/.aws/config' };
 const assume: CallContext = { action: 'AssumeRole', profile: 'prod', roleArn: ROLE, serial: SERIAL, accessKeyId: 'AKIAALICE' };
-const add: CallContext = { action: 'GetCallerIdentity', profile: 'alice', accessKeyId: 'AKIANEW' };
+const add: CallContext = { action: 'GetCallerIdentity', profile: 'alice', accessKeyId: 'AKIANEW', keysJustGiven: true };
 
 function explained(e: StsError, ctx: CallContext): MfaLoginError {
   const out = explainStsError(e, ctx);

@@ -69,11 +69,9 @@ test('keys that are not an IAM user\'s, or an STS that cannot be reached', async
   assert.equal(gone.message, 'cannot reach STS at http://127.0.0.1:1 (ECONNREFUSED)');
 });
 
-// The keys here were stored earlier (by add), and rotate or mfa create read them back; the
-// message is add's ("the access key you gave; nothing was stored"), which tells a user whose
-// stored key was deleted in the console that nothing was stored, and not which profile's key it
-// is. Marked todo until the GetCallerIdentity wording tells stored keys from keys just given.
-test('stored keys AWS does not recognise: named as the profile\'s stored key, not as keys just given', { todo: 'iamUser explains the refusal in add\'s words' }, async () => {
+// The keys here were stored earlier (by add), and rotate or mfa create read them back: the refusal
+// names them as the profile's stored key, not in add's words for keys just given.
+test('stored keys AWS does not recognise: named as the profile\'s stored key, not as keys just given', async () => {
   const invalid = new StsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403, undefined, 'http://127.0.0.1:1');
   const refused = await refusal(iamUser(deps({ fails: invalid }).deps, 'alice', 'rotate'), 'E_STS', EXIT.sts);
   assert.doesNotMatch(refused.message, /you gave|nothing was stored/);

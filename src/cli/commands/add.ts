@@ -58,7 +58,7 @@ export async function add(deps: Deps, input: AddInput): Promise<void> {
       break;
     } catch (e) {
       const again = typing && attempt < ATTEMPTS ? retypeAfter(e, keys) : undefined;
-      if (again === undefined) throw explainStsError(e, { action: 'GetCallerIdentity', profile: input.profile, accessKeyId: keys.accessKeyId });
+      if (again === undefined) throw explainStsError(e, { action: 'GetCallerIdentity', profile: input.profile, accessKeyId: keys.accessKeyId, keysJustGiven: true });
       deps.terminal.say(`${again.problem} (try ${attempt + 1} of ${ATTEMPTS})`);
       keys = await typedKeys(deps, input.profile, again.keep);
     }
