@@ -7,6 +7,7 @@ import { MfaLoginError } from '../errors.js';
 import { formatDuration } from '../output/duration.js';
 import { regionFor, withRegion, type RegionHandover } from '../settings.js';
 import { codeSourceFor } from './code-source.js';
+import type { NoTerminalAdvice } from '../mfa/code-source.js';
 import { refuseHookProfile } from './hook-profile.js';
 import { readProfiles, type ProfileFiles } from './profiles-io.js';
 
@@ -52,7 +53,9 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
   const asked = deps.now().getTime();
   const got = await obtain(withRegionFlag(deps, input.region), plan, {
     // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
-    byHand: `mfa-login session ${profile}`,
+    // `session PROFILE` would hand back the cached session however short: with --ensure only a run
+    // that ensures as much makes one that lasts (exec --server, for the MFA session behind a role too).
+    byHand: input.ensure === undefined ? `mfa-login session ${profile}` : ensureByHand(profile, input.ensure),
     ...(input.mfaToken !== undefined ? { mfaToken: input.mfaToken } : {}),
     ...(input.duration !== undefined ? { duration: input.duration } : {}),
     ...(deps.settings.testHooks.minValidityMs !== undefined ? { minValidityMs: deps.settings.testHooks.minValidityMs } : {}),
@@ -107,9 +110,18 @@ function refuseEnsure(deps: Deps, plan: ChainPlan, ensure: Ensure): void {
   }
 }
 
+/** What to do when --ensure needs a code and there is no terminal: run one that asks, in a terminal. */
+function ensureByHand(profile: string, ensure: Ensure): NoTerminalAdvice {
+  const wanted = formatDuration(ensure.seconds);
+  return {
+    why: `--ensure ${wanted} wants a session that lasts ${wanted} more, and none cached does`,
+    hint: `run this in a terminal first, where the code can be asked for: mfa-login exec --server --ensure ${wanted} ${profile} -- true  (or pass --mfa-token)`,
+  };
+}
+
 export interface ObtainOptions {
   /** The command to run by hand in a terminal when a code is needed and there is none to ask on. */
-  byHand: string;
+  byHand: string | NoTerminalAdvice;
   mfaToken?: string;
   /** --duration: the MFA session's length. */
   duration?: number;

@@ -6,9 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox, user, type TestUser } from './harness.js';
+import { commandsIn, runAsPrinted } from './hints.js';
 
 const ROLE_ARN = 'arn:aws:iam::222222222222:role/Admin';
-const users = { dave: user('dave'), erin: user('erin'), frank: user('frank'), gina: user('gina') };
+const users = { dave: user('dave'), erin: user('erin'), frank: user('frank'), gina: user('gina'), hank: user('hank') };
 let sb: Sandbox;
 
 before(async () => {
@@ -91,4 +92,24 @@ test('plain exec --ensure 2h of a chained role is refused before any code: its k
   assert.match(r.stderr, /--ensure 2h: the keys exec gives frank-admin last at most 1h/);
   assert.match(r.stderr, /mfa-login exec --server --ensure 2h frank-admin -- COMMAND/);
   assert.deepEqual(sb.sts.calls, {});
+});
+
+test('exec --server --ensure 13h with a 12 h session and no terminal says --ensure is why a code is needed, and its hint makes a session the retry takes', async () => {
+  await sessionOf('hank', users.hank, '12h');
+  const ensured = ['exec', '--server', '--ensure', '13h', 'hank', '--', ...ECHO];
+  const refused = await sb.run(ensured);
+  assert.equal(refused.status, 5, refused.stderr);
+  assert.equal(refused.stdout, '', 'the command did not run');
+  const [message, hint, ...rest] = refused.stderr.trim().split('\n');
+  assert.deepEqual(rest, [], refused.stderr);
+  assert.match(message!, /^mfa-login: an MFA code is needed for hank \(--ensure 13h wants a session that lasts 13h more, and none cached does\) and there is no terminal to ask on$/);
+  assert.match(hint!, /^  hint: .*mfa-login exec --server --ensure 13h hank -- true/);
+  // `session hank` would hand back the 12 h session: the hint's command, with the code a terminal would take, makes one of 13 h.
+  const [command, ...others] = commandsIn(hint!);
+  assert.deepEqual(others, []);
+  const made = await runAsPrinted(sb, command!, { MFA_LOGIN_MFA_TOKEN: await sb.code(users.hank) });
+  assert.equal(made.status, 0, made.stderr);
+  const r = await sb.run(ensured);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'ran');
 });
