@@ -64,7 +64,11 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
   // STS gives the account's root user an hour whatever was asked: known only now. A minute of
   // slack for expirations in whole seconds and the time the call took.
   if (input.ensure !== undefined && got.ensuredUntil !== undefined && got.ensuredUntil.getTime() < asked + input.ensure.seconds * 1000 - 60_000) {
-    throw new MfaLoginError('E_USAGE', `--ensure ${formatDuration(input.ensure.seconds)}: STS gave ${plan.target} a session that ends at ${got.ensuredUntil.toISOString()}, sooner (the account's root user gets at most 1 hour)`);
+    // STS's answer, not the flag, fell short (exit 6, as a refused duration); the session is cached.
+    const left = Math.floor((got.ensuredUntil.getTime() - deps.now().getTime()) / 60_000) - 1;
+    throw new MfaLoginError('E_STS', `--ensure ${formatDuration(input.ensure.seconds)}: STS gave ${plan.target} a session that ends at ${got.ensuredUntil.toISOString()}, sooner (the account's root user gets at most 1 hour)`, {
+      hint: left >= 1 ? `the session is cached: --ensure ${formatDuration(left * 60)} or less takes it without a code; an IAM user's keys get sessions of up to 36h` : `use an IAM user's keys: their sessions last up to 36h`,
+    });
   }
   // With --region or a scope the answer is not the profile's own: the cached path never answers for
   // it (a plain `credential-process PROFILE` would be handed the narrowed session).
@@ -106,7 +110,9 @@ function refuseEnsure(deps: Deps, plan: ChainPlan, ensure: Ensure): void {
       });
     }
   } else if (ensure.seconds > code.maxSeconds) {
-    throw new MfaLoginError('E_USAGE', `--ensure ${wanted}: the session of ${code.profile} lasts at most ${formatDuration(code.maxSeconds)} (its duration_seconds; the role is assumed with a code)`);
+    throw new MfaLoginError('E_USAGE', `--ensure ${wanted}: the session of ${code.profile} lasts at most ${formatDuration(code.maxSeconds)} (its duration_seconds; the role is assumed with a code)`, {
+      hint: `use --ensure ${formatDuration(code.maxSeconds)} or less, or raise duration_seconds in [profile ${code.profile}] (a role allows at most 12h)`,
+    });
   }
 }
 
