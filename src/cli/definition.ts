@@ -198,7 +198,9 @@ async function readPolicyFile(deps: Deps, file: string): Promise<string> {
     text = await deps.readFile(file);
   } catch (e) {
     if (!(e instanceof MfaLoginError)) throw e;
-    throw new MfaLoginError('E_USAGE', `--policy ${file}: ${e.message.replace(`cannot read ${file}: `, '')}`, { hint: SCOPE_FLAG_HINTS['--policy'] });
+    // `FILE is not UTF-8 text` names the file already: once is enough.
+    const what = e.message.startsWith(`${file} `) ? e.message.slice(file.length) : `: ${e.message.replace(`cannot read ${file}: `, '')}`;
+    throw new MfaLoginError('E_USAGE', `--policy ${file}${what}`, { hint: SCOPE_FLAG_HINTS['--policy'] });
   }
   if (text === undefined) throw new MfaLoginError('E_USAGE', file === '' ? '--policy "" names no file' : `--policy ${file}: no such file`, { hint: SCOPE_FLAG_HINTS['--policy'] });
   return text;
