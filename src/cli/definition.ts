@@ -124,7 +124,7 @@ export function shellPositional(choices: readonly string[]): Positional {
 }
 
 /** The shells `--shell` takes. */
-export const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu'] as const;
+export const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu', 'nushell'] as const;
 
 /** `--shell`'s value as the syntax to print. */
 export function shellOf(value: unknown): Shell | undefined {

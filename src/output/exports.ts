@@ -306,6 +306,7 @@ export const SHELL_NAMES: ReadonlyMap<string, Shell> = new Map([
   ['powershell', 'powershell'],
   ['pwsh', 'powershell'],
   ['nu', 'nu'],
+  ['nushell', 'nu'],
 ]);
 
 /**
