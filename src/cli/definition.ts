@@ -2,7 +2,7 @@
  * What a command is, as data: its name, positionals, flags (with what their values may be),
  * examples, the variables it reads, how its arguments become a plan, and how the plan runs. The
  * parser, --help, the completion scripts, "did you mean" and the dispatch are all built from a
- * table of these (commands/table.ts), never written out again.
+ * table of these (definitions/table.ts), never written out again.
  *
  * A definition is cheap to import: its `run` loads the command's code when it is called, so that
  * `mfa-login --help` does not load every command.
