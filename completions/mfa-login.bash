@@ -57,7 +57,7 @@ __mfa_login_takes_value() {
 __mfa_login_flag_value() {
     case $2 in
         --to) __mfa_login_profiles "$1" "$3" ;;
-        --shell) __mfa_login_add "$3" < <(printf '%s\n' sh bash zsh fish powershell pwsh nu) ;;
+        --shell) __mfa_login_add "$3" < <(printf '%s\n' sh bash zsh fish powershell pwsh nu nushell) ;;
         --partition) __mfa_login_add "$3" < <(printf '%s\n' aws aws-us-gov aws-cn) ;;
     esac
 }
@@ -67,8 +67,8 @@ __mfa_login_flag_value() {
 __mfa_login_positional() {
     case $2:$3 in
         :0 | login:0 | add:0 | remove:0 | logout:0 | credential-process:0 | session:0 | exec:0 | serve:0 | setup:0 | console:0 | policy:0 | mfa:1 | rotate:0) __mfa_login_profiles "$1" "$4" ;;
-        completion:0) __mfa_login_add "$4" < <(printf '%s\n' bash zsh fish nu) ;;
-        shell-init:0) __mfa_login_add "$4" < <(printf '%s\n' bash zsh fish powershell nu) ;;
+        completion:0) __mfa_login_add "$4" < <(printf '%s\n' bash zsh fish nu nushell) ;;
+        shell-init:0) __mfa_login_add "$4" < <(printf '%s\n' bash zsh fish powershell pwsh nu nushell) ;;
         agent:0) __mfa_login_add "$4" < <(printf '%s\n' status stop) ;;
         mfa:0) __mfa_login_add "$4" < <(printf '%s\n' create resync) ;;
         exec:*) __mfa_login_command_offset "$COMP_CWORD" ;;

@@ -174,8 +174,8 @@ complete -c mfa-login -n '__mfa_login_at ":0"' -a agent -d 'the session agent: s
 complete -c mfa-login -n '__mfa_login_at ":0"' -a mfa -d 'set up a virtual MFA device for an IAM user (create), or bring a drifted one back in step (resync)'
 complete -c mfa-login -n '__mfa_login_at ":0"' -a rotate -d 'replace the IAM user\'s access key with a new one, and delete the old one'
 complete -c mfa-login -n '__mfa_login_at ":0" "login:0" "add:0" "remove:0" "logout:0" "credential-process:0" "session:0" "exec:0" "serve:0" "setup:0" "console:0" "policy:0" "mfa:1" "rotate:0"' -a '(__mfa_login_profiles)' -d profile
-complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish nu' -d shell
-complete -c mfa-login -n '__mfa_login_at "shell-init:0"' -a 'bash zsh fish powershell nu' -d shell
+complete -c mfa-login -n '__mfa_login_at "completion:0"' -a 'bash zsh fish nu nushell' -d shell
+complete -c mfa-login -n '__mfa_login_at "shell-init:0"' -a 'bash zsh fish powershell pwsh nu nushell' -d shell
 complete -c mfa-login -n '__mfa_login_at "agent:0"' -a 'status stop' -d action
 complete -c mfa-login -n '__mfa_login_at "mfa:0"' -a 'create resync' -d action
 
@@ -207,7 +207,7 @@ complete -c mfa-login -n '__mfa_login_at "exec:*"' -l server -d 'give the comman
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l port -x -d 'with --server: the loopback port to listen on (default: a free one)'
 complete -c mfa-login -n '__mfa_login_at "exec:*"' -l ensure -x -d 'make sure the session lasts at least this long (e.g. 2h, up to 36h) before starting, asking for a code now if it does not: with --server the MFA session the credentials are renewed from, else the keys themselves (a role reached through the MFA session: at most 1h)'
 complete -c mfa-login -n '__mfa_login_at "serve:*"' -l port -x -d 'the loopback port to listen on (default: a free one)'
-complete -c mfa-login -n '__mfa_login_at "serve:*"' -l shell -x -a 'sh bash zsh fish powershell pwsh nu' -d 'the shell to print the variables for (default: detected)'
+complete -c mfa-login -n '__mfa_login_at "serve:*"' -l shell -x -a 'sh bash zsh fish powershell pwsh nu nushell' -d 'the shell to print the variables for (default: detected)'
 complete -c mfa-login -n '__mfa_login_at "serve:*"' -l ensure -x -d 'make sure the session lasts at least this long (e.g. 2h, up to 36h) before starting, asking for a code now if it does not: the MFA session the served credentials are renewed from'
 complete -c mfa-login -n '__mfa_login_at "setup:*"' -l name -x -d 'the profile to write (default: PROFILE-mfa)'
 complete -c mfa-login -n '__mfa_login_at "console:*"' -l print -d 'print the sign-in URL instead of opening a browser'
@@ -222,7 +222,7 @@ complete -c mfa-login -n '__mfa_login_at "demo:*"' -s y -l yes -d 'accept the sh
 complete -c mfa-login -n '__mfa_login_at "mfa:*"' -l name -x -d 'create: the device\'s name (default: the IAM user\'s name)'
 
 # mfa-env
-complete -c mfa-env -l shell -x -a 'sh bash zsh fish powershell pwsh nu' -d 'the shell to print for (default: detected)'
+complete -c mfa-env -l shell -x -a 'sh bash zsh fish powershell pwsh nu nushell' -d 'the shell to print for (default: detected)'
 complete -c mfa-env -l unset -d 'print what clears the variables instead'
 complete -c mfa-env -l mfa-token -x -d 'the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead'
 complete -c mfa-env -l duration -x -d 'length of the MFA session when a new one is needed, 30m to 36h'

@@ -20,9 +20,9 @@ def "nu-complete mfa-login command-or-profile" [] {
     [login add remove list logout credential-process session exec serve setup completion console shell-init profiles status doctor policy demo agent mfa rotate] | append (nu-complete mfa-login profiles)
 }
 
-def "nu-complete mfa-login shells" [] { [sh bash zsh fish powershell pwsh nu] }
-def "nu-complete mfa-login completion-shells" [] { [bash zsh fish nu] }
-def "nu-complete mfa-login init-shells" [] { [bash zsh fish powershell nu] }
+def "nu-complete mfa-login shells" [] { [sh bash zsh fish powershell pwsh nu nushell] }
+def "nu-complete mfa-login completion-shells" [] { [bash zsh fish nu nushell] }
+def "nu-complete mfa-login init-shells" [] { [bash zsh fish powershell pwsh nu nushell] }
 def "nu-complete mfa-login partitions" [] { [aws aws-us-gov aws-cn] }
 def "nu-complete mfa-login agent-actions" [] { [status stop] }
 def "nu-complete mfa-login mfa-actions" [] { [create resync] }

@@ -134,7 +134,7 @@ __mfa-login_specs() {
         '*--policy-arn=[narrow the role session to what this managed policy allows; once per policy, at most 10, instead of policy_arns]:policy arn: '
         '--policy=[narrow the role session to what the JSON session policy in this file allows (at most 2048 characters)]:policy: '
         '--port=[the loopback port to listen on (default: a free one)]:port: '
-        '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh nu)'
+        '--shell=[the shell to print the variables for (default: detected)]:shell:(sh bash zsh fish powershell pwsh nu nushell)'
         '--ensure=[make sure the session lasts at least this long (e.g. 2h, up to 36h) before starting, asking for a code now if it does not: the MFA session the served credentials are renewed from]:ensure: '
       )
       args=('1:profile:__mfa-login_profiles')
@@ -148,7 +148,7 @@ __mfa-login_specs() {
     completion)
       opts=(
       )
-      args=('1:shell:(bash zsh fish nu)')
+      args=('1:shell:(bash zsh fish nu nushell)')
       ;;
     console)
       opts=(
@@ -168,7 +168,7 @@ __mfa-login_specs() {
     shell-init)
       opts=(
       )
-      args=('1:shell:(bash zsh fish powershell nu)')
+      args=('1:shell:(bash zsh fish powershell pwsh nu nushell)')
       ;;
     profiles|doctor)
       opts=(
@@ -219,7 +219,7 @@ __mfa-env_specs() {
     '(- *)--version[show version number]'
   )
   opts=(
-    '--shell=[the shell to print for (default: detected)]:shell:(sh bash zsh fish powershell pwsh nu)'
+    '--shell=[the shell to print for (default: detected)]:shell:(sh bash zsh fish powershell pwsh nu nushell)'
     '--unset[print what clears the variables instead]'
     '--mfa-token=[the 6-digit code, instead of a prompt or mfa_process; other local users can read it in ps, so scripts should set MFA_LOGIN_MFA_TOKEN instead]:mfa token: '
     '--duration=[length of the MFA session when a new one is needed, 30m to 36h]:duration: '

@@ -2,7 +2,7 @@
  * What a command is, as data: its name, positionals, flags (with what their values may be),
  * examples, the variables it reads, how its arguments become a plan, and how the plan runs. The
  * parser, --help, the completion scripts, "did you mean" and the dispatch are all built from a
- * table of these (commands/table.ts), never written out again.
+ * table of these (definitions/table.ts), never written out again.
  *
  * A definition is cheap to import: its `run` loads the command's code when it is called, so that
  * `mfa-login --help` does not load every command.
@@ -11,6 +11,7 @@ import type { Deps } from '../deps.js';
 import { MfaLoginError } from '../errors.js';
 import { SHELL_NAMES, type Shell } from '../output/exports.js';
 import { isRegion } from '../forms.js';
+import { formatDuration } from '../output/duration.js';
 import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../config/chain.js';
 import { isEmptyScope, SCOPE_FLAG_HINTS, scopeFromFlags, type ScopeOptions, type SessionScope } from '../config/session-scope.js';
 import { READ_BY, type Variable } from '../settings.js';
@@ -123,7 +124,7 @@ export function shellPositional(choices: readonly string[]): Positional {
 }
 
 /** The shells `--shell` takes. */
-export const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu'] as const;
+export const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu', 'nushell'] as const;
 
 /** `--shell`'s value as the syntax to print. */
 export function shellOf(value: unknown): Shell | undefined {
@@ -197,7 +198,9 @@ async function readPolicyFile(deps: Deps, file: string): Promise<string> {
     text = await deps.readFile(file);
   } catch (e) {
     if (!(e instanceof MfaLoginError)) throw e;
-    throw new MfaLoginError('E_USAGE', `--policy ${file}: ${e.message.replace(`cannot read ${file}: `, '')}`, { hint: SCOPE_FLAG_HINTS['--policy'] });
+    // `FILE is not UTF-8 text` names the file already: once is enough.
+    const what = e.message.startsWith(`${file} `) ? e.message.slice(file.length) : `: ${e.message.replace(`cannot read ${file}: `, '')}`;
+    throw new MfaLoginError('E_USAGE', `--policy ${file}${what}`, { hint: SCOPE_FLAG_HINTS['--policy'] });
   }
   if (text === undefined) throw new MfaLoginError('E_USAGE', file === '' ? '--policy "" names no file' : `--policy ${file}: no such file`, { hint: SCOPE_FLAG_HINTS['--policy'] });
   return text;
@@ -231,29 +234,44 @@ export function parseRegion(text: string): string {
   return text;
 }
 
+/** What a duration flag takes, and why not less or more (parseDuration). */
+export interface DurationLimits {
+  min: number;
+  max: number;
+  tooShort: string;
+  tooLong: string;
+  /** A value to show in the hint. */
+  example: string;
+}
+
 /** The console session's length: what the federation endpoint's SessionDuration accepts. */
-export const CONSOLE_DURATION = { min: 900, max: 43200, what: 'a console session lasts from 15 minutes (900) to 12 hours (43200)' };
+export const CONSOLE_DURATION: DurationLimits = { min: 900, max: 43200, tooShort: 'a console session lasts at least 15 minutes (900)', tooLong: 'a console session lasts at most 12 hours (43200)', example: '1h' };
+
+/** GetSessionToken's limits for an IAM user, with the 15 minutes a cached session must have left. */
+const MFA_DURATION: DurationLimits = {
+  min: MIN_SESSION_SECONDS,
+  max: MAX_MFA_SESSION_SECONDS,
+  tooShort: `${TOO_SHORT_WHY}; the least is 30m (${MIN_SESSION_SECONDS})`,
+  tooLong: `an MFA session lasts at most 36 hours (${MAX_MFA_SESSION_SECONDS})`,
+  example: '12h',
+};
 
 /**
  * Parses a duration as seconds (`3600`) or with a unit (`90m`, `12h`, `1h30m`), the forms
  * aws-vault users type.
  */
-export function parseDuration(text: string, limits?: { min: number; max: number; what: string }, flag = '--duration'): number {
+export function parseDuration(text: string, limits: DurationLimits = MFA_DURATION, flag = '--duration'): number {
   const t = text.trim();
+  const range = `use a duration from ${formatDuration(limits.min)} to ${formatDuration(limits.max)}, e.g. ${flag} ${limits.example}`;
+  // `--ensure -5m`: the parser takes -5m for flags and leaves the value empty.
+  if (t === '') throw new MfaLoginError('E_USAGE', `${flag} needs a value`, { hint: `put a duration right after it (no sign): ${range}` });
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
-  if (!/^\d+$/.test(t) && (m === null || t === '')) {
+  if (!/^\d+$/.test(t) && m === null) {
     throw new MfaLoginError('E_USAGE', `${flag} ${JSON.stringify(text)} is not a duration`, { hint: 'use seconds (3600) or a form like 12h, 90m, 1h30m' });
   }
   const seconds = /^\d+$/.test(t) ? Number(t) : Number(m![1] ?? 0) * 3600 + Number(m![2] ?? 0) * 60 + Number(m![3] ?? 0);
-  const [min, max] = [MIN_SESSION_SECONDS, MAX_MFA_SESSION_SECONDS];
-  if (limits === undefined && seconds < min) {
-    throw new MfaLoginError('E_USAGE', `--duration ${text} is too short: ${TOO_SHORT_WHY}; the least is 30m (${min})`, { hint: 'use a duration from 30m to 36h' });
-  }
-  // GetSessionToken's limit for an IAM user, unless the caller gives others.
-  const l = limits ?? { min, max, what: `an MFA session lasts from 30 minutes (${min}) to 36 hours (${max})` };
-  if (seconds < l.min || seconds > l.max) {
-    throw new MfaLoginError('E_USAGE', `${flag} ${text} is out of range: ${l.what}`);
-  }
+  if (seconds < limits.min) throw new MfaLoginError('E_USAGE', `${flag} ${text} is too short: ${limits.tooShort}`, { hint: range });
+  if (seconds > limits.max) throw new MfaLoginError('E_USAGE', `${flag} ${text} is too long: ${limits.tooLong}`, { hint: range });
   return seconds;
 }
 
@@ -268,7 +286,7 @@ export const ENSURE_FLAG: Flag = {
 };
 
 export function parseEnsure(text: string): number {
-  return parseDuration(text, { min: 60, max: MAX_MFA_SESSION_SECONDS, what: `no MFA session lasts longer than 36 hours (${MAX_MFA_SESSION_SECONDS}); the least is 1m` }, '--ensure');
+  return parseDuration(text, { min: 60, max: MAX_MFA_SESSION_SECONDS, tooShort: 'the least is 1m', tooLong: `no MFA session lasts longer than 36 hours (${MAX_MFA_SESSION_SECONDS})`, example: '2h' }, '--ensure');
 }
 
 /** --port: a TCP port; 0 and privileged ports are refused (0 is what "no --port" already means). */

@@ -13,8 +13,8 @@ import type { Sts } from '../sts/sts.js';
 
 
 /**
- * The real parts, built once per process. The keychain binding and the AWS SDK are loaded by the
- * first call that needs them, through `loadLazy` handles created on demand.
+ * The real parts, built once per process. The key stores and STS come in as functions (main.ts):
+ * each opens its part, importing the keychain binding or the AWS SDK, on its first call only.
  */
 export function realDeps(options: { debug: boolean; settings: Settings; homeDir: string; secrets: () => KeyStores; sts: () => Sts }): Deps {
   const env = process.env;

@@ -29,6 +29,8 @@ export interface RoleStep extends SessionScope {
   sourceIdentity?: string;
   durationSeconds?: number;
   sts: StsSettings;
+  /** The options that replaced the profile's own tags or policies (withScope): hints name what the user gave. */
+  scopeFlags?: string[];
 }
 
 /** What it takes to get credentials for one profile: an IAM user, its MFA device, then roles in order. */
@@ -227,32 +229,38 @@ export function inheritedTagClash(roles: RoleStep[]): { profile: string; what: s
 export function withScope(plan: ChainPlan, override: SessionScope): ChainPlan {
   if (Object.values(override).every((v) => v === undefined)) return plan;
   const target = plan.roles[plan.roles.length - 1];
-  const flags = [override.tags && '--session-tags', override.transitiveTagKeys && '--transitive-session-tags', override.policyArns && '--policy-arn', override.policy !== undefined && '--policy'].filter(Boolean).join(', ');
+  const given = [override.tags && '--session-tags', override.transitiveTagKeys && '--transitive-session-tags', override.policyArns && '--policy-arn', override.policy !== undefined && '--policy'].filter((f): f is string => typeof f === 'string');
+  const flags = given.join(', ');
   if (target === undefined) {
-    throw new MfaLoginError('E_USAGE', `${flags} scope a role session, and profile ${plan.target} is an IAM user (its MFA session comes from GetSessionToken, which takes no tags or policies)`, {
+    throw new MfaLoginError('E_USAGE', `${flags} ${given.length === 1 ? 'scopes' : 'scope'} a role session, and profile ${plan.target} is an IAM user (its MFA session comes from GetSessionToken, which takes no tags or policies)`, {
       hint: `name a profile with role_arn instead of ${plan.target}`,
     });
   }
-  const scoped: RoleStep = { ...target };
+  const scoped: RoleStep = { ...target, scopeFlags: given };
   for (const field of ['tags', 'transitiveTagKeys', 'policyArns', 'policy'] as const) {
     if (override[field] !== undefined) (scoped as Record<typeof field, unknown>)[field] = override[field];
   }
-  const usage = (what: string) => new MfaLoginError('E_USAGE', `profile ${plan.target}: ${what}`, { hint: `change ${flags}, or session_tags / transitive_session_tags in [profile ${plan.target}]` });
-  const check = (label: string, fn: () => void) => {
+  // Each hint names what set the value at fault: the option given, else the profile's key.
+  const source = (flag: string, key: string) => (override[flag === '--session-tags' ? 'tags' : 'transitiveTagKeys'] !== undefined ? flag : `${key} in [profile ${plan.target}]`);
+  const usage = (what: string, hint: string) => new MfaLoginError('E_USAGE', `profile ${plan.target}: ${what}`, { hint });
+  const check = (label: string, hint: string, fn: () => void) => {
     try {
       fn();
     } catch (e) {
-      throw e instanceof ScopeProblem ? usage(`${label} ${e.what}`) : e;
+      throw e instanceof ScopeProblem ? usage(`${label} ${e.what}`, hint) : e;
     }
   };
   if (scoped.transitiveTagKeys !== undefined) {
-    check(override.transitiveTagKeys ? '--transitive-session-tags' : 'transitive_session_tags', () => checkTransitive(scoped.transitiveTagKeys!, scoped.tags));
+    const transitive = source('--transitive-session-tags', 'transitive_session_tags');
+    check(override.transitiveTagKeys ? '--transitive-session-tags' : 'transitive_session_tags', `change ${source('--session-tags', 'session_tags')} or ${transitive}`, () => checkTransitive(scoped.transitiveTagKeys!, scoped.tags));
   }
-  if (override.policyArns !== undefined) check('--policy-arn', () => override.policyArns!.forEach((arn) => checkPolicyArn(arn, scoped.roleArn)));
-  if (override.policy !== undefined) check('--policy', () => checkPolicyDocument(override.policy!));
+  const [, partition, account] = /^arn:([^:]+):iam::(\d{12}):/.exec(scoped.roleArn) ?? [];
+  const policyHint = `give --policy-arn arn:${partition ?? 'aws'}:iam::${account ?? 'ACCOUNT'}:policy/NAME or arn:${partition ?? 'aws'}:iam::aws:policy/NAME`;
+  if (override.policyArns !== undefined) check('--policy-arn', policyHint, () => override.policyArns!.forEach((arn) => checkPolicyArn(arn, scoped.roleArn)));
+  if (override.policy !== undefined) check('--policy', 'change --policy', () => checkPolicyDocument(override.policy!));
   const roles = [...plan.roles.slice(0, -1), scoped];
   const clash = inheritedTagClash(roles);
-  if (clash !== undefined) throw usage(`the target ${clash.what}`);
+  if (clash !== undefined) throw usage(`the target ${clash.what}`, `change ${source('--session-tags', 'session_tags')}, or transitive_session_tags earlier in the chain`);
   return { ...plan, roles };
 }
 

@@ -66,7 +66,7 @@ export function parseSessionTags(text: string): SessionTag[] {
     checkTagText(tag.value, 'value', tag.key);
     if (tag.value.length > SCOPE_LIMITS.valueMax) throw new ScopeProblem(`has a value of ${tag.value.length} characters for ${tag.key}; STS takes at most ${SCOPE_LIMITS.valueMax}`);
     const first = seen.get(tag.key.toLowerCase());
-    if (first !== undefined) throw new ScopeProblem(`names the tag ${first === tag.key ? tag.key : `${first} and ${tag.key}`} twice (tag keys are not case-sensitive)`);
+    if (first !== undefined) throw new ScopeProblem(`names the tag ${tag.key} twice (${first === tag.key ? '' : `as ${first} and ${tag.key}; `}tag keys are case-insensitive)`);
     seen.set(tag.key.toLowerCase(), tag.key);
     tags.push(tag);
   }
@@ -104,9 +104,11 @@ export function parsePolicyArns(text: string, roleArn?: string): string[] {
   return arns;
 }
 
+const NOT_A_POLICY_ARN = 'not a managed policy ARN (expected arn:aws:iam::123456789012:policy/NAME or arn:aws:iam::aws:policy/NAME)';
+
 export function checkPolicyArn(arn: string, roleArn?: string): void {
   const m = POLICY_ARN.exec(arn);
-  if (!m) throw new ScopeProblem(`has ${arn}, which is not a managed policy ARN (expected arn:aws:iam::123456789012:policy/NAME or arn:aws:iam::aws:policy/NAME)`);
+  if (!m) throw new ScopeProblem(`has ${arn}, which is ${NOT_A_POLICY_ARN}`);
   const role = roleArn === undefined ? undefined : /^arn:([^:]+):iam::(\d{12}):/.exec(roleArn);
   if (role && m[1] !== role[1]) throw new ScopeProblem(`has ${arn}, which is in partition ${m[1]}, not the role's (${role[1]})`);
   // "The policies must exist in the same account as the role" (AssumeRole, PolicyArns).
@@ -125,12 +127,28 @@ export function checkPolicyDocument(text: string): string {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new ScopeProblem(`is not JSON (${(e as Error).message})`);
+    throw new ScopeProblem(`is not JSON${whereJsonFails(text, (e as Error).message)}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !('Statement' in doc)) {
     throw new ScopeProblem('is not a policy document: it needs a "Statement"');
   }
   return text;
+}
+
+/**
+ * Where JSON.parse stopped, as ` (line L, column C)` when its message says; never the message
+ * itself, which quotes the start of the text (of /etc/shadow, for --policy /etc/shadow).
+ */
+function whereJsonFails(text: string, message: string): string {
+  const lc = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (lc) return ` (line ${lc[1]}, column ${lc[2]})`;
+  const at = /at position (\d+)/.exec(message);
+  if (at) {
+    const before = text.slice(0, Number(at[1])).split('\n');
+    return ` (line ${before.length}, column ${before[before.length - 1]!.length + 1})`;
+  }
+  if (/Unexpected end of JSON input/.test(message)) return ' (it ends too soon)';
+  return '';
 }
 
 function checkTagKey(key: string): void {
@@ -187,6 +205,10 @@ export function scopeFromFlags(flags: ScopeFlags): SessionScope {
   if (flags.sessionTags !== undefined) scope.tags = read('--session-tags', flags.sessionTags, () => parseSessionTags(flags.sessionTags!));
   if (flags.transitiveSessionTags !== undefined) scope.transitiveTagKeys = read('--transitive-session-tags', flags.transitiveSessionTags, () => parseTagKeys(flags.transitiveSessionTags!));
   if (flags.policyArns !== undefined && flags.policyArns.length > 0) {
+    // Each ARN on its own first (`--policy-arn x`, not `--policy-arn A,x has x`), then the list's count and repeats.
+    for (const arn of flags.policyArns.flatMap((v) => v.split(',')).map((a) => a.trim())) {
+      if (arn !== '') read('--policy-arn', arn, () => POLICY_ARN.test(arn) || fail(`is ${NOT_A_POLICY_ARN}`));
+    }
     const joined = flags.policyArns.join(',');
     scope.policyArns = read('--policy-arn', joined, () => parsePolicyArns(joined));
   }
@@ -196,6 +218,10 @@ export function scopeFromFlags(flags: ScopeFlags): SessionScope {
     scope.policy = read('--policy', file, () => checkPolicyDocument(text.replace(/\r?\n$/, '')));
   }
   return scope;
+}
+
+function fail(what: string): never {
+  throw new ScopeProblem(what);
 }
 
 export const SCOPE_FLAG_HINTS: Record<string, string> = {

@@ -43,6 +43,17 @@ export function checkCode(code: string, from: string): string {
   return c;
 }
 
+/** Why a code is needed, when it is not the plain lack of a session, and the command that gets one. */
+export interface NoTerminalAdvice {
+  why: string;
+  hint: string;
+}
+
+function noSource(profile: string, lack: string, advice: string | NoTerminalAdvice): MfaLoginError {
+  if (typeof advice === 'string') return new MfaLoginError('E_MFA_NO_SOURCE', `an MFA code is needed for ${profile} and ${lack}; ${advice}`);
+  return new MfaLoginError('E_MFA_NO_SOURCE', `an MFA code is needed for ${profile} (${advice.why}) and ${lack}`, { hint: advice.hint });
+}
+
 /**
  * The order aws-vault uses: a code given on the command line (or in MFA_LOGIN_MFA_TOKEN), then the profile's mfa_process,
  * then a prompt on the controlling terminal. With none of them, fail at once instead of hanging
@@ -58,7 +69,7 @@ export function chooseCodeSource(options: {
   processTimeoutMs: number;
   /** Our environment: mfa_process gets it without our own secrets. */
   env?: Record<string, string | undefined>;
-  whenNoTerminal: string;
+  whenNoTerminal: string | NoTerminalAdvice;
   /** MFA_LOGIN_PROMPT; `auto` when absent. */
   prompt?: PromptChoice;
   /** The desktop dialog of that kind, or (no kind) the one this session can show, if any. */
@@ -97,14 +108,14 @@ export function chooseCodeSource(options: {
     canRetry: true,
     async get(req) {
       if (choice === 'none') {
-        throw new MfaLoginError('E_MFA_NO_SOURCE', `an MFA code is needed for ${req.profile} and MFA_LOGIN_PROMPT=none allows no prompt; ${options.whenNoTerminal}`);
+        throw noSource(req.profile, 'MFA_LOGIN_PROMPT=none allows no prompt', options.whenNoTerminal);
       }
       const useTerminal = choice === 'terminal' || (choice === 'auto' && terminal.available());
       const desktop = useTerminal ? undefined : choice === 'auto' ? options.desktop?.() : options.desktop?.(choice as DesktopKind);
       if (desktop !== undefined) return askDesktop(desktop, req, options.dialogTimeoutMs ?? 300_000);
       if (!terminal.available()) {
         // One line: under credential_process it is all the AWS CLI shows of us.
-        throw new MfaLoginError('E_MFA_NO_SOURCE', `an MFA code is needed for ${req.profile} and there is no terminal to ask on; ${options.whenNoTerminal}`);
+        throw noSource(req.profile, 'there is no terminal to ask on', options.whenNoTerminal);
       }
       const answer = await terminal.ask(`MFA code for ${req.serial}:`, {
         validate: (v) => (CODE.test(v.trim()) ? true : 'Enter the 6 digits your MFA app shows'),

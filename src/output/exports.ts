@@ -259,9 +259,9 @@ export function formatAssignments(shell: Shell, values: [name: string, value: st
 }
 
 /**
- * Set by `exec` in its command's environment (cli/commands/exec.ts, NESTED_MARKER): the
- * credentials there are the ones exec put in. Named here too because output/ cannot import from
- * cli/; test/output/exports.test.ts keeps the two the same.
+ * Set by `exec` in its command's environment (cli/commands/exec.ts): says which profile the
+ * command runs as, lets exec refuse to nest, and tells `mfa-env --unset` that the credentials
+ * there are the ones exec put in.
  */
 export const EXEC_PROFILE_VAR = 'MFA_LOGIN_PROFILE';
 const CREDENTIAL_VARS = [KEY_ID, SECRET, TOKEN, EXPIRATION];
@@ -306,6 +306,7 @@ export const SHELL_NAMES: ReadonlyMap<string, Shell> = new Map([
   ['powershell', 'powershell'],
   ['pwsh', 'powershell'],
   ['nu', 'nu'],
+  ['nushell', 'nu'],
 ]);
 
 /**

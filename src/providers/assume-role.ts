@@ -95,6 +95,14 @@ function explain(e: unknown, hop: RoleHop): unknown {
   return explainStsError(e, { action: 'AssumeRole', profile: hop.role.profile, roleArn: hop.role.roleArn, ...(hop.serial ? { serial: hop.serial } : {}) });
 }
 
+/** What set the tags a TagSession refusal is about: the option given, the profile's key, or an earlier hop's transitive tags. */
+function tagsToDrop(role: RoleHop['role']): string {
+  const flags = (role.scopeFlags ?? []).filter((f) => f === '--session-tags' || f === '--transitive-session-tags');
+  if (flags.length > 0) return `leave out ${flags.join(' and ')}`;
+  if (role.tags !== undefined && role.tags.length > 0) return `remove session_tags from [profile ${role.profile}]`;
+  return 'remove transitive_session_tags from the profiles before it in the chain';
+}
+
 /**
  * The refusals only session tags and policies bring, said in their terms: the trust policy lacks
  * sts:TagSession (AWS names the action), or the tags and policies together are over STS's packed
@@ -106,7 +114,7 @@ function scopeRefusal(e: unknown, hop: RoleHop): MfaLoginError | undefined {
   if (e.code === 'AccessDenied' && /not authorized to perform: sts:TagSession\b/.test(e.message)) {
     const caller = /^User: (\S+) is not authorized/.exec(e.message)?.[1] ?? 'the caller';
     return new MfaLoginError('E_STS_ACCESS_DENIED', `${caller} may not tag a session of ${role.roleArn} (profile ${role.profile}): the role's trust policy does not allow sts:TagSession, which session tags (and transitive tags from an earlier hop) need`, {
-      hint: `allow sts:TagSession in the trust policy of ${role.roleArn}, or remove session_tags / transitive_session_tags from the chain`,
+      hint: `allow sts:TagSession in the trust policy of ${role.roleArn}, or ${tagsToDrop(role)}`,
       cause: e,
     });
   }

@@ -16,7 +16,8 @@ export interface CallContext {
 
 /**
  * Turns an STS refusal into one line that says what went wrong in the user's terms and what to do.
- * Matching is on the code and the stable start of AWS's message (see aws-facts.md).
+ * Matching is on the code and the stable start of AWS's message (src/aws-stand-in/aws-rules.md
+ * names the AWS page that documents each).
  */
 export function explainStsError(e: unknown, ctx: CallContext): unknown {
   if (!(e instanceof StsError)) return e;

@@ -7,6 +7,7 @@ import { MfaLoginError } from '../errors.js';
 import { formatDuration } from '../output/duration.js';
 import { regionFor, withRegion, type RegionHandover } from '../settings.js';
 import { codeSourceFor } from './code-source.js';
+import type { NoTerminalAdvice } from '../mfa/code-source.js';
 import { refuseHookProfile } from './hook-profile.js';
 import { readProfiles, type ProfileFiles } from './profiles-io.js';
 
@@ -52,7 +53,9 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
   const asked = deps.now().getTime();
   const got = await obtain(withRegionFlag(deps, input.region), plan, {
     // credential_process and mfa-env run where nobody reads stderr; this is what to do instead.
-    byHand: `mfa-login session ${profile}`,
+    // `session PROFILE` would hand back the cached session however short: with --ensure only a run
+    // that ensures as much makes one that lasts (exec --server, for the MFA session behind a role too).
+    byHand: input.ensure === undefined ? `mfa-login session ${profile}` : ensureByHand(profile, input.ensure),
     ...(input.mfaToken !== undefined ? { mfaToken: input.mfaToken } : {}),
     ...(input.duration !== undefined ? { duration: input.duration } : {}),
     ...(deps.settings.testHooks.minValidityMs !== undefined ? { minValidityMs: deps.settings.testHooks.minValidityMs } : {}),
@@ -61,7 +64,11 @@ export async function sessionFor(deps: Deps, input: SessionInput): Promise<{ pla
   // STS gives the account's root user an hour whatever was asked: known only now. A minute of
   // slack for expirations in whole seconds and the time the call took.
   if (input.ensure !== undefined && got.ensuredUntil !== undefined && got.ensuredUntil.getTime() < asked + input.ensure.seconds * 1000 - 60_000) {
-    throw new MfaLoginError('E_USAGE', `--ensure ${formatDuration(input.ensure.seconds)}: STS gave ${plan.target} a session that ends at ${got.ensuredUntil.toISOString()}, sooner (the account's root user gets at most 1 hour)`);
+    // STS's answer, not the flag, fell short (exit 6, as a refused duration); the session is cached.
+    const left = Math.floor((got.ensuredUntil.getTime() - deps.now().getTime()) / 60_000) - 1;
+    throw new MfaLoginError('E_STS', `--ensure ${formatDuration(input.ensure.seconds)}: STS gave ${plan.target} a session that ends at ${got.ensuredUntil.toISOString()}, sooner (the account's root user gets at most 1 hour)`, {
+      hint: left >= 1 ? `the session is cached: --ensure ${formatDuration(left * 60)} or less takes it without a code; an IAM user's keys get sessions of up to 36h` : `use an IAM user's keys: their sessions last up to 36h`,
+    });
   }
   // With --region or a scope the answer is not the profile's own: the cached path never answers for
   // it (a plain `credential-process PROFILE` would be handed the narrowed session).
@@ -103,13 +110,24 @@ function refuseEnsure(deps: Deps, plan: ChainPlan, ensure: Ensure): void {
       });
     }
   } else if (ensure.seconds > code.maxSeconds) {
-    throw new MfaLoginError('E_USAGE', `--ensure ${wanted}: the session of ${code.profile} lasts at most ${formatDuration(code.maxSeconds)} (its duration_seconds; the role is assumed with a code)`);
+    throw new MfaLoginError('E_USAGE', `--ensure ${wanted}: the session of ${code.profile} lasts at most ${formatDuration(code.maxSeconds)} (its duration_seconds; the role is assumed with a code)`, {
+      hint: `use --ensure ${formatDuration(code.maxSeconds)} or less, or raise duration_seconds in [profile ${code.profile}] (a role allows at most 12h)`,
+    });
   }
+}
+
+/** What to do when --ensure needs a code and there is no terminal: run one that asks, in a terminal. */
+function ensureByHand(profile: string, ensure: Ensure): NoTerminalAdvice {
+  const wanted = formatDuration(ensure.seconds);
+  return {
+    why: `--ensure ${wanted} wants a session that lasts ${wanted} more, and none cached does`,
+    hint: `run this in a terminal first, where the code can be asked for: mfa-login exec --server --ensure ${wanted} ${profile} -- true  (or pass --mfa-token)`,
+  };
 }
 
 export interface ObtainOptions {
   /** The command to run by hand in a terminal when a code is needed and there is none to ask on. */
-  byHand: string;
+  byHand: string | NoTerminalAdvice;
   mfaToken?: string;
   /** --duration: the MFA session's length. */
   duration?: number;

@@ -15,9 +15,25 @@ test('exec, exec --server and serve take --ensure', async () => {
 });
 
 test('--ensure longer than an MFA session can last, or not a duration, is refused naming the flag', async () => {
-  await assert.rejects(plan(['exec', '--ensure', '40h', 'prod', '--', 'true']), /--ensure 40h is out of range: no MFA session lasts longer than 36 hours/);
+  await assert.rejects(plan(['exec', '--ensure', '40h', 'prod', '--', 'true']), { message: '--ensure 40h is too long: no MFA session lasts longer than 36 hours (129600)', hint: 'use a duration from 1m to 36h, e.g. --ensure 2h' });
   await assert.rejects(plan(['exec', '--ensure', 'soon', 'prod', '--', 'true']), /--ensure "soon" is not a duration/);
-  await assert.rejects(plan(['serve', '--ensure', '30s']), /--ensure 30s is out of range/);
+});
+
+test('--ensure under a minute is too short, not out of range of 36 hours', async () => {
+  for (const value of ['0', '30s', '59']) {
+    await assert.rejects(plan(['exec', '--ensure', value, 'prod', '--', 'true']), { message: `--ensure ${value} is too short: the least is 1m`, hint: 'use a duration from 1m to 36h, e.g. --ensure 2h' });
+  }
+  await assert.rejects(plan(['serve', '--ensure', '30s']), /--ensure 30s is too short/);
+});
+
+test('--ensure -5m, which the parser takes for flags, is said to need a value', async () => {
+  await assert.rejects(plan(['exec', '--ensure', '-5m', 'prod', '--', 'true']), { message: '--ensure needs a value', hint: 'put a duration right after it (no sign): use a duration from 1m to 36h, e.g. --ensure 2h' });
+});
+
+test('--duration and console --duration say which end they are past, with a hint', async () => {
+  await assert.rejects(plan(['exec', '--duration', '40h', 'prod', '--', 'true']), { message: '--duration 40h is too long: an MFA session lasts at most 36 hours (129600)', hint: 'use a duration from 30m to 36h, e.g. --duration 12h' });
+  await assert.rejects(plan(['console', 'prod', '--duration', '13h']), { message: '--duration 13h is too long: a console session lasts at most 12 hours (43200)', hint: 'use a duration from 15m to 12h, e.g. --duration 1h' });
+  await assert.rejects(plan(['console', 'prod', '--duration', '10m']), { message: '--duration 10m is too short: a console session lasts at least 15 minutes (900)', hint: 'use a duration from 15m to 12h, e.g. --duration 1h' });
 });
 
 test('durations are written back as they are typed', () => {

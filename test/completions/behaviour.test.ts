@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { assertShell, bashOnPty, completeBash, completeFish, completeZsh, needsShell, runShell, SCRIPTS, shq, World, type ShellName } from './harness.js';
 
 const PROFILES = ['alice', 'default', 'prod'];
-const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu'];
+const SHELLS = ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu', 'nushell'];
 /** What every command that obtains a role session takes to scope it. */
 const SCOPE_FLAGS = ['--session-tags', '--transitive-session-tags', '--policy-arn', '--policy'];
 const EXEC_FLAGS = ['--allow-nested', '--debug', '--duration', '--ensure', '--help', '--mfa-token', '--port', '--region', ...SCOPE_FLAGS, '--server', '--version', '--', '-h'];
@@ -88,7 +88,7 @@ function cases(w: World): Case[] {
     { line: 'mfa-login setup prod --n', exact: ['--name'] },
     { line: 'mfa-login list --j', exact: ['--json'] },
     // completion <shell>
-    { line: 'mfa-login completion ', exact: ['bash', 'zsh', 'fish', 'nu'] },
+    { line: 'mfa-login completion ', exact: ['bash', 'zsh', 'fish', 'nu', 'nushell'] },
     { line: 'mfa-login completion z', exact: ['zsh'] },
     // mfa-env
     { line: 'mfa-env a', exact: ['alice'] },

@@ -24,6 +24,10 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
   });
 }
 
+test('mfa-login completion nushell prints the nu script: nushell is what its users call nu', async () => {
+  assert.equal(await cli('mfa-login', ['completion', 'nushell']), await cli('mfa-login', ['completion', 'nu']));
+});
+
 test('mfa-login completion refuses a shell it has no script for', async () => {
-  await assert.rejects(cli('mfa-login', ['completion', 'tcsh']), /tcsh is not a shell; use bash, zsh, fish or nu/);
+  await assert.rejects(cli('mfa-login', ['completion', 'tcsh']), /tcsh is not a shell; use bash, zsh, fish, nu or nushell/);
 });

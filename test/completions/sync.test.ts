@@ -22,8 +22,8 @@ describe('the CLI surface read from --help', () => {
     assert.ok(!surface.commands.some((c) => c.startsWith('__')), 'hidden commands are not listed');
     assert.ok(surface.flags.get('add')!.flags.includes('-y'), 'short aliases are read');
     assert.ok(surface.flags.get('')!.flags.includes('--to'), 'the default command has login\'s flags');
-    assert.deepEqual(surface.env.choices.get('--shell'), ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu']);
-    assert.deepEqual(surface.positionalChoices.get('completion')!.get('shell'), ['bash', 'zsh', 'fish', 'nu']);
+    assert.deepEqual(surface.env.choices.get('--shell'), ['sh', 'bash', 'zsh', 'fish', 'powershell', 'pwsh', 'nu', 'nushell']);
+    assert.deepEqual(surface.positionalChoices.get('completion')!.get('shell'), ['bash', 'zsh', 'fish', 'nu', 'nushell']);
   });
 
   test('the help parser copes with wrapped lines and sections', () => {

@@ -172,16 +172,18 @@ test('a command\'s scope replaces the target hop\'s values, key by key, and is c
   assert.equal(withScope(base, {}), base, 'no options: the plan as it was');
   const scoped = withScope(base, { tags: [{ key: 'project', value: 'y' }], policy: '{"Statement":[]}' });
   assert.deepEqual(scoped.roles[0], base.roles[0], 'earlier hops keep theirs');
-  assert.deepEqual(scoped.roles[1], { ...base.roles[1], tags: [{ key: 'project', value: 'y' }], policy: '{"Statement":[]}' });
+  assert.deepEqual(scoped.roles[1], { ...base.roles[1], tags: [{ key: 'project', value: 'y' }], policy: '{"Statement":[]}', scopeFlags: ['--session-tags', '--policy'] });
   assert.deepEqual(base.roles[1]!.tags, [{ key: 'project', value: 'x' }], 'the plan given is not changed');
-  const usage = (scope: Parameters<typeof withScope>[1], target: string, message: string) =>
-    assert.throws(() => withScope(plan(config, target), scope), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_USAGE' && e.message === message);
-  usage({ tags: [{ key: 'Team', value: 'red' }] }, 'prod', 'profile prod: the target sets the tag Team, which profile hop earlier in the chain passes on as transitive (transitive_session_tags): STS refuses to change an inherited transitive tag');
-  usage({ transitiveTagKeys: ['owner'] }, 'prod', 'profile prod: --transitive-session-tags names owner, which is not among the session tags (project)');
-  usage({ tags: [{ key: 'owner', value: 'me' }] }, 'hop', 'profile hop: transitive_session_tags names team, which is not among the session tags (owner)');
-  usage({ policyArns: ['arn:aws:iam::333333333333:policy/x'] }, 'prod', 'profile prod: --policy-arn has arn:aws:iam::333333333333:policy/x, a policy of account 333333333333; a session policy must be in the role\'s account (222222222222) or be AWS-managed');
-  usage({ policy: '{}' }, 'prod', 'profile prod: --policy is not a policy document: it needs a "Statement"');
-  usage({ tags: [{ key: 'a', value: 'b' }] }, 'alice', '--session-tags scope a role session, and profile alice is an IAM user (its MFA session comes from GetSessionToken, which takes no tags or policies)');
+  const usage = (scope: Parameters<typeof withScope>[1], target: string, message: string, hint: string) =>
+    assert.throws(() => withScope(plan(config, target), scope), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_USAGE' && e.message === message && e.hint === hint);
+  usage({ tags: [{ key: 'Team', value: 'red' }] }, 'prod', 'profile prod: the target sets the tag Team, which profile hop earlier in the chain passes on as transitive (transitive_session_tags): STS refuses to change an inherited transitive tag', 'change --session-tags, or transitive_session_tags earlier in the chain');
+  usage({ transitiveTagKeys: ['owner'] }, 'prod', 'profile prod: --transitive-session-tags names owner, which is not among the session tags (project)', 'change session_tags in [profile prod] or --transitive-session-tags');
+  usage({ tags: [{ key: 'owner', value: 'me' }] }, 'hop', 'profile hop: transitive_session_tags names team, which is not among the session tags (owner)', 'change --session-tags or transitive_session_tags in [profile hop]');
+  usage({ policyArns: ['arn:aws:iam::333333333333:policy/x'] }, 'prod', 'profile prod: --policy-arn has arn:aws:iam::333333333333:policy/x, a policy of account 333333333333; a session policy must be in the role\'s account (222222222222) or be AWS-managed', 'give --policy-arn arn:aws:iam::222222222222:policy/NAME or arn:aws:iam::aws:policy/NAME');
+  usage({ policyArns: ['arn:aws-us-gov:iam::aws:policy/x'] }, 'prod', 'profile prod: --policy-arn has arn:aws-us-gov:iam::aws:policy/x, which is in partition aws-us-gov, not the role\'s (aws)', 'give --policy-arn arn:aws:iam::222222222222:policy/NAME or arn:aws:iam::aws:policy/NAME');
+  usage({ policy: '{}' }, 'prod', 'profile prod: --policy is not a policy document: it needs a "Statement"', 'change --policy');
+  usage({ tags: [{ key: 'a', value: 'b' }] }, 'alice', '--session-tags scopes a role session, and profile alice is an IAM user (its MFA session comes from GetSessionToken, which takes no tags or policies)', 'name a profile with role_arn instead of alice');
+  usage({ tags: [{ key: 'a', value: 'b' }], policy: '{"Statement":[]}' }, 'alice', '--session-tags, --policy scope a role session, and profile alice is an IAM user (its MFA session comes from GetSessionToken, which takes no tags or policies)', 'name a profile with role_arn instead of alice');
 });
 
 test('a slip in a session tag key is caught like any key of ours', () => {

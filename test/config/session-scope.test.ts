@@ -26,8 +26,8 @@ const refused: Array<[string, () => unknown, string]> = [
   ['a control character', () => parseSessionTags('team=a\tb'), 'has U+0009 in the value of team; tag keys and values take letters, digits, spaces and _.:/=+-@ only'],
   ['a pair without "="', () => parseSessionTags('team=blue,green'), 'has "green" without "=": write key=value pairs separated by commas'],
   ['an empty key', () => parseSessionTags('=blue'), 'has a tag with an empty key'],
-  ['the same key twice in another case', () => parseSessionTags('Team=a,team=b'), 'names the tag Team and team twice (tag keys are not case-sensitive)'],
-  ['the same key twice', () => parseSessionTags('team=a,team=b'), 'names the tag team twice (tag keys are not case-sensitive)'],
+  ['the same key twice in another case', () => parseSessionTags('Team=a,team=b'), 'names the tag team twice (as Team and team; tag keys are case-insensitive)'],
+  ['the same key twice', () => parseSessionTags('team=a,team=b'), 'names the tag team twice (tag keys are case-insensitive)'],
   ['a key AWS keeps for itself', () => parseSessionTags('aws:team=a'), 'has the tag key aws:team; keys beginning with aws: are reserved for AWS'],
   ['nothing', () => parseSessionTags(' , '), 'has no tags: write key=value pairs separated by commas'],
   ['a transitive key STS refuses', () => parseTagKeys('team,cost#center'), 'has "#" in the key cost#center; tag keys and values take letters, digits, spaces and _.:/=+-@ only'],
@@ -37,7 +37,7 @@ const refused: Array<[string, () => unknown, string]> = [
   ['a policy of another account', () => parsePolicyArns('arn:aws:iam::333333333333:policy/x', 'arn:aws:iam::222222222222:role/r'), 'has arn:aws:iam::333333333333:policy/x, a policy of account 333333333333; a session policy must be in the role\'s account (222222222222) or be AWS-managed'],
   ['a policy of another partition', () => parsePolicyArns('arn:aws-cn:iam::aws:policy/x', 'arn:aws:iam::222222222222:role/r'), 'has arn:aws-cn:iam::aws:policy/x, which is in partition aws-cn, not the role\'s (aws)'],
   ['a policy twice', () => parsePolicyArns('arn:aws:iam::aws:policy/x,arn:aws:iam::aws:policy/x'), 'names arn:aws:iam::aws:policy/x twice'],
-  ['a policy that is not JSON', () => checkPolicyDocument('{"Statement":'), 'is not JSON (Unexpected end of JSON input)'],
+  ['a policy that is not JSON', () => checkPolicyDocument('{"Statement":'), 'is not JSON (it ends too soon)'],
   ['a policy without statements', () => checkPolicyDocument('{"Version":"2012-10-17"}'), 'is not a policy document: it needs a "Statement"'],
   ['a policy of 2049 characters', () => checkPolicyDocument(`{"Statement":[]${' '.repeat(2033)}}`), 'is 2049 characters; STS takes at most 2048 (leave out spaces and line breaks, or name managed policies instead)'],
   ['a policy with a character beyond U+00FF', () => checkPolicyDocument('{"Statement":[],"Sid":"Ā"}'), 'has the character U+0100; STS takes tab, line breaks and U+0020 to U+00FF only'],
@@ -66,6 +66,10 @@ test('flags become a scope; a bad one is a usage error naming the flag and its v
     assert.throws(() => scopeFromFlags(flags), (e: unknown) => e instanceof MfaLoginError && e.code === 'E_USAGE' && e.exitStatus === 2 && e.message === message && hint.test(e.hint ?? ''));
   usage({ sessionTags: 'team' }, '--session-tags team has "team" without "=": write key=value pairs separated by commas', /^write --session-tags key1=value1,key2=value2/);
   usage({ transitiveSessionTags: 'a#b' }, '--transitive-session-tags a#b has "#" in the key a#b; tag keys and values take letters, digits, spaces and _.:/=+-@ only', /^write --transitive-session-tags/);
-  usage({ policyArns: ['nope'] }, '--policy-arn nope has nope, which is not a managed policy ARN (expected arn:aws:iam::123456789012:policy/NAME or arn:aws:iam::aws:policy/NAME)', /^give --policy-arn/);
-  usage({ policy: { file: 'p.json', text: 'not json' } }, '--policy p.json is not JSON (Unexpected token \'o\', "not json" is not valid JSON)', /^name a file holding one JSON policy document/);
+  usage({ policyArns: ['nope'] }, '--policy-arn nope is not a managed policy ARN (expected arn:aws:iam::123456789012:policy/NAME or arn:aws:iam::aws:policy/NAME)', /^give --policy-arn/);
+  usage({ policy: { file: 'p.json', text: 'not json' } }, '--policy p.json is not JSON', /^name a file holding one JSON policy document/);
+  usage({ policy: { file: '/etc/shadow', text: 'root:*:20200:0:99999:7:::' } }, '--policy /etc/shadow is not JSON', /^name a file/);
+  usage({ policy: { file: 'p.json', text: '{"Statement": [\n  {"Effect" "Allow"}]}' } }, '--policy p.json is not JSON (line 2, column 13)', /^name a file/);
+  usage({ policyArns: ['arn:aws:iam::aws:policy/A', 'x'] }, '--policy-arn x is not a managed policy ARN (expected arn:aws:iam::123456789012:policy/NAME or arn:aws:iam::aws:policy/NAME)', /^give --policy-arn/);
+  usage({ policyArns: ['arn:aws:iam::aws:policy/A,y'] }, '--policy-arn y is not a managed policy ARN (expected arn:aws:iam::123456789012:policy/NAME or arn:aws:iam::aws:policy/NAME)', /^give --policy-arn/);
 });

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { MFA_ENV, MFA_LOGIN, Sandbox, settled, user } from './harness.js';
 
 /**
@@ -32,6 +32,9 @@ before(async () => {
   sb.write('.aws/config', CONFIG);
   sb.write('ro.json', `${POLICY}\n`);
   sb.write('notes.txt', 'not a policy\n');
+  sb.write('shadow', 'root:*:20200:0:99999:7:::\n');
+  sb.write('half.json', '{"Statement": [\n  {"Effect" "Allow"}]}\n');
+  writeFileSync(sb.file('latin1.json'), Buffer.from('{"Statement": "caf\xe9"}\n', 'latin1'));
   await sb.add('scoper', scoper);
   await sb.add('fresh', fresh);
   // The MFA session every role session below is assumed with: one code for the whole file.
@@ -134,15 +137,21 @@ test('login --policy-arn --to writes the narrowed session to the profile named',
 
 const bad: Array<[string, string[], RegExp, RegExp]> = [
   ['a tag key STS refuses', ['--session-tags', 'cost#center=42'], /^mfa-login: --session-tags cost#center=42 has "#" in the key cost#center; tag keys and values take letters, digits, spaces and _\.:\/=\+-@ only$/, /^ {2}hint: write --session-tags key1=value1,key2=value2 /],
-  ['a transitive key that is not among the tags', ['--session-tags', 'team=red', '--transitive-session-tags', 'owner'], /^mfa-login: profile fresh-role: --transitive-session-tags names owner, which is not among the session tags \(team\)$/, /^ {2}hint: change --session-tags, --transitive-session-tags, or session_tags/],
+  ['a transitive key that is not among the tags', ['--session-tags', 'team=red', '--transitive-session-tags', 'owner'], /^mfa-login: profile fresh-role: --transitive-session-tags names owner, which is not among the session tags \(team\)$/, /^ {2}hint: change --session-tags or --transitive-session-tags$/],
   ['a policy ARN of another account', ['--policy-arn', 'arn:aws:iam::333333333333:policy/x'], /^mfa-login: profile fresh-role: --policy-arn has arn:aws:iam::333333333333:policy\/x, a policy of account 333333333333; a session policy must be in the role's account \(222222222222\) or be AWS-managed$/, /^ {2}hint: /],
+  ['a policy ARN of another partition', ['--policy-arn', 'arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess'], /^mfa-login: profile fresh-role: --policy-arn has arn:aws-us-gov:iam::aws:policy\/ReadOnlyAccess, which is in partition aws-us-gov, not the role's \(aws\)$/, /^ {2}hint: give --policy-arn arn:aws:iam::222222222222:policy\/NAME or arn:aws:iam::aws:policy\/NAME$/],
   ['eleven policy ARNs', Array.from({ length: 11 }, (_, i) => ['--policy-arn', `arn:aws:iam::aws:policy/P${i}`]).flat(), /^mfa-login: --policy-arn arn:aws:iam::aws:policy\/P0,.*\.\.\. names 11 policies; STS takes at most 10$/, /^ {2}hint: give --policy-arn arn:aws:iam::ACCOUNT:policy\/NAME once per policy \(at most 10\)$/],
   ['a policy file that is not there', ['--policy', 'missing.json'], /^mfa-login: --policy missing\.json: no such file$/, /^ {2}hint: name a file holding one JSON policy document of at most 2048 characters$/],
   ['a policy "file" that is a device', ['--policy', '/dev/zero'], /^mfa-login: --policy \/dev\/zero: it is a character device, not a file$/, /^ {2}hint: name a file/],
-  ['a policy file that is not a policy', ['--policy', 'HOME/notes.txt'], /^mfa-login: --policy \S+\/notes\.txt is not JSON \(/, /^ {2}hint: name a file/],
+  ['a policy file that is not a policy', ['--policy', 'HOME/notes.txt'], /^mfa-login: --policy \S+\/notes\.txt is not JSON$/, /^ {2}hint: name a file/],
+  ['a policy file that is another file: none of its text is shown', ['--policy', 'HOME/shadow'], /^mfa-login: --policy \S+\/shadow is not JSON$/, /^ {2}hint: name a file/],
+  ['a policy file with a JSON mistake: where it is', ['--policy', 'HOME/half.json'], /^mfa-login: --policy \S+\/half\.json is not JSON \(line 2, column 13\)$/, /^ {2}hint: name a file/],
+  ['a policy file that is not UTF-8: the path once', ['--policy', 'HOME/latin1.json'], /^mfa-login: --policy \/\S+\/latin1\.json is not UTF-8 text \(invalid byte at line 1\)$/, /^ {2}hint: name a file/],
+  ['a repeated --policy-arn with one bad value', ['--policy-arn', 'arn:aws:iam::aws:policy/A', '--policy-arn', 'x'], /^mfa-login: --policy-arn x is not a managed policy ARN \(expected arn:aws:iam::123456789012:policy\/NAME or arn:aws:iam::aws:policy\/NAME\)$/, /^ {2}hint: give --policy-arn /],
+  ['a tag named twice in two cases', ['--session-tags', 'K=v,k=w'], /^mfa-login: --session-tags K=v,k=w names the tag k twice \(as K and k; tag keys are case-insensitive\)$/, /^ {2}hint: write --session-tags /],
   ['an empty value', ['--session-tags', ''], /^mfa-login: --session-tags "" has no tags: write key=value pairs separated by commas$/, /^ {2}hint: write --session-tags /],
   ['two policy files', ['--policy', 'HOME/ro.json', '--policy', 'HOME/notes.txt'], /^mfa-login: --policy is given more than once; AssumeRole takes one inline session policy$/, /^ {2}hint: put every statement in one policy document, or name managed policies with --policy-arn$/],
-  ['flags for an IAM user', ['--session-tags', 'a=b', 'fresh'], /^mfa-login: --session-tags scope a role session, and profile fresh is an IAM user \(its MFA session comes from GetSessionToken, which takes no tags or policies\)$/, /^ {2}hint: name a profile with role_arn instead of fresh$/],
+  ['flags for an IAM user', ['--session-tags', 'a=b', 'fresh'], /^mfa-login: --session-tags scopes a role session, and profile fresh is an IAM user \(its MFA session comes from GetSessionToken, which takes no tags or policies\)$/, /^ {2}hint: name a profile with role_arn instead of fresh$/],
 ];
 for (const [what, flags, message, hint] of bad) {
   test(`bad scope flags fail in one line with exit status 2 before any code is asked for: ${what}`, async () => {

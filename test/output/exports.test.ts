@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectShell, EXEC_PROFILE_VAR, formatAssignments, formatExports, formatUnset, savedBefore, type Shell } from '../../src/output/exports.js';
-import { NESTED_MARKER } from '../../src/cli/commands/exec.js';
+import { detectShell, formatAssignments, formatExports, formatUnset, savedBefore, type Shell } from '../../src/output/exports.js';
 import { isMfaLoginError } from '../../src/errors.js';
 import { regionFor, userRegion } from '../../src/settings.js';
 import type { Credentials } from '../../src/credentials.js';
@@ -294,7 +293,6 @@ test('with nothing saved, --unset takes out only what carries a mark of ours: th
     ['inside exec (MFA_LOGIN_PROFILE): its credentials are ours', { AWS_ACCESS_KEY_ID: 'ASIAEXEC', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't', MFA_LOGIN_PROFILE: 'prod', AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1', [M]: 'eu-west-1' }, ['unset AWS_ACCESS_KEY_ID', 'unset AWS_SECRET_ACCESS_KEY', 'unset AWS_SESSION_TOKEN', 'unset AWS_CREDENTIAL_EXPIRATION', 'unset AWS_REGION', 'unset AWS_DEFAULT_REGION', `unset ${M}`]],
   ];
   for (const [why, env, lines] of cases) assert.equal(formatUnset('sh', env), [...lines, 'unset MFA_LOGIN_SAVED', ''].join('\n'), why);
-  assert.equal(EXEC_PROFILE_VAR, NESTED_MARKER, 'the mark exec sets is the one --unset reads');
 });
 
 describe('the region exported: --region, then the user\'s AWS_REGION / AWS_DEFAULT_REGION, then the profile\'s', () => {

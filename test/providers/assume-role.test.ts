@@ -120,8 +120,22 @@ test('a trust policy without sts:TagSession is named as such, not as "may not as
     e instanceof MfaLoginError &&
     e.code === 'E_STS_ACCESS_DENIED' &&
     e.message === 'arn:aws:sts::111111111111:assumed-role/hop/alice may not tag a session of arn:aws:iam::222222222222:role/prod (profile prod): the role\'s trust policy does not allow sts:TagSession, which session tags (and transitive tags from an earlier hop) need' &&
-    e.hint === 'allow sts:TagSession in the trust policy of arn:aws:iam::222222222222:role/prod, or remove session_tags / transitive_session_tags from the chain' &&
+    e.hint === 'allow sts:TagSession in the trust policy of arn:aws:iam::222222222222:role/prod, or remove session_tags from [profile prod]' &&
     e.cause instanceof StsError);
+});
+
+test('a TagSession refusal names what set the tags: the options given, or an earlier hop\'s transitive tags', async () => {
+  const refusal = () => stsError(accessDenied('User: arn:aws:sts::111111111111:assumed-role/hop/alice is not authorized to perform: sts:TagSession on resource: arn:aws:iam::222222222222:role/prod'));
+  const cases: Array<[RoleHop, string]> = [
+    [{ ...scopedHop(), role: { ...scopedHop().role, scopeFlags: ['--session-tags', '--policy'] } }, 'leave out --session-tags'],
+    [{ ...scopedHop(), role: { ...scopedHop().role, scopeFlags: ['--session-tags', '--transitive-session-tags'] } }, 'leave out --session-tags and --transitive-session-tags'],
+    [hop(7200), 'remove transitive_session_tags from the profiles before it in the chain'],
+  ];
+  for (const [h, fix] of cases) {
+    const f = fakeDeps();
+    f.sts.failNext('assumeRole', refusal);
+    await assert.rejects(assumeRoleFrom(f.deps, h, { credentials: parentSession(f), name: 'MFA session' }, 3600), { hint: `allow sts:TagSession in the trust policy of arn:aws:iam::222222222222:role/prod, or ${fix}` });
+  }
 });
 
 test('tags and policies too large once packed: said in their terms, with what to shorten', async () => {

@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import type { Deps } from '../../deps.js';
 import { MfaLoginError } from '../../errors.js';
 import { toRfc3339 } from '../../output/rfc3339.js';
+import { EXEC_PROFILE_VAR } from '../../output/exports.js';
 import { childEnvironment } from '../../child-env.js';
 import { handRegion } from '../../settings.js';
 import { startChild } from '../../child-process.js';
@@ -17,8 +18,6 @@ export interface ExecInput extends SessionInput {
   port?: number;
 }
 
-/** Set in the child's environment: says which profile it runs as, and lets us refuse to nest. */
-export const NESTED_MARKER = 'MFA_LOGIN_PROFILE';
 /** Signals sent to us (kill PID) are passed on to the command. */
 const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'];
 /**
@@ -37,7 +36,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
   if (input.command.length === 0) {
     throw new MfaLoginError('E_USAGE', 'no command to run', { hint: 'mfa-login exec PROFILE -- COMMAND [ARGS...]' });
   }
-  const outer = deps.env[NESTED_MARKER];
+  const outer = deps.env[EXEC_PROFILE_VAR];
   if (outer && !input.allowNested) {
     // The inner credentials would silently replace the outer ones: almost always a mistake.
     throw new MfaLoginError('E_USAGE', `already inside "mfa-login exec ${outer}"; running exec in it would replace those credentials`, {
@@ -61,7 +60,7 @@ export async function exec(deps: Deps, input: ExecInput): Promise<number> {
     AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
     AWS_SESSION_TOKEN: c.sessionToken,
     AWS_CREDENTIAL_EXPIRATION: toRfc3339(c.expiration),
-    [NESTED_MARKER]: plan.target,
+    [EXEC_PROFILE_VAR]: plan.target,
   });
   handRegion(childEnv, region);
 
@@ -89,7 +88,7 @@ async function execWithServer(deps: Deps, input: ExecInput): Promise<number> {
   // Without our own secrets (the key file's passphrase, a code), as for every child.
   const childEnv: Record<string, string | undefined> = childEnvironment(deps.env);
   for (const k of HIDING_VARS) delete childEnv[k];
-  Object.assign(childEnv, { [ENDPOINT_VARS.uri]: endpoint.url, [ENDPOINT_VARS.token]: endpoint.token, [NESTED_MARKER]: plan.target });
+  Object.assign(childEnv, { [ENDPOINT_VARS.uri]: endpoint.url, [ENDPOINT_VARS.token]: endpoint.token, [EXEC_PROFILE_VAR]: plan.target });
   handRegion(childEnv, region);
 
   const [cmd, ...args] = input.command;

@@ -18,13 +18,14 @@ export interface CompletionCommand {
 export const completion: Definition<CompletionCommand> = {
   name: 'completion',
   describe: 'print the completion script for bash, zsh, fish or nu',
-  positionals: [shellPositional(['bash', 'zsh', 'fish', 'nu'])],
+  // nushell: what its users call it, the same as nu.
+  positionals: [shellPositional(['bash', 'zsh', 'fish', 'nu', 'nushell'])],
   examples: [
     ['source <($0 completion bash)', 'in ~/.bashrc'],
     ['$0 completion fish | source', 'in ~/.config/fish/config.fish'],
   ],
   reads: READ_BY.completion,
-  plan: (a) => ({ name: 'completion', shell: String(a.shell) as CompletionShell }),
+  plan: (a) => ({ name: 'completion', shell: (a.shell === 'nushell' ? 'nu' : String(a.shell)) as CompletionShell }),
   run: async (deps, c, { table }) => {
     const { completionScript } = await import('../completion-scripts.js');
     const shipped = readFileSync(path.join(packageRoot(), 'completions', `mfa-login.${c.shell}`), 'utf8');
