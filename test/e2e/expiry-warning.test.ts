@@ -82,6 +82,9 @@ function recordingNotifySend(dir: string, record: string): string {
   return `${dir}:${process.env.PATH}`;
 }
 
+/** What the full CLI says first, while the hook these tests set is set. */
+const HOOK_WARNING = "mfa-login: warning: MFA_LOGIN_TEST_WARNING_LEAD_SECONDS is set, for mfa-login's own tests only: sessions, warnings or rotate do not behave as they should; unset MFA_LOGIN_TEST_WARNING_LEAD_SECONDS\n";
+
 async function serve(profile: string, leadSeconds: number, env: Record<string, string | undefined>, extra: string[] = [], u = users[profile.replace(/-admin$/, '') as keyof typeof users]) {
   const code = await sb.code(u);
   const s = start(process.execPath, [MFA_LOGIN, 'serve', profile, '--duration', `${SESSION_SECONDS}`, '--shell', 'sh', ...extra], sb.env({
@@ -91,6 +94,7 @@ async function serve(profile: string, leadSeconds: number, env: Record<string, s
   }));
   await until('serve is serving', () => /serving /.test(s.out.stderr) || s.child.exitCode !== null);
   assert.match(s.out.stderr, /serving /, s.out.stderr);
+  assert.equal(s.out.stderr.split(HOOK_WARNING).length, 2, `the test hook is warned about, once:\n${s.out.stderr}`);
   return s;
 }
 
@@ -130,10 +134,10 @@ test('without a desktop the warning is one line on stderr, and notify-send is no
   const record = sb.file('jack-notify-send.txt');
   const PATH = recordingNotifySend(sb.file('jack-bin'), record);
   const s = await serve('jack', SESSION_SECONDS - 3, { PATH, DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined });
-  await until('the warning on stderr', () => /warning: /.test(s.out.stderr));
+  await until('the warning on stderr', () => /warning: the MFA session/.test(s.out.stderr));
   process.kill(s.child.pid!, 'SIGTERM');
   assert.equal(await s.closed, 0, s.out.stderr);
-  const warnings = s.out.stderr.split('\n').filter((l) => l.includes('warning'));
+  const warnings = s.out.stderr.replace(HOOK_WARNING, '').split('\n').filter((l) => l.includes('warning'));
   assert.equal(warnings.length, 1, s.out.stderr);
   assert.match(warnings[0]!, /^mfa-login: warning: the MFA session of jack ends at \d\d:\d\d \(in \d+ min\); .*Renew it now: mfa-login session jack$/);
   assert.deepEqual(lines(record), [], 'no notify-send');
@@ -164,11 +168,11 @@ test('a profile name with quotes, spaces and markup: the renewing command is quo
   writeFileSync(path.join(dir, 'mfa-login'), `#!/bin/sh\nexec '${process.execPath}' '${MFA_LOGIN}' "$@"\n`, { mode: 0o755 });
   const s = await serve(ODD, SESSION_SECONDS - 3, { PATH, DISPLAY: ':99' }, [], lee);
   await until('the notification', () => lines(record).length > 0);
-  await until('the warning on stderr', () => /warning: /.test(s.out.stderr));
+  await until('the warning on stderr', () => /warning: the MFA session/.test(s.out.stderr));
   process.kill(s.child.pid!, 'SIGTERM');
   assert.equal(await s.closed, 0, s.out.stderr);
   const renew = "mfa-login session 'lee <dev> & '\\''co'\\'''";
-  const warning = s.out.stderr.split('\n').find((l) => l.includes('warning'))!;
+  const warning = s.out.stderr.split('\n').find((l) => l.includes('warning: the MFA session'))!;
   assert.ok(warning.endsWith(`Renew it now: ${renew}`), warning);
   // The daemon reads the body as markup: what it shows is the text with &lt; &gt; &amp; read back.
   const [body] = lines(record);
