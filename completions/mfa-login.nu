@@ -10,9 +10,10 @@
 # still passes any other argument through.
 
 # Profile names, from the mfa-login on PATH (none when it is not there). Empty stdin: a completion
-# never waits on a prompt.
+# never waits on a prompt. nushell puts a completion on the line as it is, and runs `x(...)` in a
+# bare word: a name that is not plain goes in double quotes (`to nuon`), where nothing is expanded.
 def "nu-complete mfa-login profiles" [] {
-    try { '' | ^mfa-login __profiles | complete | get stdout | lines | where {|p| $p != '' } } catch { [] }
+    try { '' | ^mfa-login __profiles | complete | get stdout | lines | where {|p| $p != '' } | each {|p| if ($p =~ '^[A-Za-z0-9_.@+=,:/-]{1,128}$') { $p } else { $p | to nuon } } } catch { [] }
 }
 
 # `mfa-login <Tab>`: the commands, and the profiles (`mfa-login PROFILE` is `mfa-login login PROFILE`).

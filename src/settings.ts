@@ -268,10 +268,25 @@ export interface TestHooks {
    * shortest session is 15 minutes; the tests take a 30-minute one and warn seconds after the start.
    */
   warningLeadMs: number | undefined;
+  /**
+   * The hooks' variables that are set, in the order of TEST_HOOK_VARIABLES. Each is harmful for
+   * real use: the full CLI warns (testHookWarning), doctor says how to unset them, and the cached
+   * path, which must not print, does not answer while any is set.
+   */
+  set: TestHookVariable[];
+}
+
+export const TEST_HOOK_VARIABLES = ['MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS', 'MFA_LOGIN_TEST_WARNING_LEAD_SECONDS', 'MFA_LOGIN_TEST_PAUSE_AT'] as const;
+export type TestHookVariable = (typeof TEST_HOOK_VARIABLES)[number];
+
+/** The one line the full CLI prints (once a run) while test hooks are set. */
+export function testHookWarning(tool: string, set: readonly TestHookVariable[]): string {
+  return `${tool}: warning: ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set, for mfa-login's own tests only: sessions, warnings or rotate do not behave as they should; unset ${set.join(' ')}\n`;
 }
 
 export function testHooks(env: Env): TestHooks {
   return {
+    set: TEST_HOOK_VARIABLES.filter((v) => nonEmpty(env[v]) !== undefined),
     pauseAt: nonEmpty(env.MFA_LOGIN_TEST_PAUSE_AT),
     minValidityMs: nonEmpty(env.MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS) === undefined ? undefined : seconds(env, 'MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS', 900),
     warningLeadMs: nonEmpty(env.MFA_LOGIN_TEST_WARNING_LEAD_SECONDS) === undefined ? undefined : seconds(env, 'MFA_LOGIN_TEST_WARNING_LEAD_SECONDS', 600),

@@ -40,8 +40,10 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
     // Every setting, as the full CLI derives them: a bad one is its to report (exit 2).
     const uid = process.getuid?.();
     const settings = settingsFrom(env, home, { os: process.platform, uid });
+    // A test hook set: the full CLI honours it and says so on stderr, which this path never writes to.
+    if (settings.testHooks.set.length > 0) return false;
     const profile = request.profile ?? defaultProfileName(env);
-    found = readRouted(settings.cache, profile, sharedFilePaths(env, home), env, uid, Date.now() + (settings.testHooks.minValidityMs ?? MIN_VALIDITY_MS));
+    found = readRouted(settings.cache, profile, sharedFilePaths(env, home), env, uid, Date.now() + MIN_VALIDITY_MS);
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { settingsFrom, type Settings } from '../settings.js';
+import { settingsFrom, testHookWarning, type Settings } from '../settings.js';
 import { packageVersion } from './package-root.js';
 import type { Deps } from '../deps.js';
 import { EXIT, MfaLoginError } from '../errors.js';
@@ -109,6 +109,7 @@ export async function run(argv: string[], tool: Tool = 'mfa-login'): Promise<voi
     process.exitCode = report({ stderr: (t) => void process.stderr.write(t) }, e, debug, tool);
     return;
   }
+  if (settings.testHooks.set.length > 0) process.stderr.write(testHookWarning(tool, settings.testHooks.set));
   let store: KeyStores | undefined;
   let sts: Sts | undefined;
   // Both open nothing until a method is called: the keychain binding and the AWS SDK are

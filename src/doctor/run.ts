@@ -11,9 +11,10 @@ import { clock } from './clock.js';
 import { sessionCache } from './session-cache.js';
 import { credentialProcess } from './credential-process.js';
 import { awsCli } from './aws-cli.js';
+import { testHooks } from './test-hooks.js';
 
 /** The checks, in the order their lines are printed. */
-export const CHECKS: readonly Check[] = [keyStore, configFiles, profiles, regions, keyAge, clock, sessionCache, credentialProcess, awsCli];
+export const CHECKS: readonly Check[] = [keyStore, configFiles, profiles, regions, keyAge, clock, sessionCache, credentialProcess, awsCli, testHooks];
 
 export interface DoctorOptions {
   isTty?: boolean;

@@ -111,13 +111,28 @@ export async function tryLock(lock: string, fields: Record<string, unknown> = {}
   return undefined;
 }
 
-/** What the holder wrote into the lock file; undefined when there is none or it cannot be read. */
+/** A note is one short JSON line: anything longer was not written by a holder. */
+const NOTE_MAX_BYTES = 4096;
+
+/**
+ * What the holder wrote into the lock file; undefined when there is none or it cannot be read.
+ * Only a regular file is read, and only its first NOTE_MAX_BYTES: opened without waiting
+ * (O_NONBLOCK), so a FIFO in its place cannot hold the reader for ever.
+ */
 export async function readLockNote(lock: string): Promise<LockNote | undefined> {
   let raw: string;
+  let handle: fs.FileHandle | undefined;
   try {
-    raw = await fs.readFile(lock, { encoding: 'utf8', flag: constants.O_RDONLY | NOFOLLOW });
+    handle = await fs.open(lock, constants.O_RDONLY | NOFOLLOW | (constants.O_NONBLOCK ?? 0));
+    const st = await handle.stat();
+    if (!st.isFile() || st.size > NOTE_MAX_BYTES) return undefined;
+    const buffer = Buffer.alloc(NOTE_MAX_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, NOTE_MAX_BYTES, 0);
+    raw = buffer.toString('utf8', 0, bytesRead);
   } catch {
     return undefined; // none, a link, or (on Windows) held share-nothing
+  } finally {
+    await handle?.close().catch(() => {});
   }
   try {
     const o = JSON.parse(raw) as Record<string, unknown>;

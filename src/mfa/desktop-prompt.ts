@@ -7,6 +7,7 @@
 import { MfaLoginError } from '../errors.js';
 import { onPath, startChild } from '../child-process.js';
 import type { Env } from '../settings.js';
+import { pangoText } from '../output/pango.js';
 
 export const DESKTOP_PROMPTS = ['zenity', 'kdialog', 'osascript'] as const;
 export type DesktopKind = (typeof DESKTOP_PROMPTS)[number];
@@ -33,16 +34,12 @@ export function findDesktopPrompt(env: Env, os: NodeJS.Platform = process.platfo
   return onPath('zenity', env) ? 'zenity' : onPath('kdialog', env) ? 'kdialog' : undefined;
 }
 
-/** zenity's --text is Pango markup. */
-function markup(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /** The argv of each dialog. Texts travel as arguments, never through a shell or a script's source. */
 export function dialogArgv(kind: DesktopKind, d: DialogText): [string, string[]] {
   switch (kind) {
     case 'zenity':
-      return ['zenity', ['--entry', '--title', d.title, '--text', markup(d.text)]];
+      return ['zenity', ['--entry', '--title', d.title, '--text', pangoText(d.text)]];
     case 'kdialog':
       return ['kdialog', ['--title', d.title, '--inputbox', d.text, '']];
     case 'osascript':

@@ -25,6 +25,16 @@ function sq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * A profile name a shell may be handed back bare (forms.ts isPlainProfileName, as a regular
+ * expression in single quotes, read alike by nushell and PowerShell). Any other name goes on the
+ * command line quoted: nushell runs `x(...)` in a bare word, and PowerShell `$(...)`.
+ */
+const PLAIN_PATTERN = `'^[A-Za-z0-9_.@+=,:/-]{1,128}$'`;
+
+/** nushell: `$p` bare when plain, else double-quoted by `to nuon` (nushell expands nothing in "..."). */
+const NU_WORD = `if ($p =~ ${PLAIN_PATTERN}) { $p } else { $p | to nuon }`;
+
 function psq(s: string): string {
   return `'${s.replace(/['\u2018\u2019\u201A\u201B]/g, (c) => c + c)}'`;
 }
@@ -240,7 +250,9 @@ function mfa_prompt {
 Register-ArgumentCompleter -Native -CommandName mfa-use -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
     @(${login} profiles 2>$null) + '--off' | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object {
-        [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
+        # A name that is not plain goes on the line in single quotes: PowerShell expands nothing in them.
+        $text = if ($_ -cmatch ${PLAIN_PATTERN}) { $_ } else { "'" + ($_ -replace '[''\\u2018\\u2019\\u201A\\u201B]', '$0$0') + "'" }
+        [System.Management.Automation.CompletionResult]::new($text, $_, 'ParameterValue', $_)
     }
 }
 `;
@@ -276,7 +288,7 @@ function nu(at: Installation): string {
 # Profile names (and --off) for mfa-use.
 def __mfa_use_complete [] {
     # Empty stdin: a completion never waits on a prompt; stderr is not shown under the command line.
-    '' | ${login} profiles | complete | get stdout | lines | where {|p| $p != '' } | append '--off'
+    '' | ${login} profiles | complete | get stdout | lines | where {|p| $p != '' } | each {|p| ${NU_WORD} } | append '--off'
 }
 
 # Loads a record from mfa-env: a null value takes the variable out.

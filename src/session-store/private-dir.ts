@@ -16,6 +16,12 @@ export interface PrivateDirOptions {
 }
 
 /**
+ * Where sessions can go while a directory is refused: the agent's socket and the runtime mode's
+ * directory share $XDG_RUNTIME_DIR/mfa-login, so another mode alone may meet the same directory.
+ */
+const ELSEWHERE = 'export MFA_LOGIN_CACHE=file MFA_LOGIN_CACHE_DIR="$HOME/.cache/mfa-login-private"';
+
+/**
  * Checks a directory before anything in it is read or written: not a symbolic link, owned by this
  * user, mode 0700 (nobody else can list, plant or swap entries), and for the runtime mode on tmpfs.
  * Returns true when it is fit, false when it does not exist and `create` is off; anything else is
@@ -40,7 +46,7 @@ export function checkPrivateDir(dir: string, options: PrivateDirOptions): boolea
   // Whose it is comes first: only its owner can remove it from a sticky /dev/shm or /tmp, so a
   // link or a file someone else put there is theirs to remove, not the user's.
   if (options.uid !== undefined && st.uid !== options.uid) {
-    throw refused(dir, `belongs to user id ${st.uid}, not to you (${options.uid})`, `someone else made it: have it removed (as root: rm -r ${dir}), or use MFA_LOGIN_CACHE=agent meanwhile`, true);
+    throw refused(dir, `belongs to user id ${st.uid}, not to you (${options.uid})`, `someone else made it: have it removed (as root: rm -r ${dir}), or meanwhile keep sessions in a directory of yours: ${ELSEWHERE}`, true);
   }
   if (st.isSymbolicLink()) throw refused(dir, 'is a symbolic link', `remove the link (rm ${dir}); mfa-login creates the directory itself`);
   if (!st.isDirectory()) throw refused(dir, 'is not a directory', `remove it (rm ${dir}); mfa-login creates the directory itself`);

@@ -9,6 +9,7 @@ import type { ChainPlan } from '../config/chain.js';
 import type { Deps } from '../deps.js';
 import { codeSessionOf } from '../providers/chain-runner.js';
 import { notify } from '../terminal/notify.js';
+import { shellWord } from '../output/shell-word.js';
 
 /** Long enough to find the terminal and type a code; short enough to be about this session. */
 export const EXPIRY_WARNING_LEAD_MS = 10 * 60 * 1000;
@@ -32,7 +33,7 @@ export interface ExpiryWarning {
 export async function warnBeforeExpiry(deps: Deps, plan: ChainPlan): Promise<ExpiryWarning> {
   const code = codeSessionOf(plan, deps.env);
   const leadMs = deps.settings.testHooks.warningLeadMs ?? EXPIRY_WARNING_LEAD_MS;
-  const renew = `mfa-login session ${code.profile}`;
+  const renew = `mfa-login session ${shellWord(code.profile)}`;
   const cache = deps.cache();
   const ending = async (): Promise<Date | undefined> => (await cache.read(code.key, deps.now()).catch(() => undefined))?.credentials.expiration;
   let timer: NodeJS.Timeout | undefined;

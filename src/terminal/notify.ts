@@ -7,6 +7,7 @@
 import { runChild } from '../child-process.js';
 import { onPath } from '../child-process.js';
 import type { Env } from '../settings.js';
+import { pangoText } from '../output/pango.js';
 
 export interface Notification {
   /** One line: what happens. */
@@ -28,8 +29,9 @@ export function notificationArgv(n: Notification, env: Env, os: NodeJS.Platform,
     return has('osascript') ? ['osascript', ['-e', 'on run argv', '-e', 'display notification (item 2 of argv) with title (item 1 of argv)', '-e', 'end run', n.title, n.body]] : undefined;
   }
   if (os === 'win32' || (!env.DBUS_SESSION_BUS_ADDRESS && !env.DISPLAY && !env.WAYLAND_DISPLAY) || !has('notify-send')) return undefined;
-  // `--` so that a text beginning with a dash is not taken for an option.
-  return ['notify-send', ['--app-name=mfa-login', '--', n.title, n.body]];
+  // `--` so that a text beginning with a dash is not taken for an option. The body is markup to
+  // the notification daemon (the title is not).
+  return ['notify-send', ['--app-name=mfa-login', '--', n.title, pangoText(n.body)]];
 }
 
 /** Shows `n` on the desktop; resolves with why it could not, or undefined when it was shown (or there is no desktop: `shown` false). */

@@ -67,6 +67,28 @@ for (const mode of ['runtime', 'file', 'agent'] as const) {
   });
 }
 
+test('a test hook set (MFA_LOGIN_TEST_*): the cached path hands over, and the full CLI answers with one warning line naming it and how to unset it', async () => {
+  const env = { MFA_LOGIN_CACHE: 'file', SHELL: '/bin/bash' };
+  const r = await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)], { env });
+  assert.equal(r.status, 0, r.stderr);
+  const plain = await sb.run(['credential-process', 'prod'], { env });
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.equal(plain.stderr, '');
+  const hooks = { MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS: '60', MFA_LOGIN_TEST_WARNING_LEAD_SECONDS: '60', MFA_LOGIN_TEST_PAUSE_AT: 'created' };
+  for (const [name, value] of Object.entries(hooks)) {
+    const e = { ...env, [name]: value };
+    const fast = await runCommand(process.execPath, fastAlone('mfa-login', ['credential-process', 'prod']), sb.env(e));
+    assert.equal(fast.status, 9, `${name}: the fast path answered`);
+    const full = await sb.run(['credential-process', 'prod'], { env: e });
+    assert.equal(full.status, 0, full.stderr);
+    assert.equal(full.stdout, plain.stdout);
+    assert.equal(full.stderr, `mfa-login: warning: ${name} is set, for mfa-login's own tests only: sessions, warnings or rotate do not behave as they should; unset ${name}\n`);
+  }
+  const all = await sb.run(['prod'], { env: { ...env, ...hooks }, bin: MFA_ENV });
+  assert.equal(all.status, 0, all.stderr);
+  assert.equal(all.stderr, `mfa-env: warning: ${Object.keys(hooks).join(', ')} are set, for mfa-login's own tests only: sessions, warnings or rotate do not behave as they should; unset ${Object.keys(hooks).join(' ')}\n`, 'one line, once');
+});
+
 test('the region: the user\'s, the profile\'s over one mfa-login exported, or none; the cached path answers each as the full CLI does', async (t) => {
   const config = readFileSync(sb.file('.aws/config'), 'utf8');
   t.after(() => writeFileSync(sb.file('.aws/config'), config));

@@ -194,15 +194,46 @@ test('nu: mfa-use with no profile, a flag first or an unknown profile fails and 
   assert.deepEqual(vars(r.stdout, 'twice'), kept, 'a second mfa-use --off');
 });
 
-test('nu: mfa-use completes profile names and --off; mfa-login completion nu declares the commands, completing profiles', async (t) => {
-  const skip = missing();
-  if (skip) return t.skip(skip);
+/** savedInit, and `mfa-login completion nu` saved and sourced too, as the README says. */
+async function savedCompletion(): Promise<string> {
   const config = await savedInit();
   const dir = path.dirname(config);
   const save = await inNu('mfa-login completion nu | save -f ($nu.default-config-dir | path join mfa-login-completion.nu)');
   assert.equal(save.status, 0, save.stderr);
   writeFileSync(config, 'source ($nu.default-config-dir | path join mfa-login.nu)\nsource ($nu.default-config-dir | path join mfa-login-completion.nu)\n');
   assert.ok(existsSync(path.join(dir, 'mfa-login-completion.nu')));
+  return config;
+}
+
+test('nu: a profile name holding x(...) completes in double quotes, and the completed line passes the name as it is and runs nothing', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  const config = await savedCompletion();
+  const mark = sb.file('PWNED');
+  // In the order mfa-login profiles lists them.
+  const names = ['$env.HOME', 'a b', 'plain.name-1', 'q"uote', 'semi;colon', `x(touch ${mark})`];
+  const odd = sb.file('odd-config');
+  writeFileSync(odd, names.map((n) => `[profile ${n}]\nregion = us-east-1\n`).join(''));
+  const list = await inNu('print $"login=(nu-complete mfa-login profiles | to json -r)"; print $"use=(__mfa_use_complete | to json -r)"', { AWS_CONFIG_FILE: odd }, config);
+  assert.equal(list.status, 0, `${list.stderr}\n${list.stdout}`);
+  const completed = (tag: string): string[] => JSON.parse(/^(\w+)=(.*)$/m.exec(list.stdout.split('\n').find((l) => l.startsWith(`${tag}=`))!)![2]!);
+  const login = completed('login');
+  const use = completed('use');
+  // The plain name as it is, every other one quoted.
+  assert.deepEqual(login, ['"$env.HOME"', '"a b"', 'plain.name-1', '"q\\"uote"', '"semi;colon"', `"x(touch ${mark})"`]);
+  assert.deepEqual(use, [...login, '--off']);
+  // nushell puts a completion on the line as it is: each, typed after a command, reaches it whole.
+  const lines = login.map((word) => `^printf '[%s]\\n' ${word}`);
+  const r = await inNu(lines.join('\n'), { AWS_CONFIG_FILE: odd }, config);
+  assert.equal(r.status, 0, `${r.stderr}\n${r.stdout}`);
+  assert.deepEqual(r.stdout.trim().split('\n'), names.map((n) => `[${n}]`));
+  assert.ok(!existsSync(mark), 'the completed line ran code from the profile name');
+});
+
+test('nu: mfa-use completes profile names and --off; mfa-login completion nu declares the commands, completing profiles', async (t) => {
+  const skip = missing();
+  if (skip) return t.skip(skip);
+  const config = await savedCompletion();
   // nushell has no command that completes a line: the completer each parameter names is asked directly.
   const completer = (command: string, param: string) => `scope commands | where name == '${command}' | get signatures.0 | values | first | where parameter_name == '${param}' | get completion.0`;
   const script = [

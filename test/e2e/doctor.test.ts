@@ -4,7 +4,7 @@ import { chmodSync, cpSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ADMIN, ADMIN_ROLE, Sandbox, user, userAndAdminConfig, type RunResult } from './harness.js';
+import { ADMIN, ADMIN_ROLE, MFA_LOGIN, Sandbox, runCommand, user, userAndAdminConfig, type RunResult } from './harness.js';
 
 const alice = user('alice');
 const CONFIG = userAndAdminConfig(alice);
@@ -79,6 +79,20 @@ describe('mfa-login doctor', { concurrency: true }, () => {
     assert.match(r.stdout, /^(ok {4}AWS CLI: 2\.|warn {2}AWS CLI)/m);
     assert.doesNotMatch(r.stdout, /^FAIL/m);
     assert.match(r.stdout, /\nNo problems found/);
+  });
+
+  it('test-only settings set: a warning for each with the unset that fixes it, and the warning on stderr; exit 0', async () => {
+    const r = await doctor({ MFA_LOGIN_TEST_WARNING_LEAD_SECONDS: '5', MFA_LOGIN_TEST_PAUSE_AT: 'created' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^warn {2}MFA_LOGIN_TEST_WARNING_LEAD_SECONDS is set: a setting for mfa-login's own tests, harmful for real use\n {6}fix: unset MFA_LOGIN_TEST_WARNING_LEAD_SECONDS$/m);
+    assert.match(r.stdout, /^warn {2}MFA_LOGIN_TEST_PAUSE_AT is set: a setting for mfa-login's own tests, harmful for real use\n {6}fix: unset MFA_LOGIN_TEST_PAUSE_AT$/m);
+    assert.doesNotMatch(r.stdout, /MFA_LOGIN_TEST_MIN_VALIDITY_SECONDS/);
+    assert.equal(r.stderr, "mfa-login: warning: MFA_LOGIN_TEST_WARNING_LEAD_SECONDS, MFA_LOGIN_TEST_PAUSE_AT are set, for mfa-login's own tests only: sessions, warnings or rotate do not behave as they should; unset MFA_LOGIN_TEST_WARNING_LEAD_SECONDS MFA_LOGIN_TEST_PAUSE_AT\n");
+    // The fixes as printed, in a shell that has the variables.
+    const fixes = [...r.stdout.matchAll(/^ {6}fix: (unset MFA_LOGIN_TEST_\w+)$/gm)].map((m) => m[1]!);
+    const fixed = await runCommand('/bin/sh', ['-c', `${fixes.join('; ')}; exec "$0" "$1" doctor`, process.execPath, MFA_LOGIN], sb.env({ MFA_LOGIN_CACHE: 'file', PATH: '/usr/bin:/bin', MFA_LOGIN_TEST_WARNING_LEAD_SECONDS: '5', MFA_LOGIN_TEST_PAUSE_AT: 'created' }));
+    assert.equal(fixed.stderr, '');
+    assert.doesNotMatch(fixed.stdout, /MFA_LOGIN_TEST_/);
   });
 
   it('a malformed config line: FAIL naming the file and line, the other checks still run, exit 3', async () => {

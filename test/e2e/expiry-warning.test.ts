@@ -13,20 +13,24 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MFA_LOGIN, ROOT, Sandbox, requireComponent, user } from './harness.js';
+import { MFA_LOGIN, ROOT, Sandbox, requireComponent, runCommand, user } from './harness.js';
 import { commandsIn, notAsPrinted, runAsPrinted } from './hints.js';
 
 const ROLE_ARN = 'arn:aws:iam::222222222222:role/Admin';
 const SESSION_SECONDS = 1800;
 const users = { ivy: user('ivy'), jack: user('jack'), kim: user('kim') };
+/** A profile name a shell and the notification's markup must both be kept from reading. */
+const ODD = "lee <dev> & 'co'";
+const lee = user('lee');
 let sb: Sandbox;
 const started: ChildProcess[] = [];
 
 const hasDbus = ['/usr/bin/dbus-run-session', '/usr/bin/notify-send', '/usr/bin/python3'].every(existsSync);
 
 before(async () => {
-  sb = await new Sandbox(Object.values(users)).start({ roles: [{ roleArn: ROLE_ARN, requireMfa: true }] });
+  sb = await new Sandbox([...Object.values(users), lee]).start({ roles: [{ roleArn: ROLE_ARN, requireMfa: true }] });
   for (const [name, u] of Object.entries(users)) await sb.add(name, u);
+  await sb.add(ODD, lee);
   sb.write('.aws/config', `${sb.read('.aws/config') ?? ''}[profile ivy-admin]\nrole_arn = ${ROLE_ARN}\nsource_profile = ivy\n`);
 });
 after(async () => {
@@ -78,8 +82,11 @@ function recordingNotifySend(dir: string, record: string): string {
   return `${dir}:${process.env.PATH}`;
 }
 
-async function serve(profile: string, leadSeconds: number, env: Record<string, string | undefined>, extra: string[] = []) {
-  const code = await sb.code(users[profile.replace(/-admin$/, '') as keyof typeof users]);
+/** What the full CLI says first, while the hook these tests set is set. */
+const HOOK_WARNING = "mfa-login: warning: MFA_LOGIN_TEST_WARNING_LEAD_SECONDS is set, for mfa-login's own tests only: sessions, warnings or rotate do not behave as they should; unset MFA_LOGIN_TEST_WARNING_LEAD_SECONDS\n";
+
+async function serve(profile: string, leadSeconds: number, env: Record<string, string | undefined>, extra: string[] = [], u = users[profile.replace(/-admin$/, '') as keyof typeof users]) {
+  const code = await sb.code(u);
   const s = start(process.execPath, [MFA_LOGIN, 'serve', profile, '--duration', `${SESSION_SECONDS}`, '--shell', 'sh', ...extra], sb.env({
     MFA_LOGIN_MFA_TOKEN: code,
     MFA_LOGIN_TEST_WARNING_LEAD_SECONDS: String(leadSeconds),
@@ -87,6 +94,7 @@ async function serve(profile: string, leadSeconds: number, env: Record<string, s
   }));
   await until('serve is serving', () => /serving /.test(s.out.stderr) || s.child.exitCode !== null);
   assert.match(s.out.stderr, /serving /, s.out.stderr);
+  assert.equal(s.out.stderr.split(HOOK_WARNING).length, 2, `the test hook is warned about, once:\n${s.out.stderr}`);
   return s;
 }
 
@@ -126,10 +134,10 @@ test('without a desktop the warning is one line on stderr, and notify-send is no
   const record = sb.file('jack-notify-send.txt');
   const PATH = recordingNotifySend(sb.file('jack-bin'), record);
   const s = await serve('jack', SESSION_SECONDS - 3, { PATH, DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined });
-  await until('the warning on stderr', () => /warning: /.test(s.out.stderr));
+  await until('the warning on stderr', () => /warning: the MFA session/.test(s.out.stderr));
   process.kill(s.child.pid!, 'SIGTERM');
   assert.equal(await s.closed, 0, s.out.stderr);
-  const warnings = s.out.stderr.split('\n').filter((l) => l.includes('warning'));
+  const warnings = s.out.stderr.replace(HOOK_WARNING, '').split('\n').filter((l) => l.includes('warning'));
   assert.equal(warnings.length, 1, s.out.stderr);
   assert.match(warnings[0]!, /^mfa-login: warning: the MFA session of jack ends at \d\d:\d\d \(in \d+ min\); .*Renew it now: mfa-login session jack$/);
   assert.deepEqual(lines(record), [], 'no notify-send');
@@ -149,4 +157,30 @@ test('a session renewed meanwhile moves the warning to its own end instead of wa
   assert.equal(await s.closed, 0, s.out.stderr);
   assert.doesNotMatch(s.out.stderr, /warning: the MFA session/);
   assert.deepEqual(lines(record), [], 'no notification');
+});
+
+test('a profile name with quotes, spaces and markup: the renewing command is quoted for a shell and works as printed; the notification shows the name as written', async () => {
+  const dir = sb.file('lee-bin');
+  const record = sb.file('lee-notify-send.txt');
+  const PATH = recordingNotifySend(dir, record);
+  // The body, notify-send's last argument, as it was given.
+  writeFileSync(path.join(dir, 'notify-send'), `#!/bin/sh\nfor a; do body=$a; done\nprintf '%s\\n' "$body" >> '${record}'\n`, { mode: 0o755 });
+  writeFileSync(path.join(dir, 'mfa-login'), `#!/bin/sh\nexec '${process.execPath}' '${MFA_LOGIN}' "$@"\n`, { mode: 0o755 });
+  const s = await serve(ODD, SESSION_SECONDS - 3, { PATH, DISPLAY: ':99' }, [], lee);
+  await until('the notification', () => lines(record).length > 0);
+  await until('the warning on stderr', () => /warning: the MFA session/.test(s.out.stderr));
+  process.kill(s.child.pid!, 'SIGTERM');
+  assert.equal(await s.closed, 0, s.out.stderr);
+  const renew = "mfa-login session 'lee <dev> & '\\''co'\\'''";
+  const warning = s.out.stderr.split('\n').find((l) => l.includes('warning: the MFA session'))!;
+  assert.ok(warning.endsWith(`Renew it now: ${renew}`), warning);
+  // The daemon reads the body as markup: what it shows is the text with &lt; &gt; &amp; read back.
+  const [body] = lines(record);
+  assert.doesNotMatch(body!, /<|&(?!lt;|gt;|amp;)/, 'markup of its own in the body');
+  const shown = body!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  assert.ok(shown.startsWith(`the MFA session of ${ODD} ends at `), shown);
+  assert.ok(shown.endsWith(`. Renew it now: ${renew}`), shown);
+  // Pasted into a shell, the command renews this profile's session (and not one named "lee").
+  const r = await runCommand('/bin/sh', ['-c', renew], sb.env({ PATH }));
+  assert.equal(r.status, 0, r.stderr);
 });

@@ -117,7 +117,7 @@ test('another user\'s directory where the runtime sessions would be does not sto
     const login = await sb.run(['hana', '--mfa-token', await sb.code(hana)], { env });
     assert.equal(login.status, 0, login.stderr);
     assert.match(sb.read('.aws/credentials') ?? '', /\[hana\]/);
-    const warning = `mfa-login: warning: the session directory ${squat} belongs to user id 65534, not to you (0); refusing to use it\n  hint: someone else made it: have it removed (as root: rm -r ${squat}), or use MFA_LOGIN_CACHE=agent meanwhile\n`;
+    const warning = `mfa-login: warning: the session directory ${squat} belongs to user id 65534, not to you (0); refusing to use it\n  hint: someone else made it: have it removed (as root: rm -r ${squat}), or meanwhile keep sessions in a directory of yours: export MFA_LOGIN_CACHE=file MFA_LOGIN_CACHE_DIR="$HOME/.cache/mfa-login-private"\n`;
     const logout = await sb.run(['logout', 'hana'], { env });
     assert.equal(logout.status, 0, logout.stderr);
     assert.equal(logout.stderr, warning);

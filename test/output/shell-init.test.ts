@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatShellInit } from '../../src/output/shell-init.js';
+import { isPlainProfileName } from '../../src/forms.js';
 
 const at = { node: "/opt/it's node/bin/node", mfaLogin: '/opt/mfa login/bin/mfa-login.js', mfaEnv: '/opt/mfa login/bin/mfa-env.js' };
 
@@ -17,6 +18,29 @@ test('PowerShell (no pwsh here: checked as text): mfa-use, --off, completion, pr
   assert.match(ps, /\[DateTimeOffset\]::Parse\(\$env:AWS_CREDENTIAL_EXPIRATION/);
   // Balanced braces: a cut-off block would fail to load in $PROFILE.
   assert.equal((ps.match(/\{/g) ?? []).length, (ps.match(/\}/g) ?? []).length);
+});
+
+test('PowerShell: mfa-use completes a profile name that is not plain in single quotes (\' doubled), so $(...) in it is not run', () => {
+  const ps = formatShellInit('powershell', at);
+  const m = /^\s+\$text = if \(\$_ -cmatch '([^']+)'\) \{ \$_ \} else \{ "'" \+ \(\$_ -replace '\[''(\S+)\]', '\$0\$0'\) \+ "'" \}\n\s+\[System\.Management\.Automation\.CompletionResult\]::new\(\$text, \$_, 'ParameterValue', \$_\)$/m.exec(ps);
+  assert.ok(m, `the completer quotes what it inserts:\n${ps}`);
+  // What PowerShell does with those lines (its regular expressions read as JavaScript's here).
+  const plain = new RegExp(m[1]!);
+  const quotes = new RegExp(`['${m[2]!}]`, 'g');
+  const inserted = (name: string) => (plain.test(name) ? name : `'${name.replace(quotes, '$&$&')}'`);
+  const cases: [string, string][] = [
+    ['prod', 'prod'],
+    ['team/dev-1@x.y', 'team/dev-1@x.y'],
+    ['--off', '--off'],
+    ['x$(Remove-Item ~)', "'x$(Remove-Item ~)'"],
+    ["it's", "'it''s'"],
+    ['a\u2019b', "'a\u2019\u2019b'"],
+    ['a b;c', "'a b;c'"],
+  ];
+  for (const [name, want] of cases) {
+    assert.equal(inserted(name), want, name);
+    assert.equal(plain.test(name), isPlainProfileName(name), `plain as forms.ts says: ${name}`);
+  }
 });
 
 test('POSIX and fish texts call this installation by absolute path, quoted', () => {

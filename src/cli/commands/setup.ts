@@ -4,6 +4,7 @@ import { MfaLoginError } from '../../errors.js';
 import { resolveChain } from '../../config/chain.js';
 import { configHeaderFor } from '../../config/profiles.js';
 import { setSectionValues } from '../../output/ini-edit.js';
+import { shellWord } from '../../output/shell-word.js';
 import { editProfileFile, readProfiles, shortPath } from '../../session/profiles-io.js';
 import { refuseHookProfile } from '../../session/hook-profile.js';
 
@@ -60,9 +61,4 @@ export async function setup(deps: Deps, input: SetupInput): Promise<void> {
 /** This node and this script, by absolute path, with symlinks (npm's bin links) resolved. */
 function installedCommand(): string[] {
   return [process.execPath, realpathSync(process.argv[1]!)];
-}
-
-/** botocore splits credential_process with shlex, the JS SDK hands it to a shell: quote for both. */
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -82,22 +82,31 @@ export function agentStore(o: AgentOptions): SessionStore & RouteNotes {
   return store;
 }
 
-/** Whether an agent answers, and with how many sessions. Never starts one. */
+/**
+ * Whether an agent answers, and with how many sessions. Never starts one. Only a socket in the
+ * user's own private directory is asked (as the data path asks): one another user made answers
+ * what they like.
+ */
 export async function agentStatus(o: AgentOptions): Promise<{ running: false } | { running: true; pid: number; sessions: number }> {
+  if (!checkPrivateDir(o.dir, { create: false, ram: false, uid: o.uid })) return { running: false };
   const r = await request(o, { op: 'status' }, false);
   return r === undefined ? { running: false } : { running: true, pid: Number(r.pid), sessions: Number(r.sessions) };
 }
 
 /** Stops a running agent and waits until it is gone; false when none was running. */
 export async function stopAgent(o: AgentOptions): Promise<boolean> {
+  if (!checkPrivateDir(o.dir, { create: false, ram: false, uid: o.uid })) return false;
   const r = await request(o, { op: 'stop' }, false);
   if (r === undefined) return false;
   const deadline = Date.now() + (o.startMs ?? 5000);
-  while ((await connect(o.socket)) !== undefined) {
+  for (;;) {
+    const probe = await connect(o.socket);
+    if (probe === undefined) return true;
+    // An open probe would keep this process alive after the answer.
+    probe.destroy();
     if (Date.now() > deadline) throw await stuck(o, 'was asked to stop but still accepts connections');
     await new Promise((res) => setTimeout(res, 50));
   }
-  return true;
 }
 
 /**
