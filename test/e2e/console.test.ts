@@ -87,7 +87,7 @@ test('bad --path, --service, --region and --duration: one line each, exit 2, not
     [['--path', '//evil.example/'], /--path "\/\/evil\.example\/" is not a console path/],
     [['--service', 'S3;rm'], /--service "S3;rm" is not a console service name/],
     [['--region', 'EU_WEST'], /--region "EU_WEST" is not an AWS region name/],
-    [['--duration', '13h'], /a console session lasts from 15 minutes \(900\) to 12 hours \(43200\)/],
+    [['--duration', '13h'], /--duration 13h is too long: a console session lasts at most 12 hours \(43200\)/],
     [['--duration', '2h'], /--duration cannot be used with prod: its role session comes from role chaining/],
   ] as const) {
     const r = await sb.run(['console', 'prod', ...args], { env: env() });
