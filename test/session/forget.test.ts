@@ -41,7 +41,7 @@ test("another user's directory in the cache's place held nothing of ours: said, 
   assert.equal(await forgetEverywhere(m.deps, undefined), 0);
   assert.deepEqual(m.stderr, [
     `mfa-login: warning: the session directory ${cache} belongs to user id ${uid + 1}, not to you (${uid}); refusing to use it\n` +
-      `  hint: someone else made it: have it removed (as root: rm -r ${cache}), or use MFA_LOGIN_CACHE=agent meanwhile\n`,
+      `  hint: someone else made it: have it removed (as root: rm -r ${cache}), or meanwhile keep sessions in a directory of yours: export MFA_LOGIN_CACHE=file MFA_LOGIN_CACHE_DIR="$HOME/.cache/mfa-login-private"\n`,
   ]);
 });
 
