@@ -69,10 +69,13 @@ function startSession(extra: Record<string, string> = {}): { done: Promise<RunRe
   return { done, child };
 }
 
-/** The dialog's window, waited for with a bound. */
+/**
+ * The dialog's window, waited for with a bound: a generous one, since the first GTK start on a
+ * machine busy with other tests can take tens of seconds; it is reached only when no window comes.
+ */
 function dialogWindow(): string {
-  const r = x('xdotool', ['search', '--sync', '--onlyvisible', '--name', 'mfa-login: MFA code for prod']);
-  assert.equal(r.status, 0, 'the dialog appeared within 30 s');
+  const r = x('xdotool', ['search', '--sync', '--onlyvisible', '--name', 'mfa-login: MFA code for prod'], 120);
+  assert.equal(r.status, 0, 'the dialog appeared within 120 s');
   return r.stdout.trim().split('\n')[0]!;
 }
 
