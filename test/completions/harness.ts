@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,13 +40,33 @@ export function assertShell(shell: ShellName): void {
 
 /** Runs a file in bin/ (the built CLI) and returns its stdout. */
 export async function cli(tool: 'mfa-login' | 'mfa-env', args: string[]): Promise<string> {
+  const kept = args.at(-1) === '--help' ? keptHelp(tool, args) : undefined;
+  if (kept !== undefined && existsSync(kept)) return readFileSync(kept, 'utf8');
   try {
     const { stdout } = await execFileAsync(process.execPath, [join(ROOT, 'bin', `${tool}.js`), ...args], { encoding: 'utf8', timeout: 15_000 });
+    if (kept !== undefined) {
+      // Whole or not at all: another test file may read it at the same moment.
+      mkdirSync(join(kept, '..'), { recursive: true });
+      writeFileSync(`${kept}.${process.pid}`, stdout);
+      renameSync(`${kept}.${process.pid}`, kept);
+    }
     return stdout;
   } catch (e) {
     const err = e as Error & { stderr?: string };
     throw new Error(`${tool} ${args.join(' ')} failed: ${err.message} ${err.stderr ?? ''}`);
   }
+}
+
+/**
+ * Where the built CLI's answer to a `--help` line is kept, for this build only: several test files
+ * read every command's --help (some 160 Node starts in all), and the text of one build's help is
+ * the same each time it is asked. Kept under dist/, named by the bundle's stamp, so a new build
+ * asks the CLI again.
+ */
+function keptHelp(tool: string, args: string[]): string {
+  const bundle = statSync(join(ROOT, 'dist', 'bundle', 'mfa-login.js'));
+  const line = createHash('sha256').update([tool, ...args].join('\0')).digest('hex').slice(0, 20);
+  return join(ROOT, 'dist', 'test', 'kept-help', `${bundle.mtimeMs}-${bundle.size}`, line);
 }
 
 /**
