@@ -3,16 +3,18 @@
  * The cached path, for both bin scripts: the bundled fast path (dist/bundle/fast.cjs), compiled
  * from that readable file on every call. Compiling it afresh costs about as much as running it, so
  * V8's code for it is kept per user: made on this machine by the first answer (and the first of
- * the other tool), from the text it compiled, in mfa-login's own cache directory (only the user
+ * the other tool, and the first from the agent), from the text it compiled, in mfa-login's own cache directory (only the user
  * can write there), and given to V8 only while the bundle is that same text, under the same Node.
  * V8 itself checks the code against the length of the source, not its text: a copy of the text is
  * kept with the code and compared in full. Without a code file that is a private file of the
  * user's, or with anything unexpected, the bundle is compiled without one. Returns whether the call
- * was answered, or a promise of that when the agent was asked. Built-in modules come from process.getBuiltinModule: a first require() costs a
- * fresh process more than anything it then does.
+ * was answered, or a promise of that when the agent was asked. Built-in modules come from
+ * process.getBuiltinModule: a first require() costs a fresh process more than anything it then does.
  */
 /** The code file's name, as src/cli/fast-path.ts names it (COMPILED_CODE_FILE). */
 const CODE_FILE = 'fast-path.v8';
+/** How the code file names answers from the agent, beside the tools' names. */
+const AGENT_WAY = 'agent';
 
 module.exports = function fastPath(tool, argv) {
   const file = `${__dirname}/../dist/bundle/fast.cjs`;
@@ -29,16 +31,20 @@ module.exports = function fastPath(tool, argv) {
     script.runInThisContext()(module.exports, builtin, module, file, `${__dirname}/../dist/bundle`);
     if (typeof module.exports.fastPath === 'function') fast = module.exports;
     // V8 compiles a function when it first runs, and the code holds what had run when it was made:
-    // after an answer without usable code, or the first answer of this tool, the code is kept
-    // (again) for the next call, with the tools it has run for; then the process ends.
+    // after an answer without usable code, or the first answer of this tool (or the first from the
+    // agent: its request and reply are code of their own), the code is kept (again) for the next
+    // call, with the ways it has answered; then the process ends.
     const accepted = kept !== undefined && !script.cachedDataRejected;
     // `mfa-env --unset` runs none of the exports' code: kept after it, the code would lack what
     // every later `mfa-env PROFILE` runs, and the tool would count as done.
-    if (fast !== undefined && !argv.includes('--unset') && (!accepted || !kept.tools.includes(tool))) {
-      const tools = accepted ? [...kept.tools, tool].join(',') : tool;
-      end = () => {
+    if (fast !== undefined && !argv.includes('--unset')) {
+      end = (agent) => {
+        const ways = agent ? [tool, AGENT_WAY] : [tool];
+        const known = accepted ? kept.ways : [];
+        if (ways.every((way) => known.includes(way))) process.exit();
         try {
-          fast.keepCompiledCode(() => `${tag}\n${source.length} ${tools}\n${source}${script.createCachedData().toString('base64')}`);
+          const all = [...known, ...ways.filter((way) => !known.includes(way))].join(',');
+          fast.keepCompiledCode(() => `${tag}\n${source.length} ${all}\n${source}${script.createCachedData().toString('base64')}`);
         } catch {
           // kept next time, or never: the fast path works without it
         }
@@ -70,9 +76,9 @@ function withoutSlash(dir) {
 }
 
 /**
- * The code kept for exactly this source under this Node, with the tools it has run for, or
+ * The code kept for exactly this source under this Node, with the ways it has answered, or
  * undefined. The file is text (reading it into a Buffer costs a fresh process more than decoding
- * base64): the tag line; the source's length and the tools (`mfa-login,mfa-env`); the source; then
+ * base64): the tag line; the source's length and the ways it has answered (`mfa-login,mfa-env,agent`); the source; then
  * the code in base64. It is used only as a regular file of this user's
  * that nobody else may read or write, opened without following a link, in a directory of the
  * user's that only the user may enter: nobody else could have put it there.
@@ -98,10 +104,10 @@ function compiledCode(fs, source, tag) {
   }
   const tagEnd = text.indexOf('\n');
   const lengthEnd = text.indexOf('\n', tagEnd + 1);
-  const [length, tools] = text.slice(tagEnd + 1, lengthEnd).split(' ');
-  if (text.slice(0, tagEnd) !== tag || Number(length) !== source.length || tools === undefined) return undefined;
+  const [length, ways] = text.slice(tagEnd + 1, lengthEnd).split(' ');
+  if (text.slice(0, tagEnd) !== tag || Number(length) !== source.length || ways === undefined) return undefined;
   if (text.slice(lengthEnd + 1, lengthEnd + 1 + source.length) !== source) return undefined;
-  return { code: Buffer.from(text.slice(lengthEnd + 1 + source.length), 'base64'), tools: tools.split(',') };
+  return { code: Buffer.from(text.slice(lengthEnd + 1 + source.length), 'base64'), ways: ways.split(',') };
 }
 
 // For the test that holds this derivation and settings.ts's alike.

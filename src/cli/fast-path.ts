@@ -7,7 +7,8 @@
  * noted entry is the answer (session-store/routed-entry.ts). The entry is read through the same
  * reader as the full CLI's (session-store/entry.ts), after the same directory check
  * (session-store/private-dir.ts); where the agent keeps sessions, it matches the route and answers
- * with the session in one request on its socket (session-store/agent/ask.ts). Anything it does not
+ * with the session in one request on its socket (session-store/agent/ask.ts), sent before the
+ * rest of the settings are derived so that the two happen at once. Anything it does not
  * handle plainly (other flags, no route or a changed one, a miss, an agent that does not answer at
  * once, a terminal to talk to) returns false, and the full command line does it properly.
  * bin/fast-path.js compiles this bundle from its readable text, with V8's code for it once
@@ -16,34 +17,45 @@
 import { closeSync, constants, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { defaultProfileName, sharedFilePaths } from '../config/shared-files.js';
 import { MIN_VALIDITY_MS } from '../providers/validity.js';
-import { regionFor, settingsFrom, under } from '../settings.js';
+import { cacheSettings, regionFor, settingsFrom, under, type Settings } from '../settings.js';
 import { checkPrivateDir } from '../session-store/private-dir.js';
-import { readRouted, type RoutedSession } from '../session-store/routed-entry.js';
+import { routedAnswer, type RoutedAnswer, type RoutedSession } from '../session-store/routed-entry.js';
 import { formatCredentialProcess } from '../output/credential-process.js';
 import { detectShell, formatExports, formatUnset, saving, SHELL_NAMES, type Shell } from '../output/exports.js';
 import { parentProcessName } from '../terminal/parent-process.js';
 
 /**
- * Answers the call if it can, and then runs `end` once the answer is out: the bin scripts end the
- * process there and then, which spares it the teardown of a Node process that runs to its end.
- * Returns whether it answered: at once, or (the agent, asked on its socket) as a promise.
+ * Answers the call if it can, and then runs `end` once the answer is out (told whether the agent
+ * gave it): the bin scripts end the process there and then, which spares it the teardown of a Node
+ * process that runs to its end. Returns whether it answered: at once, or (the agent, where the
+ * event loop waits for its reply) as a promise.
  */
-export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () => void = () => process.exit()): boolean | Promise<boolean> {
+export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: (agent: boolean) => void = () => process.exit()): boolean | Promise<boolean> {
   const request = recognise(tool, argv);
   if (request === undefined) return false;
   const env = process.env;
   const home = env.HOME;
   if (!home) return false;
-  if (request.unset) return unset(request.shell, env, home, end);
-  let found: ReturnType<typeof readRouted>;
+  if (request.unset) return unset(request.shell, env, home, () => end(false));
+  let found: ReturnType<RoutedAnswer>;
   try {
-    // Every setting, as the full CLI derives them: a bad one is its to report (exit 2).
     const uid = process.getuid?.();
-    const settings = settingsFrom(env, home, { os: process.platform, uid });
+    const platform = { os: process.platform, uid };
+    const profile = request.profile ?? defaultProfileName(env);
+    // Where the agent keeps sessions it is sent its request first, and answers while every other
+    // setting is derived (a quarter of a millisecond it would otherwise wait for).
+    const answer = routedAnswer(cacheSettings(env, home, platform), profile, sharedFilePaths(env, home), env, uid, Date.now() + MIN_VALIDITY_MS);
+    let settings: Settings;
+    try {
+      // Every setting, as the full CLI derives them: a bad one is its to report (exit 2).
+      settings = settingsFrom(env, home, platform);
+    } catch {
+      void answer(); // taken and dropped: that closes the agent's connection
+      return false;
+    }
+    found = answer();
     // A test hook set: the full CLI honours it and says so on stderr, which this path never writes to.
     if (settings.testHooks.set.length > 0) return false;
-    const profile = request.profile ?? defaultProfileName(env);
-    found = readRouted(settings.cache, profile, sharedFilePaths(env, home), env, uid, Date.now() + MIN_VALIDITY_MS);
   } catch {
     return false;
   }
@@ -61,7 +73,7 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: () 
     }
     // Past this point the answer is given: a failing write must not hand over to the full path,
     // which would print it a second time.
-    write(output, end);
+    write(output, () => end(found.agent === true));
     return true;
   };
   return found instanceof Promise ? found.then(answer, () => false) : answer(found);
@@ -163,20 +175,26 @@ function onTerminal(): boolean {
 }
 
 /**
- * Straight to file descriptor 1: creating process.stdout would load the stream machinery. A reader
+ * Straight to file descriptor 1: creating process.stdout would load the stream machinery. The
+ * text goes out as a string, without a Buffer made for it (the first Buffer.from of a process
+ * costs it a tenth of a millisecond); only a short write needs one, for the rest. A reader
  * that stopped early is not an error (as on the full path); a write that fails otherwise is one
  * line on stderr and exit 1.
  */
 function write(text: string, end: () => void): void {
-  const buf = Buffer.from(text);
+  let buf: Buffer | undefined;
   let off = 0;
   try {
-    while (off < buf.length) off += writeSync(1, buf, off);
+    off = writeSync(1, text);
+    if (off < Buffer.byteLength(text)) {
+      buf = Buffer.from(text);
+      while (off < buf.length) off += writeSync(1, buf, off);
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EAGAIN') {
       // A non-blocking pipe that is full: the stream waits for the reader, and ends when it is out.
-      process.stdout.on('error', () => end()).write(buf.subarray(off), end);
+      process.stdout.on('error', () => end()).write((buf ?? Buffer.from(text)).subarray(off), end);
       return;
     }
     if (code !== 'EPIPE') {

@@ -13,7 +13,16 @@ export interface RoutedSession {
   accountId?: string;
   /** The profile's own region: the environment's goes in front of it (settings.ts, regionFor). */
   region?: string;
+  /** Handed over by the agent (bin/fast-path.js keeps V8's code for that way of answering too). */
+  agent?: true;
 }
+
+/**
+ * The cached path's answer, asked for when wanted: the agent, asked at once, answers while the
+ * caller does other work. Called once, always (it closes the agent's connection). A promise where
+ * the event loop must wait for the agent's reply (as on Windows).
+ */
+export type RoutedAnswer = () => RoutedSession | undefined | Promise<RoutedSession | undefined>;
 
 /**
  * A profile's route: which session entry answers for the profile, noted by the full path each

@@ -439,6 +439,19 @@ test('what runs is the readable bundle: an edit of the same length to fast.cjs s
   assert.equal((await env(bin)).status, 0);
   assert.equal((await call()).status, 0);
   assert.equal(statSync(kept).ino, both.ino, 'and then it is used as it is');
+  // The first answer from the agent keeps it once more: the request and the reply are code of their own.
+  const agent = { MFA_LOGIN_CACHE: 'agent' };
+  assert.equal((await sb.run(['session', 'prod', '--mfa-token', await sb.code(ivy)], { env: agent })).status, 0);
+  const fromAgent = () => runCommand(process.execPath, [bin, 'credential-process', 'prod'], sb.env(agent));
+  const asked = await fromAgent();
+  assert.equal(asked.status, 0, asked.stderr);
+  assert.match(asked.stdout, /^\{"Version":2,/);
+  const withAgent = statSync(kept);
+  assert.notEqual(withAgent.ino, both.ino);
+  assert.match(readFileSync(kept, 'utf8').split('\n', 2)[1]!, / mfa-login,mfa-env,agent$/);
+  assert.equal((await fromAgent()).status, 0);
+  assert.equal((await call()).status, 0);
+  assert.equal(statSync(kept).ino, withAgent.ino, 'and then it is used as it is, either way');
 });
 
 test('mfa-env --unset keeps no code: the first mfa-env PROFILE after it keeps the code with what the exports run', async () => {

@@ -1,18 +1,22 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
+import { spawn, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentPlace, agentServes, listenOptions, PIPE_PREFIX } from '../../src/session-store/agent/place.js';
-import { answerIn, askAgent } from '../../src/session-store/agent/ask.js';
+import { answerIn, askAgent, bound, lineText } from '../../src/session-store/agent/ask.js';
 import { agentStore, stopAgent } from '../../src/session-store/agent/client.js';
 import { agentOptions } from '../../src/session-store/open.js';
 import { onRam } from '../../src/session-store/private-dir.js';
 import { probeFor } from '../../src/session-store/route.js';
 import { settingsFrom } from '../../src/settings.js';
-import { agentPids, session } from './helpers.js';
+import { agentPids, session, waitFor } from './helpers.js';
+import { runCommand } from '../e2e/harness.js';
+
+const STAND_IN = fileURLToPath(new URL('./stand-in-agent.js', import.meta.url));
+const ASK = new URL('../../src/session-store/agent/ask.js', import.meta.url).href;
 
 /**
  * Where the agent is reached and how it listens, for each platform from its parameters: what
@@ -63,6 +67,7 @@ test('the agent\'s reply is an answer only when it is a plain hit that lasts lon
     credentials: { accessKeyId: 'ASIAX', secretAccessKey: 's', sessionToken: 't', expiration: new Date(until + 1000) },
     accountId: '222222222222',
     region: 'eu-west-1',
+    agent: true,
   });
   const misses: Array<[string, string]> = [
     ['a miss', JSON.stringify({ ok: true, session: null })],
@@ -96,14 +101,21 @@ test('the agent keeps the route the full path notes, and answers the cached path
   const store = agentStore(o);
   await store.put('key-prod', session('ASIAROUTED', 3600_000, ['prod']));
   await store.noteRoute({ profile: 'prod', files, texts: [config, undefined], env: { AWS_REGION: 'eu-west-1' }, key: 'key-prod', accountId: '222222222222', region: 'eu-west-1' });
-  const ask = (e: Record<string, string>) => askAgent(o.socket, probeFor('prod', files, e), Date.now() + 60_000);
-  const hit = await ask({ AWS_REGION: 'eu-west-1' });
-  assert.equal(hit?.credentials.accessKeyId, 'ASIAROUTED');
-  assert.equal(hit?.accountId, '222222222222');
-  assert.equal(hit?.region, 'eu-west-1');
-  assert.equal(await ask({ AWS_REGION: 'us-east-1' }), undefined, 'another STS environment');
-  assert.equal(await askAgent(o.socket, probeFor('other', files, { AWS_REGION: 'eu-west-1' }), Date.now()), undefined, 'another profile');
-  assert.equal(await askAgent(o.socket, probeFor('prod', files, { AWS_REGION: 'eu-west-1' }), Date.now() + 2 * 3600_000), undefined, 'a session that ends too soon');
+  // Both ways of waiting for the reply: the process itself (a Unix socket), and the event loop (a Windows pipe).
+  for (const eventLoop of [false, true]) {
+    const way = eventLoop ? 'the event loop waiting' : 'the process waiting';
+    const ask = (e: Record<string, string>, profile = 'prod', until = Date.now() + 60_000) => askAgent(o.socket, probeFor(profile, files, e), until, { eventLoop })();
+    const first = ask({ AWS_REGION: 'eu-west-1' });
+    assert.equal(first instanceof Promise, eventLoop, `${way}: a promise only where the event loop waits`);
+    const hit = await first;
+    assert.equal(hit?.credentials.accessKeyId, 'ASIAROUTED', way);
+    assert.equal(hit?.accountId, '222222222222', way);
+    assert.equal(hit?.region, 'eu-west-1', way);
+    assert.equal(await ask({ AWS_REGION: 'us-east-1' }), undefined, `${way}: another STS environment`);
+    assert.equal(await ask({ AWS_REGION: 'eu-west-1' }, 'other'), undefined, `${way}: another profile`);
+    assert.equal(await ask({ AWS_REGION: 'eu-west-1' }, 'prod', Date.now() + 2 * 3600_000), undefined, `${way}: a session that ends too soon`);
+  }
+  const ask = (e: Record<string, string>) => askAgent(o.socket, probeFor('prod', files, e), Date.now() + 60_000)();
   writeFileSync(files.configFile, `${config}# edited\n`);
   assert.equal(await ask({ AWS_REGION: 'eu-west-1' }), undefined, 'a changed config');
   writeFileSync(files.configFile, config);
@@ -111,22 +123,138 @@ test('the agent keeps the route the full path notes, and answers the cached path
   assert.equal(await ask({ AWS_REGION: 'eu-west-1' }), undefined, 'after logout');
 });
 
-test('a stand-in for an older agent, which does not know the request, is a miss; so is one that closes the connection', async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mfl-oldagent-'));
-  const socket = path.join(dir, 'agent.sock');
-  let close = false;
-  const server = net.createServer((conn) => {
-    conn.on('error', () => {});
-    conn.setEncoding('utf8').on('data', () => (close ? conn.destroy() : conn.write('{"ok":false,"error":"unknown op"}\n')));
-  });
-  await new Promise<void>((resolve) => server.listen(socket, resolve));
-  t.after(() => {
-    server.close();
+/** The stand-in agent (stand-in-agent.ts) in its own process: the asking process may stop its own event loop to wait. */
+class StandIn {
+  readonly requests: string[] = [];
+  private readonly proc: ChildProcess;
+  private lines: string[] = [];
+  private wake = () => {};
+
+  constructor(readonly socket: string) {
+    this.proc = spawn(process.execPath, [STAND_IN, socket], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let buf = '';
+    this.proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buf += d;
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.startsWith('"')) this.requests.push(JSON.parse(line) as string);
+        else this.lines.push(line);
+        this.wake();
+      }
+    });
+  }
+
+  private async said(what: string): Promise<void> {
+    while (!this.lines.includes(what)) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.lines.splice(this.lines.indexOf(what), 1);
+  }
+
+  listening(): Promise<void> {
+    return this.said('listening');
+  }
+
+  /** How it answers from now on: the reply's pieces as bytes (a string as UTF-8). */
+  async answers(behaviour: { reply?: Array<string | Uint8Array>; close?: true; silent?: true }): Promise<void> {
+    const reply = behaviour.reply?.map((piece) => Buffer.from(piece).toString('base64'));
+    this.proc.stdin!.write(`${JSON.stringify({ ...behaviour, reply })}\n`);
+    await this.said('ok');
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
+    this.proc.stdin!.end();
+    await exited;
+  }
+}
+
+/** Sets up a stand-in agent in a fresh directory, stopped and removed after the test. */
+async function standIn(t: TestContext): Promise<{ agent: StandIn; dir: string; probe: ReturnType<typeof probeFor> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mfl-standin-'));
+  const agent = new StandIn(path.join(dir, 'agent.sock'));
+  t.after(async () => {
+    await agent.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const probe = probeFor('prod', { configFile: path.join(dir, 'config'), credentialsFile: path.join(dir, 'credentials') }, {});
-  assert.equal(await askAgent(socket, probe, Date.now()), undefined);
-  close = true;
-  assert.equal(await askAgent(socket, probe, Date.now()), undefined);
-  assert.equal(await askAgent(path.join(dir, 'nobody.sock'), probe, Date.now()), undefined, 'nobody listening');
+  await agent.listening();
+  return { agent, dir, probe: probeFor('prod', { configFile: path.join(dir, 'config'), credentialsFile: path.join(dir, 'credentials') }, {}) };
+}
+
+const BOTH_WAYS = [
+  { eventLoop: false, way: 'the process waiting' },
+  { eventLoop: true, way: 'the event loop waiting' },
+];
+
+test('a stand-in for an older agent, which does not know the request, is a miss; so is one that closes the connection, and a socket nobody listens at', async (t) => {
+  const { agent, dir, probe } = await standIn(t);
+  for (const { eventLoop, way } of BOTH_WAYS) {
+    await agent.answers({ reply: ['{"ok":false,"error":"unknown op"}\n'] });
+    const asked = agent.requests.length;
+    assert.equal(await askAgent(agent.socket, probe, Date.now(), { eventLoop })(), undefined, `${way}: an older agent`);
+    await waitFor(`${way}: the request, seen by the stand-in`, () => agent.requests.length === asked + 1);
+    assert.equal(JSON.parse(agent.requests.at(-1)!).op, 'answer-route');
+    await agent.answers({ close: true });
+    assert.equal(await askAgent(agent.socket, probe, Date.now(), { eventLoop })(), undefined, `${way}: closed`);
+    assert.equal(await askAgent(path.join(dir, 'nobody.sock'), probe, Date.now(), { eventLoop })(), undefined, `${way}: nobody listening`);
+  }
+});
+
+test('a reply that comes in pieces, or holds more than ASCII, is read whole, either way of waiting', async (t) => {
+  const { agent, probe } = await standIn(t);
+  const until = Date.now() + 60_000;
+  const session = { kind: 'role', profiles: ['prød', 'prod'], subject: 'arn:aws:iam::222222222222:role/Å', credentials: { accessKeyId: 'ASIAPIECES', secretAccessKey: 's', sessionToken: 't', expiration: new Date(until + 3600_000).toISOString() } };
+  const line = `${JSON.stringify({ ok: true, session, accountId: '222222222222', region: 'eu-west-1' })}\n`;
+  // Cut inside the two bytes of "ø": each piece alone is not valid UTF-8.
+  const bytes = Buffer.from(line);
+  const cut = bytes.indexOf(Buffer.from('ø')) + 1;
+  const pieces = [bytes.subarray(0, cut), bytes.subarray(cut, cut + 40), bytes.subarray(cut + 40)];
+  for (const { eventLoop, way } of BOTH_WAYS) {
+    await agent.answers({ reply: pieces });
+    const got = await askAgent(agent.socket, probe, until, { eventLoop })();
+    assert.equal(got?.credentials.accessKeyId, 'ASIAPIECES', way);
+    assert.equal(got?.region, 'eu-west-1', way);
+  }
+  // The decoding itself, whole lines.
+  assert.equal(lineText(new TextEncoder().encode('{"profiles":["prød"]}')), '{"profiles":["prød"]}');
+  assert.equal(lineText(new TextEncoder().encode('plain ascii')), 'plain ascii');
+  const long = 'x'.repeat(10_000);
+  assert.equal(lineText(new TextEncoder().encode(long)), long, 'longer than one run of decoding');
+});
+
+test('an agent that takes the request and never answers is a miss once the bound is reached, either way of waiting', async (t) => {
+  const { agent, probe } = await standIn(t);
+  await agent.answers({ silent: true });
+  // The process waiting stops its own event loop: asked in a child, which a limit ends if it hangs.
+  const ask = `import { askAgent } from ${JSON.stringify(ASK)};
+    const started = Date.now();
+    const found = askAgent(${JSON.stringify(agent.socket)}, ${JSON.stringify(probe)}, Date.now(), { timeoutMs: 300 })();
+    console.log(JSON.stringify({ found: found ?? null, ms: Date.now() - started }));`;
+  const child = await runCommand(process.execPath, ['--input-type=module', '-e', ask], { PATH: process.env.PATH ?? '' }, { limitMs: 30_000 });
+  assert.equal(child.killed, false, 'the process waiting gave up by itself');
+  assert.equal(child.status, 0, child.stderr);
+  const { found, ms } = JSON.parse(child.stdout) as { found: unknown; ms: number };
+  assert.equal(found, null, 'the process waiting: a miss');
+  assert.ok(ms >= 300, `the process waiting: it waited for the bound (${ms} ms)`);
+  const started = Date.now();
+  assert.equal(await askAgent(agent.socket, probe, Date.now(), { eventLoop: true, timeoutMs: 300 })(), undefined, 'the event loop waiting: a miss');
+  assert.ok(Date.now() - started >= 300, 'the event loop waiting: it waited for the bound');
+});
+
+test('the bound on the event loop\'s wait: a wait on a shared word, or a timer where there is no Atomics.waitAsync; cancelled, it never fires', async (t) => {
+  // The connection it bounds keeps the process alive, not the wait on the word: here, this does.
+  const alive = setInterval(() => {}, 1000);
+  t.after(() => clearInterval(alive));
+  const fired: string[] = [];
+  for (const [name, atomics] of [['Atomics', undefined], ['no waitAsync', {}]] as const) {
+    await new Promise<void>((resolve) => bound(50, () => (fired.push(name), resolve()), atomics));
+    const cancel = bound(50, () => fired.push(`${name}, cancelled`), atomics);
+    cancel();
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(fired, ['Atomics', 'no waitAsync']);
+  // A limit of 0 still calls back later, never from inside bound().
+  let now = false;
+  const later = new Promise<void>((resolve) => bound(0, () => ((now = true), resolve())));
+  assert.equal(now, false);
+  await later;
 });
