@@ -107,7 +107,21 @@ function compiledCode(fs, source, tag) {
   const [length, ways] = text.slice(tagEnd + 1, lengthEnd).split(' ');
   if (text.slice(0, tagEnd) !== tag || Number(length) !== source.length || ways === undefined) return undefined;
   if (text.slice(lengthEnd + 1, lengthEnd + 1 + source.length) !== source) return undefined;
-  return { code: Buffer.from(text.slice(lengthEnd + 1 + source.length), 'base64'), ways: ways.split(',') };
+  const code = base64Bytes(text.slice(lengthEnd + 1 + source.length));
+  return code === undefined ? undefined : { code, ways: ways.split(',') };
+}
+
+/**
+ * The bytes a base64 text stands for, decoded by Buffer's own decoder straight into a new array:
+ * Buffer.from(text, 'base64') gives the same, but its first call costs a fresh process about
+ * 0.15 ms of Node's buffer code. Undefined for a text that is not whole base64.
+ */
+function base64Bytes(text) {
+  const write = Buffer.prototype.base64Write;
+  if (typeof write !== 'function') return Buffer.from(text, 'base64');
+  if (text.length % 4 !== 0) return undefined;
+  const bytes = new Uint8Array((text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0));
+  return write.call(bytes, text, 0, bytes.length) === bytes.length ? bytes : undefined;
 }
 
 // For the test that holds this derivation and settings.ts's alike.

@@ -1,6 +1,6 @@
 import type { Argv, Options, PositionalOptions } from 'yargs';
 import { MfaLoginError } from '../errors.js';
-import { READ_BY, VARIABLES, type Variable } from '../settings.js';
+import { READ_BY, VARIABLES, type Variable } from '../variables.js';
 import { GLOBAL_FLAGS, usageOf, type Definition, type Flag, type Planned, type Positional, type Table } from './definition.js';
 import { ENV_TABLE, LOGIN_TABLE, type Command } from './definitions/table.js';
 import { emptyValue, flagsOf, TAGGED_STRINGS, usageError, vocabularyOf, type CommandFlags, type Vocabulary } from './usage-errors.js';
@@ -27,7 +27,7 @@ const NAME_COLUMN = Math.max(...Object.keys(VARIABLES).map((n) => n.length));
 
 /**
  * The "Environment" block of a command's --help (the variables its definition reads, from
- * `READ_BY` in settings.ts), or undefined for a command that reads none. Rows in yargs' layout
+ * `READ_BY` in variables.ts), or undefined for a command that reads none. Rows in yargs' layout
  * language (cliui): name, a tab, then the text it wraps at the help's width under its own column.
  */
 export function environmentHelp(reads: readonly Variable[] | undefined, note?: string): string | undefined {

@@ -14,7 +14,7 @@ import { isRegion } from '../forms.js';
 import { formatDuration } from '../output/duration.js';
 import { MAX_MFA_SESSION_SECONDS, MIN_SESSION_SECONDS, TOO_SHORT_WHY } from '../config/chain.js';
 import { isEmptyScope, SCOPE_FLAG_HINTS, scopeFromFlags, type ScopeOptions, type SessionScope } from '../config/session-scope.js';
-import { READ_BY, type Variable } from '../settings.js';
+import { READ_BY, type Variable } from '../variables.js';
 
 /** A flag: `--to PROFILE`, `--json`. */
 export interface Flag {
@@ -75,7 +75,7 @@ export interface Definition<C extends Planned = Planned> {
   /** Pairs of flags that cannot be given together. */
   conflicts?: readonly (readonly [string, string])[];
   examples?: readonly (readonly [string, string])[];
-  /** The variables it reads, for its --help (settings.ts, READ_BY). */
+  /** The variables it reads, for its --help (variables.ts, READ_BY). */
   reads?: readonly Variable[];
   /**
    * The parsed arguments as a plan (which may be another command's: `__profiles` plans

@@ -19,7 +19,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * no circle forms.
  */
 export const LAYERS: ReadonlyArray<{ name: string; holds: readonly string[] }> = [
-  { name: 'base', holds: ['src/errors.ts', 'src/settings.ts', 'src/credentials.ts', 'src/forms.ts', 'src/child-env.ts', 'src/child-process.ts'] },
+  { name: 'base', holds: ['src/errors.ts', 'src/settings.ts', 'src/variables.ts', 'src/credentials.ts', 'src/forms.ts', 'src/child-env.ts', 'src/child-process.ts'] },
   { name: 'parts', holds: ['src/files/', 'src/config/', 'src/output/', 'src/terminal/', 'src/mfa/', 'src/net/', 'src/sts/'] },
   // deps.ts names the parts a command is handed (stores of layer 2, STS, terminal, code source of
   // layer 1), as types only: it sits with the highest of them.

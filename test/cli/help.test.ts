@@ -5,7 +5,7 @@ import { parseCommands, sections } from '../completions/cli-help.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../completions/harness.js';
-import { READ_BY, VARIABLES } from '../../src/settings.js';
+import { READ_BY, VARIABLES } from '../../src/variables.js';
 
 /**
  * An example in --help is copied as it stands: its command must be on one line. yargs gives the

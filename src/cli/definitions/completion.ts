@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { READ_BY } from '../../settings.js';
+import { READ_BY } from '../../variables.js';
 import { packageRoot } from '../package-root.js';
 import { shellPositional, type Definition } from '../definition.js';
 import type { CompletionShell } from '../completion-scripts.js';

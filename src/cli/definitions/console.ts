@@ -1,6 +1,6 @@
 import type { ConsoleInput } from '../commands/console.js';
 import type { ScopeOptions } from '../../config/session-scope.js';
-import { READ_BY } from '../../settings.js';
+import { READ_BY } from '../../variables.js';
 import { CONSOLE_DURATION, parseDuration, parseRegion, profilePositional, SCOPE_FLAGS, scopeArgs, withScopeRead, type Definition } from '../definition.js';
 
 /** A type only: the console's code loads when it runs. */

@@ -1,6 +1,6 @@
 import type { Shell } from '../../output/exports.js';
 import type { ScopeOptions } from '../../config/session-scope.js';
-import { READ_BY } from '../../settings.js';
+import { READ_BY } from '../../variables.js';
 import { codeArgs, codeFlags, SCOPE_FLAGS, scopeArgs, withScopeRead, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
 
 export interface EnvCommand {

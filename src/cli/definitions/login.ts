@@ -1,6 +1,6 @@
 import type { LoginInput } from '../commands/login.js';
 import type { ScopeOptions } from '../../config/session-scope.js';
-import { READ_BY } from '../../settings.js';
+import { READ_BY } from '../../variables.js';
 import { codeArgs, codeFlags, listed, profilePositional, SCOPE_FLAGS, scopeArgs, str, withScopeRead, type Args, type Definition } from '../definition.js';
 
 /** `mfa-login login [profile]`, and `mfa-login PROFILE` (`bare`). A type only: login's code loads when it runs. */

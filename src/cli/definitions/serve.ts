@@ -1,6 +1,6 @@
 import type { Shell } from '../../output/exports.js';
 import type { ScopeOptions } from '../../config/session-scope.js';
-import { READ_BY } from '../../settings.js';
+import { READ_BY } from '../../variables.js';
 import type { Ensure } from '../../session/session.js';
 import { CODE_FLAGS, codeArgs, ENSURE_FLAG, parseEnsure, SCOPE_FLAGS, scopeArgs, withScopeRead, parsePort, profilePositional, shellOf, SHELLS, type Definition } from '../definition.js';
 

@@ -1,4 +1,4 @@
-import { READ_BY } from '../../settings.js';
+import { READ_BY } from '../../variables.js';
 import { profilePositional, type Definition } from '../definition.js';
 
 export interface SetupCommand {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { READ_BY } from '../../settings.js';
+import { READ_BY } from '../../variables.js';
 import { packageRoot } from '../package-root.js';
 import { shellPositional, type Definition } from '../definition.js';
 

@@ -5,10 +5,7 @@
  * It speaks through libuv's pipe handle as node:net does underneath, not through node:net: loading
  * net and the stream machinery it stands on costs a fresh process about 1.7 ms and 1.7 MiB, and its
  * socket a few more milliseconds to connect and read, more than the rest of a cached answer together
- * (`npm run bench`). The handle comes from `process.binding('pipe_wrap')`, one of the bindings
- * Node keeps open to programs (processBindingAllowList) though it calls process.binding deprecated
- * (DEP0111, in the documentation only). Where any part of it is missing or behaves otherwise (a
- * later Node, `--permission`, `--pending-deprecation`, which would print a warning), nothing is
+ * (`npm run bench`). Where the handle is missing or behaves otherwise (libuv.ts), nothing is
  * asked and the full path answers: slower, never wrong.
  *
  * Where the handle hands out its descriptor (a Unix socket), the process waits for the reply
@@ -25,6 +22,7 @@
  */
 import { readSync, writeSync } from 'node:fs';
 import { sessionFromJson } from '../entry.js';
+import { libuv } from './libuv.js';
 import { jsonObject, type Probe, type RoutedAnswer, type RoutedSession } from '../route.js';
 
 /** Asks for the session a probe leads to; the reply holds it, or `session: null`. */
@@ -38,53 +36,6 @@ export const NOTE_OP = 'note-route';
 export const ASK_MS = 1000;
 /** No answer is near this; a longer one is not a plain hit. */
 const MAX_REPLY = 64 * 1024;
-
-/** What is used of libuv's pipe and stream bindings (node's lib/net.js and internal/stream_base_commons.js use them so). */
-interface PipeHandle {
-  connect(req: object, address: string): number;
-  readStart(): number;
-  writeUtf8String(req: object, text: string): number;
-  close(): void;
-  onread: (buffer: ArrayBuffer | undefined) => void;
-  /** The descriptor once connecting has begun; -1 where there is none (Windows). */
-  readonly fd: number;
-}
-interface Bindings {
-  Pipe: new (type: number) => PipeHandle;
-  PipeConnectWrap: new () => { oncomplete: (status: number) => void };
-  WriteWrap: new () => { handle: PipeHandle; oncomplete: () => void };
-  SOCKET: number;
-  state: Int32Array;
-  nread: number;
-  offset: number;
-}
-
-/** The bindings, or undefined where they are not as expected (see above). */
-function bindings(): Bindings | undefined {
-  const env = process.env;
-  const options = `${process.execArgv.join(' ')} ${env.NODE_OPTIONS ?? ''}`;
-  if (options.includes('--pending-deprecation') || env.NODE_PENDING_DEPRECATION?.startsWith('1')) return undefined;
-  try {
-    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
-    const pipe = binding('pipe_wrap');
-    const stream = binding('stream_wrap');
-    const b = {
-      Pipe: pipe.Pipe,
-      PipeConnectWrap: pipe.PipeConnectWrap,
-      WriteWrap: stream.WriteWrap,
-      SOCKET: (pipe.constants as Record<string, unknown> | undefined)?.SOCKET,
-      state: stream.streamBaseState,
-      nread: stream.kReadBytesOrError,
-      offset: stream.kArrayBufferOffset,
-    } as Bindings;
-    const proto = (b.Pipe as unknown as { prototype?: Record<string, unknown> } | undefined)?.prototype ?? {};
-    const fns = [b.Pipe, b.PipeConnectWrap, b.WriteWrap, proto.connect, proto.readStart, proto.writeUtf8String, proto.close];
-    if (!fns.every((f) => typeof f === 'function') || !(b.state instanceof Int32Array) || ![b.SOCKET, b.nread, b.offset].every(Number.isInteger)) return undefined;
-    return b;
-  } catch {
-    return undefined;
-  }
-}
 
 export interface AskOptions {
   /** The bound on the whole request (ASK_MS). */
@@ -101,7 +52,7 @@ export interface AskOptions {
  * loop waits (see above).
  */
 export function askAgent(socket: string, probe: Probe, validUntil: number, options: AskOptions = {}): RoutedAnswer {
-  const b = bindings();
+  const b = libuv();
   if (b === undefined) return () => undefined;
   const timeoutMs = options.timeoutMs ?? ASK_MS;
   const request = `${JSON.stringify({ op: ANSWER_OP, probe, validUntil })}\n`;
@@ -254,21 +205,14 @@ export function bound(ms: number, then: () => void, atomics: WaitingAtomics = At
 }
 
 /**
- * A reply's line as text. Decoded in place when it is ASCII, as the agent's replies are in
- * practice (keys, dates, ARNs, profile names): Buffer's UTF-8 decoding costs a fresh process a
- * tenth of a millisecond to warm up. Anything else is decoded as UTF-8.
+ * A reply's line as text: Buffer's own UTF-8 decoder, applied to the bytes where they are.
+ * Buffer.from and toString give the same, but their first calls cost a fresh process about 0.1 ms
+ * of Node's buffer code.
  */
 export function lineText(bytes: Uint8Array): string {
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i]! > 0x7f) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
-  }
-  let text = '';
-  for (let at = 0; at < bytes.length; at += ASCII_RUN) text += String.fromCharCode.apply(null, bytes.subarray(at, at + ASCII_RUN) as unknown as number[]);
-  return text;
+  const slice = (Buffer.prototype as { utf8Slice?: (this: Uint8Array, start: number, end: number) => string }).utf8Slice;
+  return typeof slice === 'function' ? slice.call(bytes, 0, bytes.length) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
-
-/** Bytes decoded at a time: well within the arguments a call may take. */
-const ASCII_RUN = 4096;
 
 /** The agent's reply to ANSWER_OP as the cached path prints it, or undefined for a miss, a refusal or anything malformed. */
 export function answerIn(line: string, validUntil: number): RoutedSession | undefined {

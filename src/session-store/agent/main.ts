@@ -9,7 +9,6 @@
  * that takes `agent.lock` serves, any other exits at once. The kernel keeps that lock for as long
  * as the agent lives (lock-file.ts): a killed agent leaves nothing that stops the next one.
  */
-import net from 'node:net';
 import { lstatSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { tryLock } from '../../files/lock-file.js';
@@ -18,10 +17,8 @@ import { sessionFromJson, sessionToJson } from '../entry.js';
 import { probeOf, routeMatches, routeOf, routesBeside, type Route } from '../route.js';
 import type { CachedSession } from '../store.js';
 import { ANSWER_OP, NOTE_OP } from './ask.js';
-import { listenOptions } from './place.js';
+import { serveLines } from './line-server.js';
 
-/** Longest request line read; a longer one closes the connection. */
-const MAX_LINE = 1024 * 1024;
 const CHECK_MS = 1000;
 /** Profiles whose routes are kept; past this the one noted longest ago goes (it is noted again on its next full answer). */
 const MAX_ROUTED_PROFILES = 1000;
@@ -42,27 +39,6 @@ async function main(): Promise<void> {
   let lastActivity = Date.now();
   rmSync(socket, { force: true });
   process.umask(0o077);
-  const server = net.createServer((conn) => {
-    connections++;
-    conn.setEncoding('utf8');
-    let buffer = '';
-    conn.on('data', (chunk: string) => {
-      buffer += chunk;
-      if (buffer.length > MAX_LINE) return void conn.destroy();
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        lastActivity = Date.now();
-        conn.write(`${JSON.stringify(answer(line))}\n`);
-      }
-    });
-    conn.on('error', () => {});
-    conn.on('close', () => {
-      connections--;
-      lastActivity = Date.now();
-    });
-  });
-
   const answer = (line: string): Record<string, unknown> => {
     let r: { op?: unknown; key?: unknown; validUntil?: unknown; session?: unknown; profile?: unknown; route?: unknown; probe?: unknown };
     try {
@@ -140,9 +116,19 @@ async function main(): Promise<void> {
   }, Math.min(CHECK_MS, idleMs));
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, shutdown);
   process.on('SIGHUP', () => {});
-  server.on('error', () => void held.release().finally(() => process.exit(1)));
-  server.listen(listenOptions(socket), () => {
-    ino = inodeOf(socket);
+  const server = serveLines(socket, {
+    answer: (line) => {
+      lastActivity = Date.now();
+      return JSON.stringify(answer(line));
+    },
+    connections: (change) => {
+      connections += change;
+      lastActivity = Date.now();
+    },
+    listening: () => {
+      ino = inodeOf(socket);
+    },
+    failed: () => void held.release().finally(() => process.exit(1)),
   });
 }
 
