@@ -11,7 +11,7 @@ import { checkPrivateDir } from './private-dir.js';
 import { standInFor } from './runtime-dir.js';
 import { readEntryFile } from './entry.js';
 import { probeFor, readRoutes, routeMatches, type RoutedAnswer, type RoutedSession } from './route.js';
-import { agentPlace, agentServes } from './agent/place.js';
+import { agentPlace, agentServes, reachable } from './agent/place.js';
 import { askAgent } from './agent/ask.js';
 
 export type { RoutedAnswer, RoutedSession };
@@ -63,6 +63,6 @@ function fromDirectory(cache: CacheSettings, profile: string, files: SharedFileP
  */
 function fromAgent(cache: CacheSettings, profile: string, files: SharedFilePaths, env: Record<string, string | undefined>, uid: number | undefined, validUntil: number): RoutedAnswer {
   const place = agentPlace(cache, process.platform);
-  if (!checkPrivateDir(place.dir, { create: false, ram: false, uid })) return () => undefined;
+  if (!reachable(place.socket, process.platform) || !checkPrivateDir(place.dir, { create: false, ram: false, uid })) return () => undefined;
   return askAgent(place.socket, probeFor(profile, files, env), validUntil);
 }

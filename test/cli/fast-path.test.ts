@@ -276,6 +276,40 @@ test('agent mode: only an agent behind a socket in the user\'s own private direc
   }
 });
 
+test('agent mode: a socket path longer than Unix sockets take is never connected to, by the cached path or the full CLI (cut short, it leads to another path)', async (t) => {
+  // `base` stands for a directory others can write to, such as /tmp; the runtime directory in it is the user's own.
+  const base = mkdtempSync(path.join(os.tmpdir(), 'mfl-long-'));
+  const runtime = path.join(base, 'r'.repeat(100));
+  mkdirSync(path.join(runtime, 'mfa-login'), { recursive: true, mode: 0o700 });
+  chmodSync(runtime, 0o700);
+  const socket = path.join(runtime, 'mfa-login', 'agent.sock');
+  // Cut to the 108 bytes of sun_path, with no room for the NUL: what libuv connects to.
+  const cut = Buffer.from(socket).subarray(0, 108).toString();
+  assert.ok(!cut.startsWith(`${runtime}/`), 'the cut path is outside the private directory');
+  const requests: string[] = [];
+  const expiration = new Date(Date.now() + 3600_000).toISOString();
+  const forged = { kind: 'role', profiles: ['prod'], subject: ROLE, credentials: { accessKeyId: 'ASIAFORGED0000000002', secretAccessKey: 'forged', sessionToken: 'forged', expiration } };
+  const server = net.createServer((conn) => {
+    conn.on('error', () => {});
+    conn.setEncoding('utf8').on('data', (d: string) => {
+      requests.push(d);
+      conn.write(`${JSON.stringify({ ok: true, session: forged, pid: 1, sessions: 1 })}\n`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(cut, resolve));
+  t.after(() => {
+    server.close();
+    rmSync(base, { recursive: true, force: true });
+  });
+  const env = { MFA_LOGIN_CACHE: 'agent', XDG_RUNTIME_DIR: runtime };
+  const fast = await runCommand(process.execPath, fastAlone('mfa-login', ['credential-process', 'prod']), sb.env(env));
+  assert.equal(fast.status, 9, fast.stderr);
+  assert.equal(fast.stdout, '');
+  const status = await sb.run(['agent', 'status'], { env });
+  assert.match(status.stdout, /^No agent is running/, status.stdout);
+  assert.deepEqual(requests, [], 'nothing was sent to the cut path');
+});
+
 test('the cached path answers only while the config files and the STS environment are as they were when the full path last answered', async () => {
   const config = readFileSync(sb.file('.aws/config'), 'utf8');
   const fast = (args: string[], env: Record<string, string> = {}, tool = 'mfa-env') =>

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentPlace, agentServes, listenOptions, PIPE_PREFIX } from '../../src/session-store/agent/place.js';
+import { agentPlace, agentServes, listenOptions, PIPE_PREFIX, reachable } from '../../src/session-store/agent/place.js';
 import { answerIn, askAgent, bound, lineText } from '../../src/session-store/agent/ask.js';
 import { agentStore, stopAgent } from '../../src/session-store/agent/client.js';
 import { agentOptions } from '../../src/session-store/open.js';
@@ -33,6 +33,17 @@ test('the agent\'s place: a socket in the private runtime or cache directory on 
   const place = agentPlace(win, 'win32');
   assert.equal(place.socket, `${PIPE_PREFIX}mfa-login-Ivy_Lee`, 'one pipe per user, named without characters a pipe name cannot take');
   assert.deepEqual(place, { socket: '\\\\.\\pipe\\mfa-login-Ivy_Lee', dir: 'C:\\Users\\Ivy Lee\\.cache\\mfa-login', socketInDir: false });
+});
+
+test('a Unix socket path longer than the system takes is never connected to (it would be cut short to another path); a pipe name always is', () => {
+  const dir = '/tmp/' + 'r'.repeat(90);
+  const socket = `${dir}/mfa-login/agent.sock`;
+  assert.ok(Buffer.byteLength(socket) > 107);
+  assert.equal(reachable(socket, 'linux'), false);
+  assert.equal(reachable('/run/user/1000/mfa-login/agent.sock', 'linux'), true);
+  assert.equal(reachable(`/${'x'.repeat(106)}`, 'linux'), true, '107 bytes fit on Linux');
+  assert.equal(reachable(`/${'x'.repeat(106)}`, 'darwin'), false, 'not on macOS (104 with the NUL)');
+  assert.equal(reachable(`${PIPE_PREFIX}mfa-login-${'u'.repeat(200)}`, 'win32'), true);
 });
 
 test('the agent listens at its place and never opens it to other users (Windows: the pipe keeps the default DACL; Unix: the socket keeps its 0700 directory\'s protection)', () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { MAX_LINE, serveLines } from '../../src/session-store/agent/line-server.js';
+import { MAX_LINE, MAX_QUEUED, serveLines, type LineServer } from '../../src/session-store/agent/line-server.js';
 
 /** Connects, writes the pieces 20 ms apart, and collects what comes back until the server closes or `lines` replies came. */
 function converse(socket: string, pieces: Array<string | Buffer>, lines: number): Promise<{ replies: string[]; closed: boolean }> {
@@ -80,5 +80,51 @@ for (const via of ['libuv', 'net'] as const) {
       t.after(() => server.close());
     });
     assert.equal(failed, true);
+  });
+}
+
+/** A line server in a fresh directory whose every reply is `reply`, closed and removed after the test. */
+async function replying(t: import('node:test').TestContext, via: 'libuv' | 'net', reply: string): Promise<{ socket: string; open: () => number }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mfl-lines-'));
+  const socket = path.join(dir, 'agent.sock');
+  let open = 0;
+  let listening!: () => void;
+  const ready = new Promise<void>((resolve) => (listening = resolve));
+  const server: LineServer = serveLines(socket, { answer: () => reply, connections: (c) => void (open += c), listening, failed: () => assert.fail('could not listen') }, via);
+  t.after(() => {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await ready;
+  return { socket, open: () => open };
+}
+
+for (const via of ['libuv', 'net'] as const) {
+  test(`the agent's listener through ${via}: a client that closes its side after asking still gets every reply whole`, async (t) => {
+    const big = 'z'.repeat(300_000); // more than a socket's buffer: part of it is still queued when the client's end arrives
+    const { socket } = await replying(t, via, big);
+    const got = await new Promise<string>((resolve, reject) => {
+      const conn = net.connect(socket);
+      let text = '';
+      conn.setEncoding('utf8').on('data', (d: string) => (text += d));
+      conn.on('end', () => resolve(text));
+      conn.on('error', reject);
+      conn.end('one\ntwo\n'); // the request, then the end of the client's side
+    });
+    assert.equal(got, `${big}\n${big}\n`);
+  });
+
+  test(`the agent's listener through ${via}: a client that asks and never reads is ended once its replies queue up past the limit`, async (t) => {
+    const { socket, open } = await replying(t, via, 'y'.repeat(MAX_LINE));
+    const conn = net.connect(socket);
+    t.after(() => conn.destroy());
+    conn.on('error', () => {});
+    conn.pause(); // never reads
+    await new Promise<void>((resolve) => conn.once('connect', resolve));
+    for (let i = 0; i < 500 && open() !== 1; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(open(), 1, 'the connection is counted');
+    conn.write('x\n'.repeat(Math.ceil(MAX_QUEUED / MAX_LINE) + 8));
+    for (let i = 0; i < 500 && open() !== 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(open(), 0, 'the connection was ended by the agent, though the client is still there');
   });
 }

@@ -133,7 +133,8 @@ function replyNow(fd: number, deadline: number): string | undefined {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return undefined;
         const now = Date.now();
-        if (now >= deadline) return undefined;
+        // A clock set back would make the sleeps nothing and the bound far: that is a miss too.
+        if (now >= deadline || now < started) return undefined;
         sleeper ??= new Int32Array(new SharedArrayBuffer(4));
         // Nothing wakes this word: a sleep. At least 50 µs, and an eighth of the time waited so far.
         Atomics.wait(sleeper, 0, 0, Math.min(0.05 + (now - started) / 8, deadline - now));

@@ -16,6 +16,7 @@ import { checkPrivateDir } from '../private-dir.js';
 import { routeFor } from '../route.js';
 import type { RouteNotes, SessionInfo, SessionStore } from '../store.js';
 import { NOTE_OP } from './ask.js';
+import { reachable, socketPathMax } from './place.js';
 
 export interface AgentOptions {
   socket: string;
@@ -32,8 +33,6 @@ export interface AgentOptions {
 }
 
 const AGENT_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-/** sun_path is 108 bytes on Linux including the NUL (104 on macOS and the BSDs). */
-const SOCKET_PATH_MAX = process.platform === 'linux' ? 107 : 103;
 
 type Reply = Record<string, unknown> & { ok?: boolean };
 
@@ -41,8 +40,8 @@ export function agentStore(o: AgentOptions): SessionStore & RouteNotes {
   const dir = o.dir;
   const ready = () => {
     checkPrivateDir(dir, { create: true, ram: false, uid: o.uid });
-    if (Buffer.byteLength(o.socket) > SOCKET_PATH_MAX) {
-      throw new MfaLoginError('E_AGENT', `the agent socket path ${o.socket} is longer than Unix sockets allow (${SOCKET_PATH_MAX} bytes)`, {
+    if (!reachable(o.socket, process.platform)) {
+      throw new MfaLoginError('E_AGENT', `the agent socket path ${o.socket} is longer than Unix sockets allow (${socketPathMax(process.platform)} bytes)`, {
         hint: 'set XDG_RUNTIME_DIR to a shorter private directory, or use MFA_LOGIN_CACHE=file',
       });
     }
@@ -156,6 +155,8 @@ async function request(o: AgentOptions, body: Record<string, unknown>, start: bo
 }
 
 function connect(socket: string): Promise<net.Socket | undefined> {
+  // A path too long would be cut short to someone else's (place.ts): nobody is there for us.
+  if (!reachable(socket, process.platform)) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const s = net.createConnection(socket);
     s.once('connect', () => {

@@ -15,6 +15,8 @@ export interface PipeHandle {
   bind(address: string): number;
   listen(backlog: number): number;
   readStart(): number;
+  /** Bytes written but not yet taken by the other end. */
+  readonly writeQueueSize: number;
   writeUtf8String(req: object, text: string): number;
   close(callback?: () => void): void;
   onread: (buffer: ArrayBuffer | undefined) => void;

@@ -19,6 +19,11 @@ import { listenOptions } from './place.js';
 export const MAX_LINE = 1024 * 1024;
 /** Connections waiting to be taken, as net's default. */
 const BACKLOG = 511;
+/**
+ * Replies queued for a connection that does not read them, past which it is ended: a few bytes of
+ * request get a reply many times their size, and the agent's memory is not for one client to fill.
+ */
+export const MAX_QUEUED = 4 * MAX_LINE;
 
 export interface LineService {
   /** The reply to one request line, without its newline. */
@@ -65,6 +70,8 @@ function throughLibuv(b: Libuv, socket: string, service: LineService): LineServe
     service.connections(1);
     const lines = new Lines();
     let open = true;
+    // The other end has closed its side: the replies still queued go out before the connection ends.
+    let draining = false;
     const end = () => {
       if (!open) return;
       open = false;
@@ -74,15 +81,15 @@ function throughLibuv(b: Libuv, socket: string, service: LineService): LineServe
     client.onread = (buffer) => {
       const n = b.state[b.nread]!;
       if (n === 0) return;
-      if (n < 0 || buffer === undefined) return end(); // the other end closed, or an error
+      if (n < 0 || buffer === undefined) return client.writeQueueSize > 0 ? void (draining = true) : end(); // the other end closed, or an error
       // A copy: the next read may reuse nothing of it, but the lines outlive this call.
       const got = lines.add(Buffer.from(Buffer.from(buffer, b.state[b.offset]!, n)));
       if (got === undefined) return end();
       for (const line of got) {
         const write = new b.WriteWrap();
         write.handle = client;
-        write.oncomplete = (status) => void (status < 0 ? end() : undefined);
-        if (!open || client.writeUtf8String(write, `${service.answer(line)}\n`) < 0) return end();
+        write.oncomplete = (status) => void (status < 0 || (draining && client.writeQueueSize === 0) ? end() : undefined);
+        if (!open || client.writeUtf8String(write, `${service.answer(line)}\n`) < 0 || client.writeQueueSize > MAX_QUEUED) return end();
       }
     };
     if (client.readStart() < 0) end();
@@ -103,7 +110,10 @@ function throughNet(socket: string, service: LineService): LineServer {
     conn.on('data', (chunk: Buffer) => {
       const got = lines.add(chunk);
       if (got === undefined) return void conn.destroy();
-      for (const line of got) conn.write(`${service.answer(line)}\n`);
+      for (const line of got) {
+        conn.write(`${service.answer(line)}\n`);
+        if (conn.writableLength > MAX_QUEUED) return void conn.destroy();
+      }
     });
     conn.on('error', () => {});
     conn.on('close', () => service.connections(-1));

@@ -119,7 +119,12 @@ async function main(): Promise<void> {
   const server = serveLines(socket, {
     answer: (line) => {
       lastActivity = Date.now();
-      return JSON.stringify(answer(line));
+      try {
+        return JSON.stringify(answer(line));
+      } catch {
+        // A reply too long for one string (a list of many huge sessions): refused, and the agent stays up.
+        return JSON.stringify({ ok: false, error: 'reply too long' });
+      }
     },
     connections: (change) => {
       connections += change;

@@ -40,6 +40,21 @@ export function isPipe(socket: string): boolean {
   return socket.startsWith(PIPE_PREFIX);
 }
 
+/** The longest Unix socket path: sun_path is 108 bytes on Linux including the NUL (104 on macOS and the BSDs). */
+export function socketPathMax(os: NodeJS.Platform): number {
+  return os === 'linux' ? 107 : 103;
+}
+
+/**
+ * Whether connecting to `socket` reaches that very path. A longer Unix socket path is cut short
+ * when connecting (libuv does so without a word), to another path, perhaps in a directory others
+ * can write to, where the private directory checked is not: such a socket is never connected to.
+ * A pipe name is taken whole.
+ */
+export function reachable(socket: string, os: NodeJS.Platform): boolean {
+  return isPipe(socket) || Buffer.byteLength(socket) <= socketPathMax(os);
+}
+
 /** Where the agent for these settings is reached (`os`: the platform, for the path's syntax). */
 export function agentPlace(cache: Pick<CacheSettings, 'socket' | 'persistentDir'>, os: NodeJS.Platform): AgentPlace {
   const { socket, persistentDir } = cache;
