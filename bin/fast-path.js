@@ -3,13 +3,15 @@
  * The cached path, for both bin scripts: the bundled fast path (dist/bundle/fast.cjs), compiled
  * from that readable file on every call. Compiling it afresh costs about as much as running it, so
  * V8's code for it is kept per user: made on this machine by the first answer (and the first of
- * the other tool, and the first from the agent), from the text it compiled, in mfa-login's own cache directory (only the user
- * can write there), and given to V8 only while the bundle is that same text, under the same Node.
- * V8 itself checks the code against the length of the source, not its text: a copy of the text is
- * kept with the code and compared in full. Without a code file that is a private file of the
- * user's, or with anything unexpected, the bundle is compiled without one. Returns whether the call
- * was answered, or a promise of that when the agent was asked. Built-in modules come from
- * process.getBuiltinModule: a first require() costs a fresh process more than anything it then does.
+ * the other tool, and the first from the agent), from the text it compiled, in mfa-login's own
+ * cache directory (only the user can write there), and given to V8 only while the bundle is that
+ * same text, under the same Node. V8 itself checks the code against the length of the source, not
+ * its text: a copy of the text is kept with the code and compared in full. Without a code file that
+ * is a private file of the user's, or with anything unexpected, the bundle is compiled without one.
+ * Returns whether the call was answered, or a promise of that where the event loop waits for the
+ * agent (Windows). Built-in modules come from process.getBuiltinModule: a first require() costs a
+ * fresh process more than anything it then does. This file is compiled by the bin scripts
+ * (`compiled` there), with their `require`: paths are resolved from bin/.
  */
 /** The code file's name, as src/cli/fast-path.ts names it (COMPILED_CODE_FILE). */
 const CODE_FILE = 'fast-path.v8';

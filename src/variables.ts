@@ -1,8 +1,8 @@
 /**
  * Every environment variable a user may meet, in one line each, and which of them each command
  * reads: what `--help` shows under "Environment" (cli/args.ts) and what README.md's Environment
- * table says at length. Apart from settings.ts, which derives the settings from the variables: the
- * cached path loads settings.ts on every call and has no use for this catalogue.
+ * table says at length. Kept out of settings.ts, which derives the settings from them and which the
+ * cached path loads on every call.
  */
 import { BACKENDS, CACHE_MODES, DEFAULT_AGENT_IDLE_SECONDS, DEFAULT_KEY_MAX_AGE_DAYS, DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_MFA_PROCESS_TIMEOUT_SECONDS, DEFAULT_STS_TIMEOUT_SECONDS, EXPORTED_REGION, PROMPTS } from './settings.js';
 
@@ -74,4 +74,3 @@ export const READ_BY: Readonly<Record<string, readonly Variable[]>> = {
   rotate: [...SESSION_FOR, 'MFA_LOGIN_KEY_MAX_AGE_DAYS'],
   env: ['AWS_PROFILE', ...SESSION_FOR, 'SHELL', 'MFA_LOGIN_SAVED', 'MFA_LOGIN_PROFILE'],
 };
-

@@ -43,14 +43,14 @@ export function fastPath(tool: 'mfa-login' | 'mfa-env', argv: string[], end: (ag
     const platform = { os: process.platform, uid };
     const profile = request.profile ?? defaultProfileName(env);
     // Where the agent keeps sessions it is sent its request first, and answers while every other
-    // setting is derived (a quarter of a millisecond it would otherwise wait for).
+    // setting is derived (a tenth of a millisecond or so it would otherwise wait for).
     const answer = routedAnswer(cacheSettings(env, home, platform), profile, sharedFilePaths(env, home), env, uid, Date.now() + MIN_VALIDITY_MS);
     let settings: Settings;
     try {
       // Every setting, as the full CLI derives them: a bad one is its to report (exit 2).
       settings = settingsFrom(env, home, platform);
     } catch {
-      void answer(); // taken and dropped: that closes the agent's connection
+      void answer(); // taken (within ASK_MS) and dropped: that closes the agent's connection
       return false;
     }
     found = answer();

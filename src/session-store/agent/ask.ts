@@ -38,7 +38,7 @@ export const ASK_MS = 1000;
 const MAX_REPLY = 64 * 1024;
 
 export interface AskOptions {
-  /** The bound on the whole request (ASK_MS). */
+  /** How long the reply may take, from when the request went out (ASK_MS). */
   timeoutMs?: number;
   /** Wait in the event loop even where the handle has a descriptor (as on Windows), for the tests of that way. */
   eventLoop?: boolean;
@@ -72,7 +72,7 @@ export function askAgent(socket: string, probe: Probe, validUntil: number, optio
   if (Number.isInteger(fd) && fd >= 0) {
     const sent = sendNow(fd, request);
     const since = Date.now();
-    return () => close(sent ? replyNow(fd, since + timeoutMs) : undefined);
+    return () => close(sent ? replyNow(fd, since, timeoutMs) : undefined);
   }
   const answer = new Promise<RoutedSession | undefined>((resolve) => {
     const reply = new Reply();
@@ -116,15 +116,16 @@ function sendNow(fd: number, request: string): boolean {
 
 /**
  * The process waiting for the reply itself: reads until the line is complete, with sleeps between
- * them that grow with the time waited (a fraction of a millisecond at first, where the reply comes;
- * a few milliseconds later, if a stuck agent keeps it waiting to the bound, `deadline` in ms). The
- * descriptor is non-blocking (libuv made it so): a read with nothing there fails at once. The
- * reply's line, or undefined for anything else: the end before a line, the bound reached.
+ * them of an eighth of the time waited so far (50 µs at least: where the reply comes, a fraction
+ * of a millisecond; up to about a tenth of a second if a stuck agent keeps it waiting to the bound,
+ * `timeoutMs` after the request went out at `since`). The descriptor is non-blocking (libuv made
+ * it so): a read with nothing there fails at once. The reply's line, or undefined for anything
+ * else: the end before a line, the bound reached.
  */
-function replyNow(fd: number, deadline: number): string | undefined {
+function replyNow(fd: number, since: number, timeoutMs: number): string | undefined {
   try {
     const reply = new Reply();
-    const started = Date.now();
+    const deadline = since + timeoutMs;
     let sleeper: Int32Array | undefined;
     for (;;) {
       let n: number;
@@ -134,10 +135,10 @@ function replyNow(fd: number, deadline: number): string | undefined {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return undefined;
         const now = Date.now();
         // A clock set back would make the sleeps nothing and the bound far: that is a miss too.
-        if (now >= deadline || now < started) return undefined;
+        if (now >= deadline || now < since) return undefined;
         sleeper ??= new Int32Array(new SharedArrayBuffer(4));
-        // Nothing wakes this word: a sleep. At least 50 µs, and an eighth of the time waited so far.
-        Atomics.wait(sleeper, 0, 0, Math.min(0.05 + (now - started) / 8, deadline - now));
+        // Nothing wakes this word: a sleep.
+        Atomics.wait(sleeper, 0, 0, Math.min(0.05 + (now - since) / 8, deadline - now));
         continue;
       }
       if (n === 0) return undefined; // the end, with no line

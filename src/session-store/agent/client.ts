@@ -40,11 +40,7 @@ export function agentStore(o: AgentOptions): SessionStore & RouteNotes {
   const dir = o.dir;
   const ready = () => {
     checkPrivateDir(dir, { create: true, ram: false, uid: o.uid });
-    if (!reachable(o.socket, process.platform)) {
-      throw new MfaLoginError('E_AGENT', `the agent socket path ${o.socket} is longer than Unix sockets allow (${socketPathMax(process.platform)} bytes)`, {
-        hint: 'set XDG_RUNTIME_DIR to a shorter private directory, or use MFA_LOGIN_CACHE=file',
-      });
-    }
+    checkSocketPath(o.socket);
     return dir;
   };
   const store: SessionStore & RouteNotes = {
@@ -87,6 +83,7 @@ export function agentStore(o: AgentOptions): SessionStore & RouteNotes {
  * what they like.
  */
 export async function agentStatus(o: AgentOptions): Promise<{ running: false } | { running: true; pid: number; sessions: number }> {
+  checkSocketPath(o.socket);
   if (!checkPrivateDir(o.dir, { create: false, ram: false, uid: o.uid })) return { running: false };
   const r = await request(o, { op: 'status' }, false);
   return r === undefined ? { running: false } : { running: true, pid: Number(r.pid), sessions: Number(r.sessions) };
@@ -94,6 +91,7 @@ export async function agentStatus(o: AgentOptions): Promise<{ running: false } |
 
 /** Stops a running agent and waits until it is gone; false when none was running. */
 export async function stopAgent(o: AgentOptions): Promise<boolean> {
+  checkSocketPath(o.socket);
   if (!checkPrivateDir(o.dir, { create: false, ram: false, uid: o.uid })) return false;
   const r = await request(o, { op: 'stop' }, false);
   if (r === undefined) return false;
@@ -152,6 +150,14 @@ async function request(o: AgentOptions, body: Record<string, unknown>, start: bo
   if (reply === 'timeout' || reply === 'closed') throw await stuck(o, reply === 'timeout' ? `did not answer within ${Math.round(answerMs / 1000)}s` : 'closed the connection without answering');
   if (reply.ok !== true) throw new MfaLoginError('E_AGENT', `the session agent refused a request: ${String(reply.error)}`, { hint: 'run: mfa-login agent stop' });
   return reply;
+}
+
+/** A socket path no agent can be reached at (place.ts, reachable): an error that says what to do. */
+function checkSocketPath(socket: string): void {
+  if (reachable(socket, process.platform)) return;
+  throw new MfaLoginError('E_AGENT', `the agent socket path ${socket} is longer than Unix sockets allow (${socketPathMax(process.platform)} bytes)`, {
+    hint: 'set XDG_RUNTIME_DIR to a shorter private directory, or use MFA_LOGIN_CACHE=file',
+  });
 }
 
 function connect(socket: string): Promise<net.Socket | undefined> {

@@ -5,7 +5,7 @@
  * `process.binding('pipe_wrap')` and `('stream_wrap')`, bindings Node keeps open to programs
  * (processBindingAllowList) though it calls process.binding deprecated (DEP0111, in the
  * documentation only). Where any part is missing or behaves otherwise (a later Node,
- * `--permission`), or where using it would print a warning (`--pending-deprecation`), there is
+ * `--experimental-permission`), or where using it would print a warning (`--pending-deprecation`), there is
  * none, and the callers take the slower way.
  */
 
@@ -59,7 +59,7 @@ export function libuv(): Libuv | undefined {
     } as Libuv;
     const proto = (b.Pipe as unknown as { prototype?: Record<string, unknown> } | undefined)?.prototype ?? {};
     const fns = [b.Pipe, b.PipeConnectWrap, b.WriteWrap, proto.connect, proto.bind, proto.listen, proto.readStart, proto.writeUtf8String, proto.close];
-    if (!fns.every((f) => typeof f === 'function') || !(b.state instanceof Int32Array) || ![b.SOCKET, b.SERVER, b.nread, b.offset].every(Number.isInteger)) return undefined;
+    if (!fns.every((f) => typeof f === 'function') || !('writeQueueSize' in proto) || !(b.state instanceof Int32Array) || ![b.SOCKET, b.SERVER, b.nread, b.offset].every(Number.isInteger)) return undefined;
     return b;
   } catch {
     return undefined;

@@ -82,8 +82,8 @@ function throughLibuv(b: Libuv, socket: string, service: LineService): LineServe
       const n = b.state[b.nread]!;
       if (n === 0) return;
       if (n < 0 || buffer === undefined) return client.writeQueueSize > 0 ? void (draining = true) : end(); // the other end closed, or an error
-      // A copy: the next read may reuse nothing of it, but the lines outlive this call.
-      const got = lines.add(Buffer.from(Buffer.from(buffer, b.state[b.offset]!, n)));
+      // Each read comes in an ArrayBuffer of its own (as net takes it too): kept as it is.
+      const got = lines.add(Buffer.from(buffer, b.state[b.offset]!, n));
       if (got === undefined) return end();
       for (const line of got) {
         const write = new b.WriteWrap();

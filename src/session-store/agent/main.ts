@@ -119,8 +119,9 @@ async function main(): Promise<void> {
   const server = serveLines(socket, {
     answer: (line) => {
       lastActivity = Date.now();
+      const reply = answer(line);
       try {
-        return JSON.stringify(answer(line));
+        return JSON.stringify(reply);
       } catch {
         // A reply too long for one string (a list of many huge sessions): refused, and the agent stays up.
         return JSON.stringify({ ok: false, error: 'reply too long' });
